@@ -1,0 +1,162 @@
+//! The checklist model: items in three tiers, each with rationale, remediation and probes.
+//!
+//! This module is pure data plus loading and validation. It never runs a probe, touches
+//! the network or prints anything; the runner and the printers consume what it builds.
+
+mod load;
+pub mod params;
+pub mod shipped;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::duration::HumanDuration;
+pub use load::{LoadError, load_file, load_source};
+use params::Params;
+
+/// The checklist format version this build reads.
+pub const FORMAT_VERSION: i64 = 1;
+
+/// How much an item matters for the go / no-go decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Must be done before production: a failure blocks the release.
+    Critical,
+    /// Should be done, or its omission documented.
+    Recommended,
+    /// Nice to have.
+    Optional,
+}
+
+impl Tier {
+    /// All tiers, most important first.
+    pub const ALL: [Tier; 3] = [Tier::Critical, Tier::Recommended, Tier::Optional];
+
+    /// The name used in TOML and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Critical => "critical",
+            Tier::Recommended => "recommended",
+            Tier::Optional => "optional",
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Tier {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Tier::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| format!("unknown tier `{s}` (expected critical, recommended or optional)"))
+    }
+}
+
+/// A loaded, validated checklist.
+#[derive(Debug, Clone)]
+pub struct Checklist {
+    /// Stable identifier, e.g. `postgres-production`.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// The checklist's own version string.
+    pub version: String,
+    /// What the checklist is for.
+    pub description: String,
+    /// Items in file order.
+    pub items: Vec<Item>,
+    /// Where it came from: a path, or `shipped:NAME`.
+    pub origin: String,
+    /// SHA-256 of the source text, hex.
+    pub digest: String,
+}
+
+impl Checklist {
+    /// The item with this id.
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id == id)
+    }
+}
+
+/// One thing to verify before production.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Unique kebab-case identifier.
+    pub id: String,
+    /// Importance.
+    pub tier: Tier,
+    /// One-line title.
+    pub title: String,
+    /// Where in the guide it belongs (e.g. "Pre-deployment"), for grouping.
+    pub section: Option<String>,
+    /// Why it matters.
+    pub rationale: String,
+    /// What to do about a failure (Markdown).
+    pub remediation: String,
+    /// Links or document references.
+    pub references: Vec<String>,
+    /// How often a sign-off must be renewed, e.g. every 90 days.
+    pub recurs: Option<HumanDuration>,
+    /// Machine checks; none means a person must attest.
+    pub probes: Vec<ProbeSpec>,
+}
+
+impl Item {
+    /// An item with no probe can only be attested by a person.
+    pub fn is_manual(&self) -> bool {
+        self.probes.is_empty()
+    }
+
+    /// SHA-256 of the item's definition in canonical JSON: changes when anything a
+    /// reviewer signed off on changes.
+    pub fn digest(&self) -> String {
+        let probes: Vec<_> = self
+            .probes
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "kind": p.kind,
+                    "timeout": p.timeout.map(|t| t.to_string()),
+                    "params": p.params.to_json(),
+                })
+            })
+            .collect();
+        let canonical = serde_json::json!({
+            "id": self.id,
+            "tier": self.tier.as_str(),
+            "title": self.title,
+            "rationale": self.rationale,
+            "remediation": self.remediation,
+            "recurs": self.recurs.map(|r| r.to_string()),
+            "probes": probes,
+        });
+        sha256_hex(canonical.to_string().as_bytes())
+    }
+}
+
+/// One machine check of an item: a probe kind and its parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeSpec {
+    /// The probe kind, e.g. `compose-ports`.
+    pub kind: String,
+    /// Overrides the runner's default timeout.
+    pub timeout: Option<HumanDuration>,
+    /// The kind's own parameters, already validated against its spec.
+    pub params: Params,
+}
+
+/// Lower-case hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}

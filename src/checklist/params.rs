@@ -1,0 +1,383 @@
+//! Probe parameters: their declared shape ([`ParamSpec`]) and their values ([`Params`]).
+//!
+//! Each probe kind declares its parameters once, as a slice of [`ParamSpec`]. That one
+//! declaration drives checklist validation (unknown keys, types, allowed values), the
+//! JSON Schema printed by `preflight schema`, and the reference in the README.
+
+use std::collections::BTreeMap;
+
+use toml::de::DeValue;
+
+use crate::duration::HumanDuration;
+use crate::toml_reader::{integer_value, type_name};
+
+/// The type a parameter accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    /// A string.
+    String,
+    /// A whole number.
+    Integer,
+    /// `true` or `false`.
+    Bool,
+    /// An array of strings.
+    StringList,
+    /// An array of whole numbers.
+    IntegerList,
+    /// A table whose values are strings, e.g. `{ ENVIRONMENT = "production" }`.
+    StringMap,
+    /// A duration such as `"90d"` (see [`HumanDuration`]).
+    Duration,
+    /// A Unix file mode written in octal: `0o600` or `"0600"`.
+    FileMode,
+    /// One of a fixed set of strings.
+    Choice(&'static [&'static str]),
+}
+
+/// One parameter of a probe kind.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamSpec {
+    /// The key in `[[item.probe]]`.
+    pub name: &'static str,
+    /// What it accepts.
+    pub ty: ParamType,
+    /// Whether it must be given.
+    pub required: bool,
+    /// The default, as it would be written in TOML (for docs and schema).
+    pub default: Option<&'static str>,
+    /// One sentence on what it does.
+    pub doc: &'static str,
+}
+
+impl ParamType {
+    /// Checks a raw TOML value against the type; `Err` holds the message.
+    pub fn check(&self, name: &str, value: &DeValue<'_>) -> Result<(), String> {
+        let found = type_name(value);
+        let wrong = |expected: &str| Err(format!("`{name}` must be {expected}, found {found}"));
+        match (self, value) {
+            (ParamType::String, DeValue::String(_)) => Ok(()),
+            (ParamType::Integer, DeValue::Integer(_)) => Ok(()),
+            (ParamType::Bool, DeValue::Boolean(_)) => Ok(()),
+            (ParamType::StringList, DeValue::Array(items)) => {
+                match items.iter().find(|v| !matches!(v.get_ref(), DeValue::String(_))) {
+                    Some(bad) => Err(format!(
+                        "`{name}` must be an array of strings, found {} in it",
+                        type_name(bad.get_ref())
+                    )),
+                    None => Ok(()),
+                }
+            }
+            (ParamType::IntegerList, DeValue::Array(items)) => {
+                match items.iter().find(|v| !matches!(v.get_ref(), DeValue::Integer(_))) {
+                    Some(bad) => Err(format!(
+                        "`{name}` must be an array of integers, found {} in it",
+                        type_name(bad.get_ref())
+                    )),
+                    None => Ok(()),
+                }
+            }
+            (ParamType::StringMap, DeValue::Table(table)) => {
+                match table.iter().find(|(_, v)| !matches!(v.get_ref(), DeValue::String(_))) {
+                    Some((key, bad)) => Err(format!(
+                        "`{name}.{}` must be a string, found {}",
+                        key.get_ref(),
+                        type_name(bad.get_ref())
+                    )),
+                    None => Ok(()),
+                }
+            }
+            (ParamType::Duration, DeValue::String(s)) => {
+                s.parse::<HumanDuration>().map(|_| ()).map_err(|e| e.to_string())
+            }
+            (ParamType::FileMode, DeValue::String(s)) => parse_mode(s).map(|_| ()),
+            (ParamType::FileMode, DeValue::Integer(i)) if i.radix() == 8 => match integer_value(value) {
+                Some(mode) if (0..=0o7777).contains(&mode) => Ok(()),
+                _ => Err(format!("`{name}` is not a file mode (0o0 to 0o7777)")),
+            },
+            (ParamType::FileMode, DeValue::Integer(_)) => Err(format!(
+                "`{name}` must be written in octal, e.g. `0o600` or \"0600\""
+            )),
+            (ParamType::Choice(options), DeValue::String(s)) => {
+                if options.contains(&s.as_ref()) {
+                    Ok(())
+                } else {
+                    Err(format!("`{name}` must be one of {}, found \"{s}\"", quoted_list(options)))
+                }
+            }
+            (ParamType::String | ParamType::Duration | ParamType::Choice(_), _) => wrong("a string"),
+            (ParamType::Integer, _) => wrong("an integer"),
+            (ParamType::Bool, _) => wrong("a boolean"),
+            (ParamType::StringList, _) => wrong("an array of strings"),
+            (ParamType::IntegerList, _) => wrong("an array of integers"),
+            (ParamType::StringMap, _) => wrong("a table of strings"),
+            (ParamType::FileMode, _) => wrong("an octal file mode"),
+        }
+    }
+
+    /// The JSON Schema fragment for this type.
+    pub fn json_schema(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            ParamType::String => json!({ "type": "string" }),
+            ParamType::Integer => json!({ "type": "integer" }),
+            ParamType::Bool => json!({ "type": "boolean" }),
+            ParamType::StringList => json!({ "type": "array", "items": { "type": "string" } }),
+            ParamType::IntegerList => json!({ "type": "array", "items": { "type": "integer" } }),
+            ParamType::StringMap => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+            ParamType::Duration => json!({ "type": "string", "pattern": "^[0-9]+(ms|s|m|h|d|w)$" }),
+            ParamType::FileMode => json!({
+                "anyOf": [
+                    { "type": "string", "pattern": "^(0o|0)?[0-7]{1,4}$" },
+                    { "type": "integer", "minimum": 0, "maximum": 4095 }
+                ]
+            }),
+            ParamType::Choice(options) => json!({ "type": "string", "enum": options }),
+        }
+    }
+
+    /// A short description for documentation.
+    pub fn describe(&self) -> String {
+        match self {
+            ParamType::String => "string".into(),
+            ParamType::Integer => "integer".into(),
+            ParamType::Bool => "boolean".into(),
+            ParamType::StringList => "array of strings".into(),
+            ParamType::IntegerList => "array of integers".into(),
+            ParamType::StringMap => "table of strings".into(),
+            ParamType::Duration => "duration (\"90d\")".into(),
+            ParamType::FileMode => "octal mode (0o600)".into(),
+            ParamType::Choice(options) => quoted_list(options),
+        }
+    }
+}
+
+fn quoted_list(options: &[&str]) -> String {
+    options.iter().map(|o| format!("\"{o}\"")).collect::<Vec<_>>().join(", ")
+}
+
+/// Parses a mode written as a string: `"0600"`, `"600"` or `"0o600"`.
+fn parse_mode(s: &str) -> Result<u32, String> {
+    let digits = s.strip_prefix("0o").unwrap_or(s);
+    match u32::from_str_radix(digits, 8) {
+        Ok(mode) if mode <= 0o7777 && !digits.is_empty() => Ok(mode),
+        _ => Err(format!("\"{s}\" is not an octal file mode such as \"0600\"")),
+    }
+}
+
+/// A parameter value, without positions (the loader has already checked it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    /// A string.
+    String(String),
+    /// An integer (octal literals already converted).
+    Integer(i64),
+    /// A float.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// An array.
+    Array(Vec<ParamValue>),
+    /// A table.
+    Table(BTreeMap<String, ParamValue>),
+}
+
+impl ParamValue {
+    /// Converts a spanned TOML value, dropping positions.
+    pub fn from_toml(value: &DeValue<'_>) -> ParamValue {
+        match value {
+            DeValue::String(s) => ParamValue::String(s.to_string()),
+            DeValue::Integer(_) => ParamValue::Integer(integer_value(value).unwrap_or_default()),
+            DeValue::Float(f) => ParamValue::Float(f.as_str().parse().unwrap_or_default()),
+            DeValue::Boolean(b) => ParamValue::Bool(*b),
+            DeValue::Datetime(d) => ParamValue::String(d.to_string()),
+            DeValue::Array(items) => ParamValue::Array(items.iter().map(|v| Self::from_toml(v.get_ref())).collect()),
+            DeValue::Table(t) => ParamValue::Table(
+                t.iter().map(|(k, v)| (k.get_ref().to_string(), Self::from_toml(v.get_ref()))).collect(),
+            ),
+        }
+    }
+
+    /// A canonical JSON form, used for digests and reports.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            ParamValue::String(s) => s.clone().into(),
+            ParamValue::Integer(i) => (*i).into(),
+            ParamValue::Float(f) => (*f).into(),
+            ParamValue::Bool(b) => (*b).into(),
+            ParamValue::Array(items) => items.iter().map(Self::to_json).collect(),
+            ParamValue::Table(t) => t.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
+        }
+    }
+}
+
+/// A probe parameter that could not be used, named so the loader can point at it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{param}`: {message}")]
+pub struct ParamError {
+    /// The parameter's key.
+    pub param: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl ParamError {
+    /// A problem with one parameter.
+    pub fn new(param: &str, message: impl Into<String>) -> Self {
+        ParamError { param: param.to_string(), message: message.into() }
+    }
+}
+
+/// The parameters of one probe, keyed by name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Params(pub BTreeMap<String, ParamValue>);
+
+impl Params {
+    fn typed<'a, T>(&'a self, name: &str, what: &str, f: impl FnOnce(&'a ParamValue) -> Option<T>) -> Result<Option<T>, ParamError> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(v) => f(v).map(Some).ok_or_else(|| ParamError::new(name, format!("must be {what}"))),
+        }
+    }
+
+    /// A string parameter.
+    pub fn string(&self, name: &str) -> Result<Option<&str>, ParamError> {
+        self.typed(name, "a string", |v| match v {
+            ParamValue::String(s) => Some(s.as_str()),
+            _ => None,
+        })
+    }
+
+    /// A boolean parameter.
+    pub fn bool(&self, name: &str) -> Result<Option<bool>, ParamError> {
+        self.typed(name, "a boolean", |v| match v {
+            ParamValue::Bool(b) => Some(*b),
+            _ => None,
+        })
+    }
+
+    /// An integer parameter.
+    pub fn integer(&self, name: &str) -> Result<Option<i64>, ParamError> {
+        self.typed(name, "an integer", |v| match v {
+            ParamValue::Integer(i) => Some(*i),
+            _ => None,
+        })
+    }
+
+    /// An array-of-strings parameter.
+    pub fn string_list(&self, name: &str) -> Result<Option<Vec<String>>, ParamError> {
+        self.typed(name, "an array of strings", |v| match v {
+            ParamValue::Array(items) => items
+                .iter()
+                .map(|i| match i {
+                    ParamValue::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        })
+    }
+
+    /// An array-of-integers parameter.
+    pub fn integer_list(&self, name: &str) -> Result<Option<Vec<i64>>, ParamError> {
+        self.typed(name, "an array of integers", |v| match v {
+            ParamValue::Array(items) => items
+                .iter()
+                .map(|i| match i {
+                    ParamValue::Integer(n) => Some(*n),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        })
+    }
+
+    /// A table-of-strings parameter.
+    pub fn string_map(&self, name: &str) -> Result<Option<BTreeMap<String, String>>, ParamError> {
+        self.typed(name, "a table of strings", |v| match v {
+            ParamValue::Table(t) => t
+                .iter()
+                .map(|(k, v)| match v {
+                    ParamValue::String(s) => Some((k.clone(), s.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        })
+    }
+
+    /// A duration parameter such as `"90d"`.
+    pub fn duration(&self, name: &str) -> Result<Option<HumanDuration>, ParamError> {
+        match self.string(name)? {
+            None => Ok(None),
+            Some(s) => s.parse().map(Some).map_err(|e: crate::duration::DurationError| ParamError::new(name, e.to_string())),
+        }
+    }
+
+    /// An octal file mode parameter.
+    pub fn file_mode(&self, name: &str) -> Result<Option<u32>, ParamError> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(ParamValue::String(s)) => parse_mode(s).map(Some).map_err(|m| ParamError::new(name, m)),
+            Some(ParamValue::Integer(i)) => u32::try_from(*i)
+                .ok()
+                .filter(|m| *m <= 0o7777)
+                .map(Some)
+                .ok_or_else(|| ParamError::new(name, "is not a file mode")),
+            Some(_) => Err(ParamError::new(name, "must be an octal file mode")),
+        }
+    }
+
+    /// The parameters as canonical JSON (sorted keys).
+    pub fn to_json(&self) -> serde_json::Value {
+        self.0.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(src: &str) -> toml::Spanned<DeValue<'_>> {
+        DeValue::parse(src).unwrap()
+    }
+
+    #[test]
+    fn file_modes_must_be_octal() {
+        let t = ParamType::FileMode;
+        assert!(t.check("m", value("0o600").get_ref()).is_ok());
+        assert!(t.check("m", value("\"0600\"").get_ref()).is_ok());
+        assert_eq!(
+            t.check("m", value("600").get_ref()).unwrap_err(),
+            "`m` must be written in octal, e.g. `0o600` or \"0600\""
+        );
+        assert!(t.check("m", value("\"0999\"").get_ref()).is_err());
+    }
+
+    #[test]
+    fn choices_and_lists_are_checked() {
+        let t = ParamType::Choice(&["fail", "skip"]);
+        assert_eq!(
+            t.check("missing", value("\"ignore\"").get_ref()).unwrap_err(),
+            "`missing` must be one of \"fail\", \"skip\", found \"ignore\""
+        );
+        assert_eq!(
+            ParamType::StringList.check("files", value("[\"a\", 1]").get_ref()).unwrap_err(),
+            "`files` must be an array of strings, found an integer in it"
+        );
+        assert_eq!(
+            ParamType::StringList.check("files", value("\"a\"").get_ref()).unwrap_err(),
+            "`files` must be an array of strings, found a string"
+        );
+    }
+
+    #[test]
+    fn typed_getters_read_values() {
+        let mut p = Params::default();
+        p.0.insert("files".into(), ParamValue::Array(vec![ParamValue::String("a".into())]));
+        p.0.insert("max_mode".into(), ParamValue::Integer(0o600));
+        assert_eq!(p.string_list("files").unwrap(), Some(vec!["a".to_string()]));
+        assert_eq!(p.file_mode("max_mode").unwrap(), Some(0o600));
+        assert_eq!(p.string("absent").unwrap(), None);
+        assert!(p.string("files").is_err());
+    }
+}

@@ -1,0 +1,35 @@
+//! The checklists compiled into the binary.
+
+use super::{Checklist, load_source};
+use crate::diagnostic::{Diagnostics, SourceFile};
+
+/// A checklist shipped with preflight.
+#[derive(Debug, Clone, Copy)]
+pub struct Shipped {
+    /// Its name (also its `[checklist] id`).
+    pub name: &'static str,
+    /// Its TOML source.
+    pub source: &'static str,
+}
+
+/// Every shipped checklist; the first is the default.
+pub const SHIPPED: &[Shipped] = &[
+    Shipped { name: "postgres-production", source: include_str!("../../checklists/postgres-production.toml") },
+    Shipped { name: "postgres-security", source: include_str!("../../checklists/postgres-security.toml") },
+];
+
+/// The default checklist's name.
+pub const DEFAULT: &str = "postgres-production";
+
+/// The shipped checklist with this name.
+pub fn find(name: &str) -> Option<Shipped> {
+    SHIPPED.iter().copied().find(|s| s.name == name)
+}
+
+impl Shipped {
+    /// Loads and validates it.
+    pub fn load(&self) -> Result<Checklist, Diagnostics> {
+        let path = format!("checklists/{}.toml", self.name);
+        load_source(&SourceFile::new(path, self.source), &format!("shipped:{}", self.name))
+    }
+}

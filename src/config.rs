@@ -1,0 +1,367 @@
+//! Project configuration: `preflight.toml` at the project root.
+//!
+//! It names the checklist to run and describes environments (where the database is and
+//! where its credentials come from). Values are never secrets themselves: a password is
+//! always read from a source (`{ env = "PG_PASSWORD" }`, `{ dotenv = "...", key = "..." }`),
+//! and a literal password in the file is refused.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::de::DeValue;
+
+use crate::diagnostic::{Diagnostics, SourceFile};
+use crate::dotenv;
+use crate::probe::EnvVars;
+use crate::secret::Secret;
+use crate::toml_reader::{Table, TomlReader, integer_value, parse_document, type_name};
+
+/// The file name looked for at the project root.
+pub const FILE_NAME: &str = "preflight.toml";
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read configuration {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+/// Where one field of an environment comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Written in `preflight.toml` (never allowed for passwords).
+    Literal(String),
+    /// An environment variable.
+    Env(String),
+    /// A key of a dotenv file, relative to the project root.
+    Dotenv {
+        /// The file.
+        file: PathBuf,
+        /// The key.
+        key: String,
+    },
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Literal(_) => f.write_str("preflight.toml"),
+            Source::Env(name) => write!(f, "environment variable {name}"),
+            Source::Dotenv { file, key } => write!(f, "{} key {key}", file.display()),
+        }
+    }
+}
+
+/// How to reach one database environment (production, development, ...).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvironmentSpec {
+    /// Server host name or address.
+    pub host: Option<Source>,
+    /// Server port.
+    pub port: Option<Source>,
+    /// Database name.
+    pub database: Option<Source>,
+    /// User name.
+    pub user: Option<Source>,
+    /// Password (never a literal).
+    pub password: Option<Source>,
+    /// libpq `sslmode`.
+    pub sslmode: Option<Source>,
+}
+
+const ENVIRONMENT_FIELDS: &[&str] = &["host", "port", "database", "user", "password", "sslmode"];
+
+/// An environment with every field read from its source.
+#[derive(Debug, Clone, Default)]
+pub struct ResolvedEnvironment {
+    /// Host.
+    pub host: Option<String>,
+    /// Port.
+    pub port: Option<u16>,
+    /// Database.
+    pub database: Option<String>,
+    /// User.
+    pub user: Option<String>,
+    /// Password, masked wherever it is printed.
+    pub password: Option<Secret>,
+    /// sslmode.
+    pub sslmode: Option<String>,
+}
+
+/// A credential source that could not be read. Never carries the value.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The dotenv file could not be read.
+    #[error("{field}: {source}")]
+    Dotenv {
+        /// Which field.
+        field: &'static str,
+        /// Why.
+        source: dotenv::DotenvError,
+    },
+    /// The value is not usable (e.g. a port that is not a number).
+    #[error("{field} from {from}: {reason}")]
+    Invalid {
+        /// Which field.
+        field: &'static str,
+        /// Which source.
+        from: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl EnvironmentSpec {
+    /// The guides' production convention: everything from `PG_*` variables.
+    pub fn from_pg_variables() -> Self {
+        let env = |name: &str| Some(Source::Env(name.to_string()));
+        EnvironmentSpec {
+            host: env("PG_HOST"),
+            port: env("PG_PORT"),
+            database: env("PG_DATABASE"),
+            user: env("PG_USER"),
+            password: env("PG_PASSWORD"),
+            sslmode: env("PG_SSLMODE"),
+        }
+    }
+
+    /// The guides' development convention: `PG_*` keys of a dotenv file.
+    pub fn from_dotenv(file: &Path) -> Self {
+        let key = |k: &str| Some(Source::Dotenv { file: file.to_path_buf(), key: k.to_string() });
+        EnvironmentSpec {
+            host: key("PG_HOST"),
+            port: key("PG_PORT"),
+            database: key("PG_DATABASE"),
+            user: key("PG_USER"),
+            password: key("PG_PASSWORD"),
+            sslmode: key("PG_SSLMODE"),
+        }
+    }
+
+    /// Reads every field from its source. Missing variables or keys leave the field empty.
+    pub fn resolve(&self, project_dir: &Path, vars: &EnvVars) -> Result<ResolvedEnvironment, SourceError> {
+        let mut files: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
+        let mut read = |field: &'static str, source: &Option<Source>| -> Result<Option<String>, SourceError> {
+            match source {
+                None => Ok(None),
+                Some(Source::Literal(v)) => Ok(Some(v.clone())),
+                Some(Source::Env(name)) => Ok(vars.get(name).map(str::to_string)),
+                Some(Source::Dotenv { file, key }) => {
+                    let path = project_dir.join(file);
+                    if !files.contains_key(&path) {
+                        let map = dotenv::read(&path).map_err(|source| SourceError::Dotenv { field, source })?;
+                        files.insert(path.clone(), map);
+                    }
+                    Ok(files.get(&path).and_then(|m| m.get(key)).cloned())
+                }
+            }
+        };
+        let port = match read("port", &self.port)? {
+            None => None,
+            Some(text) => Some(text.trim().parse::<u16>().map_err(|_| SourceError::Invalid {
+                field: "port",
+                from: self.port.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+                reason: format!("`{text}` is not a port number"),
+            })?),
+        };
+        Ok(ResolvedEnvironment {
+            host: read("host", &self.host)?,
+            port,
+            database: read("database", &self.database)?,
+            user: read("user", &self.user)?,
+            password: read("password", &self.password)?.map(Secret::new),
+            sslmode: read("sslmode", &self.sslmode)?,
+        })
+    }
+}
+
+/// The project configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it was read from, if any.
+    pub path: Option<PathBuf>,
+    /// The checklist to run: a shipped name or a path (relative to the project root).
+    pub checklist: Option<String>,
+    /// Environments written in the file.
+    pub environments: BTreeMap<String, EnvironmentSpec>,
+}
+
+impl Config {
+    /// Reads `path` if given, else `<project_dir>/preflight.toml` if it exists, else defaults.
+    pub fn discover(project_dir: &Path, path: Option<&Path>) -> Result<Config, ConfigError> {
+        match path {
+            Some(p) => Config::load(p),
+            None => {
+                let default = project_dir.join(FILE_NAME);
+                if default.is_file() { Config::load(&default) } else { Ok(Config::default()) }
+            }
+        }
+    }
+
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+        let mut config = Config::parse(&SourceFile::new(path, text)).map_err(ConfigError::Invalid)?;
+        config.path = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Validates configuration text.
+    pub fn parse(source: &SourceFile) -> Result<Config, Diagnostics> {
+        let doc = parse_document(source)?;
+        let mut r = TomlReader::new(source);
+        let root = doc.get_ref();
+        r.reject_unknown_keys(root, &["checklist", "environments"], FILE_NAME);
+        let mut config = Config { checklist: r.string(root, 0..0, "checklist", false, FILE_NAME), ..Config::default() };
+        if let Some(value) = root.get("environments") {
+            match value.get_ref() {
+                DeValue::Table(envs) => {
+                    for (name, env) in envs.iter() {
+                        let name = name.get_ref().to_string();
+                        match env.get_ref() {
+                            DeValue::Table(t) => {
+                                let spec = read_environment(&mut r, t, &name);
+                                config.environments.insert(name, spec);
+                            }
+                            other => r.error(env.span(), format!("environment `{name}` must be a table, found {}", type_name(other))),
+                        }
+                    }
+                }
+                other => r.error(value.span(), format!("`environments` must be a table, found {}", type_name(other))),
+            }
+        }
+        let diagnostics = r.finish();
+        if diagnostics.is_empty() { Ok(config) } else { Err(diagnostics) }
+    }
+
+    /// The named environment: as configured, else the guides' defaults for
+    /// `production` (`PG_*` variables) and `development` (`.env.example` or
+    /// `.env.development`, whichever exists first).
+    pub fn environment(&self, name: &str, project_dir: &Path) -> Option<EnvironmentSpec> {
+        if let Some(spec) = self.environments.get(name) {
+            return Some(spec.clone());
+        }
+        match name {
+            "production" => Some(EnvironmentSpec::from_pg_variables()),
+            "development" => [".env.development", ".env.example"]
+                .iter()
+                .map(Path::new)
+                .find(|f| project_dir.join(f).is_file())
+                .map(EnvironmentSpec::from_dotenv),
+            _ => None,
+        }
+    }
+}
+
+fn read_environment(r: &mut TomlReader<'_>, table: &Table<'_>, name: &str) -> EnvironmentSpec {
+    let context = format!("[environments.{name}]");
+    r.reject_unknown_keys(table, ENVIRONMENT_FIELDS, &context);
+    let mut spec = EnvironmentSpec::default();
+    for field in ENVIRONMENT_FIELDS {
+        let Some(value) = table.get(*field) else { continue };
+        let source = read_source(r, field, value.get_ref(), value.span(), &context);
+        match *field {
+            "host" => spec.host = source,
+            "port" => spec.port = source,
+            "database" => spec.database = source,
+            "user" => spec.user = source,
+            "password" => spec.password = source,
+            _ => spec.sslmode = source,
+        }
+    }
+    spec
+}
+
+fn read_source(r: &mut TomlReader<'_>, field: &str, value: &DeValue<'_>, span: Range<usize>, context: &str) -> Option<Source> {
+    match value {
+        DeValue::String(_) | DeValue::Integer(_) if field == "password" => {
+            r.error_with_help(
+                span,
+                format!("a literal password is not allowed in {FILE_NAME} ({context})"),
+                "read it from a source instead: `password = { env = \"PG_PASSWORD\" }` or `password = { dotenv = \".env.production\", key = \"PG_PASSWORD\" }`",
+            );
+            None
+        }
+        DeValue::String(s) => Some(Source::Literal(s.to_string())),
+        DeValue::Integer(_) if field == "port" => integer_value(value).map(|p| Source::Literal(p.to_string())),
+        DeValue::Table(t) => {
+            let at = span.clone();
+            let text = |r: &mut TomlReader<'_>, key: &str| r.string(t, at.clone(), key, true, &format!("`{field}` in {context}"));
+            if t.contains_key("env") {
+                r.reject_unknown_keys(t, &["env"], &format!("`{field}` in {context}"));
+                text(r, "env").map(Source::Env)
+            } else if t.contains_key("dotenv") {
+                r.reject_unknown_keys(t, &["dotenv", "key"], &format!("`{field}` in {context}"));
+                let file = text(r, "dotenv");
+                let key = text(r, "key");
+                Some(Source::Dotenv { file: PathBuf::from(file?), key: key? })
+            } else {
+                r.error_with_help(
+                    span,
+                    format!("`{field}` in {context} names no source"),
+                    "use `{ env = \"NAME\" }` or `{ dotenv = \"FILE\", key = \"NAME\" }`",
+                );
+                None
+            }
+        }
+        other => {
+            r.error(span, format!("`{field}` in {context} must be a string or a source table, found {}", type_name(other)));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Diagnostics> {
+        Config::parse(&SourceFile::new("preflight.toml", text))
+    }
+
+    #[test]
+    fn reads_sources() {
+        let c = parse(
+            "checklist = \"postgres-production\"\n[environments.production]\nhost = { env = \"PG_HOST\" }\nport = 5432\npassword = { dotenv = \".env.production\", key = \"PG_PASSWORD\" }\n",
+        )
+        .unwrap();
+        let p = &c.environments["production"];
+        assert_eq!(p.host, Some(Source::Env("PG_HOST".into())));
+        assert_eq!(p.port, Some(Source::Literal("5432".into())));
+        assert_eq!(p.password, Some(Source::Dotenv { file: ".env.production".into(), key: "PG_PASSWORD".into() }));
+    }
+
+    #[test]
+    fn refuses_a_literal_password_at_its_line() {
+        let e = parse("[environments.production]\nuser = \"app\"\npassword = \"hunter2\"\n").unwrap_err();
+        assert_eq!(e.len(), 1);
+        let d = &e.0[0];
+        assert_eq!((d.line, d.column), (3, 12));
+        assert_eq!(d.message, "a literal password is not allowed in preflight.toml ([environments.production])");
+        assert!(!e.to_string().contains("hunter2\"\n  ="), "the snippet is the file's own line");
+    }
+
+    #[test]
+    fn resolves_from_env_and_dotenv_with_masked_password() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".env.example"), "PG_HOST=localhost\nPG_PORT=5434\nPG_USER=dev\nPG_PASSWORD=contextforge\n").unwrap();
+        let c = Config::default();
+        let dev = c.environment("development", dir.path()).unwrap().resolve(dir.path(), &EnvVars::default()).unwrap();
+        assert_eq!(dev.port, Some(5434));
+        assert_eq!(dev.password.as_ref().unwrap().expose(), "contextforge");
+        assert!(!format!("{dev:?}").contains("contextforge"));
+        let vars: EnvVars = [("PG_HOST", "db.internal"), ("PG_PORT", "nope")].into_iter().collect();
+        let err = c.environment("production", dir.path()).unwrap().resolve(dir.path(), &vars).unwrap_err();
+        assert_eq!(err.to_string(), "port from environment variable PG_PORT: `nope` is not a port number");
+    }
+}

@@ -1,0 +1,225 @@
+//! Errors that point into a file: path, line, column and the offending snippet.
+//!
+//! Loaders collect every problem they find into [`Diagnostics`] instead of stopping at
+//! the first, then render them in one familiar layout:
+//!
+//! ```text
+//! error: unknown probe kind `compose-port`
+//!  --> broken.toml:7:8
+//!   |
+//! 7 | kind = "compose-port"
+//!   |        ^^^^^^^^^^^^^^
+//!   = help: did you mean `compose-ports`?
+//! ```
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// A file's text with what is needed to turn byte offsets into lines and columns.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as the user gave it (shown in messages).
+    pub path: PathBuf,
+    /// The whole text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// A source with the given display path and text.
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        SourceFile { path: path.into(), text: text.into() }
+    }
+
+    /// One-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        (line, column)
+    }
+
+    /// The text of a one-based line, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        self.text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .unwrap_or("")
+            .trim_end_matches('\r')
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// One problem in one file, already resolved to line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file.
+    pub path: PathBuf,
+    /// One-based line.
+    pub line: usize,
+    /// One-based column, in characters.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// The line of the file the problem is on.
+    pub snippet: String,
+    /// How many characters of the snippet to underline, from `column`.
+    pub underline: usize,
+    /// A suggestion, if there is one.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic for a byte range of a source file.
+    pub fn at(source: &SourceFile, span: Range<usize>, message: impl Into<String>) -> Self {
+        let (line, column) = source.line_col(span.start);
+        let snippet = source.line_text(line).to_string();
+        let line_chars = snippet.chars().count();
+        let span_text = source.text.get(span.clone()).unwrap_or("");
+        let first_line = span_text.split('\n').next().unwrap_or("");
+        let underline = first_line
+            .chars()
+            .count()
+            .clamp(1, line_chars.saturating_sub(column - 1).max(1));
+        Diagnostic {
+            path: source.path.clone(),
+            line,
+            column,
+            message: message.into(),
+            snippet,
+            underline,
+            help: None,
+        }
+    }
+
+    /// A diagnostic about a whole file (it has no position).
+    pub fn whole_file(path: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            snippet: String::new(),
+            underline: 0,
+            help: None,
+        }
+    }
+
+    /// Adds a suggestion.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        if self.line == 0 {
+            write!(f, " --> {}", self.path.display())?;
+        } else {
+            let gutter = self.line.to_string().len();
+            let pad = " ".repeat(gutter);
+            writeln!(f, "{pad}--> {}:{}:{}", self.path.display(), self.line, self.column)?;
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{} | {}", self.line, self.snippet)?;
+            write!(
+                f,
+                "{pad} | {}{}",
+                " ".repeat(self.column.saturating_sub(1)),
+                "^".repeat(self.underline)
+            )?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in one or more files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Adds one.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    /// True when nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many problems.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Orders the problems by file, line and column, as a reader expects them.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n\n")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// The closest candidate to a misspelt name, if one is close enough to suggest.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_with_snippet_and_caret() {
+        let src = SourceFile::new("x.toml", "a = 1\nkind = \"compose-port\"\n");
+        let d = Diagnostic::at(&src, 13..27, "unknown probe kind `compose-port`")
+            .with_help("did you mean `compose-ports`?");
+        assert_eq!(
+            d.to_string(),
+            "error: unknown probe kind `compose-port`\n --> x.toml:2:8\n  |\n2 | kind = \"compose-port\"\n  |        ^^^^^^^^^^^^^^\n  = help: did you mean `compose-ports`?"
+        );
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let src = SourceFile::new("x", "title = \"é\" x");
+        assert_eq!(src.line_col(13), (1, 13));
+    }
+
+    #[test]
+    fn suggests_near_names_only() {
+        let names = ["compose-ports", "git-tracked", "file-mode"];
+        assert_eq!(did_you_mean("compose-port", names), Some("compose-ports"));
+        assert_eq!(did_you_mean("zzz", names), None);
+    }
+}

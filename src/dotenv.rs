@@ -1,0 +1,80 @@
+//! `.env` files, read with the usual syntax (quotes, `export`, comments, escapes)
+//! through `dotenvy`. Values may be secrets: they are returned, never printed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Why a dotenv file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DotenvError {
+    /// The file could not be opened or read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A line could not be parsed.
+    #[error("{}:{line}: cannot parse this line of the dotenv file", path.display())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// One-based line.
+        line: usize,
+    },
+}
+
+/// Reads a dotenv file into a map (later keys win, as in shells).
+pub fn read(path: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
+    let io = |source| DotenvError::Io { path: path.to_path_buf(), source };
+    let text = std::fs::read_to_string(path).map_err(io)?;
+    let mut out = BTreeMap::new();
+    for entry in dotenvy::from_read_iter(text.as_bytes()) {
+        match entry {
+            Ok((k, v)) => {
+                out.insert(k, v);
+            }
+            Err(dotenvy::Error::LineParse(bad_line, _)) => {
+                // dotenvy gives the offending text, not its number: find it. The text is
+                // never put in the message because it may hold a secret.
+                let first = bad_line.lines().next().unwrap_or("");
+                let line = text.lines().position(|l| l.contains(first)).map_or(0, |i| i + 1);
+                return Err(DotenvError::Syntax { path: path.to_path_buf(), line });
+            }
+            Err(dotenvy::Error::Io(e)) => return Err(io(e)),
+            Err(_) => return Err(DotenvError::Syntax { path: path.to_path_buf(), line: 0 }),
+        }
+    }
+    Ok(out)
+}
+
+/// Like [`read`], but an absent file is an empty map.
+pub fn read_if_exists(path: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
+    match read(path) {
+        Err(DotenvError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_common_syntax_and_locates_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(".env");
+        std::fs::write(&p, "# c\nexport A=1\nB=\"two words\"\nC='x#y' # note\n").unwrap();
+        let m = read(&p).unwrap();
+        assert_eq!(m["A"], "1");
+        assert_eq!(m["B"], "two words");
+        assert_eq!(m["C"], "x#y");
+        std::fs::write(&p, "A=1\nB=\"unterminated\n").unwrap();
+        match read(&p).unwrap_err() {
+            DotenvError::Syntax { line, .. } => assert_eq!(line, 2),
+            e => panic!("{e}"),
+        }
+        assert!(read_if_exists(&dir.path().join("absent")).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,23 @@
+//! preflight: an interactive checklist for taking a PostgreSQL-backed service to
+//! production securely.
+//!
+//! Data flows one way: a [`checklist`] and the project [`config`] go into the probe
+//! [`probe::runner`], whose events and results feed the [`report`] model, which the
+//! printers render. The binary (`src/main.rs`) only parses the command line and maps
+//! results to [`exit`] codes.
+
+pub mod checklist;
+pub mod cli;
+pub mod commands;
+pub mod compose;
+pub mod config;
+pub mod diagnostic;
+pub mod dotenv;
+pub mod duration;
+pub mod exit;
+pub mod git;
+pub mod pathglob;
+pub mod probe;
+pub mod report;
+pub mod secret;
+pub mod toml_reader;

@@ -1,0 +1,28 @@
+//! The `preflight` binary: parse the command line, dispatch, map errors to exit codes.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use preflight::cli::{Cli, Command};
+use preflight::{commands, exit};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut stdout = anstream::stdout();
+    let mut stderr = anstream::stderr();
+    let result = match &cli.command {
+        Command::Check(args) => commands::check(args, &mut stdout),
+        Command::Validate { files } => commands::validate(files, &mut stdout, &mut stderr),
+        Command::Schema => commands::schema(&mut stdout),
+        Command::List => commands::list(&mut stdout),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            use std::io::Write;
+            let text = e.to_string();
+            let _ = if text.starts_with("error:") { writeln!(stderr, "{text}") } else { writeln!(stderr, "error: {text}") };
+            ExitCode::from(exit::INVALID_INPUT)
+        }
+    }
+}
