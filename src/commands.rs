@@ -54,14 +54,19 @@ pub fn resolve_checklist(name: &str, base: &Path) -> Result<Checklist, CommandEr
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("shipped checklists: {}", names.join(", ")),
     };
-    Err(CommandError::Usage(format!("no shipped checklist and no file named `{name}` ({hint})")))
+    Err(CommandError::Usage(format!(
+        "no shipped checklist and no file named `{name}` ({hint})"
+    )))
 }
 
 /// `preflight check`.
 pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<u8, CommandError> {
     let dir = args.dir.clone();
     if !dir.is_dir() {
-        return Err(CommandError::Usage(format!("project directory {} does not exist", dir.display())));
+        return Err(CommandError::Usage(format!(
+            "project directory {} does not exist",
+            dir.display()
+        )));
     }
     let config = Config::discover(&dir, args.config.as_deref())?;
     let checklist = match (&args.checklist, &config.checklist) {
@@ -75,7 +80,10 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<u8, CommandErro
         config: Arc::new(config),
         vars: EnvVars::from_process(),
     });
-    let options = RunOptions { concurrency: usize::from(args.jobs), default_timeout: args.timeout.duration };
+    let options = RunOptions {
+        concurrency: usize::from(args.jobs),
+        default_timeout: args.timeout.duration,
+    };
     let show_progress = args.format == Format::Text && std::io::stderr().is_terminal();
     let results = run_with_progress(&checklist, &selection, ctx, &options, show_progress)?;
     let report = Report::new(&checklist, &results);
@@ -91,14 +99,21 @@ pub fn check(args: &CheckArgs, stdout: &mut dyn Write) -> Result<u8, CommandErro
 }
 
 /// Indexes of the items chosen by `--only` and `--tier`.
-fn select(checklist: &Checklist, only: &[String], tiers: &[checklist::Tier]) -> Result<Vec<usize>, CommandError> {
+fn select(
+    checklist: &Checklist,
+    only: &[String],
+    tiers: &[checklist::Tier],
+) -> Result<Vec<usize>, CommandError> {
     for id in only {
         if checklist.item(id).is_none() {
             let hint = match did_you_mean(id, checklist.items.iter().map(|i| i.id.as_str())) {
                 Some(near) => format!(" (did you mean `{near}`?)"),
                 None => String::new(),
             };
-            return Err(CommandError::Usage(format!("checklist `{}` has no item `{id}`{hint}", checklist.id)));
+            return Err(CommandError::Usage(format!(
+                "checklist `{}` has no item `{id}`{hint}",
+                checklist.id
+            )));
         }
     }
     Ok(checklist
@@ -123,7 +138,10 @@ fn run_with_progress(
         .worker_threads(2)
         .build()
         .map_err(CommandError::Runtime)?;
-    let total: usize = selection.iter().map(|&i| checklist.items[i].probes.len()).sum();
+    let total: usize = selection
+        .iter()
+        .map(|&i| checklist.items[i].probes.len())
+        .sum();
     rt.block_on(async {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let events = show_progress.then_some(tx);
@@ -150,7 +168,12 @@ struct Progress {
 
 impl Progress {
     fn new(total: usize) -> Self {
-        Progress { total, done: 0, running: Vec::new(), drawn: false }
+        Progress {
+            total,
+            done: 0,
+            running: Vec::new(),
+            drawn: false,
+        }
     }
 
     fn update(&mut self, event: &RunEvent) {
@@ -160,7 +183,14 @@ impl Progress {
                 self.done += 1;
                 self.running.pop();
                 let mut err = std::io::stderr().lock();
-                let _ = write!(err, "\r\x1b[2K[{}/{}] {} {}", self.done, self.total, result.kind, result.outcome.status.as_str());
+                let _ = write!(
+                    err,
+                    "\r\x1b[2K[{}/{}] {} {}",
+                    self.done,
+                    self.total,
+                    result.kind,
+                    result.outcome.status.as_str()
+                );
                 let _ = err.flush();
                 self.drawn = true;
             }
@@ -177,13 +207,23 @@ impl Progress {
 }
 
 /// `preflight validate FILE...`: prints every problem; exit 2 when any file is invalid.
-pub fn validate(files: &[PathBuf], stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<u8, CommandError> {
+pub fn validate(
+    files: &[PathBuf],
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<u8, CommandError> {
     let mut code = exit::OK;
     for path in files {
         match checklist::load_file(path) {
             Ok(c) => {
                 let probes: usize = c.items.iter().map(|i| i.probes.len()).sum();
-                writeln!(stdout, "{}: ok ({} items, {} probes)", path.display(), c.items.len(), probes)?;
+                writeln!(
+                    stdout,
+                    "{}: ok ({} items, {} probes)",
+                    path.display(),
+                    c.items.len(),
+                    probes
+                )?;
             }
             Err(LoadError::Invalid(d)) => {
                 writeln!(stderr, "{d}\n")?;
@@ -217,7 +257,14 @@ pub fn list(stdout: &mut dyn Write) -> Result<u8, CommandError> {
     for s in shipped::SHIPPED {
         let c = s.load().map_err(CommandError::ShippedChecklist)?;
         let probes = c.items.iter().filter(|i| !i.is_manual()).count();
-        writeln!(stdout, "{:<22} {} ({} items, {} with probes)", s.name, c.title, c.items.len(), probes)?;
+        writeln!(
+            stdout,
+            "{:<22} {} ({} items, {} with probes)",
+            s.name,
+            c.title,
+            c.items.len(),
+            probes
+        )?;
     }
     Ok(exit::OK)
 }

@@ -137,7 +137,12 @@ impl EnvironmentSpec {
 
     /// The guides' development convention: `PG_*` keys of a dotenv file.
     pub fn from_dotenv(file: &Path) -> Self {
-        let key = |k: &str| Some(Source::Dotenv { file: file.to_path_buf(), key: k.to_string() });
+        let key = |k: &str| {
+            Some(Source::Dotenv {
+                file: file.to_path_buf(),
+                key: k.to_string(),
+            })
+        };
         EnvironmentSpec {
             host: key("PG_HOST"),
             port: key("PG_PORT"),
@@ -149,29 +154,41 @@ impl EnvironmentSpec {
     }
 
     /// Reads every field from its source. Missing variables or keys leave the field empty.
-    pub fn resolve(&self, project_dir: &Path, vars: &EnvVars) -> Result<ResolvedEnvironment, SourceError> {
+    pub fn resolve(
+        &self,
+        project_dir: &Path,
+        vars: &EnvVars,
+    ) -> Result<ResolvedEnvironment, SourceError> {
         let mut files: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
-        let mut read = |field: &'static str, source: &Option<Source>| -> Result<Option<String>, SourceError> {
-            match source {
-                None => Ok(None),
-                Some(Source::Literal(v)) => Ok(Some(v.clone())),
-                Some(Source::Env(name)) => Ok(vars.get(name).map(str::to_string)),
-                Some(Source::Dotenv { file, key }) => {
-                    let path = project_dir.join(file);
-                    if !files.contains_key(&path) {
-                        let map = dotenv::read(&path).map_err(|source| SourceError::Dotenv { field, source })?;
-                        files.insert(path.clone(), map);
+        let mut read =
+            |field: &'static str, source: &Option<Source>| -> Result<Option<String>, SourceError> {
+                match source {
+                    None => Ok(None),
+                    Some(Source::Literal(v)) => Ok(Some(v.clone())),
+                    Some(Source::Env(name)) => Ok(vars.get(name).map(str::to_string)),
+                    Some(Source::Dotenv { file, key }) => {
+                        let path = project_dir.join(file);
+                        if !files.contains_key(&path) {
+                            let map = dotenv::read(&path)
+                                .map_err(|source| SourceError::Dotenv { field, source })?;
+                            files.insert(path.clone(), map);
+                        }
+                        Ok(files.get(&path).and_then(|m| m.get(key)).cloned())
                     }
-                    Ok(files.get(&path).and_then(|m| m.get(key)).cloned())
                 }
-            }
-        };
+            };
         let port = match read("port", &self.port)? {
             None => None,
-            Some(text) => Some(text.trim().parse::<u16>().map_err(|_| SourceError::Invalid {
-                field: "port",
-                from: self.port.as_ref().map(|s| s.to_string()).unwrap_or_default(),
-                reason: format!("`{text}` is not a port number"),
+            Some(text) => Some(text.trim().parse::<u16>().map_err(|_| {
+                SourceError::Invalid {
+                    field: "port",
+                    from: self
+                        .port
+                        .as_ref()
+                        .map(|s| s.to_string())
+                        .unwrap_or_default(),
+                    reason: format!("`{text}` is not a port number"),
+                }
             })?),
         };
         Ok(ResolvedEnvironment {
@@ -203,15 +220,23 @@ impl Config {
             Some(p) => Config::load(p),
             None => {
                 let default = project_dir.join(FILE_NAME);
-                if default.is_file() { Config::load(&default) } else { Ok(Config::default()) }
+                if default.is_file() {
+                    Config::load(&default)
+                } else {
+                    Ok(Config::default())
+                }
             }
         }
     }
 
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
-        let mut config = Config::parse(&SourceFile::new(path, text)).map_err(ConfigError::Invalid)?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config =
+            Config::parse(&SourceFile::new(path, text)).map_err(ConfigError::Invalid)?;
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
@@ -222,7 +247,10 @@ impl Config {
         let mut r = TomlReader::new(source);
         let root = doc.get_ref();
         r.reject_unknown_keys(root, &["checklist", "environments"], FILE_NAME);
-        let mut config = Config { checklist: r.string(root, 0..0, "checklist", false, FILE_NAME), ..Config::default() };
+        let mut config = Config {
+            checklist: r.string(root, 0..0, "checklist", false, FILE_NAME),
+            ..Config::default()
+        };
         if let Some(value) = root.get("environments") {
             match value.get_ref() {
                 DeValue::Table(envs) => {
@@ -233,15 +261,28 @@ impl Config {
                                 let spec = read_environment(&mut r, t, &name);
                                 config.environments.insert(name, spec);
                             }
-                            other => r.error(env.span(), format!("environment `{name}` must be a table, found {}", type_name(other))),
+                            other => r.error(
+                                env.span(),
+                                format!(
+                                    "environment `{name}` must be a table, found {}",
+                                    type_name(other)
+                                ),
+                            ),
                         }
                     }
                 }
-                other => r.error(value.span(), format!("`environments` must be a table, found {}", type_name(other))),
+                other => r.error(
+                    value.span(),
+                    format!("`environments` must be a table, found {}", type_name(other)),
+                ),
             }
         }
         let diagnostics = r.finish();
-        if diagnostics.is_empty() { Ok(config) } else { Err(diagnostics) }
+        if diagnostics.is_empty() {
+            Ok(config)
+        } else {
+            Err(diagnostics)
+        }
     }
 
     /// The named environment: as configured, else the guides' defaults for
@@ -268,7 +309,9 @@ fn read_environment(r: &mut TomlReader<'_>, table: &Table<'_>, name: &str) -> En
     r.reject_unknown_keys(table, ENVIRONMENT_FIELDS, &context);
     let mut spec = EnvironmentSpec::default();
     for field in ENVIRONMENT_FIELDS {
-        let Some(value) = table.get(*field) else { continue };
+        let Some(value) = table.get(*field) else {
+            continue;
+        };
         let source = read_source(r, field, value.get_ref(), value.span(), &context);
         match *field {
             "host" => spec.host = source,
@@ -282,10 +325,16 @@ fn read_environment(r: &mut TomlReader<'_>, table: &Table<'_>, name: &str) -> En
     spec
 }
 
-fn read_source(r: &mut TomlReader<'_>, field: &str, value: &DeValue<'_>, span: Range<usize>, context: &str) -> Option<Source> {
+fn read_source(
+    r: &mut TomlReader<'_>,
+    field: &str,
+    value: &DeValue<'_>,
+    span: Range<usize>,
+    context: &str,
+) -> Option<Source> {
     match value {
         DeValue::String(_) | DeValue::Integer(_) if field == "password" => {
-            r.error_with_help(
+            r.secret_error(
                 span,
                 format!("a literal password is not allowed in {FILE_NAME} ({context})"),
                 "read it from a source instead: `password = { env = \"PG_PASSWORD\" }` or `password = { dotenv = \".env.production\", key = \"PG_PASSWORD\" }`",
@@ -293,10 +342,14 @@ fn read_source(r: &mut TomlReader<'_>, field: &str, value: &DeValue<'_>, span: R
             None
         }
         DeValue::String(s) => Some(Source::Literal(s.to_string())),
-        DeValue::Integer(_) if field == "port" => integer_value(value).map(|p| Source::Literal(p.to_string())),
+        DeValue::Integer(_) if field == "port" => {
+            integer_value(value).map(|p| Source::Literal(p.to_string()))
+        }
         DeValue::Table(t) => {
             let at = span.clone();
-            let text = |r: &mut TomlReader<'_>, key: &str| r.string(t, at.clone(), key, true, &format!("`{field}` in {context}"));
+            let text = |r: &mut TomlReader<'_>, key: &str| {
+                r.string(t, at.clone(), key, true, &format!("`{field}` in {context}"))
+            };
             if t.contains_key("env") {
                 r.reject_unknown_keys(t, &["env"], &format!("`{field}` in {context}"));
                 text(r, "env").map(Source::Env)
@@ -304,7 +357,10 @@ fn read_source(r: &mut TomlReader<'_>, field: &str, value: &DeValue<'_>, span: R
                 r.reject_unknown_keys(t, &["dotenv", "key"], &format!("`{field}` in {context}"));
                 let file = text(r, "dotenv");
                 let key = text(r, "key");
-                Some(Source::Dotenv { file: PathBuf::from(file?), key: key? })
+                Some(Source::Dotenv {
+                    file: PathBuf::from(file?),
+                    key: key?,
+                })
             } else {
                 r.error_with_help(
                     span,
@@ -315,7 +371,13 @@ fn read_source(r: &mut TomlReader<'_>, field: &str, value: &DeValue<'_>, span: R
             }
         }
         other => {
-            r.error(span, format!("`{field}` in {context} must be a string or a source table, found {}", type_name(other)));
+            r.error(
+                span,
+                format!(
+                    "`{field}` in {context} must be a string or a source table, found {}",
+                    type_name(other)
+                ),
+            );
             None
         }
     }
@@ -338,30 +400,61 @@ mod tests {
         let p = &c.environments["production"];
         assert_eq!(p.host, Some(Source::Env("PG_HOST".into())));
         assert_eq!(p.port, Some(Source::Literal("5432".into())));
-        assert_eq!(p.password, Some(Source::Dotenv { file: ".env.production".into(), key: "PG_PASSWORD".into() }));
+        assert_eq!(
+            p.password,
+            Some(Source::Dotenv {
+                file: ".env.production".into(),
+                key: "PG_PASSWORD".into()
+            })
+        );
     }
 
     #[test]
     fn refuses_a_literal_password_at_its_line() {
-        let e = parse("[environments.production]\nuser = \"app\"\npassword = \"hunter2\"\n").unwrap_err();
+        let e = parse("[environments.production]\nuser = \"app\"\npassword = \"hunter2\"\n")
+            .unwrap_err();
         assert_eq!(e.len(), 1);
         let d = &e.0[0];
         assert_eq!((d.line, d.column), (3, 12));
-        assert_eq!(d.message, "a literal password is not allowed in preflight.toml ([environments.production])");
-        assert!(!e.to_string().contains("hunter2\"\n  ="), "the snippet is the file's own line");
+        assert_eq!(
+            d.message,
+            "a literal password is not allowed in preflight.toml ([environments.production])"
+        );
+        assert!(
+            !e.to_string().contains("hunter2"),
+            "the refused password is masked: {e}"
+        );
+        assert!(e.to_string().contains("3 | password = *********\n"), "{e}");
     }
 
     #[test]
     fn resolves_from_env_and_dotenv_with_masked_password() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(".env.example"), "PG_HOST=localhost\nPG_PORT=5434\nPG_USER=dev\nPG_PASSWORD=contextforge\n").unwrap();
+        std::fs::write(
+            dir.path().join(".env.example"),
+            "PG_HOST=localhost\nPG_PORT=5434\nPG_USER=dev\nPG_PASSWORD=contextforge\n",
+        )
+        .unwrap();
         let c = Config::default();
-        let dev = c.environment("development", dir.path()).unwrap().resolve(dir.path(), &EnvVars::default()).unwrap();
+        let dev = c
+            .environment("development", dir.path())
+            .unwrap()
+            .resolve(dir.path(), &EnvVars::default())
+            .unwrap();
         assert_eq!(dev.port, Some(5434));
         assert_eq!(dev.password.as_ref().unwrap().expose(), "contextforge");
         assert!(!format!("{dev:?}").contains("contextforge"));
-        let vars: EnvVars = [("PG_HOST", "db.internal"), ("PG_PORT", "nope")].into_iter().collect();
-        let err = c.environment("production", dir.path()).unwrap().resolve(dir.path(), &vars).unwrap_err();
-        assert_eq!(err.to_string(), "port from environment variable PG_PORT: `nope` is not a port number");
+        let vars: EnvVars = [("PG_HOST", "db.internal"), ("PG_PORT", "nope")]
+            .into_iter()
+            .collect();
+        let err = c
+            .environment("production", dir.path())
+            .unwrap()
+            .resolve(dir.path(), &vars)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "port from environment variable PG_PORT: `nope` is not a port number"
+        );
     }
 }

@@ -28,7 +28,10 @@ pub struct SourceFile {
 impl SourceFile {
     /// A source with the given display path and text.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
-        SourceFile { path: path.into(), text: text.into() }
+        SourceFile {
+            path: path.into(),
+            text: text.into(),
+        }
     }
 
     /// One-based line and column (in characters) of a byte offset.
@@ -113,6 +116,25 @@ impl Diagnostic {
         }
     }
 
+    /// Replaces the underlined text of the snippet with `*`, for a value that may be a
+    /// secret (the message must not repeat what it refuses).
+    pub fn masked(mut self) -> Self {
+        let start = self.column.saturating_sub(1);
+        self.snippet = self
+            .snippet
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if i >= start && i < start + self.underline {
+                    '*'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        self
+    }
+
     /// Adds a suggestion.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -128,7 +150,13 @@ impl fmt::Display for Diagnostic {
         } else {
             let gutter = self.line.to_string().len();
             let pad = " ".repeat(gutter);
-            writeln!(f, "{pad}--> {}:{}:{}", self.path.display(), self.line, self.column)?;
+            writeln!(
+                f,
+                "{pad}--> {}:{}:{}",
+                self.path.display(),
+                self.line,
+                self.column
+            )?;
             writeln!(f, "{pad} |")?;
             writeln!(f, "{} | {}", self.line, self.snippet)?;
             write!(
@@ -139,7 +167,8 @@ impl fmt::Display for Diagnostic {
             )?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {help}")?;
+            let pad = " ".repeat(self.line.max(1).to_string().len());
+            write!(f, "\n{pad} = help: {help}")?;
         }
         Ok(())
     }
@@ -167,7 +196,8 @@ impl Diagnostics {
 
     /// Orders the problems by file, line and column, as a reader expects them.
     pub fn sort(&mut self) {
-        self.0.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        self.0
+            .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     }
 }
 
@@ -186,7 +216,10 @@ impl fmt::Display for Diagnostics {
 impl std::error::Error for Diagnostics {}
 
 /// The closest candidate to a misspelt name, if one is close enough to suggest.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))

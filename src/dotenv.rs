@@ -27,7 +27,10 @@ pub enum DotenvError {
 
 /// Reads a dotenv file into a map (later keys win, as in shells).
 pub fn read(path: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
-    let io = |source| DotenvError::Io { path: path.to_path_buf(), source };
+    let io = |source| DotenvError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let text = std::fs::read_to_string(path).map_err(io)?;
     let mut out = BTreeMap::new();
     for entry in dotenvy::from_read_iter(text.as_bytes()) {
@@ -39,11 +42,22 @@ pub fn read(path: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
                 // dotenvy gives the offending text, not its number: find it. The text is
                 // never put in the message because it may hold a secret.
                 let first = bad_line.lines().next().unwrap_or("");
-                let line = text.lines().position(|l| l.contains(first)).map_or(0, |i| i + 1);
-                return Err(DotenvError::Syntax { path: path.to_path_buf(), line });
+                let line = text
+                    .lines()
+                    .position(|l| l.contains(first))
+                    .map_or(0, |i| i + 1);
+                return Err(DotenvError::Syntax {
+                    path: path.to_path_buf(),
+                    line,
+                });
             }
             Err(dotenvy::Error::Io(e)) => return Err(io(e)),
-            Err(_) => return Err(DotenvError::Syntax { path: path.to_path_buf(), line: 0 }),
+            Err(_) => {
+                return Err(DotenvError::Syntax {
+                    path: path.to_path_buf(),
+                    line: 0,
+                });
+            }
         }
     }
     Ok(out)
@@ -52,7 +66,9 @@ pub fn read(path: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
 /// Like [`read`], but an absent file is an empty map.
 pub fn read_if_exists(path: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
     match read(path) {
-        Err(DotenvError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(DotenvError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Ok(BTreeMap::new())
+        }
         other => other,
     }
 }
@@ -75,6 +91,10 @@ mod tests {
             DotenvError::Syntax { line, .. } => assert_eq!(line, 2),
             e => panic!("{e}"),
         }
-        assert!(read_if_exists(&dir.path().join("absent")).unwrap().is_empty());
+        assert!(
+            read_if_exists(&dir.path().join("absent"))
+                .unwrap()
+                .is_empty()
+        );
     }
 }

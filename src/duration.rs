@@ -50,7 +50,9 @@ impl Unit {
 
 /// Why a duration could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid duration `{0}`: expected a whole number and a unit (ms, s, m, h, d, w), e.g. `90d`")]
+#[error(
+    "invalid duration `{0}`: expected a whole number and a unit (ms, s, m, h, d, w), e.g. `90d`"
+)]
 pub struct DurationError(pub String);
 
 impl FromStr for HumanDuration {
@@ -73,7 +75,11 @@ impl FromStr for HumanDuration {
         if millis == 0 {
             return Err(err());
         }
-        Ok(HumanDuration { duration: Duration::from_millis(millis), amount, unit })
+        Ok(HumanDuration {
+            duration: Duration::from_millis(millis),
+            amount,
+            unit,
+        })
     }
 }
 

@@ -44,7 +44,9 @@ pub struct IgnoreStatus {
 impl Repo {
     /// The repository containing `dir`; commands run from `dir`.
     pub fn open(dir: &Path) -> Result<Repo, GitError> {
-        let repo = Repo { dir: dir.to_path_buf() };
+        let repo = Repo {
+            dir: dir.to_path_buf(),
+        };
         let out = repo.run(&["rev-parse", "--is-inside-work-tree"], None)?;
         if String::from_utf8_lossy(&out).trim() == "true" {
             Ok(repo)
@@ -73,11 +75,35 @@ impl Repo {
             input.extend_from_slice(p.as_bytes());
             input.push(0);
         }
-        let out = self.run(&["check-ignore", "-z", "--stdin", "--verbose", "--non-matching"], Some(&input))?;
-        let fields: Vec<String> = split_nul(&out).collect();
+        let out = self.run(
+            &[
+                "check-ignore",
+                "-z",
+                "--stdin",
+                "--verbose",
+                "--non-matching",
+            ],
+            Some(&input),
+        )?;
+        // Records are four NUL-terminated fields, and the first three are empty for a
+        // path no rule matches, so empty fields must be kept.
+        let mut fields: Vec<String> = out
+            .split(|b| *b == 0)
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .collect();
+        fields.pop();
+        if fields.len() != paths.len() * 4 {
+            return Err(GitError::Failed {
+                command: "check-ignore".into(),
+                stderr: format!(
+                    "expected {} answers, got {} fields",
+                    paths.len(),
+                    fields.len()
+                ),
+            });
+        }
         Ok(fields
             .chunks(4)
-            .filter(|c| c.len() == 4)
             .map(|c| {
                 let (source, line, pattern, path) = (&c[0], &c[1], &c[2], &c[3]);
                 let matched = !source.is_empty();
@@ -98,7 +124,11 @@ impl Repo {
             .env("GIT_TERMINAL_PROMPT", "0")
             .env("GIT_OPTIONAL_LOCKS", "0")
             .env("LC_ALL", "C")
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().map_err(GitError::NotInstalled)?;
@@ -109,7 +139,8 @@ impl Repo {
         }
         let out = child.wait_with_output().map_err(GitError::NotInstalled)?;
         // check-ignore exits 1 when nothing matched: that is an answer, not a failure.
-        let ok = out.status.success() || (args.first() == Some(&"check-ignore") && out.status.code() == Some(1));
+        let ok = out.status.success()
+            || (args.first() == Some(&"check-ignore") && out.status.code() == Some(1));
         if ok {
             return Ok(out.stdout);
         }
@@ -117,7 +148,10 @@ impl Repo {
         if stderr.contains("not a git repository") {
             return Err(GitError::NotARepository(self.dir.clone()));
         }
-        Err(GitError::Failed { command: args.join(" "), stderr })
+        Err(GitError::Failed {
+            command: args.join(" "),
+            stderr,
+        })
     }
 }
 

@@ -6,6 +6,8 @@
 //! printers render. The binary (`src/main.rs`) only parses the command line and maps
 //! results to [`exit`] codes.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod checklist;
 pub mod cli;
 pub mod commands;

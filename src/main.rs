@@ -21,7 +21,11 @@ fn main() -> ExitCode {
         Err(e) => {
             use std::io::Write;
             let text = e.to_string();
-            let _ = if text.starts_with("error:") { writeln!(stderr, "{text}") } else { writeln!(stderr, "error: {text}") };
+            let _ = if text.starts_with("error:") {
+                writeln!(stderr, "{text}")
+            } else {
+                writeln!(stderr, "error: {text}")
+            };
             ExitCode::from(exit::INVALID_INPUT)
         }
     }

@@ -30,7 +30,10 @@ impl PathGlobs {
         for pattern in patterns {
             let pattern = pattern.as_ref();
             let trimmed = pattern.trim_start_matches("./").trim_start_matches('/');
-            let glob = compile(trimmed).map_err(|e| PatternError { pattern: pattern.to_string(), reason: e.kind().to_string() })?;
+            let glob = compile(trimmed).map_err(|e| PatternError {
+                pattern: pattern.to_string(),
+                reason: e.kind().to_string(),
+            })?;
             if trimmed.contains('/') {
                 paths.add(glob);
             } else {
@@ -38,7 +41,14 @@ impl PathGlobs {
             }
         }
         let build = |b: GlobSetBuilder| {
-            b.build().map_err(|e| PatternError { pattern: patterns.iter().map(|p| p.as_ref()).collect::<Vec<_>>().join(", "), reason: e.to_string() })
+            b.build().map_err(|e| PatternError {
+                pattern: patterns
+                    .iter()
+                    .map(|p| p.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                reason: e.to_string(),
+            })
         };
         Ok(PathGlobs {
             names: build(names)?,
@@ -65,7 +75,10 @@ impl PathGlobs {
 }
 
 fn compile(pattern: &str) -> Result<Glob, globset::Error> {
-    GlobBuilder::new(pattern).literal_separator(true).backslash_escape(true).build()
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
 }
 
 #[cfg(test)]

@@ -69,7 +69,14 @@ impl serde::Serialize for Secret {
 pub fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     const MARKERS: [&str; 8] = [
-        "PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "CREDENTIAL", "PRIVATE", "API_KEY",
+        "PASSWORD",
+        "PASSWD",
+        "PWD",
+        "SECRET",
+        "TOKEN",
+        "CREDENTIAL",
+        "PRIVATE",
+        "API_KEY",
     ];
     MARKERS.iter().any(|m| upper.contains(m))
         || upper.ends_with("_PASS")
@@ -99,7 +106,13 @@ mod tests {
 
     #[test]
     fn recognises_secret_names() {
-        for name in ["PG_PASSWORD", "db_pass", "API_TOKEN", "AZURE_CLIENT_SECRET", "SSH_KEY"] {
+        for name in [
+            "PG_PASSWORD",
+            "db_pass",
+            "API_TOKEN",
+            "AZURE_CLIENT_SECRET",
+            "SSH_KEY",
+        ] {
             assert!(is_secret_name(name), "{name}");
         }
         for name in ["PG_HOST", "PG_PORT", "ENVIRONMENT", "KEYVAULT_URL"] {

@@ -21,7 +21,11 @@ pub fn parse_document(source: &SourceFile) -> Result<Spanned<Table<'_>>, Diagnos
     DeTable::parse(&source.text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let message = e.message().trim().to_string();
-        Diagnostics(vec![Diagnostic::at(source, span, format!("invalid TOML: {message}"))])
+        Diagnostics(vec![Diagnostic::at(
+            source,
+            span,
+            format!("invalid TOML: {message}"),
+        )])
     })
 }
 
@@ -57,7 +61,10 @@ pub struct TomlReader<'s> {
 impl<'s> TomlReader<'s> {
     /// A reader for one file.
     pub fn new(source: &'s SourceFile) -> Self {
-        TomlReader { source, diagnostics: Diagnostics::default() }
+        TomlReader {
+            source,
+            diagnostics: Diagnostics::default(),
+        }
     }
 
     /// Records a problem at a byte range.
@@ -67,8 +74,26 @@ impl<'s> TomlReader<'s> {
     }
 
     /// Records a problem with a suggestion.
-    pub fn error_with_help(&mut self, span: Range<usize>, message: impl Into<String>, help: impl Into<String>) {
+    pub fn error_with_help(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         let d = Diagnostic::at(self.source, span, message).with_help(help);
+        self.diagnostics.push(d);
+    }
+
+    /// Records a problem about a value that may be secret: the snippet is masked.
+    pub fn secret_error(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let d = Diagnostic::at(self.source, span, message)
+            .masked()
+            .with_help(help);
         self.diagnostics.push(d);
     }
 
@@ -81,7 +106,9 @@ impl<'s> TomlReader<'s> {
             }
             let message = format!("unknown key `{name}` in {context}");
             match did_you_mean(name, allowed.iter().copied()) {
-                Some(near) => self.error_with_help(key.span(), message, format!("did you mean `{near}`?")),
+                Some(near) => {
+                    self.error_with_help(key.span(), message, format!("did you mean `{near}`?"))
+                }
                 None => self.error_with_help(
                     key.span(),
                     message,
@@ -105,18 +132,29 @@ impl<'s> TomlReader<'s> {
             DeValue::String(s) => Some(s.to_string()),
             other => {
                 let found = type_name(other);
-                self.error(value.span(), format!("`{key}` in {context} must be a string, found {found}"));
+                self.error(
+                    value.span(),
+                    format!("`{key}` in {context} must be a string, found {found}"),
+                );
                 None
             }
         }
     }
 
     /// A list of strings; a single string is not accepted, to keep files uniform.
-    pub fn string_list(&mut self, table: &Table<'_>, key: &str, context: &str) -> Option<Vec<String>> {
+    pub fn string_list(
+        &mut self,
+        table: &Table<'_>,
+        key: &str,
+        context: &str,
+    ) -> Option<Vec<String>> {
         let value = table.get(key)?;
         let DeValue::Array(items) = value.get_ref() else {
             let found = type_name(value.get_ref());
-            self.error(value.span(), format!("`{key}` in {context} must be an array of strings, found {found}"));
+            self.error(
+                value.span(),
+                format!("`{key}` in {context} must be an array of strings, found {found}"),
+            );
             return None;
         };
         let mut out = Vec::with_capacity(items.len());
@@ -125,7 +163,10 @@ impl<'s> TomlReader<'s> {
                 DeValue::String(s) => out.push(s.to_string()),
                 other => {
                     let found = type_name(other);
-                    self.error(item.span(), format!("`{key}` in {context} must contain only strings, found {found}"));
+                    self.error(
+                        item.span(),
+                        format!("`{key}` in {context} must contain only strings, found {found}"),
+                    );
                 }
             }
         }
@@ -143,7 +184,10 @@ impl<'s> TomlReader<'s> {
     ) -> Option<&'t Value<'i>> {
         let value = table.get(key);
         if value.is_none() && required {
-            self.error(table_span, format!("missing required key `{key}` in {context}"));
+            self.error(
+                table_span,
+                format!("missing required key `{key}` in {context}"),
+            );
         }
         value
     }

@@ -11,7 +11,9 @@ use super::{Checklist, FORMAT_VERSION, Item, ProbeSpec, Tier, sha256_hex};
 use crate::diagnostic::{Diagnostics, SourceFile, did_you_mean};
 use crate::duration::HumanDuration;
 use crate::probe::catalog::{self, KindInfo};
-use crate::toml_reader::{Table, TomlReader, header_span, integer_value, parse_document, type_name};
+use crate::toml_reader::{
+    Table, TomlReader, header_span, integer_value, parse_document, type_name,
+};
 
 /// Why a checklist could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -31,14 +33,25 @@ pub enum LoadError {
 
 /// Reads and validates a checklist file.
 pub fn load_file(path: &Path) -> Result<Checklist, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let source = SourceFile::new(path, text);
     load_source(&source, &path.display().to_string()).map_err(LoadError::Invalid)
 }
 
 const CHECKLIST_KEYS: &[&str] = &["id", "title", "version", "description", "format"];
 const ITEM_KEYS: &[&str] = &[
-    "id", "tier", "title", "section", "rationale", "remediation", "references", "recurs", "probe",
+    "id",
+    "tier",
+    "title",
+    "section",
+    "rationale",
+    "remediation",
+    "references",
+    "recurs",
+    "probe",
 ];
 
 /// Validates a checklist held in memory; `origin` says where it came from.
@@ -59,24 +72,39 @@ pub fn load_source(source: &SourceFile, origin: &str) -> Result<Checklist, Diagn
     };
 
     match root.get("checklist") {
-        None => r.error(0..0, "missing `[checklist]` table (it needs at least `id` and `title`)"),
+        None => r.error(
+            0..0,
+            "missing `[checklist]` table (it needs at least `id` and `title`)",
+        ),
         Some(value) => match value.get_ref() {
             DeValue::Table(table) => {
                 let span = header_span(source, value.span());
                 read_header(&mut r, table, span, &mut checklist);
             }
-            other => r.error(value.span(), format!("`checklist` must be a table, found {}", type_name(other))),
+            other => r.error(
+                value.span(),
+                format!("`checklist` must be a table, found {}", type_name(other)),
+            ),
         },
     }
 
     match root.get("item") {
-        None => r.error(0..0, "the checklist has no items: add at least one `[[item]]`"),
+        None => r.error(
+            0..0,
+            "the checklist has no items: add at least one `[[item]]`",
+        ),
         Some(value) => match value.get_ref() {
             DeValue::Array(items) => {
                 let mut seen: HashMap<String, usize> = HashMap::new();
                 for entry in items.iter() {
                     let DeValue::Table(table) = entry.get_ref() else {
-                        r.error(entry.span(), format!("each `item` must be a table, found {}", type_name(entry.get_ref())));
+                        r.error(
+                            entry.span(),
+                            format!(
+                                "each `item` must be a table, found {}",
+                                type_name(entry.get_ref())
+                            ),
+                        );
                         continue;
                     };
                     let span = header_span(source, entry.span());
@@ -85,12 +113,22 @@ pub fn load_source(source: &SourceFile, origin: &str) -> Result<Checklist, Diagn
                     }
                 }
             }
-            other => r.error(value.span(), format!("`item` must be an array of tables (`[[item]]`), found {}", type_name(other))),
+            other => r.error(
+                value.span(),
+                format!(
+                    "`item` must be an array of tables (`[[item]]`), found {}",
+                    type_name(other)
+                ),
+            ),
         },
     }
 
     let diagnostics = r.finish();
-    if diagnostics.is_empty() { Ok(checklist) } else { Err(diagnostics) }
+    if diagnostics.is_empty() {
+        Ok(checklist)
+    } else {
+        Err(diagnostics)
+    }
 }
 
 fn read_header(r: &mut TomlReader<'_>, table: &Table<'_>, span: Range<usize>, out: &mut Checklist) {
@@ -98,7 +136,12 @@ fn read_header(r: &mut TomlReader<'_>, table: &Table<'_>, span: Range<usize>, ou
     if let Some(value) = table.get("format") {
         match integer_value(value.get_ref()) {
             Some(FORMAT_VERSION) => {}
-            _ => r.error(value.span(), format!("unsupported checklist format (this preflight reads format = {FORMAT_VERSION})")),
+            _ => r.error(
+                value.span(),
+                format!(
+                    "unsupported checklist format (this preflight reads format = {FORMAT_VERSION})"
+                ),
+            ),
         }
     }
     let id = r.string(table, span.clone(), "id", true, "[checklist]");
@@ -106,9 +149,15 @@ fn read_header(r: &mut TomlReader<'_>, table: &Table<'_>, span: Range<usize>, ou
         check_kebab(r, id, v.span(), "checklist id");
     }
     out.id = id.unwrap_or_default();
-    out.title = r.string(table, span.clone(), "title", true, "[checklist]").unwrap_or_default();
-    out.version = r.string(table, span.clone(), "version", false, "[checklist]").unwrap_or_else(|| "0".into());
-    out.description = r.string(table, span, "description", false, "[checklist]").unwrap_or_default();
+    out.title = r
+        .string(table, span.clone(), "title", true, "[checklist]")
+        .unwrap_or_default();
+    out.version = r
+        .string(table, span.clone(), "version", false, "[checklist]")
+        .unwrap_or_else(|| "0".into());
+    out.description = r
+        .string(table, span, "description", false, "[checklist]")
+        .unwrap_or_default();
 }
 
 fn read_item(
@@ -127,7 +176,11 @@ fn read_item(
         check_kebab(r, id, value.span(), "item id");
         let (line, _) = r.source.line_col(value.span().start);
         if let Some(first) = seen.get(id) {
-            r.error_with_help(value.span(), format!("duplicate item id `{id}`"), format!("first defined on line {first}"));
+            r.error_with_help(
+                value.span(),
+                format!("duplicate item id `{id}`"),
+                format!("first defined on line {first}"),
+            );
         } else {
             seen.insert(id.clone(), line);
         }
@@ -135,9 +188,15 @@ fn read_item(
     let tier = read_tier(r, table, span.clone(), &context);
     let title = r.string(table, span.clone(), "title", true, &context);
     let section = r.string(table, span.clone(), "section", false, &context);
-    let rationale = r.string(table, span.clone(), "rationale", false, &context).unwrap_or_default();
-    let remediation = r.string(table, span.clone(), "remediation", false, &context).unwrap_or_default();
-    let references = r.string_list(table, "references", &context).unwrap_or_default();
+    let rationale = r
+        .string(table, span.clone(), "rationale", false, &context)
+        .unwrap_or_default();
+    let remediation = r
+        .string(table, span.clone(), "remediation", false, &context)
+        .unwrap_or_default();
+    let references = r
+        .string_list(table, "references", &context)
+        .unwrap_or_default();
     let recurs = read_duration(r, table, span, "recurs", &context);
     let probes = read_probes(r, table, &context);
     Some(Item {
@@ -155,7 +214,12 @@ fn read_item(
 
 fn check_kebab(r: &mut TomlReader<'_>, id: &str, span: Range<usize>, what: &str) {
     let kebab = !id.is_empty()
-        && id.split('-').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
     if !kebab {
         r.error_with_help(
             span,
@@ -165,11 +229,19 @@ fn check_kebab(r: &mut TomlReader<'_>, id: &str, span: Range<usize>, what: &str)
     }
 }
 
-fn read_tier(r: &mut TomlReader<'_>, table: &Table<'_>, span: Range<usize>, context: &str) -> Option<Tier> {
+fn read_tier(
+    r: &mut TomlReader<'_>,
+    table: &Table<'_>,
+    span: Range<usize>,
+    context: &str,
+) -> Option<Tier> {
     let value = r.get(table, span, "tier", true, context)?;
     let DeValue::String(name) = value.get_ref() else {
         let found = type_name(value.get_ref());
-        r.error(value.span(), format!("`tier` in {context} must be a string, found {found}"));
+        r.error(
+            value.span(),
+            format!("`tier` in {context} must be a string, found {found}"),
+        );
         return None;
     };
     match name.parse::<Tier>() {
@@ -180,7 +252,11 @@ fn read_tier(r: &mut TomlReader<'_>, table: &Table<'_>, span: Range<usize>, cont
                 Some(near) => format!("did you mean `{near}`?"),
                 None => "expected `critical`, `recommended` or `optional`".to_string(),
             };
-            r.error_with_help(value.span(), format!("unknown tier `{name}` in {context}"), help);
+            r.error_with_help(
+                value.span(),
+                format!("unknown tier `{name}` in {context}"),
+                help,
+            );
             None
         }
     }
@@ -212,14 +288,25 @@ fn read_probes(r: &mut TomlReader<'_>, item: &Table<'_>, context: &str) -> Optio
     };
     let DeValue::Array(entries) = value.get_ref() else {
         let found = type_name(value.get_ref());
-        r.error(value.span(), format!("`probe` in {context} must be an array of tables (`[[item.probe]]`), found {found}"));
+        r.error(
+            value.span(),
+            format!(
+                "`probe` in {context} must be an array of tables (`[[item.probe]]`), found {found}"
+            ),
+        );
         return None;
     };
     let mut probes = Vec::with_capacity(entries.len());
     let mut ok = true;
     for entry in entries.iter() {
         let DeValue::Table(table) = entry.get_ref() else {
-            r.error(entry.span(), format!("each `probe` in {context} must be a table, found {}", type_name(entry.get_ref())));
+            r.error(
+                entry.span(),
+                format!(
+                    "each `probe` in {context} must be a table, found {}",
+                    type_name(entry.get_ref())
+                ),
+            );
             ok = false;
             continue;
         };
@@ -232,13 +319,31 @@ fn read_probes(r: &mut TomlReader<'_>, item: &Table<'_>, context: &str) -> Optio
     ok.then_some(probes)
 }
 
-fn read_probe(r: &mut TomlReader<'_>, table: &Table<'_>, span: Range<usize>, item_context: &str) -> Option<ProbeSpec> {
-    let kind_name = r.string(table, span.clone(), "kind", true, &format!("a probe of {item_context}"))?;
+fn read_probe(
+    r: &mut TomlReader<'_>,
+    table: &Table<'_>,
+    span: Range<usize>,
+    item_context: &str,
+) -> Option<ProbeSpec> {
+    let kind_name = r.string(
+        table,
+        span.clone(),
+        "kind",
+        true,
+        &format!("a probe of {item_context}"),
+    )?;
     let kind_span = table.get("kind").map(|v| v.span()).unwrap_or(span.clone());
     let Some(kind) = catalog::find(&kind_name) else {
         let help = match did_you_mean(&kind_name, catalog::KINDS.iter().map(|k| k.name)) {
             Some(near) => format!("did you mean `{near}`?"),
-            None => format!("known kinds: {}", catalog::KINDS.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")),
+            None => format!(
+                "known kinds: {}",
+                catalog::KINDS
+                    .iter()
+                    .map(|k| k.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
         r.error_with_help(kind_span, format!("unknown probe kind `{kind_name}`"), help);
         return None;
@@ -246,20 +351,29 @@ fn read_probe(r: &mut TomlReader<'_>, table: &Table<'_>, span: Range<usize>, ite
     let context = format!("`{}` probe of {item_context}", kind.name);
     let errors_before = r.diagnostics.len();
 
-    let allowed: Vec<&str> = ["kind", "timeout"].into_iter().chain(kind.params.iter().map(|p| p.name)).collect();
+    let allowed: Vec<&str> = ["kind", "timeout"]
+        .into_iter()
+        .chain(kind.params.iter().map(|p| p.name))
+        .collect();
     r.reject_unknown_keys(table, &allowed, &context);
     let timeout = read_duration(r, table, span.clone(), "timeout", &context);
 
     let mut params = Params::default();
     for spec in kind.params {
         match table.get(spec.name) {
-            None if spec.required => r.error(span.clone(), format!("missing required parameter `{}` in {context}", spec.name)),
+            None if spec.required => r.error(
+                span.clone(),
+                format!("{context}: missing required parameter `{}`", spec.name),
+            ),
             None => {}
             Some(value) => match spec.ty.check(spec.name, value.get_ref()) {
                 Ok(()) => {
-                    params.0.insert(spec.name.to_string(), ParamValue::from_toml(value.get_ref()));
+                    params.0.insert(
+                        spec.name.to_string(),
+                        ParamValue::from_toml(value.get_ref()),
+                    );
                 }
-                Err(message) => r.error(value.span(), format!("{message} in {context}")),
+                Err(message) => r.error(value.span(), format!("{context}: {message}")),
             },
         }
     }
@@ -267,7 +381,11 @@ fn read_probe(r: &mut TomlReader<'_>, table: &Table<'_>, span: Range<usize>, ite
         return None;
     }
     check_build(r, kind, &params, table, span, &context)?;
-    Some(ProbeSpec { kind: kind.name.to_string(), timeout, params })
+    Some(ProbeSpec {
+        kind: kind.name.to_string(),
+        timeout,
+        params,
+    })
 }
 
 /// Lets the probe kind check what types alone cannot (a valid glob, a sane range).
@@ -282,8 +400,11 @@ fn check_build(
     match (kind.build)(params) {
         Ok(_) => Some(()),
         Err(e) => {
-            let at = table.get(e.param.as_str()).map(|v| v.span()).unwrap_or(span);
-            r.error(at, format!("`{}` {} in {context}", e.param, e.message));
+            let at = table
+                .get(e.param.as_str())
+                .map(|v| v.span())
+                .unwrap_or(span);
+            r.error(at, format!("{context}: {e}"));
             None
         }
     }

@@ -59,7 +59,9 @@ impl FromStr for Tier {
         Tier::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
-            .ok_or_else(|| format!("unknown tier `{s}` (expected critical, recommended or optional)"))
+            .ok_or_else(|| {
+                format!("unknown tier `{s}` (expected critical, recommended or optional)")
+            })
     }
 }
 
@@ -158,5 +160,8 @@ pub struct ProbeSpec {
 
 /// Lower-case hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

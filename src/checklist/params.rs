@@ -59,7 +59,10 @@ impl ParamType {
             (ParamType::Integer, DeValue::Integer(_)) => Ok(()),
             (ParamType::Bool, DeValue::Boolean(_)) => Ok(()),
             (ParamType::StringList, DeValue::Array(items)) => {
-                match items.iter().find(|v| !matches!(v.get_ref(), DeValue::String(_))) {
+                match items
+                    .iter()
+                    .find(|v| !matches!(v.get_ref(), DeValue::String(_)))
+                {
                     Some(bad) => Err(format!(
                         "`{name}` must be an array of strings, found {} in it",
                         type_name(bad.get_ref())
@@ -68,7 +71,10 @@ impl ParamType {
                 }
             }
             (ParamType::IntegerList, DeValue::Array(items)) => {
-                match items.iter().find(|v| !matches!(v.get_ref(), DeValue::Integer(_))) {
+                match items
+                    .iter()
+                    .find(|v| !matches!(v.get_ref(), DeValue::Integer(_)))
+                {
                     Some(bad) => Err(format!(
                         "`{name}` must be an array of integers, found {} in it",
                         type_name(bad.get_ref())
@@ -77,7 +83,10 @@ impl ParamType {
                 }
             }
             (ParamType::StringMap, DeValue::Table(table)) => {
-                match table.iter().find(|(_, v)| !matches!(v.get_ref(), DeValue::String(_))) {
+                match table
+                    .iter()
+                    .find(|(_, v)| !matches!(v.get_ref(), DeValue::String(_)))
+                {
                     Some((key, bad)) => Err(format!(
                         "`{name}.{}` must be a string, found {}",
                         key.get_ref(),
@@ -86,14 +95,17 @@ impl ParamType {
                     None => Ok(()),
                 }
             }
-            (ParamType::Duration, DeValue::String(s)) => {
-                s.parse::<HumanDuration>().map(|_| ()).map_err(|e| e.to_string())
-            }
+            (ParamType::Duration, DeValue::String(s)) => s
+                .parse::<HumanDuration>()
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             (ParamType::FileMode, DeValue::String(s)) => parse_mode(s).map(|_| ()),
-            (ParamType::FileMode, DeValue::Integer(i)) if i.radix() == 8 => match integer_value(value) {
-                Some(mode) if (0..=0o7777).contains(&mode) => Ok(()),
-                _ => Err(format!("`{name}` is not a file mode (0o0 to 0o7777)")),
-            },
+            (ParamType::FileMode, DeValue::Integer(i)) if i.radix() == 8 => {
+                match integer_value(value) {
+                    Some(mode) if (0..=0o7777).contains(&mode) => Ok(()),
+                    _ => Err(format!("`{name}` is not a file mode (0o0 to 0o7777)")),
+                }
+            }
             (ParamType::FileMode, DeValue::Integer(_)) => Err(format!(
                 "`{name}` must be written in octal, e.g. `0o600` or \"0600\""
             )),
@@ -101,10 +113,15 @@ impl ParamType {
                 if options.contains(&s.as_ref()) {
                     Ok(())
                 } else {
-                    Err(format!("`{name}` must be one of {}, found \"{s}\"", quoted_list(options)))
+                    Err(format!(
+                        "`{name}` must be one of {}, found \"{s}\"",
+                        quoted_list(options)
+                    ))
                 }
             }
-            (ParamType::String | ParamType::Duration | ParamType::Choice(_), _) => wrong("a string"),
+            (ParamType::String | ParamType::Duration | ParamType::Choice(_), _) => {
+                wrong("a string")
+            }
             (ParamType::Integer, _) => wrong("an integer"),
             (ParamType::Bool, _) => wrong("a boolean"),
             (ParamType::StringList, _) => wrong("an array of strings"),
@@ -123,7 +140,9 @@ impl ParamType {
             ParamType::Bool => json!({ "type": "boolean" }),
             ParamType::StringList => json!({ "type": "array", "items": { "type": "string" } }),
             ParamType::IntegerList => json!({ "type": "array", "items": { "type": "integer" } }),
-            ParamType::StringMap => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+            ParamType::StringMap => {
+                json!({ "type": "object", "additionalProperties": { "type": "string" } })
+            }
             ParamType::Duration => json!({ "type": "string", "pattern": "^[0-9]+(ms|s|m|h|d|w)$" }),
             ParamType::FileMode => json!({
                 "anyOf": [
@@ -152,7 +171,11 @@ impl ParamType {
 }
 
 fn quoted_list(options: &[&str]) -> String {
-    options.iter().map(|o| format!("\"{o}\"")).collect::<Vec<_>>().join(", ")
+    options
+        .iter()
+        .map(|o| format!("\"{o}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Parses a mode written as a string: `"0600"`, `"600"` or `"0o600"`.
@@ -160,7 +183,9 @@ fn parse_mode(s: &str) -> Result<u32, String> {
     let digits = s.strip_prefix("0o").unwrap_or(s);
     match u32::from_str_radix(digits, 8) {
         Ok(mode) if mode <= 0o7777 && !digits.is_empty() => Ok(mode),
-        _ => Err(format!("\"{s}\" is not an octal file mode such as \"0600\"")),
+        _ => Err(format!(
+            "\"{s}\" is not an octal file mode such as \"0600\""
+        )),
     }
 }
 
@@ -190,9 +215,13 @@ impl ParamValue {
             DeValue::Float(f) => ParamValue::Float(f.as_str().parse().unwrap_or_default()),
             DeValue::Boolean(b) => ParamValue::Bool(*b),
             DeValue::Datetime(d) => ParamValue::String(d.to_string()),
-            DeValue::Array(items) => ParamValue::Array(items.iter().map(|v| Self::from_toml(v.get_ref())).collect()),
+            DeValue::Array(items) => {
+                ParamValue::Array(items.iter().map(|v| Self::from_toml(v.get_ref())).collect())
+            }
             DeValue::Table(t) => ParamValue::Table(
-                t.iter().map(|(k, v)| (k.get_ref().to_string(), Self::from_toml(v.get_ref()))).collect(),
+                t.iter()
+                    .map(|(k, v)| (k.get_ref().to_string(), Self::from_toml(v.get_ref())))
+                    .collect(),
             ),
         }
     }
@@ -223,7 +252,10 @@ pub struct ParamError {
 impl ParamError {
     /// A problem with one parameter.
     pub fn new(param: &str, message: impl Into<String>) -> Self {
-        ParamError { param: param.to_string(), message: message.into() }
+        ParamError {
+            param: param.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -232,10 +264,17 @@ impl ParamError {
 pub struct Params(pub BTreeMap<String, ParamValue>);
 
 impl Params {
-    fn typed<'a, T>(&'a self, name: &str, what: &str, f: impl FnOnce(&'a ParamValue) -> Option<T>) -> Result<Option<T>, ParamError> {
+    fn typed<'a, T>(
+        &'a self,
+        name: &str,
+        what: &str,
+        f: impl FnOnce(&'a ParamValue) -> Option<T>,
+    ) -> Result<Option<T>, ParamError> {
         match self.0.get(name) {
             None => Ok(None),
-            Some(v) => f(v).map(Some).ok_or_else(|| ParamError::new(name, format!("must be {what}"))),
+            Some(v) => f(v)
+                .map(Some)
+                .ok_or_else(|| ParamError::new(name, format!("must be {what}"))),
         }
     }
 
@@ -309,7 +348,10 @@ impl Params {
     pub fn duration(&self, name: &str) -> Result<Option<HumanDuration>, ParamError> {
         match self.string(name)? {
             None => Ok(None),
-            Some(s) => s.parse().map(Some).map_err(|e: crate::duration::DurationError| ParamError::new(name, e.to_string())),
+            Some(s) => s
+                .parse()
+                .map(Some)
+                .map_err(|e: crate::duration::DurationError| ParamError::new(name, e.to_string())),
         }
     }
 
@@ -317,7 +359,9 @@ impl Params {
     pub fn file_mode(&self, name: &str) -> Result<Option<u32>, ParamError> {
         match self.0.get(name) {
             None => Ok(None),
-            Some(ParamValue::String(s)) => parse_mode(s).map(Some).map_err(|m| ParamError::new(name, m)),
+            Some(ParamValue::String(s)) => parse_mode(s)
+                .map(Some)
+                .map_err(|m| ParamError::new(name, m)),
             Some(ParamValue::Integer(i)) => u32::try_from(*i)
                 .ok()
                 .filter(|m| *m <= 0o7777)
@@ -329,7 +373,10 @@ impl Params {
 
     /// The parameters as canonical JSON (sorted keys).
     pub fn to_json(&self) -> serde_json::Value {
-        self.0.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
+        self.0
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect()
     }
 }
 
@@ -357,15 +404,20 @@ mod tests {
     fn choices_and_lists_are_checked() {
         let t = ParamType::Choice(&["fail", "skip"]);
         assert_eq!(
-            t.check("missing", value("\"ignore\"").get_ref()).unwrap_err(),
+            t.check("missing", value("\"ignore\"").get_ref())
+                .unwrap_err(),
             "`missing` must be one of \"fail\", \"skip\", found \"ignore\""
         );
         assert_eq!(
-            ParamType::StringList.check("files", value("[\"a\", 1]").get_ref()).unwrap_err(),
+            ParamType::StringList
+                .check("files", value("[\"a\", 1]").get_ref())
+                .unwrap_err(),
             "`files` must be an array of strings, found an integer in it"
         );
         assert_eq!(
-            ParamType::StringList.check("files", value("\"a\"").get_ref()).unwrap_err(),
+            ParamType::StringList
+                .check("files", value("\"a\"").get_ref())
+                .unwrap_err(),
             "`files` must be an array of strings, found a string"
         );
     }
@@ -373,7 +425,10 @@ mod tests {
     #[test]
     fn typed_getters_read_values() {
         let mut p = Params::default();
-        p.0.insert("files".into(), ParamValue::Array(vec![ParamValue::String("a".into())]));
+        p.0.insert(
+            "files".into(),
+            ParamValue::Array(vec![ParamValue::String("a".into())]),
+        );
         p.0.insert("max_mode".into(), ParamValue::Integer(0o600));
         assert_eq!(p.string_list("files").unwrap(), Some(vec!["a".to_string()]));
         assert_eq!(p.file_mode("max_mode").unwrap(), Some(0o600));

@@ -14,8 +14,14 @@ pub struct Shipped {
 
 /// Every shipped checklist; the first is the default.
 pub const SHIPPED: &[Shipped] = &[
-    Shipped { name: "postgres-production", source: include_str!("../../checklists/postgres-production.toml") },
-    Shipped { name: "postgres-security", source: include_str!("../../checklists/postgres-security.toml") },
+    Shipped {
+        name: "postgres-production",
+        source: include_str!("../../checklists/postgres-production.toml"),
+    },
+    Shipped {
+        name: "postgres-security",
+        source: include_str!("../../checklists/postgres-security.toml"),
+    },
 ];
 
 /// The default checklist's name.
@@ -30,6 +36,9 @@ impl Shipped {
     /// Loads and validates it.
     pub fn load(&self) -> Result<Checklist, Diagnostics> {
         let path = format!("checklists/{}.toml", self.name);
-        load_source(&SourceFile::new(path, self.source), &format!("shipped:{}", self.name))
+        load_source(
+            &SourceFile::new(path, self.source),
+            &format!("shipped:{}", self.name),
+        )
     }
 }

@@ -33,7 +33,10 @@ impl Variables {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.shell.get(name).or_else(|| self.dotenv.get(name)).map(String::as_str)
+        self.shell
+            .get(name)
+            .or_else(|| self.dotenv.get(name))
+            .map(String::as_str)
     }
 
     /// Substitutes every reference in `text`.
@@ -52,7 +55,9 @@ impl Variables {
                 out.push_str(&self.expand(&body_start[..end], text)?);
                 rest = &body_start[end + 1..];
             } else {
-                let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+                let len = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
                 if len == 0 || after.starts_with(|c: char| c.is_ascii_digit()) {
                     out.push('$');
                     rest = after;
@@ -68,10 +73,14 @@ impl Variables {
 
     /// Expands the inside of `${...}`.
     fn expand(&self, body: &str, whole: &str) -> Result<String, InterpolationError> {
-        let name_len = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(body.len());
+        let name_len = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(body.len());
         let (name, op) = body.split_at(name_len);
         if name.is_empty() {
-            return Err(InterpolationError(format!("invalid interpolation format for \"{whole}\"")));
+            return Err(InterpolationError(format!(
+                "invalid interpolation format for \"{whole}\""
+            )));
         }
         let value = self.get(name);
         let set_non_empty = value.is_some_and(|v| !v.is_empty());
@@ -90,22 +99,35 @@ impl Variables {
         } else if op.is_empty() {
             ("", None)
         } else {
-            return Err(InterpolationError(format!("invalid interpolation format for \"{whole}\"")));
+            return Err(InterpolationError(format!(
+                "invalid interpolation format for \"{whole}\""
+            )));
         };
         match (operator, arg) {
             ("", _) | (_, None) => Ok(value.unwrap_or("").to_string()),
             ("-", Some((default, present))) => {
-                if present { Ok(value.unwrap_or("").to_string()) } else { self.interpolate(default) }
+                if present {
+                    Ok(value.unwrap_or("").to_string())
+                } else {
+                    self.interpolate(default)
+                }
             }
             ("?", Some((message, present))) => {
                 if present {
                     Ok(value.unwrap_or("").to_string())
                 } else {
-                    Err(InterpolationError(format!("required variable {name} is missing a value: {}", self.interpolate(message)?)))
+                    Err(InterpolationError(format!(
+                        "required variable {name} is missing a value: {}",
+                        self.interpolate(message)?
+                    )))
                 }
             }
             (_, Some((alternative, present))) => {
-                if present { self.interpolate(alternative) } else { Ok(String::new()) }
+                if present {
+                    self.interpolate(alternative)
+                } else {
+                    Ok(String::new())
+                }
             }
         }
     }
@@ -131,10 +153,20 @@ mod tests {
 
     fn vars() -> Variables {
         let shell = [("SHELL_ONLY", "s"), ("BOTH", "from-shell"), ("EMPTY", "")];
-        let dotenv = [("BOTH", "from-dotenv"), ("BIND", "127.0.0.1"), ("PORT", "5434")];
+        let dotenv = [
+            ("BOTH", "from-dotenv"),
+            ("BIND", "127.0.0.1"),
+            ("PORT", "5434"),
+        ];
         Variables::new(
-            shell.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            dotenv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            shell
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            dotenv
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         )
     }
 

@@ -96,11 +96,19 @@ pub fn discover(root: &Path, globs: &PathGlobs) -> Vec<PathBuf> {
 /// Reads and parses one Compose file; `shell` supplies the environment.
 pub fn load(root: &Path, path: &Path, shell: &EnvVars) -> Result<ComposeFile, ComposeError> {
     let file = crate::probe::display_path(root, path);
-    let text = std::fs::read_to_string(path).map_err(|e| ComposeError::Io { file: file.clone(), reason: e.to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| ComposeError::Io {
+        file: file.clone(),
+        reason: e.to_string(),
+    })?;
     let dotenv_path = path.parent().unwrap_or(root).join(".env");
     let dotenv_vars = match dotenv::read_if_exists(&dotenv_path) {
         Ok(v) => v,
-        Err(e) => return Err(ComposeError::Io { file: crate::probe::display_path(root, &dotenv_path), reason: e.to_string() }),
+        Err(e) => {
+            return Err(ComposeError::Io {
+                file: crate::probe::display_path(root, &dotenv_path),
+                reason: e.to_string(),
+            });
+        }
     };
     let variables = Variables::new(shell.to_map(), dotenv_vars);
     parse(&file, &text, variables)
@@ -116,7 +124,11 @@ pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile
     })?;
     let mut services = Vec::new();
     let Some(root) = docs.into_iter().next() else {
-        return Ok(ComposeFile { file: file.to_string(), services, variables });
+        return Ok(ComposeFile {
+            file: file.to_string(),
+            services,
+            variables,
+        });
     };
     let root = resolve_merges(root);
     let invalid = |node: &Node, message: String| ComposeError::Invalid {
@@ -127,8 +139,19 @@ pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile
     };
     match &root.data {
         YamlDataOwned::Mapping(_) => {}
-        YamlDataOwned::Value(ScalarOwned::Null) => return Ok(ComposeFile { file: file.to_string(), services, variables }),
-        _ => return Err(invalid(&root, "a Compose file must be a mapping at the top level".into())),
+        YamlDataOwned::Value(ScalarOwned::Null) => {
+            return Ok(ComposeFile {
+                file: file.to_string(),
+                services,
+                variables,
+            });
+        }
+        _ => {
+            return Err(invalid(
+                &root,
+                "a Compose file must be a mapping at the top level".into(),
+            ));
+        }
     }
     if let Some(section) = get(&root, "services") {
         match &section.data {
@@ -137,9 +160,17 @@ pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile
                     let name = scalar_text(key).unwrap_or_default();
                     match &value.data {
                         YamlDataOwned::Mapping(_) | YamlDataOwned::Value(ScalarOwned::Null) => {
-                            services.push(Service { name, node: value.clone() });
+                            services.push(Service {
+                                name,
+                                node: value.clone(),
+                            });
                         }
-                        _ => return Err(invalid(value, format!("service `{name}` must be a mapping"))),
+                        _ => {
+                            return Err(invalid(
+                                value,
+                                format!("service `{name}` must be a mapping"),
+                            ));
+                        }
                     }
                 }
             }
@@ -147,13 +178,20 @@ pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile
             _ => return Err(invalid(section, "`services` must be a mapping".into())),
         }
     }
-    Ok(ComposeFile { file: file.to_string(), services, variables })
+    Ok(ComposeFile {
+        file: file.to_string(),
+        services,
+        variables,
+    })
 }
 
 /// The value of a string key in a mapping node.
 pub fn get<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
     match &untagged(node).data {
-        YamlDataOwned::Mapping(map) => map.iter().find(|(k, _)| scalar_text(k).as_deref() == Some(key)).map(|(_, v)| v),
+        YamlDataOwned::Mapping(map) => map
+            .iter()
+            .find(|(k, _)| scalar_text(k).as_deref() == Some(key))
+            .map(|(_, v)| v),
         _ => None,
     }
 }
@@ -178,8 +216,14 @@ pub fn scalar_text(node: &Node) -> Option<String> {
     }
 }
 
-/// One-based line and column of a node.
+/// One-based line and column of a node. A block mapping is placed at its first key,
+/// because the parser does not record a start for mappings nested in sequences.
 pub fn position(node: &Node) -> (usize, usize) {
+    if let YamlDataOwned::Mapping(map) = &untagged(node).data
+        && let Some((key, _)) = map.iter().next()
+    {
+        return (key.span.start.line(), key.span.start.col() + 1);
+    }
     (node.span.start.line(), node.span.start.col() + 1)
 }
 
@@ -222,8 +266,12 @@ fn resolve_merges(node: Node) -> Node {
             }
             YamlDataOwned::Mapping(own)
         }
-        YamlDataOwned::Sequence(seq) => YamlDataOwned::Sequence(seq.into_iter().map(resolve_merges).collect()),
-        YamlDataOwned::Tagged(tag, inner) => YamlDataOwned::Tagged(tag, Box::new(resolve_merges(*inner))),
+        YamlDataOwned::Sequence(seq) => {
+            YamlDataOwned::Sequence(seq.into_iter().map(resolve_merges).collect())
+        }
+        YamlDataOwned::Tagged(tag, inner) => {
+            YamlDataOwned::Tagged(tag, Box::new(resolve_merges(*inner)))
+        }
         other => other,
     };
     Node { span, data }
@@ -246,12 +294,21 @@ mod tests {
         assert_eq!(scalar_text(a.get("image").unwrap()).unwrap(), "postgres:17");
         let ports = items(a.get("ports").unwrap());
         assert_eq!(scalar_text(&ports[0]).unwrap(), "5432:5432");
-        assert_eq!(position(&ports[0]).0, 3, "merged values keep the line they are written on");
+        assert_eq!(
+            position(&ports[0]).0,
+            3,
+            "merged values keep the line they are written on"
+        );
     }
 
     #[test]
     fn reports_yaml_errors_with_position() {
-        let e = parse("c.yml", "services:\n  db:\n    ports: [\"1\"\n", Variables::default()).unwrap_err();
+        let e = parse(
+            "c.yml",
+            "services:\n  db:\n    ports: [\"1\"\n",
+            Variables::default(),
+        )
+        .unwrap_err();
         match e {
             ComposeError::Invalid { line, .. } => assert!(line >= 3),
             other => panic!("{other:?}"),

@@ -56,10 +56,16 @@ impl PortBinding {
             3 => (parts[0].to_string(), parts[1]),
             _ => (parts[..n - 2].join(":"), parts[n - 2]),
         };
-        let ip = ip.strip_prefix('[').and_then(|s| s.strip_suffix(']')).map(str::to_string).unwrap_or(ip);
-        check_port_range(target).map_err(|e| format!("invalid container port in \"{spec}\": {e}"))?;
+        let ip = ip
+            .strip_prefix('[')
+            .and_then(|s| s.strip_suffix(']'))
+            .map(str::to_string)
+            .unwrap_or(ip);
+        check_port_range(target)
+            .map_err(|e| format!("invalid container port in \"{spec}\": {e}"))?;
         if !published.is_empty() {
-            check_port_range(published).map_err(|e| format!("invalid host port in \"{spec}\": {e}"))?;
+            check_port_range(published)
+                .map_err(|e| format!("invalid host port in \"{spec}\": {e}"))?;
         }
         if !ip.is_empty() && ip != "localhost" && ip.parse::<IpAddr>().is_err() {
             return Err(format!("invalid host IP `{ip}` in \"{spec}\""));
@@ -97,8 +103,12 @@ impl PortBinding {
         }
         match ip.parse::<IpAddr>() {
             Ok(addr) if addr.is_unspecified() => Exposure::AllInterfaces,
-            Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_unspecified()) => Exposure::AllInterfaces,
-            Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()) => Exposure::Loopback,
+            Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_unspecified()) => {
+                Exposure::AllInterfaces
+            }
+            Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()) => {
+                Exposure::Loopback
+            }
             Ok(addr) if addr.is_loopback() => Exposure::Loopback,
             _ => Exposure::Address(ip.to_string()),
         }
@@ -155,32 +165,61 @@ mod tests {
 
     #[test]
     fn parses_every_short_form() {
-        assert_eq!(short("5432").to_string(), "0.0.0.0:(any free port)->5432/tcp");
+        assert_eq!(
+            short("5432").to_string(),
+            "0.0.0.0:(any free port)->5432/tcp"
+        );
         assert_eq!(short("5434:5432").to_string(), "0.0.0.0:5434->5432/tcp");
-        assert_eq!(short("127.0.0.1:5434:5432").to_string(), "127.0.0.1:5434->5432/tcp");
-        assert_eq!(short("127.0.0.1::5432").to_string(), "127.0.0.1:(any free port)->5432/tcp");
+        assert_eq!(
+            short("127.0.0.1:5434:5432").to_string(),
+            "127.0.0.1:5434->5432/tcp"
+        );
+        assert_eq!(
+            short("127.0.0.1::5432").to_string(),
+            "127.0.0.1:(any free port)->5432/tcp"
+        );
         assert_eq!(short("[::1]:5434:5432").to_string(), "[::1]:5434->5432/tcp");
         assert_eq!(short("::1:5434:5432").host_ip.as_deref(), Some("::1"));
-        assert_eq!(short("8000-8010:8000-8010/udp").to_string(), "0.0.0.0:8000-8010->8000-8010/udp");
+        assert_eq!(
+            short("8000-8010:8000-8010/udp").to_string(),
+            "0.0.0.0:8000-8010->8000-8010/udp"
+        );
         assert_eq!(short("5432/udp").protocol, "udp");
     }
 
     #[test]
     fn classifies_exposure() {
         assert_eq!(short("5434:5432").exposure(), Exposure::AllInterfaces);
-        assert_eq!(short("0.0.0.0:5434:5432").exposure(), Exposure::AllInterfaces);
+        assert_eq!(
+            short("0.0.0.0:5434:5432").exposure(),
+            Exposure::AllInterfaces
+        );
         assert_eq!(short("[::]:5434:5432").exposure(), Exposure::AllInterfaces);
         assert_eq!(short("127.0.0.1:5434:5432").exposure(), Exposure::Loopback);
         assert_eq!(short("127.0.0.2:5434:5432").exposure(), Exposure::Loopback);
         assert_eq!(short("[::1]:5434:5432").exposure(), Exposure::Loopback);
         assert_eq!(short("localhost:5434:5432").exposure(), Exposure::Loopback);
-        assert_eq!(short("[::ffff:127.0.0.1]:5434:5432").exposure(), Exposure::Loopback);
-        assert_eq!(short("10.1.2.3:5434:5432").exposure(), Exposure::Address("10.1.2.3".into()));
+        assert_eq!(
+            short("[::ffff:127.0.0.1]:5434:5432").exposure(),
+            Exposure::Loopback
+        );
+        assert_eq!(
+            short("10.1.2.3:5434:5432").exposure(),
+            Exposure::Address("10.1.2.3".into())
+        );
     }
 
     #[test]
     fn rejects_nonsense() {
-        for bad in ["", "abc", "5434:", "1.2.3:5434:5432", "5432/http", "0:0", "10-5:10-5"] {
+        for bad in [
+            "",
+            "abc",
+            "5434:",
+            "1.2.3:5434:5432",
+            "5432/http",
+            "0:0",
+            "10-5:10-5",
+        ] {
             assert!(PortBinding::parse_short(bad).is_err(), "{bad}");
         }
     }

@@ -19,9 +19,27 @@ pub const KIND: KindInfo = KindInfo {
     name: "compose-ports",
     summary: "Every port published in the project's Compose files binds to loopback only.",
     params: &[
-        ParamSpec { name: "files", ty: ParamType::StringList, required: false, default: Some("[\"docker-compose*.y*ml\", \"compose*.y*ml\"]"), doc: "Compose files to read, searched recursively (git-ignored folders are skipped)." },
-        ParamSpec { name: "services", ty: ParamType::StringList, required: false, default: None, doc: "Only check these services." },
-        ParamSpec { name: "container_ports", ty: ParamType::IntegerList, required: false, default: None, doc: "Only check bindings whose container port is one of these, e.g. [5432]." },
+        ParamSpec {
+            name: "files",
+            ty: ParamType::StringList,
+            required: false,
+            default: Some("[\"docker-compose*.y*ml\", \"compose*.y*ml\"]"),
+            doc: "Compose files to read, searched recursively (git-ignored folders are skipped).",
+        },
+        ParamSpec {
+            name: "services",
+            ty: ParamType::StringList,
+            required: false,
+            default: None,
+            doc: "Only check these services.",
+        },
+        ParamSpec {
+            name: "container_ports",
+            ty: ParamType::IntegerList,
+            required: false,
+            default: None,
+            doc: "Only check bindings whose container port is one of these, e.g. [5432].",
+        },
     ],
     build: |p| Ok(Arc::new(ComposePortsProbe::from_params(p)?)),
 };
@@ -36,25 +54,43 @@ pub struct ComposePortsProbe {
 
 impl ComposePortsProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let patterns = p.string_list("files")?.unwrap_or_else(|| compose::DEFAULT_FILES.iter().map(|s| s.to_string()).collect());
-        let files = PathGlobs::new(&patterns).map_err(|e| ParamError::new("files", e.to_string()))?;
+        let patterns = p.string_list("files")?.unwrap_or_else(|| {
+            compose::DEFAULT_FILES
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        });
+        let files =
+            PathGlobs::new(&patterns).map_err(|e| ParamError::new("files", e.to_string()))?;
         let container_ports = match p.integer_list("container_ports")? {
             None => None,
             Some(list) => Some(
                 list.into_iter()
-                    .map(|n| u16::try_from(n).ok().filter(|p| *p > 0).ok_or_else(|| ParamError::new("container_ports", format!("{n} is not a port number"))))
+                    .map(|n| {
+                        u16::try_from(n).ok().filter(|p| *p > 0).ok_or_else(|| {
+                            ParamError::new("container_ports", format!("{n} is not a port number"))
+                        })
+                    })
                     .collect::<Result<Vec<u16>, _>>()?,
             ),
         };
-        Ok(ComposePortsProbe { files, services: p.string_list("services")?, container_ports })
+        Ok(ComposePortsProbe {
+            files,
+            services: p.string_list("services")?,
+            container_ports,
+        })
     }
 
     fn wants_service(&self, name: &str) -> bool {
-        self.services.as_ref().is_none_or(|s| s.iter().any(|n| n == name))
+        self.services
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|n| n == name))
     }
 
     fn wants_binding(&self, binding: &PortBinding) -> bool {
-        self.container_ports.as_ref().is_none_or(|ports| ports.iter().any(|p| binding.targets(*p)))
+        self.container_ports
+            .as_ref()
+            .is_none_or(|ports| ports.iter().any(|p| binding.targets(*p)))
     }
 }
 
@@ -71,7 +107,10 @@ impl BlockingProbe for ComposePortsProbe {
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
         let paths = compose::discover(&ctx.project_dir, &self.files);
         if paths.is_empty() {
-            return ProbeOutcome::skipped(format!("no Compose files match {}", self.files.describe()));
+            return ProbeOutcome::skipped(format!(
+                "no Compose files match {}",
+                self.files.describe()
+            ));
         }
         let mut findings = Findings::default();
         for path in &paths {
@@ -81,21 +120,39 @@ impl BlockingProbe for ComposePortsProbe {
             }
         }
         let files = paths.len();
-        let Findings { exposed, safe, errors, services } = findings;
-        let scope = format!("{files} Compose file{}, {services} service{}", plural(files), plural(services));
+        let Findings {
+            exposed,
+            safe,
+            errors,
+            services,
+        } = findings;
+        let scope = format!(
+            "{files} Compose file{}, {services} service{}",
+            plural(files),
+            plural(services)
+        );
         if !exposed.is_empty() {
             let n = exposed.len();
-            ProbeOutcome::fail(format!("{n} published port{} reachable from the network ({scope})", plural(n)))
-                .with_evidence(exposed)
+            ProbeOutcome::fail(format!(
+                "{n} published port{} reachable from the network ({scope})",
+                plural(n)
+            ))
+            .with_evidence(exposed)
+            .with_evidence(errors)
+            .with_evidence(safe)
+        } else if !errors.is_empty() {
+            ProbeOutcome::error(format!("could not read every Compose file ({scope})"))
                 .with_evidence(errors)
                 .with_evidence(safe)
-        } else if !errors.is_empty() {
-            ProbeOutcome::error(format!("could not read every Compose file ({scope})")).with_evidence(errors).with_evidence(safe)
         } else if safe.is_empty() {
             ProbeOutcome::pass(format!("no published ports ({scope})"))
         } else {
             let n = safe.len();
-            ProbeOutcome::pass(format!("all {n} published port{} bind to loopback ({scope})", plural(n))).with_evidence(safe)
+            ProbeOutcome::pass(format!(
+                "all {n} published port{} bind to loopback ({scope})",
+                plural(n)
+            ))
+            .with_evidence(safe)
         }
     }
 }
@@ -117,7 +174,10 @@ impl ComposePortsProbe {
                         ));
                     }
                     Ok(_) => {}
-                    Err(e) => out.errors.push(at(file, mode, format!("service `{}`: {e}", service.name))),
+                    Err(e) => {
+                        out.errors
+                            .push(at(file, mode, format!("service `{}`: {e}", service.name)))
+                    }
                 }
             }
             if let Some(ports) = service.get("ports") {
@@ -128,23 +188,47 @@ impl ComposePortsProbe {
         }
     }
 
-    fn inspect_port(&self, file: &ComposeFile, service: &Service, entry: &Node, out: &mut Findings) {
+    fn inspect_port(
+        &self,
+        file: &ComposeFile,
+        service: &Service,
+        entry: &Node,
+        out: &mut Findings,
+    ) {
         let (written, binding) = match read_binding(file, entry) {
             Ok(pair) => pair,
             Err(message) => {
-                out.errors.push(at(file, entry, format!("service `{}`: {message}", service.name)));
+                out.errors.push(at(
+                    file,
+                    entry,
+                    format!("service `{}`: {message}", service.name),
+                ));
                 return;
             }
         };
         if !self.wants_binding(&binding) {
             return;
         }
-        let shown = if written == binding.to_string() { written.clone() } else { format!("{written} → {binding}") };
-        let evidence = |verdict: &str| at(file, entry, format!("service `{}`: {shown} ({verdict})", service.name));
+        let shown = if written == binding.to_string() {
+            written.clone()
+        } else {
+            format!("{written} → {binding}")
+        };
+        let evidence = |verdict: &str| {
+            at(
+                file,
+                entry,
+                format!("service `{}`: {shown} ({verdict})", service.name),
+            )
+        };
         match binding.exposure() {
             Exposure::Loopback => out.safe.push(evidence("loopback only")),
-            Exposure::AllInterfaces => out.exposed.push(evidence("all interfaces: bind it to 127.0.0.1")),
-            Exposure::Address(ip) => out.exposed.push(evidence(&format!("reachable on {ip}, not loopback"))),
+            Exposure::AllInterfaces => out
+                .exposed
+                .push(evidence("all interfaces: bind it to 127.0.0.1")),
+            Exposure::Address(ip) => out
+                .exposed
+                .push(evidence(&format!("reachable on {ip}, not loopback"))),
         }
     }
 }
@@ -172,7 +256,12 @@ fn read_binding(file: &ComposeFile, entry: &Node) -> Result<(String, PortBinding
     let protocol = field("protocol")?;
     let mode = field("mode")?;
     let mut written = vec![format!("target: {}", target.0)];
-    for (name, value) in [("published", &published), ("host_ip", &host_ip), ("protocol", &protocol), ("mode", &mode)] {
+    for (name, value) in [
+        ("published", &published),
+        ("host_ip", &host_ip),
+        ("protocol", &protocol),
+        ("mode", &mode),
+    ] {
         if let Some((text, _)) = value {
             written.push(format!("{name}: {text}"));
         }

@@ -17,8 +17,20 @@ pub const KIND: KindInfo = KindInfo {
     name: "env-vars",
     summary: "Environment variables are set, and optionally equal given values.",
     params: &[
-        ParamSpec { name: "vars", ty: ParamType::StringList, required: false, default: None, doc: "Variables that must be set to a non-empty value." },
-        ParamSpec { name: "equals", ty: ParamType::StringMap, required: false, default: None, doc: "Variables that must hold exactly these values, e.g. { ENVIRONMENT = \"production\" }." },
+        ParamSpec {
+            name: "vars",
+            ty: ParamType::StringList,
+            required: false,
+            default: None,
+            doc: "Variables that must be set to a non-empty value.",
+        },
+        ParamSpec {
+            name: "equals",
+            ty: ParamType::StringMap,
+            required: false,
+            default: None,
+            doc: "Variables that must hold exactly these values, e.g. { ENVIRONMENT = \"production\" }.",
+        },
     ],
     build: |p| Ok(Arc::new(EnvVarsProbe::from_params(p)?)),
 };
@@ -35,7 +47,10 @@ impl EnvVarsProbe {
         let vars = p.string_list("vars")?.unwrap_or_default();
         let equals = p.string_map("equals")?.unwrap_or_default();
         if vars.is_empty() && equals.is_empty() {
-            return Err(ParamError::new("vars", "is empty and no `equals` is given: name at least one variable"));
+            return Err(ParamError::new(
+                "vars",
+                "is empty and no `equals` is given: name at least one variable",
+            ));
         }
         Ok(EnvVarsProbe { vars, equals })
     }
@@ -59,30 +74,49 @@ impl BlockingProbe for EnvVarsProbe {
         for (name, expected) in &self.equals {
             let secret = is_secret_name(name);
             match ctx.vars.get(name) {
-                None => problems.push(Evidence::note(format!("{name} is not set (expected {})", shown(secret, expected)))),
+                None => problems.push(Evidence::note(format!(
+                    "{name} is not set (expected {})",
+                    shown(secret, expected)
+                ))),
                 Some(actual) if secret => {
                     if Secret::new(actual) == Secret::new(expected.as_str()) {
-                        good.push(Evidence::note(format!("{name} has the expected value (hidden)")));
+                        good.push(Evidence::note(format!(
+                            "{name} has the expected value (hidden)"
+                        )));
                     } else {
-                        problems.push(Evidence::note(format!("{name} does not have the expected value (hidden)")));
+                        problems.push(Evidence::note(format!(
+                            "{name} does not have the expected value (hidden)"
+                        )));
                     }
                 }
-                Some(actual) if actual == expected => good.push(Evidence::note(format!("{name} = {actual}"))),
-                Some(actual) => problems.push(Evidence::note(format!("{name} is \"{actual}\", expected \"{expected}\""))),
+                Some(actual) if actual == expected => {
+                    good.push(Evidence::note(format!("{name} = {actual}")))
+                }
+                Some(actual) => problems.push(Evidence::note(format!(
+                    "{name} is \"{actual}\", expected \"{expected}\""
+                ))),
             }
         }
         let checked = self.vars.len() + self.equals.len();
         if problems.is_empty() {
-            ProbeOutcome::pass(format!("all {checked} variables are set as required")).with_evidence(good)
+            ProbeOutcome::pass(format!("all {checked} variables are set as required"))
+                .with_evidence(good)
         } else {
             let n = problems.len();
-            ProbeOutcome::fail(format!("{n} of {checked} variables {} not set as required", if n == 1 { "is" } else { "are" }))
-                .with_evidence(problems)
-                .with_evidence(good)
+            ProbeOutcome::fail(format!(
+                "{n} of {checked} variables {} not set as required",
+                if n == 1 { "is" } else { "are" }
+            ))
+            .with_evidence(problems)
+            .with_evidence(good)
         }
     }
 }
 
 fn shown(secret: bool, value: &str) -> String {
-    if secret { "a hidden value".to_string() } else { format!("\"{value}\"") }
+    if secret {
+        "a hidden value".to_string()
+    } else {
+        format!("\"{value}\"")
+    }
 }

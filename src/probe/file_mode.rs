@@ -14,9 +14,27 @@ pub const KIND: KindInfo = KindInfo {
     name: "file-mode",
     summary: "A file is owned by the current user and has no permission beyond max_mode.",
     params: &[
-        ParamSpec { name: "path", ty: ParamType::String, required: true, default: None, doc: "The file; `~` is the home directory, a relative path is from the project root." },
-        ParamSpec { name: "max_mode", ty: ParamType::FileMode, required: false, default: Some("0o600"), doc: "The most permissive mode allowed." },
-        ParamSpec { name: "missing", ty: ParamType::Choice(&["fail", "skip"]), required: false, default: Some("\"fail\""), doc: "What a missing file means." },
+        ParamSpec {
+            name: "path",
+            ty: ParamType::String,
+            required: true,
+            default: None,
+            doc: "The file; `~` is the home directory, a relative path is from the project root.",
+        },
+        ParamSpec {
+            name: "max_mode",
+            ty: ParamType::FileMode,
+            required: false,
+            default: Some("0o600"),
+            doc: "The most permissive mode allowed.",
+        },
+        ParamSpec {
+            name: "missing",
+            ty: ParamType::Choice(&["fail", "skip"]),
+            required: false,
+            default: Some("\"fail\""),
+            doc: "What a missing file means.",
+        },
     ],
     build: |p| Ok(Arc::new(FileModeProbe::from_params(p)?)),
 };
@@ -31,7 +49,10 @@ pub struct FileModeProbe {
 
 impl FileModeProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let path = p.string("path")?.ok_or_else(|| ParamError::new("path", "is required"))?.to_string();
+        let path = p
+            .string("path")?
+            .ok_or_else(|| ParamError::new("path", "is required"))?
+            .to_string();
         if path.is_empty() {
             return Err(ParamError::new("path", "is empty"));
         }
@@ -43,8 +64,16 @@ impl FileModeProbe {
     }
 
     fn resolve(&self, ctx: &ProbeContext) -> Result<PathBuf, String> {
-        if let Some(rest) = self.path.strip_prefix("~/").or(if self.path == "~" { Some("") } else { None }) {
-            let home = ctx.vars.get("HOME").filter(|h| !h.is_empty()).ok_or("cannot expand `~`: HOME is not set")?;
+        if let Some(rest) =
+            self.path
+                .strip_prefix("~/")
+                .or(if self.path == "~" { Some("") } else { None })
+        {
+            let home = ctx
+                .vars
+                .get("HOME")
+                .filter(|h| !h.is_empty())
+                .ok_or("cannot expand `~`: HOME is not set")?;
             return Ok(PathBuf::from(home).join(rest));
         }
         Ok(ctx.project_dir.join(&self.path))
@@ -80,12 +109,21 @@ impl BlockingProbe for FileModeProbe {
             ));
         }
         if meta.uid() != me {
-            problems.push(Evidence::file(shown.clone(), format!("owned by uid {}, not by the current user (uid {me})", meta.uid())));
+            problems.push(Evidence::file(
+                shown.clone(),
+                format!(
+                    "owned by uid {}, not by the current user (uid {me})",
+                    meta.uid()
+                ),
+            ));
         }
         if problems.is_empty() {
-            ProbeOutcome::pass(format!("{shown} has mode {mode:04o} and is owned by the current user"))
+            ProbeOutcome::pass(format!(
+                "{shown} has mode {mode:04o} and is owned by the current user"
+            ))
         } else {
-            ProbeOutcome::fail(format!("{shown} is not protected as required")).with_evidence(problems)
+            ProbeOutcome::fail(format!("{shown} is not protected as required"))
+                .with_evidence(problems)
         }
     }
 }

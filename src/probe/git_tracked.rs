@@ -19,8 +19,20 @@ pub const KIND: KindInfo = KindInfo {
     name: "git-tracked",
     summary: "No file in the git index matches a forbidden pattern (default: .env files).",
     params: &[
-        ParamSpec { name: "forbid", ty: ParamType::StringList, required: false, default: Some("[\".env\", \".env.*\", \"*.env\"]"), doc: "Patterns that must not be tracked (a pattern without `/` matches the file name in any folder)." },
-        ParamSpec { name: "allow", ty: ParamType::StringList, required: false, default: Some("[\".env.example\", \".env.template\", \"*.example\"]"), doc: "Exceptions to `forbid`." },
+        ParamSpec {
+            name: "forbid",
+            ty: ParamType::StringList,
+            required: false,
+            default: Some("[\".env\", \".env.*\", \"*.env\"]"),
+            doc: "Patterns that must not be tracked (a pattern without `/` matches the file name in any folder).",
+        },
+        ParamSpec {
+            name: "allow",
+            ty: ParamType::StringList,
+            required: false,
+            default: Some("[\".env.example\", \".env.template\", \"*.example\"]"),
+            doc: "Exceptions to `forbid`.",
+        },
     ],
     build: |p| Ok(Arc::new(GitTrackedProbe::from_params(p)?)),
 };
@@ -36,10 +48,15 @@ impl ForbiddenFiles {
     /// Reads `forbid` and `allow` parameters, with the defaults above.
     pub fn from_params(p: &Params) -> Result<Self, ParamError> {
         let list = |name: &str, default: &[&str]| -> Result<PathGlobs, ParamError> {
-            let patterns = p.string_list(name)?.unwrap_or_else(|| default.iter().map(|s| s.to_string()).collect());
+            let patterns = p
+                .string_list(name)?
+                .unwrap_or_else(|| default.iter().map(|s| s.to_string()).collect());
             PathGlobs::new(&patterns).map_err(|e| ParamError::new(name, e.to_string()))
         };
-        Ok(ForbiddenFiles { forbid: list("forbid", DEFAULT_FORBID)?, allow: list("allow", DEFAULT_ALLOW)? })
+        Ok(ForbiddenFiles {
+            forbid: list("forbid", DEFAULT_FORBID)?,
+            allow: list("allow", DEFAULT_ALLOW)?,
+        })
     }
 
     /// Whether a path is forbidden.
@@ -61,7 +78,9 @@ pub struct GitTrackedProbe {
 
 impl GitTrackedProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
-        Ok(GitTrackedProbe { files: ForbiddenFiles::from_params(p)? })
+        Ok(GitTrackedProbe {
+            files: ForbiddenFiles::from_params(p)?,
+        })
     }
 }
 
@@ -71,7 +90,10 @@ impl BlockingProbe for GitTrackedProbe {
             Ok(t) => t,
             Err(e) => return git_error(e),
         };
-        let bad: Vec<&String> = tracked.iter().filter(|p| self.files.is_forbidden(p)).collect();
+        let bad: Vec<&String> = tracked
+            .iter()
+            .filter(|p| self.files.is_forbidden(p))
+            .collect();
         if bad.is_empty() {
             return ProbeOutcome::pass(format!(
                 "no tracked file matches {} ({} tracked files checked)",

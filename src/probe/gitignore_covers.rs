@@ -35,12 +35,20 @@ pub struct GitignoreCoversProbe {
 
 impl GitignoreCoversProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let paths = p.string_list("paths")?.unwrap_or_else(|| DEFAULT_PATHS.iter().map(|s| s.to_string()).collect());
+        let paths = p
+            .string_list("paths")?
+            .unwrap_or_else(|| DEFAULT_PATHS.iter().map(|s| s.to_string()).collect());
         if paths.is_empty() {
             return Err(ParamError::new("paths", "is empty"));
         }
-        if let Some(bad) = paths.iter().find(|p| p.is_empty() || p.starts_with('/') || p.split('/').any(|c| c == "..")) {
-            return Err(ParamError::new("paths", format!("`{bad}` must be a relative path inside the project")));
+        if let Some(bad) = paths
+            .iter()
+            .find(|p| p.is_empty() || p.starts_with('/') || p.split('/').any(|c| c == ".."))
+        {
+            return Err(ParamError::new(
+                "paths",
+                format!("`{bad}` must be a relative path inside the project"),
+            ));
         }
         Ok(GitignoreCoversProbe { paths })
     }
@@ -52,7 +60,10 @@ impl BlockingProbe for GitignoreCoversProbe {
             Ok(r) => r,
             Err(e) => return git_error(e),
         };
-        let (statuses, tracked) = match (repo.check_ignore(&self.paths), repo.tracked_among(&self.paths)) {
+        let (statuses, tracked) = match (
+            repo.check_ignore(&self.paths),
+            repo.tracked_among(&self.paths),
+        ) {
             (Ok(s), Ok(t)) => (s, t),
             (Err(e), _) | (_, Err(e)) => return git_error(e),
         };
@@ -60,20 +71,35 @@ impl BlockingProbe for GitignoreCoversProbe {
         let mut covered = Vec::new();
         for s in &statuses {
             if s.ignored {
-                covered.push(Evidence::file(s.path.clone(), format!("ignored by {}", s.rule.as_deref().unwrap_or("a rule"))));
+                covered.push(Evidence::file(
+                    s.path.clone(),
+                    format!("ignored by {}", s.rule.as_deref().unwrap_or("a rule")),
+                ));
             } else if tracked.contains(&s.path) {
-                uncovered.push(Evidence::file(s.path.clone(), "tracked by git, so ignore rules do not apply to it"));
+                uncovered.push(Evidence::file(
+                    s.path.clone(),
+                    "tracked by git, so ignore rules do not apply to it",
+                ));
             } else if let Some(rule) = &s.rule {
-                uncovered.push(Evidence::file(s.path.clone(), format!("re-included by {rule}")));
+                uncovered.push(Evidence::file(
+                    s.path.clone(),
+                    format!("re-included by {rule}"),
+                ));
             } else {
-                uncovered.push(Evidence::file(s.path.clone(), "not ignored: no rule matches it"));
+                uncovered.push(Evidence::file(
+                    s.path.clone(),
+                    "not ignored: no rule matches it",
+                ));
             }
         }
         if uncovered.is_empty() {
-            ProbeOutcome::pass(format!("all {} paths are ignored by git", statuses.len())).with_evidence(covered)
+            ProbeOutcome::pass(format!("all {} paths are ignored by git", statuses.len()))
+                .with_evidence(covered)
         } else {
             let names: Vec<&str> = uncovered.iter().filter_map(|e| e.file.as_deref()).collect();
-            ProbeOutcome::fail(format!("not ignored by git: {}", names.join(", "))).with_evidence(uncovered).with_evidence(covered)
+            ProbeOutcome::fail(format!("not ignored by git: {}", names.join(", ")))
+                .with_evidence(uncovered)
+                .with_evidence(covered)
         }
     }
 }

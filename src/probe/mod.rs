@@ -69,17 +69,37 @@ pub struct Evidence {
 impl Evidence {
     /// Evidence without a location.
     pub fn note(message: impl Into<String>) -> Self {
-        Evidence { message: message.into(), file: None, line: None, column: None }
+        Evidence {
+            message: message.into(),
+            file: None,
+            line: None,
+            column: None,
+        }
     }
 
     /// Evidence at a line of a file.
-    pub fn at(file: impl Into<String>, line: usize, column: usize, message: impl Into<String>) -> Self {
-        Evidence { message: message.into(), file: Some(file.into()), line: Some(line), column: Some(column) }
+    pub fn at(
+        file: impl Into<String>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Evidence {
+            message: message.into(),
+            file: Some(file.into()),
+            line: Some(line),
+            column: Some(column),
+        }
     }
 
     /// Evidence about a whole file.
     pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
-        Evidence { message: message.into(), file: Some(file.into()), line: None, column: None }
+        Evidence {
+            message: message.into(),
+            file: Some(file.into()),
+            line: None,
+            column: None,
+        }
     }
 }
 
@@ -106,7 +126,11 @@ pub struct ProbeOutcome {
 
 impl ProbeOutcome {
     fn new(status: ProbeStatus, summary: impl Into<String>) -> Self {
-        ProbeOutcome { status, summary: summary.into(), evidence: Vec::new() }
+        ProbeOutcome {
+            status,
+            summary: summary.into(),
+            evidence: Vec::new(),
+        }
     }
 
     /// The check holds.
@@ -143,7 +167,11 @@ pub struct EnvVars(BTreeMap<String, String>);
 impl EnvVars {
     /// The variables of this process (those that are valid Unicode).
     pub fn from_process() -> Self {
-        EnvVars(std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect())
+        EnvVars(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        )
     }
 
     /// A value.
@@ -159,7 +187,11 @@ impl EnvVars {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for EnvVars {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        EnvVars(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+        EnvVars(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
     }
 }
 
@@ -202,7 +234,9 @@ impl<T: BlockingProbe> Probe for T {
         Box::pin(async move {
             match tokio::task::spawn_blocking(move || self.check(&ctx)).await {
                 Ok(outcome) => outcome,
-                Err(e) if e.is_panic() => ProbeOutcome::error("the probe panicked (this is a bug in preflight)"),
+                Err(e) if e.is_panic() => {
+                    ProbeOutcome::error("the probe panicked (this is a bug in preflight)")
+                }
                 Err(_) => ProbeOutcome::error("the probe was cancelled"),
             }
         })

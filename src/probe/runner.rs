@@ -24,7 +24,10 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { concurrency: 8, default_timeout: Duration::from_secs(5) }
+        RunOptions {
+            concurrency: 8,
+            default_timeout: Duration::from_secs(5),
+        }
     }
 }
 
@@ -128,15 +131,25 @@ pub async fn run(
     let mut kinds: HashMap<ProbeId, String> = HashMap::new();
 
     for &item_index in selection {
-        let Some(item) = checklist.items.get(item_index) else { continue };
+        let Some(item) = checklist.items.get(item_index) else {
+            continue;
+        };
         for (probe_index, spec) in item.probes.iter().enumerate() {
-            let id = ProbeId { item: item_index, probe: probe_index };
+            let id = ProbeId {
+                item: item_index,
+                probe: probe_index,
+            };
             kinds.insert(id, spec.kind.clone());
             let limit = spec.timeout.map_or(options.default_timeout, |t| t.duration);
             let built = catalog::find(&spec.kind)
                 .ok_or_else(|| format!("unknown probe kind `{}`", spec.kind))
                 .and_then(|k| (k.build)(&spec.params).map_err(|e| e.to_string()));
-            let (ctx, permits, events, kind) = (ctx.clone(), permits.clone(), events.clone(), spec.kind.clone());
+            let (ctx, permits, events, kind) = (
+                ctx.clone(),
+                permits.clone(),
+                events.clone(),
+                spec.kind.clone(),
+            );
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
                 if let Some(tx) = &events {
@@ -147,10 +160,16 @@ pub async fn run(
                     Err(reason) => ProbeOutcome::error(reason),
                     Ok(probe) => match tokio::time::timeout(limit, probe.run(ctx)).await {
                         Ok(outcome) => outcome,
-                        Err(_) => ProbeOutcome::error(format!("timed out after {}", describe(limit))),
+                        Err(_) => {
+                            ProbeOutcome::error(format!("timed out after {}", describe(limit)))
+                        }
                     },
                 };
-                let result = ProbeResult { kind, outcome, elapsed: started.elapsed() };
+                let result = ProbeResult {
+                    kind,
+                    outcome,
+                    elapsed: started.elapsed(),
+                };
                 if let Some(tx) = &events {
                     let _ = tx.send(RunEvent::Finished(id, result.clone()));
                 }
@@ -172,7 +191,10 @@ pub async fn run(
             let item = checklist.items.get(item_index)?;
             let probes: Vec<ProbeResult> = (0..item.probes.len())
                 .map(|p| {
-                    let id = ProbeId { item: item_index, probe: p };
+                    let id = ProbeId {
+                        item: item_index,
+                        probe: p,
+                    };
                     finished.remove(&id).unwrap_or_else(|| ProbeResult {
                         kind: kinds.get(&id).cloned().unwrap_or_default(),
                         outcome: ProbeOutcome::error("the probe task ended without a result"),
@@ -181,13 +203,21 @@ pub async fn run(
                 })
                 .collect();
             let status = ItemStatus::from_outcomes(probes.iter().map(|p| &p.outcome.status));
-            Some(ItemResult { item: item_index, probes, status })
+            Some(ItemResult {
+                item: item_index,
+                probes,
+                status,
+            })
         })
         .collect()
 }
 
 fn describe(d: Duration) -> String {
-    if d.subsec_millis() == 0 { format!("{}s", d.as_secs()) } else { format!("{}ms", d.as_millis()) }
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
 }
 
 #[cfg(test)]
@@ -198,9 +228,18 @@ mod tests {
     fn item_status_follows_the_rules() {
         use ProbeStatus::*;
         assert_eq!(ItemStatus::from_outcomes(&[]), ItemStatus::Manual);
-        assert_eq!(ItemStatus::from_outcomes(&[Pass, Error, Fail]), ItemStatus::Fail);
+        assert_eq!(
+            ItemStatus::from_outcomes(&[Pass, Error, Fail]),
+            ItemStatus::Fail
+        );
         assert_eq!(ItemStatus::from_outcomes(&[Pass, Error]), ItemStatus::Error);
-        assert_eq!(ItemStatus::from_outcomes(&[Pass, Skipped]), ItemStatus::Pass);
-        assert_eq!(ItemStatus::from_outcomes(&[Skipped, Skipped]), ItemStatus::Skipped);
+        assert_eq!(
+            ItemStatus::from_outcomes(&[Pass, Skipped]),
+            ItemStatus::Pass
+        );
+        assert_eq!(
+            ItemStatus::from_outcomes(&[Skipped, Skipped]),
+            ItemStatus::Skipped
+        );
     }
 }

@@ -128,9 +128,9 @@ impl Report {
                 })
             })
             .collect();
-        let blocked = items
-            .iter()
-            .any(|i| i.tier == Tier::Critical && matches!(i.status, ItemStatus::Fail | ItemStatus::Error));
+        let blocked = items.iter().any(|i| {
+            i.tier == Tier::Critical && matches!(i.status, ItemStatus::Fail | ItemStatus::Error)
+        });
         Report {
             checklist: ChecklistMeta {
                 id: checklist.id.clone(),
@@ -146,8 +146,8 @@ impl Report {
 
     /// Critical items that fail or error, which make the verdict no-go.
     pub fn blocking_items(&self) -> impl Iterator<Item = &ItemReport> {
-        self.items
-            .iter()
-            .filter(|i| i.tier == Tier::Critical && matches!(i.status, ItemStatus::Fail | ItemStatus::Error))
+        self.items.iter().filter(|i| {
+            i.tier == Tier::Critical && matches!(i.status, ItemStatus::Fail | ItemStatus::Error)
+        })
     }
 }

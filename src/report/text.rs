@@ -41,7 +41,11 @@ pub fn render(report: &Report, verbose: bool) -> String {
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     let c = &report.checklist;
-    let _ = writeln!(out, "{bold}{}{bold:#} {dim}({} v{}){dim:#}", c.title, c.id, c.version);
+    let _ = writeln!(
+        out,
+        "{bold}{}{bold:#} {dim}({} v{}){dim:#}",
+        c.title, c.id, c.version
+    );
 
     for tier in Tier::ALL {
         let items: Vec<&ItemReport> = report.items.iter().filter(|i| i.tier == tier).collect();
@@ -68,7 +72,11 @@ pub fn render(report: &Report, verbose: bool) -> String {
         Verdict::NoGo => {
             let st = style(AnsiColor::Red).bold();
             let ids: Vec<&str> = report.blocking_items().map(|i| i.id.as_str()).collect();
-            let _ = writeln!(out, "{st}NO-GO{st:#}: critical items fail or could not be checked: {}", ids.join(", "));
+            let _ = writeln!(
+                out,
+                "{st}NO-GO{st:#}: critical items fail or could not be checked: {}",
+                ids.join(", ")
+            );
         }
     }
     out
@@ -77,24 +85,34 @@ pub fn render(report: &Report, verbose: bool) -> String {
 fn render_item(out: &mut String, item: &ItemReport, verbose: bool) {
     let (symbol, label, st) = status_label(item.status);
     let dim = Style::new().dimmed();
-    let _ = writeln!(out, "  {st}{symbol} {label:<6}{st:#} {}  {dim}{}{dim:#}", item.title, item.id);
+    let _ = writeln!(
+        out,
+        "  {st}{symbol} {label:<6}{st:#} {}  {dim}{}{dim:#}",
+        item.title, item.id
+    );
     if item.status == ItemStatus::Manual {
-        let _ = writeln!(out, "           {dim}needs a person's attestation{dim:#}");
         return;
     }
     let show_evidence = verbose || matches!(item.status, ItemStatus::Fail | ItemStatus::Error);
     for probe in &item.probes {
         let ps = probe_style(probe.status);
-        let _ = writeln!(out, "           {ps}{}{ps:#} {dim}{}:{dim:#} {}", probe.status.as_str(), probe.kind, probe.summary);
-        if show_evidence && probe.status != ProbeStatus::Pass || verbose {
+        let _ = writeln!(
+            out,
+            "           {ps}{}{ps:#} {dim}{}:{dim:#} {}",
+            probe.status.as_str(),
+            probe.kind,
+            probe.summary
+        );
+        if (show_evidence && probe.status != ProbeStatus::Pass) || verbose {
             for e in &probe.evidence {
                 let _ = writeln!(out, "             {e}");
             }
         }
     }
-    if matches!(item.status, ItemStatus::Fail) {
-        if let Some(first) = item.remediation.lines().map(str::trim).find(|l| !l.is_empty()) {
-            let _ = writeln!(out, "           {dim}fix:{dim:#} {first}");
+    if item.status == ItemStatus::Fail && !item.remediation.trim().is_empty() {
+        let _ = writeln!(out, "           {dim}fix:{dim:#}");
+        for line in item.remediation.trim().lines() {
+            let _ = writeln!(out, "             {line}");
         }
     }
 }

@@ -1,0 +1,196 @@
+//! The `preflight check` command end to end: exit codes, text and JSON output, flags.
+
+use crate::support::{Project, code, preflight, text};
+
+/// The deployment guide's two classic mistakes: a committed `.env` and a published port.
+fn broken_project() -> Project {
+    let p = Project::git();
+    p.write(".env", "PG_PASSWORD=contextforge-canary-7f3a\n");
+    p.write("docker-compose.taskman.yml", "services:\n  taskman-postgres:\n    image: postgres:16\n    ports:\n      - \"5434:5432\"\n");
+    p.commit_all("initial");
+    p
+}
+
+#[test]
+fn check_names_a_tracked_env_file_and_an_exposed_port() {
+    let p = broken_project();
+    let out = preflight(p.path())
+        .args(["check", "--checklist", "postgres-production"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("1 forbidden file is tracked by git: .env"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("docker-compose.taskman.yml:5: service `taskman-postgres`: \"5434:5432\" → 0.0.0.0:5434->5432/tcp (all interfaces: bind it to 127.0.0.1)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("NO-GO: critical items fail or could not be checked:"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("contextforge-canary-7f3a"));
+    assert!(!stdout.contains("\x1b["), "no colour when piped");
+}
+
+#[test]
+fn check_json_is_one_documented_object() {
+    let p = broken_project();
+    let out = preflight(p.path())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--only",
+            "bind-ports-localhost,env-files-not-committed",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["checklist"]["id"], "postgres-production");
+    assert_eq!(v["checklist"]["digest"].as_str().unwrap().len(), 64);
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let ports = &items
+        .iter()
+        .find(|i| i["id"] == "bind-ports-localhost")
+        .unwrap()["probes"][0];
+    assert_eq!(ports["kind"], "compose-ports");
+    assert_eq!(ports["status"], "fail");
+    assert_eq!(ports["evidence"][0]["file"], "docker-compose.taskman.yml");
+    assert_eq!(ports["evidence"][0]["line"], 5);
+    let env = items
+        .iter()
+        .find(|i| i["id"] == "env-files-not-committed")
+        .unwrap();
+    assert_eq!(env["status"], "fail");
+    assert_eq!(env["tier"], "critical");
+    assert_eq!(env["probes"][0]["evidence"][0]["file"], ".env");
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"pass": 0, "fail": 2, "error": 0, "skipped": 0, "manual": 0})
+    );
+    assert_eq!(v["verdict"], "no-go");
+}
+
+#[test]
+fn fixing_both_problems_makes_the_gate_pass() {
+    let p = broken_project();
+    p.run_git(&["rm", "-q", "--cached", ".env"]);
+    p.write(".gitignore", ".env\n.env.*\n!.env.example\n");
+    p.write("docker-compose.taskman.yml", "services:\n  taskman-postgres:\n    image: postgres:16\n    ports:\n      - \"127.0.0.1:5434:5432\"\n");
+    p.commit_all("fix");
+    p.write(
+        "gate.toml",
+        "[checklist]\nid = \"gate\"\ntitle = \"Gate\"\n\n[[item]]\nid = \"ports\"\ntier = \"critical\"\ntitle = \"Ports\"\n[[item.probe]]\nkind = \"compose-ports\"\n\n[[item]]\nid = \"env\"\ntier = \"critical\"\ntitle = \"Env\"\n[[item.probe]]\nkind = \"git-tracked\"\n[[item.probe]]\nkind = \"gitignore-covers\"\n",
+    );
+    let out = preflight(p.path())
+        .args(["check", "--checklist", "gate.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("GO: no critical item fails"));
+}
+
+#[test]
+fn preflight_toml_selects_the_checklist() {
+    let p = broken_project();
+    p.write("preflight.toml", "checklist = \"postgres-security\"\n");
+    let out = preflight(p.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["checklist"]["id"], "postgres-security");
+}
+
+#[test]
+fn tier_filter_keeps_only_that_tier() {
+    let p = broken_project();
+    let out = preflight(p.path())
+        .args(["check", "--tier", "optional", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "optional items never block");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["tier"] == "optional")
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_hint() {
+    let p = broken_project();
+    let out = preflight(p.path())
+        .args(["check", "--only", "bind-port-localhost"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        text(&out.stderr),
+        "error: checklist `postgres-production` has no item `bind-port-localhost` (did you mean `bind-ports-localhost`?)\n"
+    );
+    let out = preflight(p.path())
+        .args(["check", "--checklist", "postgres-prod"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(text(&out.stderr).contains("no shipped checklist and no file named `postgres-prod` (did you mean `postgres-production`?)"));
+    let out = preflight(p.path())
+        .args(["check", "--tier", "urgent"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    let out = preflight(p.path())
+        .args(["check", "--dir", "does/not/exist"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        text(&out.stderr),
+        "error: project directory does/not/exist does not exist\n"
+    );
+}
+
+#[test]
+fn a_literal_password_in_preflight_toml_is_refused_at_its_line() {
+    let p = broken_project();
+    p.write(
+        "preflight.toml",
+        "[environments.production]\nhost = \"db.internal\"\npassword = \"hunter2-canary\"\n",
+    );
+    let out = preflight(p.path()).arg("check").output().unwrap();
+    assert_eq!(code(&out), 2);
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: a literal password is not allowed in preflight.toml ([environments.production])\n --> "), "{stderr}");
+    assert!(stderr.contains("preflight.toml:3:12"), "{stderr}");
+    assert!(
+        !stderr.contains("hunter2-canary"),
+        "the refused password is never echoed: {stderr}"
+    );
+}
+
+#[test]
+fn help_documents_exit_codes_and_examples() {
+    let out = preflight(std::path::Path::new("."))
+        .args(["check", "--help"])
+        .output()
+        .unwrap();
+    let help = text(&out.stdout);
+    assert!(help.contains("Exit codes:"));
+    assert!(help.contains("1  at least one critical item fails or errors"));
+    assert!(help.contains("NO_COLOR"));
+    let out = preflight(std::path::Path::new("."))
+        .arg("list")
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains("postgres-production"));
+}

@@ -1,0 +1,304 @@
+//! `compose-ports` on real Compose files: every syntax of `ports:`, interpolation,
+//! anchors and merge keys, `network_mode: host`, discovery and filters.
+
+use preflight::probe::{ProbeOutcome, ProbeStatus};
+
+use crate::support::{Project, run_probe};
+
+fn check(p: &Project, params: &str) -> ProbeOutcome {
+    run_probe(p.path(), "compose-ports", params, &[])
+}
+
+fn compose(ports: &str) -> String {
+    format!("services:\n  db:\n    image: postgres:16\n    ports:\n{ports}")
+}
+
+/// Each short or long form, alone in a file, and whether it must fail.
+#[test]
+fn every_port_syntax_is_judged_correctly() {
+    let cases: &[(&str, bool, &str)] = &[
+        (
+            "      - \"5432\"\n",
+            true,
+            "0.0.0.0:(any free port)->5432/tcp",
+        ),
+        ("      - 5432\n", true, "0.0.0.0:(any free port)->5432/tcp"),
+        ("      - \"5434:5432\"\n", true, "0.0.0.0:5434->5432/tcp"),
+        ("      - 5434:5432\n", true, "0.0.0.0:5434->5432/tcp"),
+        (
+            "      - \"0.0.0.0:5434:5432\"\n",
+            true,
+            "0.0.0.0:5434->5432/tcp",
+        ),
+        ("      - \"[::]:5434:5432\"\n", true, "[::]:5434->5432/tcp"),
+        (
+            "      - \"10.0.0.5:5434:5432\"\n",
+            true,
+            "reachable on 10.0.0.5",
+        ),
+        (
+            "      - \"8000-8010:8000-8010\"\n",
+            true,
+            "0.0.0.0:8000-8010->8000-8010/tcp",
+        ),
+        (
+            "      - \"5434:5432/udp\"\n",
+            true,
+            "0.0.0.0:5434->5432/udp",
+        ),
+        (
+            "      - \"127.0.0.1:5434:5432\"\n",
+            false,
+            "127.0.0.1:5434->5432/tcp",
+        ),
+        (
+            "      - \"127.0.0.1::5432\"\n",
+            false,
+            "127.0.0.1:(any free port)->5432/tcp",
+        ),
+        (
+            "      - \"[::1]:5434:5432\"\n",
+            false,
+            "[::1]:5434->5432/tcp",
+        ),
+        (
+            "      - \"localhost:5434:5432\"\n",
+            false,
+            "localhost:5434->5432/tcp",
+        ),
+        (
+            "      - \"127.0.0.1:5000-5010:5000-5010/udp\"\n",
+            false,
+            "127.0.0.1:5000-5010->5000-5010/udp",
+        ),
+        (
+            "      - target: 5432\n        published: 5434\n",
+            true,
+            "0.0.0.0:5434->5432/tcp",
+        ),
+        (
+            "      - target: 5432\n        published: \"5434\"\n        host_ip: 0.0.0.0\n        protocol: tcp\n        mode: host\n",
+            true,
+            "0.0.0.0:5434->5432/tcp",
+        ),
+        (
+            "      - target: 5432\n        published: 5434\n        host_ip: 127.0.0.1\n",
+            false,
+            "127.0.0.1:5434->5432/tcp",
+        ),
+        (
+            "      - target: 5432\n        host_ip: \"::1\"\n        protocol: UDP\n",
+            false,
+            "[::1]:(any free port)->5432/udp",
+        ),
+    ];
+    for (ports, exposed, shown) in cases {
+        let p = Project::new();
+        p.write("docker-compose.yml", &compose(ports));
+        let o = check(&p, "");
+        let expected = if *exposed {
+            ProbeStatus::Fail
+        } else {
+            ProbeStatus::Pass
+        };
+        assert_eq!(o.status, expected, "{ports}: {o:?}");
+        assert!(
+            o.evidence.iter().any(|e| e.message.contains(shown)),
+            "{ports}: expected `{shown}` in {:?}",
+            o.evidence
+        );
+        let e = &o.evidence[0];
+        assert_eq!(
+            (e.file.as_deref(), e.line),
+            (Some("docker-compose.yml"), Some(5)),
+            "{ports}"
+        );
+    }
+}
+
+#[test]
+fn expose_is_internal_and_passes() {
+    let p = Project::new();
+    p.write(
+        "compose.yaml",
+        "services:\n  db:\n    image: postgres:16\n    expose:\n      - \"5432\"\n",
+    );
+    let o = check(&p, "");
+    assert_eq!(o.status, ProbeStatus::Pass, "{o:?}");
+    assert_eq!(o.summary, "no published ports (1 Compose file, 1 service)");
+}
+
+#[test]
+fn network_mode_host_exposes_everything() {
+    let p = Project::new();
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    network_mode: host\n",
+    );
+    let o = check(&p, "");
+    assert_eq!(o.status, ProbeStatus::Fail);
+    assert!(
+        o.evidence[0].message.contains("network_mode: host"),
+        "{o:?}"
+    );
+    assert_eq!(o.evidence[0].line, Some(4));
+}
+
+#[test]
+fn interpolation_uses_dotenv_and_the_shell_first() {
+    let p = Project::new();
+    p.write(".env", "BIND_IP=127.0.0.1\nDB_PORT=5434\n");
+    p.write("docker-compose.yml", &compose("      - \"${BIND_IP}:${DB_PORT:-5432}:5432\"\n      - \"${UNSET_IP:-127.0.0.1}:6543:5432\"\n"));
+    let o = check(&p, "");
+    assert_eq!(o.status, ProbeStatus::Pass, "{o:?}");
+    assert!(
+        o.evidence[0]
+            .message
+            .contains("\"${BIND_IP}:${DB_PORT:-5432}:5432\" → 127.0.0.1:5434->5432/tcp"),
+        "{:?}",
+        o.evidence
+    );
+
+    // The shell overrides .env, as in Compose.
+    let o = run_probe(p.path(), "compose-ports", "", &[("BIND_IP", "0.0.0.0")]);
+    assert_eq!(o.status, ProbeStatus::Fail, "{o:?}");
+    assert!(
+        o.evidence[0].message.contains("→ 0.0.0.0:5434->5432/tcp"),
+        "{:?}",
+        o.evidence
+    );
+
+    // An unset variable without default becomes empty: every interface.
+    p.write(".env", "DB_PORT=5434\n");
+    let o = check(&p, "");
+    assert_eq!(o.status, ProbeStatus::Fail, "{o:?}");
+}
+
+#[test]
+fn a_required_variable_that_is_missing_is_an_error() {
+    let p = Project::new();
+    p.write(
+        "docker-compose.yml",
+        &compose("      - \"${BIND_IP:?set BIND_IP}:5434:5432\"\n"),
+    );
+    let o = check(&p, "");
+    assert_eq!(o.status, ProbeStatus::Error, "{o:?}");
+    assert_eq!(
+        o.evidence[0].message,
+        "service `db`: required variable BIND_IP is missing a value: set BIND_IP"
+    );
+}
+
+#[test]
+fn anchors_and_merge_keys_are_resolved() {
+    let p = Project::new();
+    p.write(
+        "docker-compose.yml",
+        "x-postgres: &postgres\n  image: postgres:16\n  ports:\n    - \"5435:5432\"\n\nservices:\n  dev-db:\n    <<: *postgres\n  test-db:\n    <<: *postgres\n    ports:\n      - \"127.0.0.1:5433:5432\"\n  other:\n    image: redis\n    ports: &p\n      - \"127.0.0.1:6379:6379\"\n  other2:\n    image: redis\n    ports: *p\n",
+    );
+    let o = check(&p, "");
+    assert_eq!(o.status, ProbeStatus::Fail, "{o:?}");
+    let exposed: Vec<&str> = o
+        .evidence
+        .iter()
+        .filter(|e| e.message.contains("all interfaces"))
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(
+        exposed,
+        [
+            "service `dev-db`: \"5435:5432\" → 0.0.0.0:5435->5432/tcp (all interfaces: bind it to 127.0.0.1)"
+        ]
+    );
+    assert_eq!(
+        o.evidence[0].line,
+        Some(4),
+        "merged values point where they are written"
+    );
+    assert_eq!(
+        o.summary,
+        "1 published port reachable from the network (1 Compose file, 4 services)"
+    );
+}
+
+#[test]
+fn discovery_is_recursive_and_skips_git_ignored_folders() {
+    let p = Project::git();
+    p.write(".gitignore", "node_modules/\n");
+    p.write(
+        "deploy/docker-compose.prod.yml",
+        &compose("      - \"127.0.0.1:5432:5432\"\n"),
+    );
+    p.write(
+        "docker-compose.test.yml",
+        &compose("      - \"127.0.0.1:5433:5432\"\n"),
+    );
+    p.write(
+        "node_modules/pkg/docker-compose.yml",
+        &compose("      - \"5432:5432\"\n"),
+    );
+    p.write(
+        "notes/compose-draft.txt",
+        &compose("      - \"5432:5432\"\n"),
+    );
+    let o = check(&p, "");
+    assert_eq!(o.status, ProbeStatus::Pass, "{o:?}");
+    let files: Vec<&str> = o
+        .evidence
+        .iter()
+        .filter_map(|e| e.file.as_deref())
+        .collect();
+    assert_eq!(
+        files,
+        ["deploy/docker-compose.prod.yml", "docker-compose.test.yml"]
+    );
+}
+
+#[test]
+fn filters_limit_services_and_container_ports() {
+    let p = Project::new();
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    ports: [\"5434:5432\"]\n  web:\n    ports: [\"8080:80\"]\n",
+    );
+    assert_eq!(check(&p, "services = [\"web\"]").status, ProbeStatus::Fail);
+    let o = check(&p, "container_ports = [443]");
+    assert_eq!(o.status, ProbeStatus::Pass, "{o:?}");
+    let o = check(&p, "container_ports = [5432]");
+    assert_eq!(o.evidence.len(), 1, "{o:?}");
+    assert!(o.evidence[0].message.contains("5434->5432"));
+}
+
+#[test]
+fn broken_yaml_and_missing_files_are_reported() {
+    let p = Project::new();
+    assert_eq!(check(&p, "").status, ProbeStatus::Skipped);
+    assert_eq!(
+        check(&p, "").summary,
+        "no Compose files match docker-compose*.y*ml, compose*.y*ml"
+    );
+    p.write(
+        "compose.yml",
+        "services:\n  db:\n    ports: [\"5432:5432\"\n",
+    );
+    let o = check(&p, "");
+    assert_eq!(o.status, ProbeStatus::Error, "{o:?}");
+    assert!(
+        o.evidence[0]
+            .message
+            .starts_with("compose.yml:4:1: invalid YAML:"),
+        "{:?}",
+        o.evidence
+    );
+    p.write(
+        "compose.yml",
+        "services:\n  db:\n    ports:\n      - \"5432:abc\"\n",
+    );
+    let o = check(&p, "");
+    assert_eq!(o.status, ProbeStatus::Error);
+    assert_eq!(
+        o.evidence[0].message,
+        "service `db`: invalid container port in \"5432:abc\": `abc` is not a port number"
+    );
+    assert_eq!(o.evidence[0].line, Some(4));
+}

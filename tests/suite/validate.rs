@@ -1,0 +1,121 @@
+//! `preflight validate` and `preflight schema` on shipped, valid and broken checklists.
+
+use std::path::Path;
+
+use crate::support::{code, preflight, text};
+
+fn fixtures() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+}
+
+#[test]
+fn shipped_checklists_are_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = preflight(root)
+        .args([
+            "validate",
+            "checklists/postgres-production.toml",
+            "checklists/postgres-security.toml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("checklists/postgres-production.toml: ok (30 items"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("checklists/postgres-security.toml: ok (22 items"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_documented_example_is_valid() {
+    let out = preflight(&fixtures().join("valid"))
+        .args(["validate", "complete.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+}
+
+/// Every broken fixture yields exactly the messages in its `.expected` file.
+#[test]
+fn broken_fixtures_report_every_error_exactly() {
+    let dir = fixtures().join("invalid");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let expected = std::fs::read_to_string(path.with_extension("expected")).unwrap();
+        let out = preflight(&dir).args(["validate", name]).output().unwrap();
+        assert_eq!(code(&out), 2, "{name}");
+        assert_eq!(text(&out.stderr), expected, "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 5, "fixtures found: {checked}");
+}
+
+#[test]
+fn many_errors_are_all_reported_in_file_order() {
+    let expected =
+        std::fs::read_to_string(fixtures().join("invalid/many-errors.expected")).unwrap();
+    let positions: Vec<&str> = expected
+        .lines()
+        .filter(|l| l.trim_start().starts_with("-->"))
+        .collect();
+    assert_eq!(positions.len(), 13);
+    assert!(expected.contains("unknown probe kind `compose-port`"));
+    assert!(expected.contains("= help: did you mean `compose-ports`?"));
+    assert!(expected.contains("duplicate item id `bind-ports`"));
+    assert!(expected.contains("unknown tier `critcal`"));
+    assert!(expected.ends_with("many-errors.toml: 13 errors\n"));
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let out = preflight(fixtures())
+        .args(["validate", "nope.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        text(&out.stderr),
+        "error: cannot read checklist nope.toml: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn schema_describes_every_probe_kind() {
+    let out = preflight(fixtures()).arg("schema").output().unwrap();
+    assert_eq!(code(&out), 0);
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let variants = schema["properties"]["item"]["items"]["properties"]["probe"]["items"]["oneOf"]
+        .as_array()
+        .unwrap();
+    let kinds: Vec<&str> = variants
+        .iter()
+        .map(|v| v["properties"]["kind"]["const"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "compose-ports",
+            "git-tracked",
+            "gitignore-covers",
+            "env-vars",
+            "file-mode"
+        ]
+    );
+    let file_mode = &variants[4];
+    assert_eq!(file_mode["required"], serde_json::json!(["kind", "path"]));
+    assert_eq!(file_mode["additionalProperties"], false);
+    assert_eq!(
+        schema["properties"]["item"]["items"]["properties"]["tier"]["enum"],
+        serde_json::json!(["critical", "recommended", "optional"])
+    );
+}

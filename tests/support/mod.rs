@@ -1,0 +1,129 @@
+//! Helpers: throwaway projects (optionally git repositories), running the binary, and
+//! running one probe in-process.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use preflight::checklist::load_source;
+use preflight::config::Config;
+use preflight::diagnostic::SourceFile;
+use preflight::probe::runner::{RunOptions, run};
+use preflight::probe::{EnvVars, ProbeContext, ProbeOutcome};
+
+/// A project in a temporary directory, removed on drop.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// An empty directory (not a git repository).
+    pub fn new() -> Project {
+        Project {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// An empty git repository with a fixed identity and no global configuration.
+    pub fn git() -> Project {
+        let p = Project::new();
+        p.run_git(&["init", "-q", "-b", "main"]);
+        p
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file, creating folders.
+    pub fn write(&self, rel: &str, contents: &str) -> PathBuf {
+        let path = self.dir.path().join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, contents).expect("write");
+        path
+    }
+
+    /// Runs git in the project, isolated from the user's configuration; panics on failure.
+    pub fn run_git(&self, args: &[&str]) -> String {
+        let out = git_command(self.path())
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `git add -A && git commit`.
+    pub fn commit_all(&self, message: &str) {
+        self.run_git(&["add", "-A"]);
+        self.run_git(&["commit", "-q", "--allow-empty", "-m", message]);
+    }
+}
+
+/// A git command isolated from the machine's and user's configuration.
+pub fn git_command(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.invalid");
+    cmd
+}
+
+/// The `preflight` binary with a clean, predictable environment.
+pub fn preflight(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_preflight"));
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    cmd
+}
+
+/// Output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Exit code, panicking on a signal.
+pub fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited normally")
+}
+
+/// A one-item checklist around one `[[item.probe]]` body (the lines after `kind = ...`).
+pub fn single_probe_checklist(kind: &str, params: &str) -> String {
+    format!(
+        "[checklist]\nid = \"t\"\ntitle = \"T\"\n\n[[item]]\nid = \"i\"\ntier = \"critical\"\ntitle = \"I\"\n\n[[item.probe]]\nkind = \"{kind}\"\n{params}\n"
+    )
+}
+
+/// Runs one probe in-process against `dir` with the given environment variables.
+pub fn run_probe(dir: &Path, kind: &str, params: &str, vars: &[(&str, &str)]) -> ProbeOutcome {
+    let text = single_probe_checklist(kind, params);
+    let checklist =
+        load_source(&SourceFile::new("test.toml", text), "test").unwrap_or_else(|d| panic!("{d}"));
+    let ctx = Arc::new(ProbeContext {
+        project_dir: dir.to_path_buf(),
+        config: Arc::new(Config::default()),
+        vars: vars.iter().copied().collect::<EnvVars>(),
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut results = rt.block_on(run(&checklist, &[0], ctx, &RunOptions::default(), None));
+    results.remove(0).probes.remove(0).outcome
+}

@@ -1,0 +1,15 @@
+//! preflight's integration tests: one binary, suites under `tests/suite/`, helpers in
+//! `tests/support/`. Probes run against real files, real git repositories and the real
+//! `preflight` binary.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod suite {
+    mod cli;
+    mod compose_ports;
+    mod git_probes;
+    mod local_probes;
+    mod validate;
+}
