@@ -112,7 +112,11 @@ fn render_item(out: &mut String, item: &ItemReport, verbose: bool) {
     if item.status == ItemStatus::Fail && !item.remediation.trim().is_empty() {
         let _ = writeln!(out, "           {dim}fix:{dim:#}");
         for line in item.remediation.trim().lines() {
-            let _ = writeln!(out, "             {line}");
+            if line.trim().is_empty() {
+                out.push('\n');
+            } else {
+                let _ = writeln!(out, "             {line}");
+            }
         }
     }
 }

@@ -119,3 +119,34 @@ fn schema_describes_every_probe_kind() {
         serde_json::json!(["critical", "recommended", "optional"])
     );
 }
+
+/// The README's probe reference names every kind and parameter the catalog has.
+#[test]
+fn readme_documents_every_probe_kind_and_parameter() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for kind in preflight::probe::catalog::KINDS {
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", kind.name)))
+            .unwrap_or_else(|| panic!("README has no row for `{}`", kind.name));
+        for p in kind.params {
+            assert!(
+                row.contains(&format!("`{}`", p.name)),
+                "README row of `{}` misses `{}`",
+                kind.name,
+                p.name
+            );
+        }
+    }
+    let example = std::fs::read_to_string(fixtures().join("valid/complete.toml")).unwrap();
+    let body: String = example
+        .lines()
+        .skip_while(|l| !l.starts_with("[checklist]"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        readme.contains(&body),
+        "README's example is tests/fixtures/valid/complete.toml"
+    );
+}
