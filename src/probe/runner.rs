@@ -10,7 +10,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use super::catalog;
-use super::{ProbeContext, ProbeOutcome, ProbeStatus};
+use super::{Probe, ProbeContext, ProbeOutcome, ProbeStatus};
 use crate::checklist::Checklist;
 
 /// How the runner behaves.
@@ -117,6 +117,90 @@ pub struct ItemResult {
     pub status: ItemStatus,
 }
 
+/// One probe ready to run: built, with its timeout.
+#[derive(Debug, Clone)]
+pub struct PlannedProbe {
+    /// Which probe.
+    pub id: ProbeId,
+    /// Its kind.
+    pub kind: String,
+    /// The built probe, or why it could not be built.
+    pub probe: Result<Arc<dyn Probe>, String>,
+    /// Its timeout.
+    pub timeout: Duration,
+}
+
+/// Builds the probes of the items at `selection` (indexes into `checklist.items`).
+pub fn plan(checklist: &Checklist, selection: &[usize], options: &RunOptions) -> Vec<PlannedProbe> {
+    let mut planned = Vec::new();
+    for &item_index in selection {
+        let Some(item) = checklist.items.get(item_index) else {
+            continue;
+        };
+        for (probe_index, spec) in item.probes.iter().enumerate() {
+            let probe = catalog::find(&spec.kind)
+                .ok_or_else(|| format!("unknown probe kind `{}`", spec.kind))
+                .and_then(|k| (k.build)(&spec.params).map_err(|e| e.to_string()));
+            planned.push(PlannedProbe {
+                id: ProbeId {
+                    item: item_index,
+                    probe: probe_index,
+                },
+                kind: spec.kind.clone(),
+                probe,
+                timeout: spec.timeout.map_or(options.default_timeout, |t| t.duration),
+            });
+        }
+    }
+    planned
+}
+
+/// Runs planned probes, at most `concurrency` at once, each under its timeout.
+pub async fn execute(
+    planned: Vec<PlannedProbe>,
+    ctx: Arc<ProbeContext>,
+    concurrency: usize,
+    events: Option<mpsc::UnboundedSender<RunEvent>>,
+) -> HashMap<ProbeId, ProbeResult> {
+    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for p in planned {
+        let (ctx, permits, events) = (ctx.clone(), permits.clone(), events.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            if let Some(tx) = &events {
+                let _ = tx.send(RunEvent::Started(p.id));
+            }
+            let started = Instant::now();
+            let outcome = match p.probe {
+                Err(reason) => ProbeOutcome::error(reason),
+                Ok(probe) => match tokio::time::timeout(p.timeout, probe.run(ctx)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => {
+                        ProbeOutcome::error(format!("timed out after {}", describe(p.timeout)))
+                    }
+                },
+            };
+            let result = ProbeResult {
+                kind: p.kind,
+                outcome,
+                elapsed: started.elapsed(),
+            };
+            if let Some(tx) = &events {
+                let _ = tx.send(RunEvent::Finished(p.id, result.clone()));
+            }
+            (p.id, result)
+        });
+    }
+    let mut finished = HashMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((id, result)) = joined {
+            finished.insert(id, result);
+        }
+    }
+    finished
+}
+
 /// Runs the probes of the items at `selection` (indexes into `checklist.items`).
 /// Events go to `events` when given; results come back in selection order.
 pub async fn run(
@@ -126,80 +210,27 @@ pub async fn run(
     options: &RunOptions,
     events: Option<mpsc::UnboundedSender<RunEvent>>,
 ) -> Vec<ItemResult> {
-    let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
-    let mut tasks = JoinSet::new();
-    let mut kinds: HashMap<ProbeId, String> = HashMap::new();
-
-    for &item_index in selection {
-        let Some(item) = checklist.items.get(item_index) else {
-            continue;
-        };
-        for (probe_index, spec) in item.probes.iter().enumerate() {
-            let id = ProbeId {
-                item: item_index,
-                probe: probe_index,
-            };
-            kinds.insert(id, spec.kind.clone());
-            let limit = spec.timeout.map_or(options.default_timeout, |t| t.duration);
-            let built = catalog::find(&spec.kind)
-                .ok_or_else(|| format!("unknown probe kind `{}`", spec.kind))
-                .and_then(|k| (k.build)(&spec.params).map_err(|e| e.to_string()));
-            let (ctx, permits, events, kind) = (
-                ctx.clone(),
-                permits.clone(),
-                events.clone(),
-                spec.kind.clone(),
-            );
-            tasks.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                if let Some(tx) = &events {
-                    let _ = tx.send(RunEvent::Started(id));
-                }
-                let started = Instant::now();
-                let outcome = match built {
-                    Err(reason) => ProbeOutcome::error(reason),
-                    Ok(probe) => match tokio::time::timeout(limit, probe.run(ctx)).await {
-                        Ok(outcome) => outcome,
-                        Err(_) => {
-                            ProbeOutcome::error(format!("timed out after {}", describe(limit)))
-                        }
-                    },
-                };
-                let result = ProbeResult {
-                    kind,
-                    outcome,
-                    elapsed: started.elapsed(),
-                };
-                if let Some(tx) = &events {
-                    let _ = tx.send(RunEvent::Finished(id, result.clone()));
-                }
-                (id, result)
-            });
-        }
-    }
-
-    let mut finished: HashMap<ProbeId, ProbeResult> = HashMap::new();
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((id, result)) = joined {
-            finished.insert(id, result);
-        }
-    }
-
+    let planned = plan(checklist, selection, options);
+    let mut finished = execute(planned, ctx, options.concurrency, events).await;
     selection
         .iter()
         .filter_map(|&item_index| {
             let item = checklist.items.get(item_index)?;
-            let probes: Vec<ProbeResult> = (0..item.probes.len())
-                .map(|p| {
-                    let id = ProbeId {
-                        item: item_index,
-                        probe: p,
-                    };
-                    finished.remove(&id).unwrap_or_else(|| ProbeResult {
-                        kind: kinds.get(&id).cloned().unwrap_or_default(),
-                        outcome: ProbeOutcome::error("the probe task ended without a result"),
-                        elapsed: Duration::ZERO,
-                    })
+            let probes: Vec<ProbeResult> = item
+                .probes
+                .iter()
+                .enumerate()
+                .map(|(p, spec)| {
+                    finished
+                        .remove(&ProbeId {
+                            item: item_index,
+                            probe: p,
+                        })
+                        .unwrap_or_else(|| ProbeResult {
+                            kind: spec.kind.clone(),
+                            outcome: ProbeOutcome::error("the probe task ended without a result"),
+                            elapsed: Duration::ZERO,
+                        })
                 })
                 .collect();
             let status = ItemStatus::from_outcomes(probes.iter().map(|p| &p.outcome.status));
@@ -222,7 +253,78 @@ fn describe(d: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+    use crate::config::Config;
+    use crate::probe::ProbeFuture;
+
+    /// A probe that sleeps, recording how many run at once.
+    #[derive(Debug)]
+    struct Sleeper {
+        sleep: Duration,
+        running: Arc<AtomicUsize>,
+        peak: Arc<AtomicUsize>,
+    }
+
+    impl Probe for Sleeper {
+        fn run(self: Arc<Self>, _ctx: Arc<ProbeContext>) -> ProbeFuture {
+            Box::pin(async move {
+                let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+                self.peak.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(self.sleep).await;
+                self.running.fetch_sub(1, Ordering::SeqCst);
+                ProbeOutcome::pass("slept")
+            })
+        }
+    }
+
+    fn ctx() -> Arc<ProbeContext> {
+        Arc::new(ProbeContext {
+            project_dir: ".".into(),
+            config: Arc::new(Config::default()),
+            vars: Default::default(),
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn timeouts_and_the_concurrency_bound_hold() {
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let planned: Vec<PlannedProbe> = (0..6)
+            .map(|i| PlannedProbe {
+                id: ProbeId { item: i, probe: 0 },
+                kind: "sleeper".into(),
+                probe: Ok(Arc::new(Sleeper {
+                    sleep: Duration::from_secs(if i == 5 { 3600 } else { 1 }),
+                    running: running.clone(),
+                    peak: peak.clone(),
+                }) as Arc<dyn Probe>),
+                timeout: Duration::from_secs(5),
+            })
+            .collect();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let results = execute(planned, ctx(), 2, Some(tx)).await;
+        assert_eq!(peak.load(Ordering::SeqCst), 2, "never more than the bound");
+        let stuck = &results[&ProbeId { item: 5, probe: 0 }];
+        assert_eq!(stuck.outcome, ProbeOutcome::error("timed out after 5s"));
+        assert!(
+            results
+                .values()
+                .filter(|r| r.outcome.status == ProbeStatus::Pass)
+                .count()
+                == 5
+        );
+        let mut started = 0;
+        let mut finished = 0;
+        while let Ok(event) = rx.try_recv() {
+            match event {
+                RunEvent::Started(_) => started += 1,
+                RunEvent::Finished(..) => finished += 1,
+            }
+        }
+        assert_eq!((started, finished), (6, 6));
+    }
 
     #[test]
     fn item_status_follows_the_rules() {
