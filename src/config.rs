@@ -124,32 +124,26 @@ pub enum SourceError {
 impl EnvironmentSpec {
     /// The guides' production convention: everything from `PG_*` variables.
     pub fn from_pg_variables() -> Self {
-        let env = |name: &str| Some(Source::Env(name.to_string()));
-        EnvironmentSpec {
-            host: env("PG_HOST"),
-            port: env("PG_PORT"),
-            database: env("PG_DATABASE"),
-            user: env("PG_USER"),
-            password: env("PG_PASSWORD"),
-            sslmode: env("PG_SSLMODE"),
-        }
+        Self::from_pg_keys(|name| Source::Env(name.to_string()))
     }
 
     /// The guides' development convention: `PG_*` keys of a dotenv file.
     pub fn from_dotenv(file: &Path) -> Self {
-        let key = |k: &str| {
-            Some(Source::Dotenv {
-                file: file.to_path_buf(),
-                key: k.to_string(),
-            })
-        };
+        Self::from_pg_keys(|key| Source::Dotenv {
+            file: file.to_path_buf(),
+            key: key.to_string(),
+        })
+    }
+
+    /// Every field from the `PG_*` name the guides use for it.
+    fn from_pg_keys(source: impl Fn(&str) -> Source) -> Self {
         EnvironmentSpec {
-            host: key("PG_HOST"),
-            port: key("PG_PORT"),
-            database: key("PG_DATABASE"),
-            user: key("PG_USER"),
-            password: key("PG_PASSWORD"),
-            sslmode: key("PG_SSLMODE"),
+            host: Some(source("PG_HOST")),
+            port: Some(source("PG_PORT")),
+            database: Some(source("PG_DATABASE")),
+            user: Some(source("PG_USER")),
+            password: Some(source("PG_PASSWORD")),
+            sslmode: Some(source("PG_SSLMODE")),
         }
     }
 

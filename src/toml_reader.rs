@@ -173,6 +173,43 @@ impl<'s> TomlReader<'s> {
         Some(out)
     }
 
+    /// The tables of an array of tables (`[[header]]`), each with the span of its header;
+    /// reports a value that is not an array and entries that are not tables.
+    pub fn array_of_tables<'t, 'i>(
+        &mut self,
+        value: &'t Value<'i>,
+        key: &str,
+        header: &str,
+        context: &str,
+    ) -> Option<Vec<(&'t Table<'i>, Range<usize>)>> {
+        let DeValue::Array(entries) = value.get_ref() else {
+            let found = type_name(value.get_ref());
+            self.error(
+                value.span(),
+                format!(
+                    "`{key}` in {context} must be an array of tables (`[[{header}]]`), found {found}"
+                ),
+            );
+            return None;
+        };
+        let mut tables = Vec::with_capacity(entries.len());
+        for entry in entries.iter() {
+            match entry.get_ref() {
+                DeValue::Table(table) => {
+                    tables.push((table, header_span(self.source, entry.span())))
+                }
+                other => {
+                    let found = type_name(other);
+                    self.error(
+                        entry.span(),
+                        format!("each `{key}` in {context} must be a table, found {found}"),
+                    );
+                }
+            }
+        }
+        Some(tables)
+    }
+
     /// Looks a key up; reports it when required and missing.
     pub fn get<'t, 'i>(
         &mut self,

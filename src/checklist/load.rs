@@ -93,34 +93,17 @@ pub fn load_source(source: &SourceFile, origin: &str) -> Result<Checklist, Diagn
             0..0,
             "the checklist has no items: add at least one `[[item]]`",
         ),
-        Some(value) => match value.get_ref() {
-            DeValue::Array(items) => {
-                let mut seen: HashMap<String, usize> = HashMap::new();
-                for entry in items.iter() {
-                    let DeValue::Table(table) = entry.get_ref() else {
-                        r.error(
-                            entry.span(),
-                            format!(
-                                "each `item` must be a table, found {}",
-                                type_name(entry.get_ref())
-                            ),
-                        );
-                        continue;
-                    };
-                    let span = header_span(source, entry.span());
-                    if let Some(item) = read_item(&mut r, table, span, &mut seen) {
-                        checklist.items.push(item);
-                    }
+        Some(value) => {
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            for (table, span) in r
+                .array_of_tables(value, "item", "item", "the checklist file")
+                .unwrap_or_default()
+            {
+                if let Some(item) = read_item(&mut r, table, span, &mut seen) {
+                    checklist.items.push(item);
                 }
             }
-            other => r.error(
-                value.span(),
-                format!(
-                    "`item` must be an array of tables (`[[item]]`), found {}",
-                    type_name(other)
-                ),
-            ),
-        },
+        }
     }
 
     let diagnostics = r.finish();
@@ -235,31 +218,16 @@ fn read_tier(
     span: Range<usize>,
     context: &str,
 ) -> Option<Tier> {
-    let value = r.get(table, span, "tier", true, context)?;
-    let DeValue::String(name) = value.get_ref() else {
-        let found = type_name(value.get_ref());
-        r.error(
-            value.span(),
-            format!("`tier` in {context} must be a string, found {found}"),
-        );
-        return None;
-    };
-    match name.parse::<Tier>() {
-        Ok(tier) => Some(tier),
-        Err(_) => {
-            let names = Tier::ALL.map(Tier::as_str);
-            let help = match did_you_mean(name, names) {
-                Some(near) => format!("did you mean `{near}`?"),
-                None => "expected `critical`, `recommended` or `optional`".to_string(),
-            };
-            r.error_with_help(
-                value.span(),
-                format!("unknown tier `{name}` in {context}"),
-                help,
-            );
-            None
-        }
-    }
+    let name = r.string(table, span, "tier", true, context)?;
+    name.parse::<Tier>().ok().or_else(|| {
+        let help = match did_you_mean(&name, Tier::ALL.map(Tier::as_str)) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => "expected `critical`, `recommended` or `optional`".to_string(),
+        };
+        let at = table.get("tier").map(|v| v.span()).unwrap_or_default();
+        r.error_with_help(at, format!("unknown tier `{name}` in {context}"), help);
+        None
+    })
 }
 
 fn read_duration(
@@ -286,37 +254,13 @@ fn read_probes(r: &mut TomlReader<'_>, item: &Table<'_>, context: &str) -> Optio
     let Some(value) = item.get("probe") else {
         return Some(Vec::new());
     };
-    let DeValue::Array(entries) = value.get_ref() else {
-        let found = type_name(value.get_ref());
-        r.error(
-            value.span(),
-            format!(
-                "`probe` in {context} must be an array of tables (`[[item.probe]]`), found {found}"
-            ),
-        );
-        return None;
-    };
-    let mut probes = Vec::with_capacity(entries.len());
-    let mut ok = true;
-    for entry in entries.iter() {
-        let DeValue::Table(table) = entry.get_ref() else {
-            r.error(
-                entry.span(),
-                format!(
-                    "each `probe` in {context} must be a table, found {}",
-                    type_name(entry.get_ref())
-                ),
-            );
-            ok = false;
-            continue;
-        };
-        let span = header_span(r.source, entry.span());
-        match read_probe(r, table, span, context) {
-            Some(p) => probes.push(p),
-            None => ok = false,
-        }
-    }
-    ok.then_some(probes)
+    let errors_before = r.diagnostics.len();
+    let tables = r.array_of_tables(value, "probe", "item.probe", context)?;
+    let probes: Vec<ProbeSpec> = tables
+        .into_iter()
+        .filter_map(|(table, span)| read_probe(r, table, span, context))
+        .collect();
+    (r.diagnostics.len() == errors_before).then_some(probes)
 }
 
 fn read_probe(

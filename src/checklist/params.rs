@@ -59,28 +59,12 @@ impl ParamType {
             (ParamType::Integer, DeValue::Integer(_)) => Ok(()),
             (ParamType::Bool, DeValue::Boolean(_)) => Ok(()),
             (ParamType::StringList, DeValue::Array(items)) => {
-                match items
-                    .iter()
-                    .find(|v| !matches!(v.get_ref(), DeValue::String(_)))
-                {
-                    Some(bad) => Err(format!(
-                        "`{name}` must be an array of strings, found {} in it",
-                        type_name(bad.get_ref())
-                    )),
-                    None => Ok(()),
-                }
+                every_item(name, items, "strings", |v| matches!(v, DeValue::String(_)))
             }
             (ParamType::IntegerList, DeValue::Array(items)) => {
-                match items
-                    .iter()
-                    .find(|v| !matches!(v.get_ref(), DeValue::Integer(_)))
-                {
-                    Some(bad) => Err(format!(
-                        "`{name}` must be an array of integers, found {} in it",
-                        type_name(bad.get_ref())
-                    )),
-                    None => Ok(()),
-                }
+                every_item(name, items, "integers", |v| {
+                    matches!(v, DeValue::Integer(_))
+                })
             }
             (ParamType::StringMap, DeValue::Table(table)) => {
                 match table
@@ -167,6 +151,22 @@ impl ParamType {
             ParamType::FileMode => "octal mode (0o600)".into(),
             ParamType::Choice(options) => quoted_list(options),
         }
+    }
+}
+
+/// Checks that every element of an array is of one type.
+fn every_item(
+    name: &str,
+    items: &toml::de::DeArray<'_>,
+    plural: &str,
+    ok: impl Fn(&DeValue<'_>) -> bool,
+) -> Result<(), String> {
+    match items.iter().find(|v| !ok(v.get_ref())) {
+        Some(bad) => Err(format!(
+            "`{name}` must be an array of {plural}, found {} in it",
+            type_name(bad.get_ref())
+        )),
+        None => Ok(()),
     }
 }
 
