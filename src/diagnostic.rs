@@ -14,7 +14,7 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A file's text with what is needed to turn byte offsets into lines and columns.
 #[derive(Debug, Clone)]
@@ -99,19 +99,6 @@ impl Diagnostic {
             message: message.into(),
             snippet,
             underline,
-            help: None,
-        }
-    }
-
-    /// A diagnostic about a whole file (it has no position).
-    pub fn whole_file(path: &Path, message: impl Into<String>) -> Self {
-        Diagnostic {
-            path: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: message.into(),
-            snippet: String::new(),
-            underline: 0,
             help: None,
         }
     }

@@ -63,11 +63,6 @@ impl PathGlobs {
         self.names.is_match(name) || self.paths.is_match(rel_path)
     }
 
-    /// The patterns as written, for messages.
-    pub fn patterns(&self) -> &[String] {
-        &self.patterns
-    }
-
     /// The patterns joined for a one-line message.
     pub fn describe(&self) -> String {
         self.patterns.join(", ")

@@ -26,16 +26,6 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
-
-    /// True when the secret is the empty string.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Number of characters, which policies may report without revealing the value.
-    pub fn char_count(&self) -> usize {
-        self.0.chars().count()
-    }
 }
 
 impl PartialEq for Secret {

@@ -241,5 +241,5 @@ pub fn header_span(source: &SourceFile, table_span: Range<usize>) -> Range<usize
     let text = &source.text;
     let start = table_span.start.min(text.len());
     let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    start..end.max(start + 1).min(text.len().max(start + 1))
+    start..end
 }

@@ -119,32 +119,6 @@ impl Item {
     pub fn is_manual(&self) -> bool {
         self.probes.is_empty()
     }
-
-    /// SHA-256 of the item's definition in canonical JSON: changes when anything a
-    /// reviewer signed off on changes.
-    pub fn digest(&self) -> String {
-        let probes: Vec<_> = self
-            .probes
-            .iter()
-            .map(|p| {
-                serde_json::json!({
-                    "kind": p.kind,
-                    "timeout": p.timeout.map(|t| t.to_string()),
-                    "params": p.params.to_json(),
-                })
-            })
-            .collect();
-        let canonical = serde_json::json!({
-            "id": self.id,
-            "tier": self.tier.as_str(),
-            "title": self.title,
-            "rationale": self.rationale,
-            "remediation": self.remediation,
-            "recurs": self.recurs.map(|r| r.to_string()),
-            "probes": probes,
-        });
-        sha256_hex(canonical.to_string().as_bytes())
-    }
 }
 
 /// One machine check of an item: a probe kind and its parameters.

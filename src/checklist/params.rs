@@ -137,21 +137,6 @@ impl ParamType {
             ParamType::Choice(options) => json!({ "type": "string", "enum": options }),
         }
     }
-
-    /// A short description for documentation.
-    pub fn describe(&self) -> String {
-        match self {
-            ParamType::String => "string".into(),
-            ParamType::Integer => "integer".into(),
-            ParamType::Bool => "boolean".into(),
-            ParamType::StringList => "array of strings".into(),
-            ParamType::IntegerList => "array of integers".into(),
-            ParamType::StringMap => "table of strings".into(),
-            ParamType::Duration => "duration (\"90d\")".into(),
-            ParamType::FileMode => "octal mode (0o600)".into(),
-            ParamType::Choice(options) => quoted_list(options),
-        }
-    }
 }
 
 /// Checks that every element of an array is of one type.
@@ -286,22 +271,6 @@ impl Params {
         })
     }
 
-    /// A boolean parameter.
-    pub fn bool(&self, name: &str) -> Result<Option<bool>, ParamError> {
-        self.typed(name, "a boolean", |v| match v {
-            ParamValue::Bool(b) => Some(*b),
-            _ => None,
-        })
-    }
-
-    /// An integer parameter.
-    pub fn integer(&self, name: &str) -> Result<Option<i64>, ParamError> {
-        self.typed(name, "an integer", |v| match v {
-            ParamValue::Integer(i) => Some(*i),
-            _ => None,
-        })
-    }
-
     /// An array-of-strings parameter.
     pub fn string_list(&self, name: &str) -> Result<Option<Vec<String>>, ParamError> {
         self.typed(name, "an array of strings", |v| match v {
@@ -342,17 +311,6 @@ impl Params {
                 .collect(),
             _ => None,
         })
-    }
-
-    /// A duration parameter such as `"90d"`.
-    pub fn duration(&self, name: &str) -> Result<Option<HumanDuration>, ParamError> {
-        match self.string(name)? {
-            None => Ok(None),
-            Some(s) => s
-                .parse()
-                .map(Some)
-                .map_err(|e: crate::duration::DurationError| ParamError::new(name, e.to_string())),
-        }
     }
 
     /// An octal file mode parameter.

@@ -64,9 +64,8 @@ impl BlockingProbe for EnvVarsProbe {
             match ctx.vars.get(name) {
                 None => problems.push(Evidence::note(format!("{name} is not set"))),
                 Some("") => problems.push(Evidence::note(format!("{name} is set but empty"))),
-                Some(value) if is_secret_name(name) => {
-                    let _ = value;
-                    good.push(Evidence::note(format!("{name} is set (value hidden)")));
+                Some(_) if is_secret_name(name) => {
+                    good.push(Evidence::note(format!("{name} is set (value hidden)")))
                 }
                 Some(value) => good.push(Evidence::note(format!("{name} = {value}"))),
             }
