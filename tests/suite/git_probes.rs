@@ -95,30 +95,13 @@ fn git_tracked_equals_git_ls_files() {
 #[test]
 fn git_tracked_honours_custom_patterns_and_passes_when_clean() {
     let p = tricky_repo();
-    let o = run_probe(
-        p.path(),
-        "git-tracked",
-        "forbid = [\"*.md\"]\nallow = []",
-        &[],
-    );
+    let flagged = |params: &str| -> Vec<String> {
+        let o = run_probe(p.path(), "git-tracked", params, &[]);
+        o.evidence.into_iter().filter_map(|e| e.file).collect()
+    };
+    assert_eq!(flagged("forbid = [\"*.md\"]\nallow = []"), ["README.md"]);
     assert_eq!(
-        o.evidence
-            .iter()
-            .filter_map(|e| e.file.as_deref())
-            .collect::<Vec<_>>(),
-        ["README.md"]
-    );
-    let o = run_probe(
-        p.path(),
-        "git-tracked",
-        "forbid = [\"services/**/*.env*\"]\nallow = [\"*.staging\"]",
-        &[],
-    );
-    assert_eq!(
-        o.evidence
-            .iter()
-            .filter_map(|e| e.file.as_deref())
-            .collect::<Vec<_>>(),
+        flagged("forbid = [\"services/**/*.env*\"]\nallow = [\"*.staging\"]"),
         ["services/api/config.env"]
     );
 
