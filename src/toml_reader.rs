@@ -127,7 +127,15 @@ impl<'s> TomlReader<'s> {
         required: bool,
         context: &str,
     ) -> Option<String> {
-        let value = self.get(table, table_span, key, required, context)?;
+        let Some(value) = table.get(key) else {
+            if required {
+                self.error(
+                    table_span,
+                    format!("missing required key `{key}` in {context}"),
+                );
+            }
+            return None;
+        };
         match value.get_ref() {
             DeValue::String(s) => Some(s.to_string()),
             other => {
@@ -208,25 +216,6 @@ impl<'s> TomlReader<'s> {
             }
         }
         Some(tables)
-    }
-
-    /// Looks a key up; reports it when required and missing.
-    pub fn get<'t, 'i>(
-        &mut self,
-        table: &'t Table<'i>,
-        table_span: Range<usize>,
-        key: &str,
-        required: bool,
-        context: &str,
-    ) -> Option<&'t Value<'i>> {
-        let value = table.get(key);
-        if value.is_none() && required {
-            self.error(
-                table_span,
-                format!("missing required key `{key}` in {context}"),
-            );
-        }
-        value
     }
 
     /// Finishes reading: the problems, ordered as they appear in the file.

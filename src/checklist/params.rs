@@ -210,18 +210,6 @@ impl ParamValue {
             ),
         }
     }
-
-    /// A canonical JSON form, used for digests and reports.
-    pub fn to_json(&self) -> serde_json::Value {
-        match self {
-            ParamValue::String(s) => s.clone().into(),
-            ParamValue::Integer(i) => (*i).into(),
-            ParamValue::Float(f) => (*f).into(),
-            ParamValue::Bool(b) => (*b).into(),
-            ParamValue::Array(items) => items.iter().map(Self::to_json).collect(),
-            ParamValue::Table(t) => t.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
-        }
-    }
 }
 
 /// A probe parameter that could not be used, named so the loader can point at it.
@@ -327,14 +315,6 @@ impl Params {
                 .ok_or_else(|| ParamError::new(name, "is not a file mode")),
             Some(_) => Err(ParamError::new(name, "must be an octal file mode")),
         }
-    }
-
-    /// The parameters as canonical JSON (sorted keys).
-    pub fn to_json(&self) -> serde_json::Value {
-        self.0
-            .iter()
-            .map(|(k, v)| (k.clone(), v.to_json()))
-            .collect()
     }
 }
 

@@ -4,10 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::probe::EnvVars;
+
 /// Variables available to a Compose file.
 #[derive(Clone, Default)]
 pub struct Variables {
-    shell: BTreeMap<String, String>,
+    shell: EnvVars,
     dotenv: BTreeMap<String, String>,
 }
 
@@ -15,7 +17,7 @@ impl std::fmt::Debug for Variables {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Values may be secrets: show names only.
         f.debug_struct("Variables")
-            .field("shell", &self.shell.keys().collect::<Vec<_>>())
+            .field("shell", &self.shell)
             .field("dotenv", &self.dotenv.keys().collect::<Vec<_>>())
             .finish()
     }
@@ -28,15 +30,14 @@ pub struct InterpolationError(pub String);
 
 impl Variables {
     /// Shell variables take precedence over the `.env` file's.
-    pub fn new(shell: BTreeMap<String, String>, dotenv: BTreeMap<String, String>) -> Self {
+    pub fn new(shell: EnvVars, dotenv: BTreeMap<String, String>) -> Self {
         Variables { shell, dotenv }
     }
 
     fn get(&self, name: &str) -> Option<&str> {
         self.shell
             .get(name)
-            .or_else(|| self.dotenv.get(name))
-            .map(String::as_str)
+            .or_else(|| self.dotenv.get(name).map(String::as_str))
     }
 
     /// Substitutes every reference in `text`.
@@ -159,10 +160,7 @@ mod tests {
             ("PORT", "5434"),
         ];
         Variables::new(
-            shell
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            shell.iter().copied().collect(),
             dotenv
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))

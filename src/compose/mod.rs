@@ -110,7 +110,7 @@ pub fn load(root: &Path, path: &Path, shell: &EnvVars) -> Result<ComposeFile, Co
             });
         }
     };
-    let variables = Variables::new(shell.to_map(), dotenv_vars);
+    let variables = Variables::new(shell.clone(), dotenv_vars);
     parse(&file, &text, variables)
 }
 

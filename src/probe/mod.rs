@@ -160,38 +160,34 @@ impl ProbeOutcome {
     }
 }
 
-/// A snapshot of environment variables. Its `Debug` lists names only, never values.
+/// A snapshot of environment variables, cheap to clone (shared). Its `Debug` lists
+/// names only, never values.
 #[derive(Clone, Default)]
-pub struct EnvVars(BTreeMap<String, String>);
+pub struct EnvVars(Arc<BTreeMap<String, String>>);
 
 impl EnvVars {
     /// The variables of this process (those that are valid Unicode).
     pub fn from_process() -> Self {
-        EnvVars(
+        EnvVars(Arc::new(
             std::env::vars_os()
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
                 .collect(),
-        )
+        ))
     }
 
     /// A value.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
-
-    /// A copy as a plain map, for code that merges variables from several sources.
-    pub fn to_map(&self) -> BTreeMap<String, String> {
-        self.0.clone()
-    }
 }
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for EnvVars {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        EnvVars(
+        EnvVars(Arc::new(
             iter.into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
-        )
+        ))
     }
 }
 
