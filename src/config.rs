@@ -203,6 +203,9 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// The checklist to run: a shipped name or a path (relative to the project root).
     pub checklist: Option<String>,
+    /// The sign-off ledger, relative to the project root (default
+    /// `.preflight/ledger.jsonl`).
+    pub ledger: Option<PathBuf>,
     /// Environments written in the file.
     pub environments: BTreeMap<String, EnvironmentSpec>,
 }
@@ -240,9 +243,12 @@ impl Config {
         let doc = parse_document(source)?;
         let mut r = TomlReader::new(source);
         let root = doc.get_ref();
-        r.reject_unknown_keys(root, &["checklist", "environments"], FILE_NAME);
+        r.reject_unknown_keys(root, &["checklist", "ledger", "environments"], FILE_NAME);
         let mut config = Config {
             checklist: r.string(root, 0..0, "checklist", false, FILE_NAME),
+            ledger: r
+                .string(root, 0..0, "ledger", false, FILE_NAME)
+                .map(PathBuf::from),
             ..Config::default()
         };
         if let Some(value) = root.get("environments") {
@@ -277,6 +283,28 @@ impl Config {
         } else {
             Err(diagnostics)
         }
+    }
+
+    /// The ledger file of a project rooted at `project_dir`.
+    pub fn ledger_path(&self, project_dir: &Path) -> PathBuf {
+        project_dir.join(
+            self.ledger
+                .as_deref()
+                .unwrap_or(Path::new(crate::signoff::ledger::DEFAULT_PATH)),
+        )
+    }
+
+    /// Names of the environments sign-offs can be recorded for: those configured, plus
+    /// `production` and `development`, which always have defaults.
+    pub fn environment_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.environments.keys().cloned().collect();
+        for default in ["production", "development"] {
+            if !self.environments.contains_key(default) {
+                names.push(default.to_string());
+            }
+        }
+        names.sort();
+        names
     }
 
     /// The named environment: as configured, else the guides' defaults for

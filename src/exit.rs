@@ -1,8 +1,13 @@
 //! Exit codes, documented in `--help` and the README. CI gates on them.
 
-/// No critical item fails or errors (for `check`), or the input is valid (for `validate`).
+/// Go (for `check`), a valid input (for `validate`), an intact ledger (for `verify`),
+/// or simply done (every other command).
 pub const OK: u8 = 0;
-/// At least one critical item fails or errors: no-go for production.
+/// No-go for production: a critical item fails or errors, or, with
+/// `--require-signoff`, an item is not signed off or waived.
 pub const CRITICAL_FAILED: u8 = 1;
-/// Invalid input or usage: a malformed checklist or configuration, a missing file, a bad flag.
+/// `verify`: the ledger's hash chain is broken.
+pub const LEDGER_BROKEN: u8 = 1;
+/// Invalid input or usage: a malformed checklist or configuration, a missing file, a
+/// bad flag, a refused sign-off, a damaged ledger on write.
 pub const INVALID_INPUT: u8 = 2;

@@ -116,6 +116,17 @@ impl Repo {
             .collect())
     }
 
+    /// A git configuration value as seen from the directory (repository, global or
+    /// system configuration), or `None` when it is unset or git is unavailable.
+    pub fn config_value(dir: &Path, key: &str) -> Option<String> {
+        let repo = Repo {
+            dir: dir.to_path_buf(),
+        };
+        let out = repo.run(&["config", "--get", key], None).ok()?;
+        let value = String::from_utf8_lossy(&out).trim().to_string();
+        (!value.is_empty()).then_some(value)
+    }
+
     fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Result<Vec<u8>, GitError> {
         let mut cmd = Command::new("git");
         cmd.arg("-C")

@@ -22,4 +22,6 @@ pub mod pathglob;
 pub mod probe;
 pub mod report;
 pub mod secret;
+pub mod signoff;
+pub mod timestamp;
 pub mod toml_reader;

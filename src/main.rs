@@ -4,14 +4,24 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use preflight::cli::{Cli, Command};
+use preflight::timestamp::Timestamp;
 use preflight::{commands, exit};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = anstream::stdout();
     let mut stderr = anstream::stderr();
+    let now = Timestamp::now();
     let result = match &cli.command {
-        Command::Check(args) => commands::check(args, &mut stdout),
+        Command::Check(args) => commands::check(args, now, &mut stdout),
+        Command::Attest(args) => commands::attest(args, now, &mut stdout),
+        Command::Approve(args) => commands::approve(args, now, &mut stdout),
+        Command::Waive(args) => commands::waive(args, now, &mut stdout),
+        Command::Revoke(args) => commands::revoke(args, now, &mut stdout),
+        Command::Status(args) => commands::status(args, now, &mut stdout),
+        Command::History(args) => commands::history(args, &mut stdout, &mut stderr),
+        Command::Verify(args) => commands::verify(args, now, &mut stdout),
+        Command::Report(args) => commands::report(args, now, &mut stdout),
         Command::Validate { files } => commands::validate(files, &mut stdout, &mut stderr),
         Command::Schema => commands::schema(&mut stdout),
         Command::List => commands::list(&mut stdout),

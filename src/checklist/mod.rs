@@ -92,7 +92,7 @@ impl Checklist {
 }
 
 /// One thing to verify before production.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
     /// Unique kebab-case identifier.
     pub id: String,
@@ -115,6 +115,13 @@ pub struct Item {
 }
 
 impl Item {
+    /// SHA-256 of the item's definition (every field, as canonical JSON): a sign-off
+    /// records it, so that a later edit of the item makes the sign-off stale.
+    pub fn digest(&self) -> String {
+        // Plain data always serialises.
+        sha256_hex(serde_json::to_string(self).unwrap_or_default().as_bytes())
+    }
+
     /// An item with no probe can only be attested by a person.
     pub fn is_manual(&self) -> bool {
         self.probes.is_empty()
@@ -122,7 +129,7 @@ impl Item {
 }
 
 /// One machine check of an item: a probe kind and its parameters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProbeSpec {
     /// The probe kind, e.g. `compose-ports`.
     pub kind: String,

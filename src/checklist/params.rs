@@ -175,7 +175,8 @@ fn parse_mode(s: &str) -> Result<u32, String> {
 }
 
 /// A parameter value, without positions (the loader has already checked it).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
 pub enum ParamValue {
     /// A string.
     String(String),
@@ -233,7 +234,7 @@ impl ParamError {
 }
 
 /// The parameters of one probe, keyed by name.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Params(pub BTreeMap<String, ParamValue>);
 
 impl Params {

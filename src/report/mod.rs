@@ -1,9 +1,14 @@
 //! The report model: one description of a run that every output format renders.
 //!
-//! A [`Report`] is built from a checklist and the runner's results; renderers
-//! ([`text`], [`json`]) only format it and never run anything.
+//! A [`Report`] is built from a checklist, the runner's results and, when sign-off is
+//! asked for, the ledger; renderers ([`text`], [`json`], [`markdown`], [`html`],
+//! [`junit`], [`sarif`]) only format it and never run anything or read a clock.
 
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use serde::Serialize;
@@ -11,14 +16,16 @@ use serde::Serialize;
 use crate::checklist::{Checklist, Tier};
 use crate::probe::runner::{ItemResult, ItemStatus};
 use crate::probe::{Evidence, ProbeStatus};
+use crate::signoff::{self, Action, Contents, Identity, ItemSignoff, State};
+use crate::timestamp::Timestamp;
 
 /// Whether the run allows going to production.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
-    /// No critical item fails or errors.
+    /// No critical item fails or errors (and, with sign-off, nothing blocks).
     Go,
-    /// At least one critical item fails or errors.
+    /// At least one item blocks the release.
     NoGo,
 }
 
@@ -59,16 +66,116 @@ pub struct ItemReport {
     pub title: String,
     /// Derived status.
     pub status: ItemStatus,
+    /// Why it matters (not part of the JSON output).
+    #[serde(skip)]
+    pub rationale: String,
     /// What to do about a failure (not part of the JSON output).
     #[serde(skip)]
     pub remediation: String,
     /// Probe results.
     pub probes: Vec<ProbeReport>,
+    /// Its sign-off, when the report covers sign-off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signoff: Option<ItemSignoffReport>,
+    /// Why it keeps the release from production, if it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocking: Option<String>,
+}
+
+/// One record of an item's sign-off chain, as a report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignoffEvent {
+    /// Position in the ledger.
+    pub seq: u64,
+    /// What happened.
+    pub action: Action,
+    /// Who.
+    pub by: Identity,
+    /// When.
+    pub at: Timestamp,
+    /// Their note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The record's hash.
+    pub hash: String,
+}
+
+/// The waiver in force (or expired), as a report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaiverReport {
+    /// The justification.
+    pub reason: String,
+    /// Who waived.
+    pub by: Identity,
+    /// When.
+    pub at: Timestamp,
+    /// When it stops holding; absent for a permanent waiver.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Timestamp>,
+    /// Whether it never expires.
+    pub permanent: bool,
+    /// Reviewers who approved it.
+    pub approved_by: Vec<Identity>,
+}
+
+/// An item's sign-off, as a report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemSignoffReport {
+    /// Derived state.
+    pub state: State,
+    /// Why it is stale.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// When it must be signed off again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<Timestamp>,
+    /// The waiver, when the item is waived or its waiver expired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverReport>,
+    /// Every record of the item in this environment, oldest first.
+    pub chain: Vec<SignoffEvent>,
+}
+
+impl ItemSignoffReport {
+    fn new(s: &ItemSignoff) -> Self {
+        let waiver = s.current.as_ref().and_then(|d| {
+            let w = d.record.waiver.as_ref()?;
+            Some(WaiverReport {
+                reason: w.reason.clone(),
+                by: d.record.by.clone(),
+                at: d.record.at,
+                expires: w.expires,
+                permanent: w.expires.is_none(),
+                approved_by: d.approvals.iter().map(|a| a.by.clone()).collect(),
+            })
+        });
+        ItemSignoffReport {
+            state: s.state,
+            reasons: s.stale_reasons.clone(),
+            due: s.due,
+            waiver,
+            chain: s
+                .history
+                .iter()
+                .map(|r| SignoffEvent {
+                    seq: r.seq,
+                    action: r.action,
+                    by: r.by.clone(),
+                    at: r.at,
+                    note: r.note.clone(),
+                    hash: r.hash.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Items counted by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// Which tier these counts are for (absent for the total).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
     /// Items that pass.
     pub pass: usize,
     /// Items that fail.
@@ -81,39 +188,118 @@ pub struct Summary {
     pub manual: usize,
 }
 
+impl Summary {
+    fn count(&mut self, status: ItemStatus) {
+        match status {
+            ItemStatus::Pass => self.pass += 1,
+            ItemStatus::Fail => self.fail += 1,
+            ItemStatus::Error => self.error += 1,
+            ItemStatus::Skipped => self.skipped += 1,
+            ItemStatus::Manual => self.manual += 1,
+        }
+    }
+}
+
+/// The ledger a report's sign-offs come from.
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerMeta {
+    /// Its path, as given.
+    pub path: String,
+    /// Verified records.
+    pub records: usize,
+    /// Hash of the last verified record: check a report against the ledger with
+    /// `preflight history` or `preflight verify`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    /// The first problem of a damaged ledger.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// What a report needs to cover sign-off.
+#[derive(Debug, Clone, Copy)]
+pub struct SignoffInput<'a> {
+    /// The environment.
+    pub env: &'a str,
+    /// The ledger's verified contents.
+    pub ledger: &'a Contents,
+    /// Where the ledger is, for people.
+    pub ledger_path: &'a str,
+}
+
 /// A whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The preflight version that made it.
+    pub preflight_version: String,
+    /// When the probes ran.
+    pub generated_at: Timestamp,
+    /// The environment sign-offs are about, when the report covers sign-off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
     /// The checklist.
     pub checklist: ChecklistMeta,
     /// Items, in checklist order.
     pub items: Vec<ItemReport>,
     /// Counts.
     pub summary: Summary,
+    /// Counts per tier, most important first.
+    pub tiers: Vec<Summary>,
+    /// The ledger, when the report covers sign-off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<LedgerMeta>,
     /// Go / no-go.
     pub verdict: Verdict,
 }
 
 impl Report {
-    /// Builds the report of a run.
-    pub fn new(checklist: &Checklist, results: &[ItemResult]) -> Report {
+    /// Builds the report of a run at time `now`. Without sign-off, the verdict is
+    /// no-go when a critical item fails or errors. With sign-off, it is no-go when any
+    /// item blocks (see [`signoff::blocking_reason`]) or the ledger is damaged.
+    pub fn new(
+        checklist: &Checklist,
+        results: &[ItemResult],
+        now: Timestamp,
+        signoff: Option<SignoffInput<'_>>,
+    ) -> Report {
         let mut summary = Summary::default();
+        let mut tiers: Vec<Summary> = Tier::ALL
+            .iter()
+            .map(|t| Summary {
+                tier: Some(*t),
+                ..Summary::default()
+            })
+            .collect();
         let items: Vec<ItemReport> = results
             .iter()
             .filter_map(|r| {
                 let item = checklist.items.get(r.item)?;
-                match r.status {
-                    ItemStatus::Pass => summary.pass += 1,
-                    ItemStatus::Fail => summary.fail += 1,
-                    ItemStatus::Error => summary.error += 1,
-                    ItemStatus::Skipped => summary.skipped += 1,
-                    ItemStatus::Manual => summary.manual += 1,
+                summary.count(r.status);
+                if let Some(t) = tiers.iter_mut().find(|t| t.tier == Some(item.tier)) {
+                    t.count(r.status);
                 }
+                let derived = signoff.map(|s| {
+                    ItemSignoff::derive(
+                        item,
+                        s.env,
+                        &s.ledger.records,
+                        &item.digest(),
+                        &signoff::evidence_digest(&r.probes),
+                        now,
+                    )
+                });
+                let blocking = match &derived {
+                    Some(d) => signoff::blocking_reason(item.tier, r.status, d),
+                    None => (item.tier == Tier::Critical
+                        && matches!(r.status, ItemStatus::Fail | ItemStatus::Error))
+                    .then(|| format!("its probes {}", r.status.as_str())),
+                };
                 Some(ItemReport {
                     id: item.id.clone(),
                     tier: item.tier,
                     title: item.title.clone(),
                     status: r.status,
+                    rationale: item.rationale.clone(),
                     remediation: item.remediation.clone(),
                     probes: r
                         .probes
@@ -125,13 +311,23 @@ impl Report {
                             evidence: p.outcome.evidence.clone(),
                         })
                         .collect(),
+                    signoff: derived.as_ref().map(ItemSignoffReport::new),
+                    blocking,
                 })
             })
             .collect();
-        let blocked = items.iter().any(|i| {
-            i.tier == Tier::Critical && matches!(i.status, ItemStatus::Fail | ItemStatus::Error)
+        let ledger = signoff.map(|s| LedgerMeta {
+            path: s.ledger_path.to_string(),
+            records: s.ledger.records.len(),
+            head: s.ledger.head().map(str::to_string),
+            problem: s.ledger.problem.as_ref().map(|p| p.to_string()),
         });
+        let damaged = ledger.as_ref().is_some_and(|l| l.problem.is_some());
+        let blocked = damaged || items.iter().any(|i| i.blocking.is_some());
         Report {
+            preflight_version: env!("CARGO_PKG_VERSION").to_string(),
+            generated_at: now,
+            environment: signoff.map(|s| s.env.to_string()),
             checklist: ChecklistMeta {
                 id: checklist.id.clone(),
                 title: checklist.title.clone(),
@@ -140,14 +336,34 @@ impl Report {
             },
             items,
             summary,
+            tiers: tiers.into_iter().filter(|t| t.total() > 0).collect(),
+            ledger,
             verdict: if blocked { Verdict::NoGo } else { Verdict::Go },
         }
     }
 
-    /// Critical items that fail or error, which make the verdict no-go.
+    /// Items that keep the release from production.
     pub fn blocking_items(&self) -> impl Iterator<Item = &ItemReport> {
-        self.items.iter().filter(|i| {
-            i.tier == Tier::Critical && matches!(i.status, ItemStatus::Fail | ItemStatus::Error)
-        })
+        self.items.iter().filter(|i| i.blocking.is_some())
+    }
+
+    /// `GO` or `NO-GO`.
+    pub fn verdict_label(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Go => "GO",
+            Verdict::NoGo => "NO-GO",
+        }
+    }
+
+    /// Whether sign-off is part of the verdict.
+    pub fn covers_signoff(&self) -> bool {
+        self.ledger.is_some()
+    }
+}
+
+impl Summary {
+    /// Items counted.
+    pub fn total(&self) -> usize {
+        self.pass + self.fail + self.error + self.skipped + self.manual
     }
 }

@@ -10,6 +10,7 @@ use super::{ItemReport, Report, Verdict};
 use crate::checklist::Tier;
 use crate::probe::ProbeStatus;
 use crate::probe::runner::ItemStatus;
+use crate::signoff::State;
 
 fn style(color: AnsiColor) -> Style {
     Style::new().fg_color(Some(color.into()))
@@ -26,6 +27,17 @@ pub fn status_label(status: ItemStatus) -> (&'static str, &'static str, Style) {
     }
 }
 
+/// The colour of a sign-off state.
+pub fn state_style(state: State) -> Style {
+    match state {
+        State::SignedOff => style(AnsiColor::Green),
+        State::Attested => style(AnsiColor::Cyan),
+        State::Waived => style(AnsiColor::Magenta),
+        State::Stale | State::WaiverExpired => style(AnsiColor::Yellow).bold(),
+        State::Pending => style(AnsiColor::BrightBlack),
+    }
+}
+
 fn probe_style(status: ProbeStatus) -> Style {
     match status {
         ProbeStatus::Pass => style(AnsiColor::Green),
@@ -39,14 +51,7 @@ fn probe_style(status: ProbeStatus) -> Style {
 pub fn render(report: &Report, verbose: bool) -> String {
     let mut out = String::new();
     let bold = Style::new().bold();
-    let dim = Style::new().dimmed();
-    let c = &report.checklist;
-    let _ = writeln!(
-        out,
-        "{bold}{}{bold:#} {dim}({} v{}){dim:#}",
-        c.title, c.id, c.version
-    );
-
+    render_header(&mut out, report);
     for tier in Tier::ALL {
         let items: Vec<&ItemReport> = report.items.iter().filter(|i| i.tier == tier).collect();
         if items.is_empty() {
@@ -64,10 +69,62 @@ pub fn render(report: &Report, verbose: bool) -> String {
         "\n{} pass · {} fail · {} error · {} skipped · {} manual",
         s.pass, s.fail, s.error, s.skipped, s.manual
     );
+    render_verdict(&mut out, report);
+    out
+}
+
+fn render_header(out: &mut String, report: &Report) {
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let c = &report.checklist;
+    let _ = writeln!(
+        out,
+        "{bold}{}{bold:#} {dim}({} v{}){dim:#}",
+        c.title, c.id, c.version
+    );
+    if let (Some(env), Some(ledger)) = (&report.environment, &report.ledger) {
+        let head = ledger
+            .head
+            .as_deref()
+            .map_or("empty", |h| &h[..h.len().min(12)]);
+        let _ = writeln!(
+            out,
+            "{dim}environment {env} · ledger {} ({} records, head {head}){dim:#}",
+            ledger.path, ledger.records
+        );
+        if let Some(problem) = &ledger.problem {
+            let st = style(AnsiColor::Red).bold();
+            let _ = writeln!(
+                out,
+                "{st}ledger damaged{st:#}: {problem}; sign-offs after it are ignored (run `preflight verify`)"
+            );
+        }
+    }
+}
+
+fn render_verdict(out: &mut String, report: &Report) {
     match report.verdict {
+        Verdict::Go if report.covers_signoff() => {
+            let st = style(AnsiColor::Green).bold();
+            let _ = writeln!(
+                out,
+                "{st}GO{st:#}: every critical item passes and is signed off or waived"
+            );
+        }
         Verdict::Go => {
             let st = style(AnsiColor::Green).bold();
             let _ = writeln!(out, "{st}GO{st:#}: no critical item fails");
+        }
+        Verdict::NoGo if report.covers_signoff() => {
+            let st = style(AnsiColor::Red).bold();
+            let _ = writeln!(out, "{st}NO-GO{st:#}: not ready for production");
+            if report.ledger.as_ref().is_some_and(|l| l.problem.is_some()) {
+                let _ = writeln!(out, "  the ledger is damaged");
+            }
+            for item in report.blocking_items() {
+                let reason = item.blocking.as_deref().unwrap_or_default();
+                let _ = writeln!(out, "  {} ({}): {reason}", item.id, item.tier);
+            }
         }
         Verdict::NoGo => {
             let st = style(AnsiColor::Red).bold();
@@ -79,17 +136,89 @@ pub fn render(report: &Report, verbose: bool) -> String {
             );
         }
     }
+}
+
+/// Renders `preflight status`: one line per item with its sign-off state and probe
+/// status, counts by state, and the `--require-signoff` verdict.
+pub fn render_status(report: &Report) -> String {
+    let mut out = String::new();
+    render_header(&mut out, report);
+    let dim = Style::new().dimmed();
+    let _ = writeln!(
+        out,
+        "\n{dim}{:<15}{:<9}{:<13}ITEM{dim:#}",
+        "SIGN-OFF", "PROBES", "TIER"
+    );
+    let mut counts: Vec<(State, usize)> = [
+        State::SignedOff,
+        State::Attested,
+        State::Stale,
+        State::Waived,
+        State::WaiverExpired,
+        State::Pending,
+    ]
+    .into_iter()
+    .map(|s| (s, 0))
+    .collect();
+    for item in &report.items {
+        let Some(signoff) = &item.signoff else {
+            continue;
+        };
+        if let Some(c) = counts.iter_mut().find(|(s, _)| *s == signoff.state) {
+            c.1 += 1;
+        }
+        let ss = state_style(signoff.state);
+        let (_, _, ps) = status_label(item.status);
+        let _ = writeln!(
+            out,
+            "{ss}{:<15}{ss:#}{ps}{:<9}{ps:#}{:<13}{}  {dim}{}{dim:#}",
+            signoff.state.as_str(),
+            item.status.as_str(),
+            item.tier.as_str(),
+            item.id,
+            item.title
+        );
+        for reason in &signoff.reasons {
+            let _ = writeln!(out, "{:37}{dim}stale:{dim:#} {reason}", "");
+        }
+    }
+    let counts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    let _ = writeln!(out, "\n{}", counts.join(" · "));
+    render_verdict(&mut out, report);
     out
 }
 
 fn render_item(out: &mut String, item: &ItemReport, verbose: bool) {
     let (symbol, label, st) = status_label(item.status);
     let dim = Style::new().dimmed();
+    let signoff = item
+        .signoff
+        .as_ref()
+        .map(|s| {
+            let ss = state_style(s.state);
+            format!("  {ss}[{}]{ss:#}", s.state)
+        })
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "  {st}{symbol} {label:<6}{st:#} {}  {dim}{}{dim:#}",
+        "  {st}{symbol} {label:<6}{st:#} {}  {dim}{}{dim:#}{signoff}",
         item.title, item.id
     );
+    if let Some(s) = &item.signoff {
+        for reason in &s.reasons {
+            let _ = writeln!(out, "           {dim}stale:{dim:#} {reason}");
+        }
+        if let Some(w) = &s.waiver {
+            let until = w
+                .expires
+                .map_or("permanently".to_string(), |e| format!("until {e}"));
+            let _ = writeln!(
+                out,
+                "           {dim}waived {until} by {}:{dim:#} {}",
+                w.by, w.reason
+            );
+        }
+    }
     if item.status == ItemStatus::Manual {
         return;
     }

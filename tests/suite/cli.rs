@@ -186,7 +186,8 @@ fn help_documents_exit_codes_and_examples() {
         .unwrap();
     let help = text(&out.stdout);
     assert!(help.contains("Exit codes:"));
-    assert!(help.contains("1  at least one critical item fails or errors"));
+    assert!(help.contains("1  no-go: a critical item fails or errors"));
+    assert!(help.contains("preflight check --require-signoff"));
     assert!(help.contains("NO_COLOR"));
     let out = preflight(std::path::Path::new("."))
         .arg("list")

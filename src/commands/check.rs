@@ -1,0 +1,72 @@
+//! `preflight check`: run the probes, print what they found, gate on the verdict.
+
+use std::io::Write;
+
+use super::{CommandError, Project, progress_wanted, read_ledger};
+use crate::checklist::{self, Checklist};
+use crate::cli::{CheckArgs, Format};
+use crate::diagnostic::did_you_mean;
+use crate::exit;
+use crate::report::{self, Report, SignoffInput, Verdict};
+use crate::timestamp::Timestamp;
+
+/// `preflight check`. With `--require-signoff`, the verdict also needs every item's
+/// sign-off in the `--env` environment, as of `now`.
+pub fn check(args: &CheckArgs, now: Timestamp, stdout: &mut dyn Write) -> Result<u8, CommandError> {
+    let project = Project::open(&args.project)?;
+    if args.require_signoff {
+        project.check_env(&args.env.env)?;
+    }
+    let selection = select(&project.checklist, &args.only, &args.tier)?;
+    let show_progress = args.format == Format::Text && progress_wanted();
+    let results = project.run(&selection, &args.run, show_progress)?;
+    let ledger = if args.require_signoff {
+        Some(read_ledger(&project.ledger())?)
+    } else {
+        None
+    };
+    let ledger_path = project.ledger_display();
+    let signoff = ledger.as_ref().map(|contents| SignoffInput {
+        env: &args.env.env,
+        ledger: contents,
+        ledger_path: &ledger_path,
+    });
+    let report = Report::new(&project.checklist, &results, now, signoff);
+    match args.format {
+        Format::Text => write!(stdout, "{}", report::text::render(&report, args.verbose))?,
+        Format::Json => writeln!(stdout, "{}", report::json::render(&report))?,
+    }
+    stdout.flush()?;
+    Ok(match report.verdict {
+        Verdict::Go => exit::OK,
+        Verdict::NoGo => exit::CRITICAL_FAILED,
+    })
+}
+
+/// Indexes of the items chosen by `--only` and `--tier`.
+fn select(
+    checklist: &Checklist,
+    only: &[String],
+    tiers: &[checklist::Tier],
+) -> Result<Vec<usize>, CommandError> {
+    for id in only {
+        if checklist.item(id).is_none() {
+            let hint = match did_you_mean(id, checklist.items.iter().map(|i| i.id.as_str())) {
+                Some(near) => format!(" (did you mean `{near}`?)"),
+                None => String::new(),
+            };
+            return Err(CommandError::Usage(format!(
+                "checklist `{}` has no item `{id}`{hint}",
+                checklist.id
+            )));
+        }
+    }
+    Ok(checklist
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| only.is_empty() || only.contains(&item.id))
+        .filter(|(_, item)| tiers.is_empty() || tiers.contains(&item.tier))
+        .map(|(i, _)| i)
+        .collect())
+}

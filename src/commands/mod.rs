@@ -1,0 +1,280 @@
+//! The subcommands, written against the library so tests can drive them in-process.
+//! Each returns the exit code to use, or an error that the binary reports with code 2.
+//! Commands that depend on the time take it as a parameter, so tests can move it.
+
+mod check;
+mod checklists;
+mod report;
+mod signoff;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+pub use check::check;
+pub use checklists::{list, schema, validate};
+pub use report::report;
+pub use signoff::{approve, attest, history, revoke, status, verify, waive};
+
+use crate::checklist::{self, Checklist, LoadError, shipped};
+use crate::cli::{ProjectArgs, RunArgs};
+use crate::config::{Config, ConfigError};
+use crate::diagnostic::did_you_mean;
+use crate::probe::runner::{self, ItemResult, RunEvent, RunOptions};
+use crate::probe::{EnvVars, ProbeContext};
+use crate::signoff::{Contents, Ledger, LedgerError};
+
+/// Why a command could not do its job (all exit with code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// A checklist could not be loaded.
+    #[error(transparent)]
+    Checklist(#[from] LoadError),
+    /// A shipped checklist is broken (a bug in this build).
+    #[error("{0}")]
+    ShippedChecklist(crate::diagnostic::Diagnostics),
+    /// The configuration could not be loaded.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A flag names something that does not exist.
+    #[error("{0}")]
+    Usage(String),
+    /// A sign-off was refused (self-approval, nothing to approve, failing probes, ...).
+    #[error("{0}")]
+    Refused(String),
+    /// The ledger could not be read or written.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// Output could not be written.
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+    /// The async runtime could not start.
+    #[error("cannot start the probe runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Loads a checklist named on the command line or in the configuration: a shipped
+/// name, else a file (relative paths from `base`).
+pub fn resolve_checklist(name: &str, base: &Path) -> Result<Checklist, CommandError> {
+    if let Some(s) = shipped::find(name) {
+        return s.load().map_err(CommandError::ShippedChecklist);
+    }
+    let path = base.join(name);
+    if path.is_file() {
+        return Ok(checklist::load_file(&path)?);
+    }
+    let names: Vec<&str> = shipped::SHIPPED.iter().map(|s| s.name).collect();
+    let hint = match did_you_mean(name, names.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!("shipped checklists: {}", names.join(", ")),
+    };
+    Err(CommandError::Usage(format!(
+        "no shipped checklist and no file named `{name}` ({hint})"
+    )))
+}
+
+/// A project opened for a command: its root, configuration and checklist.
+pub(crate) struct Project {
+    /// The project root, canonical when possible.
+    pub dir: PathBuf,
+    /// Its configuration.
+    pub config: Arc<Config>,
+    /// The checklist to run.
+    pub checklist: Checklist,
+}
+
+impl Project {
+    /// Opens the project the flags name.
+    pub fn open(args: &ProjectArgs) -> Result<Project, CommandError> {
+        let (dir, config) = open_config(&args.dir, args.config.as_deref())?;
+        let checklist = match (&args.checklist, &config.checklist) {
+            (Some(name), _) => resolve_checklist(name, Path::new("."))?,
+            (None, Some(name)) => resolve_checklist(name, &dir)?,
+            (None, None) => resolve_checklist(shipped::DEFAULT, &dir)?,
+        };
+        Ok(Project {
+            dir,
+            config: Arc::new(config),
+            checklist,
+        })
+    }
+
+    /// The index of the item with this id, or a usage error with a suggestion.
+    pub fn item_index(&self, id: &str) -> Result<usize, CommandError> {
+        self.checklist
+            .items
+            .iter()
+            .position(|i| i.id == id)
+            .ok_or_else(|| {
+                let hint =
+                    match did_you_mean(id, self.checklist.items.iter().map(|i| i.id.as_str())) {
+                        Some(near) => format!(" (did you mean `{near}`?)"),
+                        None => String::new(),
+                    };
+                CommandError::Usage(format!(
+                    "checklist `{}` has no item `{id}`{hint}",
+                    self.checklist.id
+                ))
+            })
+    }
+
+    /// Checks that sign-offs can be recorded for this environment name.
+    pub fn check_env(&self, env: &str) -> Result<(), CommandError> {
+        check_env(&self.config, env)
+    }
+
+    /// The project's ledger.
+    pub fn ledger(&self) -> Ledger {
+        Ledger::new(self.config.ledger_path(&self.dir))
+    }
+
+    /// The ledger's path as people should see it: relative to the project root.
+    pub fn ledger_display(&self) -> String {
+        let path = self.config.ledger_path(&self.dir);
+        crate::probe::display_path(&self.dir, &path)
+    }
+
+    /// Runs the probes of the selected items (progress on stderr if asked).
+    pub fn run(
+        &self,
+        selection: &[usize],
+        args: &RunArgs,
+        show_progress: bool,
+    ) -> Result<Vec<ItemResult>, CommandError> {
+        let ctx = Arc::new(ProbeContext {
+            project_dir: self.dir.clone(),
+            config: Arc::clone(&self.config),
+            vars: EnvVars::from_process(),
+        });
+        let options = RunOptions {
+            concurrency: usize::from(args.jobs),
+            default_timeout: args.timeout.duration,
+        };
+        run_with_progress(&self.checklist, selection, ctx, &options, show_progress)
+    }
+
+    /// Every item's index.
+    pub fn all_items(&self) -> Vec<usize> {
+        (0..self.checklist.items.len()).collect()
+    }
+}
+
+/// Reads the configuration of the project at `dir`, which must exist.
+fn open_config(dir: &Path, config: Option<&Path>) -> Result<(PathBuf, Config), CommandError> {
+    if !dir.is_dir() {
+        return Err(CommandError::Usage(format!(
+            "project directory {} does not exist",
+            dir.display()
+        )));
+    }
+    let config = Config::discover(dir, config)?;
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    Ok((dir, config))
+}
+
+fn check_env(config: &Config, env: &str) -> Result<(), CommandError> {
+    let names = config.environment_names();
+    if names.iter().any(|n| n == env) {
+        return Ok(());
+    }
+    let hint = match did_you_mean(env, names.iter().map(String::as_str)) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!("known: {}", names.join(", ")),
+    };
+    Err(CommandError::Usage(format!(
+        "unknown environment `{env}` ({hint}); environments are configured in preflight.toml"
+    )))
+}
+
+/// Reads the ledger; a damaged one is returned with its problem, for the caller to
+/// report.
+fn read_ledger(ledger: &Ledger) -> Result<Contents, CommandError> {
+    Ok(ledger.read()?)
+}
+
+/// Whether to draw progress: only when stderr is a terminal.
+fn progress_wanted() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+fn run_with_progress(
+    checklist: &Checklist,
+    selection: &[usize],
+    ctx: Arc<ProbeContext>,
+    options: &RunOptions,
+    show_progress: bool,
+) -> Result<Vec<runner::ItemResult>, CommandError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .worker_threads(2)
+        .build()
+        .map_err(CommandError::Runtime)?;
+    let total: usize = selection
+        .iter()
+        .map(|&i| checklist.items[i].probes.len())
+        .sum();
+    rt.block_on(async {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let events = show_progress.then_some(tx);
+        let printer = tokio::spawn(async move {
+            let mut progress = Progress::new(total);
+            while let Some(event) = rx.recv().await {
+                progress.update(&event);
+            }
+            progress.clear();
+        });
+        let results = runner::run(checklist, selection, ctx, options, events).await;
+        let _ = printer.await;
+        Ok(results)
+    })
+}
+
+/// A one-line progress display on stderr, drawn only on a terminal.
+struct Progress {
+    total: usize,
+    done: usize,
+    running: Vec<String>,
+    drawn: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        Progress {
+            total,
+            done: 0,
+            running: Vec::new(),
+            drawn: false,
+        }
+    }
+
+    fn update(&mut self, event: &RunEvent) {
+        match event {
+            RunEvent::Started(_) => self.running.push(String::new()),
+            RunEvent::Finished(_, result) => {
+                self.done += 1;
+                self.running.pop();
+                let mut err = std::io::stderr().lock();
+                let _ = write!(
+                    err,
+                    "\r\x1b[2K[{}/{}] {} {}",
+                    self.done,
+                    self.total,
+                    result.kind,
+                    result.outcome.status.as_str()
+                );
+                let _ = err.flush();
+                self.drawn = true;
+            }
+        }
+    }
+
+    fn clear(&self) {
+        if self.drawn {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+        }
+    }
+}

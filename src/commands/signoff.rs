@@ -1,0 +1,430 @@
+//! `attest`, `approve`, `waive`, `revoke`, `status`, `history` and `verify`: recording
+//! sign-offs in the ledger and reading them back.
+//!
+//! Every record carries the item's probe evidence at that moment, so each recording
+//! command runs the item's probes first. The checks that make a record acceptable
+//! (someone else approves, something to revoke) run on the ledger under its lock.
+
+use std::io::Write;
+
+use super::{CommandError, Project, open_config, progress_wanted, read_ledger};
+use crate::cli::{Format, HistoryArgs, SignArgs, SignerArgs, StatusArgs, VerifyArgs, WaiveArgs};
+use crate::exit;
+use crate::probe::EnvVars;
+use crate::probe::runner::{ItemResult, ItemStatus};
+use crate::report::{Report, SignoffInput, text};
+use crate::signoff::{
+    Action, Contents, Entry, Identity, ItemSignoff, Ledger, State, Waiver, evidence_digest,
+    identity,
+};
+use crate::timestamp::{Timestamp, parse_deadline};
+
+/// A recording command's context: the project, the item, who signs and its evidence.
+struct Signing {
+    project: Project,
+    item: usize,
+    env: String,
+    by: Identity,
+    result: ItemResult,
+}
+
+impl Signing {
+    fn open(args: &SignerArgs, item: &str) -> Result<Signing, CommandError> {
+        let project = Project::open(&args.project)?;
+        project.check_env(&args.env.env)?;
+        let index = project.item_index(item)?;
+        let by = match &args.identity {
+            Some(text) => {
+                Identity::parse(text).map_err(|e| CommandError::Usage(format!("--as: {e}")))?
+            }
+            None => identity::detect(&project.dir, &EnvVars::from_process()),
+        };
+        let result = project
+            .run(&[index], &args.run, progress_wanted())?
+            .into_iter()
+            .next()
+            .ok_or_else(|| CommandError::Usage(format!("item `{item}` did not run")))?;
+        Ok(Signing {
+            project,
+            item: index,
+            env: args.env.env.clone(),
+            by,
+            result,
+        })
+    }
+
+    fn item_id(&self) -> &str {
+        &self.project.checklist.items[self.item].id
+    }
+
+    fn entry(&self, action: Action, now: Timestamp, note: Option<&str>) -> Entry {
+        let item = &self.project.checklist.items[self.item];
+        Entry {
+            checklist: self.project.checklist.id.clone(),
+            item: item.id.clone(),
+            env: self.env.clone(),
+            action,
+            by: self.by.clone(),
+            at: now,
+            note: note
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
+            item_digest: item.digest(),
+            evidence_digest: evidence_digest(&self.result.probes),
+            waiver: None,
+        }
+    }
+
+    /// The item's sign-off as the ledger's verified records say now.
+    fn derive(&self, contents: &Contents, now: Timestamp) -> ItemSignoff {
+        let item = &self.project.checklist.items[self.item];
+        ItemSignoff::derive(
+            item,
+            &self.env,
+            &contents.records,
+            &item.digest(),
+            &evidence_digest(&self.result.probes),
+            now,
+        )
+    }
+
+    /// Appends a record made by `make` under the ledger's lock and says what was done.
+    fn record(
+        &self,
+        stdout: &mut dyn Write,
+        make: impl FnOnce(&Contents) -> Result<Entry, CommandError>,
+    ) -> Result<u8, CommandError> {
+        let ledger = self.project.ledger();
+        let record = ledger.append_with(make)?;
+        writeln!(
+            stdout,
+            "{} `{}` in {} as {}: record {} ({}) in {}",
+            past_tense(record.action),
+            record.item,
+            record.env,
+            record.by,
+            record.seq,
+            record.short_hash(),
+            self.project.ledger_display()
+        )?;
+        Ok(exit::OK)
+    }
+}
+
+fn past_tense(action: Action) -> &'static str {
+    match action {
+        Action::Attest => "attested",
+        Action::Approve => "approved",
+        Action::Waive => "waived",
+        Action::Revoke => "revoked",
+    }
+}
+
+/// `preflight attest ITEM`: an engineer says the item is done. Refused while its
+/// probes fail: fix it, or waive it.
+pub fn attest(args: &SignArgs, now: Timestamp, stdout: &mut dyn Write) -> Result<u8, CommandError> {
+    let s = Signing::open(&args.signer, &args.item)?;
+    if s.result.status == ItemStatus::Fail {
+        let summaries: Vec<String> = s
+            .result
+            .probes
+            .iter()
+            .filter(|p| p.outcome.status == crate::probe::ProbeStatus::Fail)
+            .map(|p| format!("{}: {}", p.kind, p.outcome.summary))
+            .collect();
+        return Err(CommandError::Refused(format!(
+            "`{}` cannot be attested while its probes fail ({}); fix it, or waive it with `preflight waive {} --reason TEXT --until DATE`",
+            s.item_id(),
+            summaries.join("; "),
+            s.item_id()
+        )));
+    }
+    s.record(stdout, |_| {
+        Ok(s.entry(Action::Attest, now, args.note.as_deref()))
+    })
+}
+
+/// `preflight approve ITEM`: a reviewer confirms the attestation or waiver in force.
+/// Refused for its author, for a stale attestation and when there is nothing to approve.
+pub fn approve(
+    args: &SignArgs,
+    now: Timestamp,
+    stdout: &mut dyn Write,
+) -> Result<u8, CommandError> {
+    let s = Signing::open(&args.signer, &args.item)?;
+    s.record(stdout, |contents| {
+        let state = s.derive(contents, now);
+        let id = s.item_id();
+        let refuse = |why: String| Err(CommandError::Refused(why));
+        let Some(current) = &state.current else {
+            return refuse(format!(
+                "`{id}` has no attestation or waiver in {} to approve",
+                s.env
+            ));
+        };
+        if current.author().same_person(&s.by) {
+            return refuse(format!(
+                "{} {} `{id}` and cannot also approve it: approval must come from someone else",
+                s.by,
+                past_tense(current.record.action)
+            ));
+        }
+        match state.state {
+            State::Stale => {
+                return refuse(format!(
+                    "the attestation of `{id}` is stale ({}); it must be attested again before it can be approved",
+                    state.stale_reasons.join("; ")
+                ));
+            }
+            State::WaiverExpired => {
+                return refuse(format!("the waiver of `{id}` has expired; nothing to approve"));
+            }
+            _ => {}
+        }
+        if current.approvals.iter().any(|a| a.by.same_person(&s.by)) {
+            return refuse(format!("{} has already approved `{id}`", s.by));
+        }
+        Ok(s.entry(Action::Approve, now, args.note.as_deref()))
+    })
+}
+
+/// `preflight waive ITEM --reason TEXT --until DATE|--permanent`.
+pub fn waive(args: &WaiveArgs, now: Timestamp, stdout: &mut dyn Write) -> Result<u8, CommandError> {
+    let reason = args.reason.trim();
+    if reason.is_empty() {
+        return Err(CommandError::Usage(
+            "--reason must say why the item is skipped".to_string(),
+        ));
+    }
+    let expires = match (&args.until, args.permanent) {
+        (Some(text), false) => {
+            let expires =
+                parse_deadline(text).map_err(|e| CommandError::Usage(format!("--until: {e}")))?;
+            if expires <= now {
+                return Err(CommandError::Usage(format!(
+                    "--until {text}: the waiver would already have expired (at {expires})"
+                )));
+            }
+            Some(expires)
+        }
+        (None, true) => None,
+        _ => {
+            return Err(CommandError::Usage(
+                "give exactly one of --until DATE and --permanent".to_string(),
+            ));
+        }
+    };
+    let s = Signing::open(&args.signer, &args.item)?;
+    s.record(stdout, |_| {
+        Ok(Entry {
+            waiver: Some(Waiver {
+                reason: reason.to_string(),
+                expires,
+            }),
+            ..s.entry(Action::Waive, now, None)
+        })
+    })
+}
+
+/// `preflight revoke ITEM`: withdraws the attestation or waiver in force.
+pub fn revoke(args: &SignArgs, now: Timestamp, stdout: &mut dyn Write) -> Result<u8, CommandError> {
+    let s = Signing::open(&args.signer, &args.item)?;
+    s.record(stdout, |contents| {
+        if s.derive(contents, now).current.is_none() {
+            return Err(CommandError::Refused(format!(
+                "`{}` has no attestation or waiver in {} to revoke",
+                s.item_id(),
+                s.env
+            )));
+        }
+        Ok(s.entry(Action::Revoke, now, args.note.as_deref()))
+    })
+}
+
+/// `preflight status`: every item's sign-off state next to its live probe status.
+pub fn status(
+    args: &StatusArgs,
+    now: Timestamp,
+    stdout: &mut dyn Write,
+) -> Result<u8, CommandError> {
+    let project = Project::open(&args.project)?;
+    project.check_env(&args.env.env)?;
+    let show_progress = args.format == Format::Text && progress_wanted();
+    let results = project.run(&project.all_items(), &args.run, show_progress)?;
+    let contents = read_ledger(&project.ledger())?;
+    let ledger_path = project.ledger_display();
+    let report = Report::new(
+        &project.checklist,
+        &results,
+        now,
+        Some(SignoffInput {
+            env: &args.env.env,
+            ledger: &contents,
+            ledger_path: &ledger_path,
+        }),
+    );
+    match args.format {
+        Format::Json => writeln!(stdout, "{}", status_json(&report))?,
+        Format::Text => write!(stdout, "{}", text::render_status(&report))?,
+    }
+    Ok(exit::OK)
+}
+
+/// The JSON of `status`: `{"environment", "ledger", "verdict", "items": [{"id", "tier",
+/// "state", "probe_status", ...}]}`.
+fn status_json(report: &Report) -> String {
+    let items: Vec<serde_json::Value> = report
+        .items
+        .iter()
+        .map(|i| {
+            let s = i.signoff.as_ref();
+            serde_json::json!({
+                "id": i.id,
+                "tier": i.tier,
+                "title": i.title,
+                "state": s.map(|s| s.state),
+                "probe_status": i.status,
+                "stale_reasons": s.map(|s| s.reasons.clone()).unwrap_or_default(),
+                "due": s.and_then(|s| s.due),
+                "waiver": s.and_then(|s| s.waiver.clone()),
+                "blocking": i.blocking,
+                "records": s.map(|s| s.chain.len()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let value = serde_json::json!({
+        "environment": report.environment,
+        "checklist": report.checklist,
+        "generated_at": report.generated_at,
+        "ledger": report.ledger,
+        "verdict": report.verdict,
+        "items": items,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+/// `preflight history [ITEM]`: the ledger's records, oldest first.
+pub fn history(
+    args: &HistoryArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<u8, CommandError> {
+    let project = Project::open(&args.project)?;
+    project.check_env(&args.env.env)?;
+    let contents = read_ledger(&project.ledger())?;
+    if let Some(item) = &args.item
+        && !contents.records.iter().any(|r| &r.item == item)
+    {
+        project.item_index(item)?;
+    }
+    let records: Vec<_> = contents
+        .records
+        .iter()
+        .filter(|r| r.env == args.env.env)
+        .filter(|r| args.item.as_ref().is_none_or(|i| &r.item == i))
+        .collect();
+    if records.is_empty() {
+        writeln!(
+            stdout,
+            "no sign-off records{} in {} ({})",
+            args.item
+                .as_ref()
+                .map(|i| format!(" for `{i}`"))
+                .unwrap_or_default(),
+            args.env.env,
+            project.ledger_display()
+        )?;
+    }
+    for r in records {
+        writeln!(
+            stdout,
+            "{:>4}  {}  {:<7}  {}  {}",
+            r.seq,
+            r.at,
+            r.action.as_str(),
+            r.item,
+            r.by
+        )?;
+        if let Some(w) = &r.waiver {
+            let until = w
+                .expires
+                .map_or("permanent".to_string(), |e| format!("expires {e}"));
+            writeln!(stdout, "      waiver ({until}): {}", w.reason)?;
+        }
+        if let Some(note) = &r.note {
+            writeln!(stdout, "      note: {note}")?;
+        }
+        writeln!(
+            stdout,
+            "      record {}  item {}  evidence {}",
+            r.short_hash(),
+            &r.item_digest[..r.item_digest.len().min(12)],
+            &r.evidence_digest[..r.evidence_digest.len().min(12)]
+        )?;
+    }
+    if let Some(problem) = &contents.problem {
+        writeln!(
+            stderr,
+            "warning: ledger {} is damaged: {problem}; later records are not shown (run `preflight verify`)",
+            project.ledger_display()
+        )?;
+    }
+    Ok(exit::OK)
+}
+
+/// `preflight verify`: checks the whole chain; exit 0 intact, 1 broken.
+pub fn verify(
+    args: &VerifyArgs,
+    now: Timestamp,
+    stdout: &mut dyn Write,
+) -> Result<u8, CommandError> {
+    let (dir, config) = open_config(&args.dir, args.config.as_deref())?;
+    let path = config.ledger_path(&dir);
+    let shown = crate::probe::display_path(&dir, &path);
+    let ledger = Ledger::new(&path);
+    if !path.exists() {
+        writeln!(stdout, "no ledger yet at {shown}: nothing to verify")?;
+        return Ok(exit::OK);
+    }
+    if args.repair
+        && let Some(aside) = ledger.repair_torn_tail(now)?
+    {
+        writeln!(
+            stdout,
+            "set the interrupted last line aside in {}",
+            crate::probe::display_path(&dir, &aside)
+        )?;
+    }
+    let contents = read_ledger(&ledger)?;
+    let head = contents.head().unwrap_or("none");
+    match &contents.problem {
+        None => {
+            writeln!(
+                stdout,
+                "ledger {shown}: {} records, chain intact; head {head}",
+                contents.records.len()
+            )?;
+            Ok(exit::OK)
+        }
+        Some(problem) => {
+            writeln!(
+                stdout,
+                "ledger {shown}: BROKEN at line {}: {problem}",
+                problem.line()
+            )?;
+            writeln!(
+                stdout,
+                "  the {} records before it are intact (head {head})",
+                contents.records.len()
+            )?;
+            if matches!(problem, crate::signoff::ChainProblem::TornTail { .. }) {
+                writeln!(
+                    stdout,
+                    "  `preflight verify --repair` sets the incomplete line aside"
+                )?;
+            }
+            Ok(exit::LEDGER_BROKEN)
+        }
+    }
+}

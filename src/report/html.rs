@@ -1,0 +1,248 @@
+//! The HTML rendering of a [`Report`]: one self-contained page (the stylesheet in
+//! `assets/report.css` is inlined; no scripts, fonts or images are fetched), readable
+//! on screen and in print. Every text from the report is escaped.
+
+use std::fmt::Write;
+
+use super::{ItemReport, Report, Summary, Verdict};
+use crate::checklist::Tier;
+
+const STYLESHEET: &str = include_str!("../../assets/report.css");
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders the report.
+pub fn render(report: &Report) -> String {
+    let c = &report.checklist;
+    let mut out = String::new();
+    let title = format!("Pre-deployment report: {}", c.title);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>\n{STYLESHEET}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        escape(&title),
+        escape(&title)
+    );
+    let blocking = report.blocking_items().count();
+    let (class, text) = match report.verdict {
+        Verdict::Go => ("go", "GO: nothing blocks production".to_string()),
+        Verdict::NoGo => (
+            "no-go",
+            format!(
+                "NO-GO: {blocking} item{} block{} production",
+                if blocking == 1 { "" } else { "s" },
+                if blocking == 1 { "s" } else { "" }
+            ),
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "<div class=\"verdict {class}\" id=\"verdict\">{}</div>",
+        escape(&text)
+    );
+
+    out.push_str("<table class=\"meta\">\n");
+    let meta = |out: &mut String, k: &str, v: String| {
+        let _ = writeln!(out, "<tr><th>{k}</th><td>{v}</td></tr>");
+    };
+    if let Some(env) = &report.environment {
+        meta(&mut out, "Environment", escape(env));
+    }
+    meta(
+        &mut out,
+        "Checklist",
+        format!(
+            "<code>{}</code> version {}",
+            escape(&c.id),
+            escape(&c.version)
+        ),
+    );
+    meta(
+        &mut out,
+        "Checklist digest",
+        format!("<code>{}</code>", escape(&c.digest)),
+    );
+    if let Some(ledger) = &report.ledger {
+        meta(
+            &mut out,
+            "Ledger",
+            format!(
+                "<code>{}</code>, {} records, head <code>{}</code>",
+                escape(&ledger.path),
+                ledger.records,
+                escape(ledger.head.as_deref().unwrap_or("none"))
+            ),
+        );
+        if let Some(problem) = &ledger.problem {
+            meta(
+                &mut out,
+                "Ledger problem",
+                format!("<span class=\"fail\">{}</span>", escape(problem)),
+            );
+        }
+    }
+    meta(
+        &mut out,
+        "Generated",
+        format!(
+            "{} by preflight {}",
+            report.generated_at,
+            escape(&report.preflight_version)
+        ),
+    );
+    out.push_str("</table>\n");
+
+    out.push_str("<h2>Summary</h2>\n<table>\n<tr><th>Tier</th><th class=\"num\">Pass</th><th class=\"num\">Fail</th><th class=\"num\">Error</th><th class=\"num\">Skipped</th><th class=\"num\">Manual</th></tr>\n");
+    let row = |out: &mut String, name: &str, s: &Summary| {
+        let _ = writeln!(
+            out,
+            "<tr><td>{name}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            s.pass, s.fail, s.error, s.skipped, s.manual
+        );
+    };
+    for t in &report.tiers {
+        row(&mut out, t.tier.map_or("", Tier::as_str), t);
+    }
+    row(&mut out, "<strong>total</strong>", &report.summary);
+    out.push_str("</table>\n");
+
+    for tier in Tier::ALL {
+        let items: Vec<&ItemReport> = report.items.iter().filter(|i| i.tier == tier).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "<h2>{}</h2>", tier.as_str().to_uppercase());
+        for item in items {
+            render_item(&mut out, item);
+        }
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+fn render_item(out: &mut String, item: &ItemReport) {
+    let class = if item.blocking.is_some() {
+        "item blocking"
+    } else {
+        "item"
+    };
+    let status = item.status.as_str();
+    let _ = writeln!(
+        out,
+        "<section class=\"{class}\" id=\"item-{id}\">\n<h3><code>{id}</code> {}</h3>",
+        escape(&item.title),
+        id = escape(&item.id)
+    );
+    let _ = write!(
+        out,
+        "<p>Probes: <span class=\"status {status}\">{status}</span>"
+    );
+    if let Some(s) = &item.signoff {
+        let _ = write!(
+            out,
+            " · sign-off: <span class=\"status {state}\">{state}</span>",
+            state = s.state
+        );
+    }
+    out.push_str("</p>\n");
+    if let Some(reason) = &item.blocking {
+        let _ = writeln!(
+            out,
+            "<p><strong class=\"fail\">Blocks production:</strong> {}</p>",
+            escape(reason)
+        );
+    }
+    if !item.probes.is_empty() {
+        out.push_str("<ul>\n");
+        for probe in &item.probes {
+            let ps = probe.status.as_str();
+            let _ = write!(
+                out,
+                "<li><span class=\"status {ps}\">{ps}</span> <code>{}</code>: {}",
+                escape(&probe.kind),
+                escape(&probe.summary)
+            );
+            if !probe.evidence.is_empty() {
+                out.push_str("<ul>");
+                for e in &probe.evidence {
+                    let place = match (&e.file, e.line) {
+                        (Some(f), Some(l)) => format!("<code>{}:{l}</code>: ", escape(f)),
+                        (Some(f), None) => format!("<code>{}</code>: ", escape(f)),
+                        _ => String::new(),
+                    };
+                    let _ = write!(out, "<li>{place}{}</li>", escape(&e.message));
+                }
+                out.push_str("</ul>");
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
+    if let Some(s) = &item.signoff {
+        for reason in &s.reasons {
+            let _ = writeln!(
+                out,
+                "<p><span class=\"stale\">Stale:</span> {}</p>",
+                escape(reason)
+            );
+        }
+        if let Some(w) = &s.waiver {
+            let expiry = match w.expires {
+                Some(e) => format!("expires {e}"),
+                None => "permanent".to_string(),
+            };
+            let approved = if w.approved_by.is_empty() {
+                "not approved".to_string()
+            } else {
+                let names: Vec<String> = w.approved_by.iter().map(|i| i.to_string()).collect();
+                format!("approved by {}", names.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "<p><span class=\"waived\">Waiver</span> ({}; {}): {}</p>",
+                escape(&expiry),
+                escape(&approved),
+                escape(&w.reason)
+            );
+        }
+        if !s.chain.is_empty() {
+            out.push_str("<table>\n<tr><th>Record</th><th>When (UTC)</th><th>Action</th><th>By</th><th>Note</th></tr>\n");
+            for e in &s.chain {
+                let _ = writeln!(
+                    out,
+                    "<tr><td class=\"mono\">{} <span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    e.seq,
+                    escape(&e.hash[..e.hash.len().min(12)]),
+                    e.at,
+                    e.action,
+                    escape(&e.by.to_string()),
+                    escape(e.note.as_deref().unwrap_or(""))
+                );
+            }
+            out.push_str("</table>\n");
+        }
+    }
+    if item.blocking.is_some() && !item.remediation.trim().is_empty() {
+        let _ = writeln!(
+            out,
+            "<p><strong>Remediation</strong></p>\n<div class=\"remediation\">{}</div>",
+            escape(item.remediation.trim())
+        );
+    }
+    out.push_str("</section>\n");
+}

@@ -1,0 +1,114 @@
+//! The JUnit XML rendering of a [`Report`] (through `quick-junit`), for CI dashboards:
+//! one test suite per tier, one test case per item. An item that blocks production is
+//! a failure (an `error` when its probes could not run); a waived, manual or skipped
+//! item that does not block is skipped, with the reason as its message.
+
+use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
+
+use super::{ItemReport, Report};
+use crate::checklist::Tier;
+use crate::probe::runner::ItemStatus;
+use crate::signoff::State;
+
+/// Renders the report.
+pub fn render(report: &Report) -> String {
+    let mut junit = quick_junit::Report::new(format!("preflight {}", report.checklist.id));
+    for tier in Tier::ALL {
+        let items: Vec<&ItemReport> = report.items.iter().filter(|i| i.tier == tier).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let mut suite = TestSuite::new(format!("{}.{}", report.checklist.id, tier));
+        suite.add_property(Property::new("checklist", report.checklist.id.as_str()));
+        suite.add_property(Property::new(
+            "checklist-version",
+            report.checklist.version.as_str(),
+        ));
+        suite.add_property(Property::new(
+            "checklist-digest",
+            report.checklist.digest.as_str(),
+        ));
+        suite.add_property(Property::new(
+            "generated-at",
+            report.generated_at.to_string(),
+        ));
+        if let Some(env) = &report.environment {
+            suite.add_property(Property::new("environment", env.as_str()));
+        }
+        if let Some(head) = report.ledger.as_ref().and_then(|l| l.head.as_deref()) {
+            suite.add_property(Property::new("ledger-head", head));
+        }
+        suite.add_test_cases(items.into_iter().map(|item| test_case(report, item)));
+        junit.add_test_suite(suite);
+    }
+    // Serialising into memory fails only on an XML writer bug; say so in the output.
+    junit
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- cannot render JUnit XML: {e} -->\n"))
+}
+
+fn test_case(report: &Report, item: &ItemReport) -> TestCase {
+    let state = item.signoff.as_ref().map(|s| s.state);
+    let status = match (&item.blocking, item.status) {
+        (Some(reason), status) => {
+            let kind = if status == ItemStatus::Error {
+                NonSuccessKind::Error
+            } else {
+                NonSuccessKind::Failure
+            };
+            let mut s = TestCaseStatus::non_success(kind);
+            s.set_message(reason.as_str());
+            s.set_type(item.status.as_str());
+            s.set_description(details(item));
+            s
+        }
+        (None, _) if state == Some(State::Waived) => {
+            let mut s = TestCaseStatus::skipped();
+            let reason = item
+                .signoff
+                .as_ref()
+                .and_then(|s| s.waiver.as_ref())
+                .map(|w| w.reason.as_str())
+                .unwrap_or_default();
+            s.set_message(format!("waived: {reason}"));
+            s
+        }
+        (None, ItemStatus::Manual) if !report.covers_signoff() => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message("manual item: a person attests it");
+            s
+        }
+        (None, ItemStatus::Skipped) => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message("no probe applied");
+            s
+        }
+        (None, _) => TestCaseStatus::success(),
+    };
+    let mut case = TestCase::new(item.id.as_str(), status);
+    case.set_classname(format!("{}.{}", report.checklist.id, item.tier));
+    let out = details(item);
+    if !out.is_empty() {
+        case.set_system_out(out);
+    }
+    case
+}
+
+/// Probe summaries, evidence and sign-off state as plain text.
+fn details(item: &ItemReport) -> String {
+    let mut lines = vec![item.title.clone()];
+    for p in &item.probes {
+        lines.push(format!("{} {}: {}", p.status.as_str(), p.kind, p.summary));
+        lines.extend(p.evidence.iter().map(|e| format!("  {e}")));
+    }
+    if let Some(s) = &item.signoff {
+        lines.push(format!("sign-off: {}", s.state));
+        lines.extend(s.reasons.iter().map(|r| format!("  stale: {r}")));
+        lines.extend(
+            s.chain
+                .iter()
+                .map(|e| format!("  {} {} by {}", e.at, e.action, e.by)),
+        );
+    }
+    lines.join("\n")
+}

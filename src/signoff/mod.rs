@@ -1,0 +1,15 @@
+//! Sign-off: who stood behind which item, when, and on what evidence.
+//!
+//! [`record`] is one ledger line; [`ledger`] stores lines (append-only, hash-chained,
+//! locked, synced); [`state`] derives each item's state from the records, the current
+//! checklist and evidence, and a clock; [`identity`] finds out who is signing. None of
+//! it runs probes or prints.
+
+pub mod identity;
+pub mod ledger;
+pub mod record;
+pub mod state;
+
+pub use ledger::{ChainProblem, Contents, Ledger, LedgerError};
+pub use record::{Action, Entry, Identity, Record, Waiver};
+pub use state::{Disposition, ItemSignoff, State, blocking_reason, evidence_digest};
