@@ -234,6 +234,9 @@ pub struct VerifyArgs {
     /// Set an interrupted last line aside (saved next to the ledger) so records can be appended again
     #[arg(long)]
     pub repair: bool,
+    /// Also check that this head hash (as quoted in a report; 12 or more hex digits) is in the ledger, which catches removed trailing records
+    #[arg(long, value_name = "HASH")]
+    pub head: Option<String>,
     /// Project configuration file [default: DIR/preflight.toml if present]
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,

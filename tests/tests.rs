@@ -11,5 +11,6 @@ mod suite {
     mod compose_ports;
     mod git_probes;
     mod local_probes;
+    mod signoff;
     mod validate;
 }

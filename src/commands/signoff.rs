@@ -373,6 +373,43 @@ pub fn history(
     Ok(exit::OK)
 }
 
+/// Whether a head hash quoted in a report is one of the ledger's records.
+fn check_quoted_head(
+    contents: &Contents,
+    quoted: &str,
+    stdout: &mut dyn Write,
+) -> Result<u8, CommandError> {
+    let quoted = quoted.trim().to_ascii_lowercase();
+    if quoted.len() < 12 || !quoted.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(CommandError::Usage(format!(
+            "--head {quoted}: give at least 12 hex digits of the hash a report quotes"
+        )));
+    }
+    match contents
+        .records
+        .iter()
+        .position(|r| r.hash.starts_with(&quoted))
+    {
+        Some(i) => {
+            let later = contents.records.len() - i - 1;
+            writeln!(
+                stdout,
+                "head {quoted} is record {}; {later} record{} added since",
+                i + 1,
+                if later == 1 { " was" } else { "s were" }
+            )?;
+            Ok(exit::OK)
+        }
+        None => {
+            writeln!(
+                stdout,
+                "head {quoted} is NOT in the ledger: records were removed since the report, or it comes from another ledger"
+            )?;
+            Ok(exit::LEDGER_BROKEN)
+        }
+    }
+}
+
 /// `preflight verify`: checks the whole chain; exit 0 intact, 1 broken.
 pub fn verify(
     args: &VerifyArgs,
@@ -405,7 +442,10 @@ pub fn verify(
                 "ledger {shown}: {} records, chain intact; head {head}",
                 contents.records.len()
             )?;
-            Ok(exit::OK)
+            match &args.head {
+                None => Ok(exit::OK),
+                Some(quoted) => check_quoted_head(&contents, quoted, stdout),
+            }
         }
         Some(problem) => {
             writeln!(

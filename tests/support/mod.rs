@@ -10,7 +10,7 @@ use std::sync::Arc;
 use preflight::checklist::load_source;
 use preflight::config::Config;
 use preflight::diagnostic::SourceFile;
-use preflight::probe::runner::{RunOptions, run};
+use preflight::probe::runner::{self, RunOptions};
 use preflight::probe::{EnvVars, ProbeContext, ProbeOutcome};
 
 /// A project in a temporary directory, removed on drop.
@@ -124,6 +124,51 @@ pub fn run_probe(dir: &Path, kind: &str, params: &str, vars: &[(&str, &str)]) ->
         .enable_all()
         .build()
         .expect("runtime");
-    let mut results = rt.block_on(run(&checklist, &[0], ctx, &RunOptions::default(), None));
+    let mut results = rt.block_on(runner::run(
+        &checklist,
+        &[0],
+        ctx,
+        &RunOptions::default(),
+        None,
+    ));
     results.remove(0).probes.remove(0).outcome
+}
+
+/// The sign-off fixture checklist's text.
+pub const SIGNOFF_CHECKLIST: &str = include_str!("../fixtures/signoff/checklist.toml");
+
+/// A git project using the sign-off fixture checklist (through `preflight.toml`), with a
+/// Compose file whose database port is bound to loopback (`safe`) or to every
+/// interface, committed.
+pub fn signoff_project(safe: bool) -> Project {
+    let p = Project::git();
+    p.write("checklist.toml", SIGNOFF_CHECKLIST);
+    p.write("preflight.toml", "checklist = \"checklist.toml\"\n");
+    let port = if safe {
+        "127.0.0.1:5434:5432"
+    } else {
+        "5434:5432"
+    };
+    p.write(
+        "docker-compose.yml",
+        &format!("services:\n  db:\n    image: postgres:16\n    ports:\n      - \"{port}\"\n"),
+    );
+    p.write(".gitignore", ".env\n.env.*\n!.env.example\n");
+    p.commit_all("init");
+    p
+}
+
+/// Runs `preflight` with arguments in a project; returns (exit code, stdout, stderr).
+pub fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = preflight(dir).args(args).output().expect("preflight runs");
+    (code(&out), text(&out.stdout), text(&out.stderr))
+}
+
+/// Lines of the project's ledger.
+pub fn ledger_lines(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join(".preflight/ledger.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
