@@ -107,6 +107,19 @@ pub fn render(report: &Report) -> String {
     );
     out.push_str("</table>\n");
 
+    if blocking > 0 {
+        out.push_str("<h2>Blocking</h2>\n<ul>\n");
+        for item in report.blocking_items() {
+            let _ = writeln!(
+                out,
+                "<li><a href=\"#item-{id}\"><code>{id}</code></a> ({}): {}</li>",
+                item.tier,
+                escape(item.blocking.as_deref().unwrap_or_default()),
+                id = escape(&item.id)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
     out.push_str("<h2>Summary</h2>\n<table>\n<tr><th>Tier</th><th class=\"num\">Pass</th><th class=\"num\">Fail</th><th class=\"num\">Error</th><th class=\"num\">Skipped</th><th class=\"num\">Manual</th></tr>\n");
     let row = |out: &mut String, name: &str, s: &Summary| {
         let _ = writeln!(
