@@ -20,7 +20,7 @@ Examples:
   preflight check --only bind-ports-localhost,env-files-not-committed --format json
   preflight attest rotate-production-credentials --note \"rotated, see OPS-142\"
   preflight approve rotate-production-credentials --as \"Raj Patel <raj@example.com>\"
-  preflight waive ssl-enforced --reason \"internal network until Q1\" --until 2027-03-31
+  preflight waive docker-secrets --reason \"plain Compose until Q1\" --until 2027-03-31
   preflight status                         the sign-off state of every item
   preflight check --require-signoff        the go/no-go gate for production
   preflight report --format markdown       a report for the ticket
