@@ -25,3 +25,4 @@ pub mod secret;
 pub mod signoff;
 pub mod timestamp;
 pub mod toml_reader;
+pub mod userdirs;

@@ -20,6 +20,7 @@ pub fn check(args: &CheckArgs, now: Timestamp, stdout: &mut dyn Write) -> Result
     let selection = select(&project.checklist, &args.only, &args.tier)?;
     let show_progress = args.format == Format::Text && progress_wanted();
     let results = project.run(&selection, &args.run, show_progress)?;
+    project.remember(&results, now);
     let ledger = if args.require_signoff {
         Some(read_ledger(&project.ledger())?)
     } else {

@@ -25,6 +25,8 @@ use crate::diagnostic::did_you_mean;
 use crate::probe::runner::{self, ItemResult, RunEvent, RunOptions};
 use crate::probe::{EnvVars, ProbeContext};
 use crate::signoff::{Contents, Ledger, LedgerError};
+use crate::timestamp::Timestamp;
+use crate::userdirs::{LastRun, UserDirs};
 
 /// Why a command could not do its job (all exit with code 2).
 #[derive(Debug, thiserror::Error)]
@@ -153,6 +155,29 @@ impl Project {
             default_timeout: args.timeout.duration,
         };
         run_with_progress(&self.checklist, selection, ctx, &options, show_progress)
+    }
+
+    /// Records this run's item statuses in the user's cache and returns the previous
+    /// run of the same checklist, if there was one. The cache is a convenience: when
+    /// it cannot be written, nothing else is affected.
+    pub fn remember(&self, results: &[ItemResult], now: Timestamp) -> Option<LastRun> {
+        let dirs = UserDirs::discover()?;
+        let previous = dirs
+            .last_run(&self.dir)
+            .filter(|r| r.checklist == self.checklist.id);
+        let items = results
+            .iter()
+            .filter_map(|r| Some((self.checklist.items.get(r.item)?.id.clone(), r.status)))
+            .collect();
+        let _ = dirs.save_last_run(
+            &self.dir,
+            LastRun {
+                checklist: self.checklist.id.clone(),
+                at: now,
+                items,
+            },
+        );
+        previous
     }
 
     /// Every item's index.

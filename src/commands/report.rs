@@ -30,6 +30,7 @@ pub fn report(
     let project = Project::open(&args.project)?;
     project.check_env(&args.env.env)?;
     let results = project.run(&project.all_items(), &args.run, progress_wanted())?;
+    project.remember(&results, now);
     let contents = read_ledger(&project.ledger())?;
     let ledger_path = project.ledger_display();
     let report = Report::new(

@@ -18,6 +18,7 @@ use crate::signoff::{
     identity,
 };
 use crate::timestamp::{Timestamp, parse_deadline};
+use crate::userdirs::{LastRun, UserDirs, changes_since};
 
 /// A recording command's context: the project, the item, who signs and its evidence.
 struct Signing {
@@ -37,7 +38,8 @@ impl Signing {
             Some(text) => {
                 Identity::parse(text).map_err(|e| CommandError::Usage(format!("--as: {e}")))?
             }
-            None => identity::detect(&project.dir, &EnvVars::from_process()),
+            None => configured_identity()?
+                .unwrap_or_else(|| identity::detect(&project.dir, &EnvVars::from_process())),
         };
         let result = project
             .run(&[index], &args.run, progress_wanted())?
@@ -110,6 +112,22 @@ impl Signing {
         )?;
         Ok(exit::OK)
     }
+}
+
+/// The identity in the user's settings, if one is set.
+fn configured_identity() -> Result<Option<Identity>, CommandError> {
+    let Some(dirs) = UserDirs::discover() else {
+        return Ok(None);
+    };
+    let Some(text) = dirs.settings()?.identity else {
+        return Ok(None);
+    };
+    Identity::parse(&text).map(Some).map_err(|e| {
+        CommandError::Usage(format!(
+            "identity in {}: {e}",
+            dirs.settings_path().display()
+        ))
+    })
 }
 
 fn past_tense(action: Action) -> &'static str {
@@ -252,6 +270,7 @@ pub fn status(
     project.check_env(&args.env.env)?;
     let show_progress = args.format == Format::Text && progress_wanted();
     let results = project.run(&project.all_items(), &args.run, show_progress)?;
+    let previous = project.remember(&results, now);
     let contents = read_ledger(&project.ledger())?;
     let ledger_path = project.ledger_display();
     let report = Report::new(
@@ -266,9 +285,41 @@ pub fn status(
     );
     match args.format {
         Format::Json => writeln!(stdout, "{}", status_json(&report))?,
-        Format::Text => write!(stdout, "{}", text::render_status(&report))?,
+        Format::Text => {
+            write!(stdout, "{}", text::render_status(&report))?;
+            if let Some(previous) = previous {
+                write_changes(stdout, &previous, &report)?;
+            }
+        }
     }
     Ok(exit::OK)
+}
+
+/// Items whose probe status changed since the last run in this project.
+fn write_changes(
+    stdout: &mut dyn Write,
+    previous: &LastRun,
+    report: &Report,
+) -> Result<(), CommandError> {
+    let now = report
+        .items
+        .iter()
+        .map(|i| (i.id.clone(), i.status))
+        .collect();
+    let changes = changes_since(previous, &now);
+    if changes.is_empty() {
+        writeln!(
+            stdout,
+            "no probe status changed since the last run ({})",
+            previous.at
+        )?;
+    } else {
+        writeln!(stdout, "changed since the last run ({}):", previous.at)?;
+        for (id, before, after) in changes {
+            writeln!(stdout, "  {id}: {} → {}", before.as_str(), after.as_str())?;
+        }
+    }
+    Ok(())
 }
 
 /// The JSON of `status`: `{"environment", "ledger", "verdict", "items": [{"id", "tier",

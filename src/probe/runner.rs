@@ -61,7 +61,7 @@ pub struct ProbeResult {
 }
 
 /// An item's overall status, derived from its probes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ItemStatus {
     /// Every probe passed (some may have been skipped).

@@ -283,7 +283,6 @@ fn writers_killed_at_random_points_never_damage_earlier_records() {
         seed % bound
     };
     let mut committed: Vec<Record> = Vec::new();
-    let mut torn_seen = 0;
     for round in 0..30 {
         let mut child = crate::support::preflight(dir)
             .args(["attest", "audit-log-review", "--as", JANE])
@@ -303,7 +302,6 @@ fn writers_killed_at_random_points_never_damage_earlier_records() {
         match &contents.problem {
             None => {}
             Some(ChainProblem::TornTail { line, .. }) => {
-                torn_seen += 1;
                 assert_eq!(*line, contents.records.len() + 1);
                 let (code, out, _) = run(dir, &["verify"]);
                 assert_eq!(code, 1);
@@ -314,9 +312,8 @@ fn writers_killed_at_random_points_never_damage_earlier_records() {
         }
         committed = ledger.read().unwrap().records;
     }
-    // A kill lands inside the single write call only rarely; the cut-by-cut test
-    // above covers torn lines exhaustively.
-    let _ = torn_seen;
+    // A line is appended with one write call, so a kill rarely tears it; the
+    // cut-by-cut test above covers torn lines exhaustively.
     assert_eq!(run(dir, &["verify"]).0, 0);
 }
 
@@ -747,4 +744,50 @@ fn require_signoff_is_the_go_no_go_gate() {
         out.contains("approve  rotate-credentials  Raj Patel <raj@example.com>"),
         "{out}"
     );
+}
+
+#[test]
+fn the_user_settings_identity_comes_before_git_and_bad_settings_are_located() {
+    let p = signoff_project(true);
+    p.run_git(&["config", "user.name", "Git User"]);
+    // The test binary runs with HOME set to the project, so the platform's
+    // configuration directory is `.config/preflight` inside it.
+    p.write(
+        ".config/preflight/settings.toml",
+        "identity = \"Sam Reviewer <sam@example.com>\"\n",
+    );
+    let (code, out, err) = run(p.path(), &["attest", "ssl-enforced"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("as Sam Reviewer <sam@example.com>"), "{out}");
+    p.write(
+        ".config/preflight/settings.toml",
+        "identity = \"Sam\"\nidentiy = 1\n",
+    );
+    let (code, _, err) = run(p.path(), &["attest", "ssl-enforced"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("settings.toml:2:1"), "{err}");
+    assert!(err.contains("did you mean `identity`?"), "{err}");
+}
+
+#[test]
+fn status_shows_what_changed_since_the_last_run() {
+    let p = signoff_project(true);
+    let (code, out, _) = run(p.path(), &["status"]);
+    assert_eq!(code, 0);
+    assert!(
+        !out.contains("since the last run"),
+        "a first run has nothing to compare: {out}"
+    );
+    let (_, out, _) = run(p.path(), &["status"]);
+    assert!(
+        out.contains("no probe status changed since the last run ("),
+        "{out}"
+    );
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"5434:5432\"\n",
+    );
+    let (_, out, _) = run(p.path(), &["status"]);
+    assert!(out.contains("changed since the last run ("), "{out}");
+    assert!(out.contains("  bind-ports-localhost: pass → fail"), "{out}");
 }
