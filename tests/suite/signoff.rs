@@ -43,7 +43,7 @@ fn ledger_with(n: usize) -> (tempfile::TempDir, Ledger) {
     let ledger = Ledger::new(dir.path().join("ledger.jsonl"));
     std::fs::write(dir.path().join("cfg.toml"), "ledger = \"ledger.jsonl\"\n").unwrap();
     for i in 0..n {
-        let by = if i % 2 == 0 { JANE } else { RAJ };
+        let by = if i.is_multiple_of(2) { JANE } else { RAJ };
         ledger
             .append(entry(
                 &format!("item-{i}"),

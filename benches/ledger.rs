@@ -1,0 +1,97 @@
+//! Ledger throughput: appends (each locked, chain-verified and fsynced) and full-chain
+//! verification. Run with `cargo bench --bench ledger`; prints medians of 5 rounds.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use preflight::signoff::ledger::verify;
+use preflight::signoff::{Action, Entry, Identity, Ledger};
+
+fn entry(i: usize) -> Entry {
+    Entry {
+        checklist: "postgres-production".into(),
+        item: format!("item-{}", i % 30),
+        env: "production".into(),
+        action: if i.is_multiple_of(2) {
+            Action::Attest
+        } else {
+            Action::Approve
+        },
+        by: Identity::parse(if i.is_multiple_of(2) {
+            "Jane <jane@example.com>"
+        } else {
+            "Raj <raj@example.com>"
+        })
+        .unwrap(),
+        at: "2026-11-22T10:00:00Z".parse().unwrap(),
+        note: Some(format!("note {i}")),
+        item_digest: "a".repeat(64),
+        evidence_digest: "b".repeat(64),
+        waiver: None,
+    }
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    // Appends: each one re-verifies the whole chain under the lock, so the cost grows
+    // with the ledger; measure at 0 and at 1,000 existing records.
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::new(dir.path().join("ledger.jsonl"));
+    let mut first = Vec::new();
+    for i in 0..100 {
+        let t = Instant::now();
+        ledger.append(entry(i)).unwrap();
+        first.push(t.elapsed());
+    }
+    for i in 100..1_000 {
+        ledger.append(entry(i)).unwrap();
+    }
+    let mut later = Vec::new();
+    for i in 1_000..1_100 {
+        let t = Instant::now();
+        ledger.append(entry(i)).unwrap();
+        later.push(t.elapsed());
+    }
+    println!(
+        "append (lock, verify, write, fsync), ledger of <100 records: median {:?}",
+        median(first)
+    );
+    println!(
+        "append, ledger of ~1,000 records: median {:?}",
+        median(later)
+    );
+
+    // Verification of a 10,000-record ledger from memory.
+    let big = tempfile::tempdir().unwrap();
+    let big_ledger = Ledger::new(big.path().join("ledger.jsonl"));
+    let mut text = String::new();
+    let mut prev = preflight::signoff::record::GENESIS.to_string();
+    for i in 0..10_000 {
+        let r = preflight::signoff::Record::seal(entry(i), i as u64 + 1, &prev);
+        prev = r.hash.clone();
+        text.push_str(&r.to_line());
+        text.push('\n');
+    }
+    std::fs::write(big_ledger.path(), &text).unwrap();
+    let rounds: Vec<Duration> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            let contents = big_ledger.read().unwrap();
+            assert_eq!(contents.records.len(), 10_000);
+            t.elapsed()
+        })
+        .collect();
+    println!(
+        "read + verify 10,000 records ({} KiB): median {:?}",
+        text.len() / 1024,
+        median(rounds)
+    );
+    let t = Instant::now();
+    assert!(verify(text.as_bytes()).problem.is_none());
+    println!("verify only (in memory): {:?}", t.elapsed());
+}
