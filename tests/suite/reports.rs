@@ -263,6 +263,7 @@ fn default_report_files_carry_environment_and_time_and_never_overwrite() {
     let mut files: Vec<String> = std::fs::read_dir(out_dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
         .collect();
     files.sort();
     assert_eq!(files.len(), 3, "{files:?}");
