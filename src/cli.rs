@@ -106,6 +106,20 @@ pub struct EnvArgs {
     pub env: String,
 }
 
+/// What every command that runs probes for an environment takes.
+#[derive(Debug, Clone, Args)]
+pub struct SessionArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub project: ProjectArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub run: RunArgs,
+}
+
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -120,13 +134,7 @@ pub enum Format {
 pub struct CheckArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub project: ProjectArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub run: RunArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub env: EnvArgs,
+    pub session: SessionArgs,
     /// Only these items (comma-separated ids)
     #[arg(long, value_name = "ID,...", value_delimiter = ',')]
     pub only: Vec<String>,
@@ -162,18 +170,12 @@ pub struct SignArgs {
 /// Who signs, where.
 #[derive(Debug, Args)]
 pub struct SignerArgs {
-    /// Sign as this identity, `Name <email>` [default: git's user.name and user.email, else user@host]
+    /// Sign as this identity, `Name <email>` [default: `identity` in the user settings, else git's user.name and user.email, else user@host]
     #[arg(long = "as", value_name = "IDENTITY")]
     pub identity: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub env: EnvArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub project: ProjectArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub run: RunArgs,
+    pub session: SessionArgs,
 }
 
 /// Options of `waive`.
@@ -205,13 +207,7 @@ pub struct StatusArgs {
     pub format: Format,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub env: EnvArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub project: ProjectArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub run: RunArgs,
+    pub session: SessionArgs,
 }
 
 /// Options of `history`.
@@ -284,13 +280,7 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub env: EnvArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub project: ProjectArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub run: RunArgs,
+    pub session: SessionArgs,
 }
 
 fn parse_tier(s: &str) -> Result<Tier, String> {

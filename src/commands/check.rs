@@ -2,37 +2,28 @@
 
 use std::io::Write;
 
-use super::{CommandError, Project, progress_wanted, read_ledger};
+use super::{CommandError, Project, progress_wanted, run_report};
 use crate::checklist::{self, Checklist};
 use crate::cli::{CheckArgs, Format};
 use crate::diagnostic::did_you_mean;
 use crate::exit;
-use crate::report::{self, Report, SignoffInput, Verdict};
+use crate::report::{self, Verdict};
 use crate::timestamp::Timestamp;
 
 /// `preflight check`. With `--require-signoff`, the verdict also needs every item's
 /// sign-off in the `--env` environment, as of `now`.
 pub fn check(args: &CheckArgs, now: Timestamp, stdout: &mut dyn Write) -> Result<u8, CommandError> {
-    let project = Project::open(&args.project)?;
-    if args.require_signoff {
-        project.check_env(&args.env.env)?;
-    }
+    let project = Project::open(&args.session.project)?;
     let selection = select(&project.checklist, &args.only, &args.tier)?;
     let show_progress = args.format == Format::Text && progress_wanted();
-    let results = project.run(&selection, &args.run, show_progress)?;
-    project.remember(&results, now);
-    let ledger = if args.require_signoff {
-        Some(read_ledger(&project.ledger())?)
-    } else {
-        None
-    };
-    let ledger_path = project.ledger_display();
-    let signoff = ledger.as_ref().map(|contents| SignoffInput {
-        env: &args.env.env,
-        ledger: contents,
-        ledger_path: &ledger_path,
-    });
-    let report = Report::new(&project.checklist, &results, now, signoff);
+    let (report, _) = run_report(
+        &project,
+        &args.session,
+        &selection,
+        args.require_signoff,
+        now,
+        show_progress,
+    )?;
     match args.format {
         Format::Text => write!(stdout, "{}", report::text::render(&report, args.verbose))?,
         Format::Json => writeln!(stdout, "{}", report::json::render(&report))?,

@@ -19,11 +19,12 @@ pub use report::report;
 pub use signoff::{approve, attest, history, revoke, status, verify, waive};
 
 use crate::checklist::{self, Checklist, LoadError, shipped};
-use crate::cli::{ProjectArgs, RunArgs};
+use crate::cli::{ProjectArgs, RunArgs, SessionArgs};
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::did_you_mean;
 use crate::probe::runner::{self, ItemResult, RunEvent, RunOptions};
 use crate::probe::{EnvVars, ProbeContext};
+use crate::report::{Report, SignoffInput};
 use crate::signoff::{Contents, Ledger, LedgerError};
 use crate::timestamp::Timestamp;
 use crate::userdirs::{LastRun, UserDirs};
@@ -184,6 +185,38 @@ impl Project {
     pub fn all_items(&self) -> Vec<usize> {
         (0..self.checklist.items.len()).collect()
     }
+}
+
+/// Runs the selected items' probes and builds the report; with `signoff`, over the
+/// ledger's sign-offs in the session's environment (checked before anything runs).
+/// Also returns the project's previous run, from the user's cache.
+fn run_report(
+    project: &Project,
+    session: &SessionArgs,
+    selection: &[usize],
+    signoff: bool,
+    now: Timestamp,
+    show_progress: bool,
+) -> Result<(Report, Option<LastRun>), CommandError> {
+    let env = &session.env.env;
+    if signoff {
+        project.check_env(env)?;
+    }
+    let results = project.run(selection, &session.run, show_progress)?;
+    let previous = project.remember(&results, now);
+    let contents = if signoff {
+        Some(read_ledger(&project.ledger())?)
+    } else {
+        None
+    };
+    let ledger_path = project.ledger_display();
+    let input = contents.as_ref().map(|ledger| SignoffInput {
+        env,
+        ledger,
+        ledger_path: &ledger_path,
+    });
+    let report = Report::new(&project.checklist, &results, now, input);
+    Ok((report, previous))
 }
 
 /// Reads the configuration of the project at `dir`, which must exist.

@@ -3,10 +3,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{CommandError, Project, progress_wanted, read_ledger};
+use super::{CommandError, Project, progress_wanted, run_report};
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::exit;
-use crate::report::{Report, SignoffInput, html, json, junit, markdown, sarif};
+use crate::report::{Report, html, json, junit, markdown, sarif};
 use crate::timestamp::Timestamp;
 
 /// Renders a report in a format.
@@ -27,48 +27,44 @@ pub fn report(
     now: Timestamp,
     stdout: &mut dyn Write,
 ) -> Result<u8, CommandError> {
-    let project = Project::open(&args.project)?;
-    project.check_env(&args.env.env)?;
-    let results = project.run(&project.all_items(), &args.run, progress_wanted())?;
-    project.remember(&results, now);
-    let contents = read_ledger(&project.ledger())?;
-    let ledger_path = project.ledger_display();
-    let report = Report::new(
-        &project.checklist,
-        &results,
+    let project = Project::open(&args.session.project)?;
+    let (report, _) = run_report(
+        &project,
+        &args.session,
+        &project.all_items(),
+        true,
         now,
-        Some(SignoffInput {
-            env: &args.env.env,
-            ledger: &contents,
-            ledger_path: &ledger_path,
-        }),
-    );
+        progress_wanted(),
+    )?;
     let text = render(&report, args.format);
-    match args.output.as_deref() {
+    let path = match args.output.as_deref() {
         Some(p) if p == Path::new("-") => {
             stdout.write_all(text.as_bytes())?;
+            None
         }
         Some(path) => {
             std::fs::write(path, &text).map_err(|e| {
                 CommandError::Usage(format!("cannot write {}: {e}", path.display()))
             })?;
-            writeln!(
-                stdout,
-                "wrote {} ({})",
-                path.display(),
-                report.verdict_label()
-            )?;
+            Some(path.to_path_buf())
         }
         None => {
-            let stem = format!("preflight-{}-{}", args.env.env, now.compact());
-            let path = create_new(Path::new("."), &stem, args.format.extension(), &text)?;
-            writeln!(
-                stdout,
-                "wrote {} ({})",
-                path.display(),
-                report.verdict_label()
-            )?;
+            let stem = format!("preflight-{}-{}", args.session.env.env, now.compact());
+            Some(create_new(
+                Path::new("."),
+                &stem,
+                args.format.extension(),
+                &text,
+            )?)
         }
+    };
+    if let Some(path) = path {
+        writeln!(
+            stdout,
+            "wrote {} ({})",
+            path.display(),
+            report.verdict_label()
+        )?;
     }
     stdout.flush()?;
     Ok(exit::OK)

@@ -7,12 +7,12 @@
 
 use std::io::Write;
 
-use super::{CommandError, Project, open_config, progress_wanted, read_ledger};
+use super::{CommandError, Project, open_config, progress_wanted, read_ledger, run_report};
 use crate::cli::{Format, HistoryArgs, SignArgs, SignerArgs, StatusArgs, VerifyArgs, WaiveArgs};
 use crate::exit;
 use crate::probe::EnvVars;
 use crate::probe::runner::{ItemResult, ItemStatus};
-use crate::report::{Report, SignoffInput, text};
+use crate::report::{Report, text};
 use crate::signoff::{
     Action, Contents, Entry, Identity, ItemSignoff, Ledger, State, Waiver, evidence_digest,
     identity,
@@ -31,8 +31,8 @@ struct Signing {
 
 impl Signing {
     fn open(args: &SignerArgs, item: &str) -> Result<Signing, CommandError> {
-        let project = Project::open(&args.project)?;
-        project.check_env(&args.env.env)?;
+        let project = Project::open(&args.session.project)?;
+        project.check_env(&args.session.env.env)?;
         let index = project.item_index(item)?;
         let by = match &args.identity {
             Some(text) => {
@@ -42,14 +42,14 @@ impl Signing {
                 .unwrap_or_else(|| identity::detect(&project.dir, &EnvVars::from_process())),
         };
         let result = project
-            .run(&[index], &args.run, progress_wanted())?
+            .run(&[index], &args.session.run, progress_wanted())?
             .into_iter()
             .next()
             .ok_or_else(|| CommandError::Usage(format!("item `{item}` did not run")))?;
         Ok(Signing {
             project,
             item: index,
-            env: args.env.env.clone(),
+            env: args.session.env.env.clone(),
             by,
             result,
         })
@@ -266,23 +266,16 @@ pub fn status(
     now: Timestamp,
     stdout: &mut dyn Write,
 ) -> Result<u8, CommandError> {
-    let project = Project::open(&args.project)?;
-    project.check_env(&args.env.env)?;
+    let project = Project::open(&args.session.project)?;
     let show_progress = args.format == Format::Text && progress_wanted();
-    let results = project.run(&project.all_items(), &args.run, show_progress)?;
-    let previous = project.remember(&results, now);
-    let contents = read_ledger(&project.ledger())?;
-    let ledger_path = project.ledger_display();
-    let report = Report::new(
-        &project.checklist,
-        &results,
+    let (report, previous) = run_report(
+        &project,
+        &args.session,
+        &project.all_items(),
+        true,
         now,
-        Some(SignoffInput {
-            env: &args.env.env,
-            ledger: &contents,
-            ledger_path: &ledger_path,
-        }),
-    );
+        show_progress,
+    )?;
     match args.format {
         Format::Json => writeln!(stdout, "{}", status_json(&report))?,
         Format::Text => {

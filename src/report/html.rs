@@ -215,21 +215,11 @@ fn render_item(out: &mut String, item: &ItemReport) {
             );
         }
         if let Some(w) = &s.waiver {
-            let expiry = match w.expires {
-                Some(e) => format!("expires {e}"),
-                None => "permanent".to_string(),
-            };
-            let approved = if w.approved_by.is_empty() {
-                "not approved".to_string()
-            } else {
-                let names: Vec<String> = w.approved_by.iter().map(|i| i.to_string()).collect();
-                format!("approved by {}", names.join(", "))
-            };
             let _ = writeln!(
                 out,
                 "<p><span class=\"waived\">Waiver</span> ({}; {}): {}</p>",
-                escape(&expiry),
-                escape(&approved),
+                escape(&w.expiry()),
+                escape(&w.approval()),
                 escape(&w.reason)
             );
         }

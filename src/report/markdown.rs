@@ -209,19 +209,11 @@ fn render_details(out: &mut String, item: &ItemReport) {
             let _ = writeln!(out, "- Due again: {due}");
         }
         if let Some(w) = &s.waiver {
-            let expiry = match w.expires {
-                Some(e) => format!("expires {e}"),
-                None => "permanent".to_string(),
-            };
-            let approved = if w.approved_by.is_empty() {
-                "not approved".to_string()
-            } else {
-                let names: Vec<String> = w.approved_by.iter().map(|i| i.to_string()).collect();
-                format!("approved by {}", escape(&names.join(", ")))
-            };
             let _ = writeln!(
                 out,
-                "- Waiver ({expiry}; {approved}): {}",
+                "- Waiver ({}; {}): {}",
+                w.expiry(),
+                escape(&w.approval()),
                 escape(&w.reason)
             );
         }

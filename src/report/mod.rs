@@ -118,6 +118,25 @@ pub struct WaiverReport {
     pub approved_by: Vec<Identity>,
 }
 
+impl WaiverReport {
+    /// `expires 2027-04-01T00:00:00Z` or `permanent`.
+    pub fn expiry(&self) -> String {
+        match self.expires {
+            Some(e) => format!("expires {e}"),
+            None => "permanent".to_string(),
+        }
+    }
+
+    /// `approved by Raj <raj@example.com>` or `not approved`.
+    pub fn approval(&self) -> String {
+        if self.approved_by.is_empty() {
+            return "not approved".to_string();
+        }
+        let names: Vec<String> = self.approved_by.iter().map(|i| i.to_string()).collect();
+        format!("approved by {}", names.join(", "))
+    }
+}
+
 /// An item's sign-off, as a report shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemSignoffReport {
