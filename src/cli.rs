@@ -73,18 +73,26 @@ pub enum Command {
     List,
 }
 
-/// Which project, configuration and checklist a command works on.
+/// Where the project and its configuration are.
 #[derive(Debug, Clone, Args)]
-pub struct ProjectArgs {
-    /// A shipped checklist by name, or a checklist file [default: from preflight.toml, else postgres-production]
-    #[arg(long, value_name = "NAME|PATH")]
-    pub checklist: Option<String>,
+pub struct LocationArgs {
     /// Project configuration file [default: DIR/preflight.toml if present]
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Project root
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
+}
+
+/// Which project, configuration and checklist a command works on.
+#[derive(Debug, Clone, Args)]
+pub struct ProjectArgs {
+    /// A shipped checklist by name, or a checklist file [default: from preflight.toml, else postgres-production]
+    #[arg(long, value_name = "NAME|PATH")]
+    pub checklist: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub location: LocationArgs,
 }
 
 /// How probes run.
@@ -233,12 +241,9 @@ pub struct VerifyArgs {
     /// Also check that this head hash (as quoted in a report; 12 or more hex digits) is in the ledger, which catches removed trailing records
     #[arg(long, value_name = "HASH")]
     pub head: Option<String>,
-    /// Project configuration file [default: DIR/preflight.toml if present]
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
-    /// Project root
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub dir: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub location: LocationArgs,
 }
 
 /// Report formats.

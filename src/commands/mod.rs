@@ -19,7 +19,7 @@ pub use report::report;
 pub use signoff::{approve, attest, history, revoke, status, verify, waive};
 
 use crate::checklist::{self, Checklist, LoadError, shipped};
-use crate::cli::{ProjectArgs, RunArgs, SessionArgs};
+use crate::cli::{LocationArgs, ProjectArgs, RunArgs, SessionArgs};
 use crate::config::{Config, ConfigError};
 use crate::diagnostic::did_you_mean;
 use crate::probe::runner::{self, ItemResult, RunEvent, RunOptions};
@@ -91,7 +91,7 @@ pub(crate) struct Project {
 impl Project {
     /// Opens the project the flags name.
     pub fn open(args: &ProjectArgs) -> Result<Project, CommandError> {
-        let (dir, config) = open_config(&args.dir, args.config.as_deref())?;
+        let (dir, config) = open_config(&args.location)?;
         let checklist = match (&args.checklist, &config.checklist) {
             (Some(name), _) => resolve_checklist(name, Path::new("."))?,
             (None, Some(name)) => resolve_checklist(name, &dir)?,
@@ -220,14 +220,15 @@ fn run_report(
 }
 
 /// Reads the configuration of the project at `dir`, which must exist.
-fn open_config(dir: &Path, config: Option<&Path>) -> Result<(PathBuf, Config), CommandError> {
+fn open_config(location: &LocationArgs) -> Result<(PathBuf, Config), CommandError> {
+    let dir = location.dir.as_path();
     if !dir.is_dir() {
         return Err(CommandError::Usage(format!(
             "project directory {} does not exist",
             dir.display()
         )));
     }
-    let config = Config::discover(dir, config)?;
+    let config = Config::discover(dir, location.config.as_deref())?;
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     Ok((dir, config))
 }

@@ -460,7 +460,7 @@ pub fn verify(
     now: Timestamp,
     stdout: &mut dyn Write,
 ) -> Result<u8, CommandError> {
-    let (dir, config) = open_config(&args.dir, args.config.as_deref())?;
+    let (dir, config) = open_config(&args.location)?;
     let path = config.ledger_path(&dir);
     let shown = crate::probe::display_path(&dir, &path);
     let ledger = Ledger::new(&path);

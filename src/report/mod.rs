@@ -366,6 +366,14 @@ impl Report {
         self.items.iter().filter(|i| i.blocking.is_some())
     }
 
+    /// The rows of a summary table: each tier with items, then `total`.
+    pub fn summary_rows(&self) -> impl Iterator<Item = (&'static str, &Summary)> {
+        self.tiers
+            .iter()
+            .map(|t| (t.tier.map_or("", Tier::as_str), t))
+            .chain(std::iter::once(("total", &self.summary)))
+    }
+
     /// `GO` or `NO-GO`.
     pub fn verdict_label(&self) -> &'static str {
         match self.verdict {
@@ -381,6 +389,11 @@ impl Report {
 }
 
 impl Summary {
+    /// The counts in the order reports print them: pass, fail, error, skipped, manual.
+    pub fn counts(&self) -> [usize; 5] {
+        [self.pass, self.fail, self.error, self.skipped, self.manual]
+    }
+
     /// Items counted.
     pub fn total(&self) -> usize {
         self.pass + self.fail + self.error + self.skipped + self.manual
