@@ -243,6 +243,9 @@ pub struct VerifyArgs {
     pub head: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
     pub location: LocationArgs,
 }
 

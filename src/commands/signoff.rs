@@ -461,6 +461,7 @@ pub fn verify(
     stdout: &mut dyn Write,
 ) -> Result<u8, CommandError> {
     let (dir, config) = open_config(&args.location)?;
+    super::check_env(&config, &args.env.env)?;
     let path = config.ledger_path(&dir);
     let shown = crate::probe::display_path(&dir, &path);
     let ledger = Ledger::new(&path);
@@ -481,9 +482,11 @@ pub fn verify(
     let head = contents.head().unwrap_or("none");
     match &contents.problem {
         None => {
+            let env = &args.env.env;
+            let in_env = contents.records.iter().filter(|r| &r.env == env).count();
             writeln!(
                 stdout,
-                "ledger {shown}: {} records, chain intact; head {head}",
+                "ledger {shown}: {} records ({in_env} for {env}), chain intact; head {head}",
                 contents.records.len()
             )?;
             match &args.head {
