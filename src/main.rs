@@ -28,6 +28,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // A reader that stopped early (`preflight status | head`) is not an error.
+        Err(commands::CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(exit::OK)
+        }
         Err(e) => {
             use std::io::Write;
             let text = e.to_string();
