@@ -25,7 +25,7 @@ use crate::diagnostic::did_you_mean;
 use crate::probe::runner::{self, ItemResult, RunEvent, RunOptions};
 use crate::probe::{EnvVars, ProbeContext};
 use crate::report::{Report, SignoffInput};
-use crate::signoff::{Contents, Ledger, LedgerError};
+use crate::signoff::{Contents, Ledger, LedgerError, SignoffError};
 use crate::timestamp::Timestamp;
 use crate::userdirs::{LastRun, UserDirs};
 
@@ -56,6 +56,15 @@ pub enum CommandError {
     /// The async runtime could not start.
     #[error("cannot start the probe runtime: {0}")]
     Runtime(std::io::Error),
+}
+
+impl From<SignoffError> for CommandError {
+    fn from(e: SignoffError) -> Self {
+        match e {
+            SignoffError::Refused(why) => CommandError::Refused(why),
+            SignoffError::Ledger(e) => CommandError::Ledger(e),
+        }
+    }
 }
 
 /// Loads a checklist named on the command line or in the configuration: a shipped

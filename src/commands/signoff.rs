@@ -11,11 +11,10 @@ use super::{CommandError, Project, open_config, progress_wanted, read_ledger, ru
 use crate::cli::{Format, HistoryArgs, SignArgs, SignerArgs, StatusArgs, VerifyArgs, WaiveArgs};
 use crate::exit;
 use crate::probe::EnvVars;
-use crate::probe::runner::{ItemResult, ItemStatus};
+use crate::probe::runner::ItemResult;
 use crate::report::{Report, text};
 use crate::signoff::{
-    Action, Contents, Entry, Identity, ItemSignoff, Ledger, State, Waiver, evidence_digest,
-    identity,
+    Contents, Identity, Intent, Ledger, Request, Waiver, identity, past_tense, validate_waiver,
 };
 use crate::timestamp::{Timestamp, parse_deadline};
 use crate::userdirs::{LastRun, UserDirs, changes_since};
@@ -23,7 +22,6 @@ use crate::userdirs::{LastRun, UserDirs, changes_since};
 /// A recording command's context: the project, the item, who signs and its evidence.
 struct Signing {
     project: Project,
-    item: usize,
     env: String,
     by: Identity,
     result: ItemResult,
@@ -38,8 +36,7 @@ impl Signing {
             Some(text) => {
                 Identity::parse(text).map_err(|e| CommandError::Usage(format!("--as: {e}")))?
             }
-            None => configured_identity()?
-                .unwrap_or_else(|| identity::detect(&project.dir, &EnvVars::from_process())),
+            None => signing_identity(&project.dir)?,
         };
         let result = project
             .run(&[index], &args.session.run, progress_wanted())?
@@ -48,57 +45,30 @@ impl Signing {
             .ok_or_else(|| CommandError::Usage(format!("item `{item}` did not run")))?;
         Ok(Signing {
             project,
-            item: index,
             env: args.session.env.env.clone(),
             by,
             result,
         })
     }
 
-    fn item_id(&self) -> &str {
-        &self.project.checklist.items[self.item].id
-    }
-
-    fn entry(&self, action: Action, now: Timestamp, note: Option<&str>) -> Entry {
-        let item = &self.project.checklist.items[self.item];
-        Entry {
-            checklist: self.project.checklist.id.clone(),
-            item: item.id.clone(),
-            env: self.env.clone(),
-            action,
-            by: self.by.clone(),
-            at: now,
-            note: note
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(str::to_string),
-            item_digest: item.digest(),
-            evidence_digest: evidence_digest(&self.result.probes),
-            waiver: None,
-        }
-    }
-
-    /// The item's sign-off as the ledger's verified records say now.
-    fn derive(&self, contents: &Contents, now: Timestamp) -> ItemSignoff {
-        let item = &self.project.checklist.items[self.item];
-        ItemSignoff::derive(
-            item,
-            &self.env,
-            &contents.records,
-            &item.digest(),
-            &evidence_digest(&self.result.probes),
-            now,
-        )
-    }
-
-    /// Appends a record made by `make` under the ledger's lock and says what was done.
+    /// Records the intent (the rules are checked under the ledger's lock) and says
+    /// what was done.
     fn record(
         &self,
+        intent: Intent,
+        note: Option<&str>,
+        now: Timestamp,
         stdout: &mut dyn Write,
-        make: impl FnOnce(&Contents) -> Result<Entry, CommandError>,
     ) -> Result<u8, CommandError> {
-        let ledger = self.project.ledger();
-        let record = ledger.append_with(make)?;
+        let request = Request {
+            checklist: &self.project.checklist,
+            result: &self.result,
+            env: &self.env,
+            by: &self.by,
+            now,
+            note,
+        };
+        let record = request.record(&self.project.ledger(), intent)?;
         writeln!(
             stdout,
             "{} `{}` in {} as {}: record {} ({}) in {}",
@@ -112,6 +82,13 @@ impl Signing {
         )?;
         Ok(exit::OK)
     }
+}
+
+/// Who signs when `--as` is not given: the user settings' identity, else git's, else
+/// `user@host`.
+pub(crate) fn signing_identity(project_dir: &std::path::Path) -> Result<Identity, CommandError> {
+    Ok(configured_identity()?
+        .unwrap_or_else(|| identity::detect(project_dir, &EnvVars::from_process())))
 }
 
 /// The identity in the user's settings, if one is set.
@@ -130,37 +107,11 @@ fn configured_identity() -> Result<Option<Identity>, CommandError> {
     })
 }
 
-fn past_tense(action: Action) -> &'static str {
-    match action {
-        Action::Attest => "attested",
-        Action::Approve => "approved",
-        Action::Waive => "waived",
-        Action::Revoke => "revoked",
-    }
-}
-
 /// `preflight attest ITEM`: an engineer says the item is done. Refused while its
 /// probes fail: fix it, or waive it.
 pub fn attest(args: &SignArgs, now: Timestamp, stdout: &mut dyn Write) -> Result<u8, CommandError> {
     let s = Signing::open(&args.signer, &args.item)?;
-    if s.result.status == ItemStatus::Fail {
-        let summaries: Vec<String> = s
-            .result
-            .probes
-            .iter()
-            .filter(|p| p.outcome.status == crate::probe::ProbeStatus::Fail)
-            .map(|p| format!("{}: {}", p.kind, p.outcome.summary))
-            .collect();
-        return Err(CommandError::Refused(format!(
-            "`{}` cannot be attested while its probes fail ({}); fix it, or waive it with `preflight waive {} --reason TEXT --until DATE`",
-            s.item_id(),
-            summaries.join("; "),
-            s.item_id()
-        )));
-    }
-    s.record(stdout, |_| {
-        Ok(s.entry(Action::Attest, now, args.note.as_deref()))
-    })
+    s.record(Intent::Attest, args.note.as_deref(), now, stdout)
 }
 
 /// `preflight approve ITEM`: a reviewer confirms the attestation or waiver in force.
@@ -171,60 +122,14 @@ pub fn approve(
     stdout: &mut dyn Write,
 ) -> Result<u8, CommandError> {
     let s = Signing::open(&args.signer, &args.item)?;
-    s.record(stdout, |contents| {
-        let state = s.derive(contents, now);
-        let id = s.item_id();
-        let refuse = |why: String| Err(CommandError::Refused(why));
-        let Some(current) = &state.current else {
-            return refuse(format!(
-                "`{id}` has no attestation or waiver in {} to approve",
-                s.env
-            ));
-        };
-        if current.author().same_person(&s.by) {
-            return refuse(format!(
-                "{} {} `{id}` and cannot also approve it: approval must come from someone else",
-                s.by,
-                past_tense(current.record.action)
-            ));
-        }
-        match state.state {
-            State::Stale => {
-                return refuse(format!(
-                    "the attestation of `{id}` is stale ({}); it must be attested again before it can be approved",
-                    state.stale_reasons.join("; ")
-                ));
-            }
-            State::WaiverExpired => {
-                return refuse(format!("the waiver of `{id}` has expired; nothing to approve"));
-            }
-            _ => {}
-        }
-        if current.approvals.iter().any(|a| a.by.same_person(&s.by)) {
-            return refuse(format!("{} has already approved `{id}`", s.by));
-        }
-        Ok(s.entry(Action::Approve, now, args.note.as_deref()))
-    })
+    s.record(Intent::Approve, args.note.as_deref(), now, stdout)
 }
 
 /// `preflight waive ITEM --reason TEXT --until DATE|--permanent`.
 pub fn waive(args: &WaiveArgs, now: Timestamp, stdout: &mut dyn Write) -> Result<u8, CommandError> {
-    let reason = args.reason.trim();
-    if reason.is_empty() {
-        return Err(CommandError::Usage(
-            "--reason must say why the item is skipped".to_string(),
-        ));
-    }
     let expires = match (&args.until, args.permanent) {
         (Some(text), false) => {
-            let expires =
-                parse_deadline(text).map_err(|e| CommandError::Usage(format!("--until: {e}")))?;
-            if expires <= now {
-                return Err(CommandError::Usage(format!(
-                    "--until {text}: the waiver would already have expired (at {expires})"
-                )));
-            }
-            Some(expires)
+            Some(parse_deadline(text).map_err(|e| CommandError::Usage(format!("--until: {e}")))?)
         }
         (None, true) => None,
         _ => {
@@ -233,31 +138,20 @@ pub fn waive(args: &WaiveArgs, now: Timestamp, stdout: &mut dyn Write) -> Result
             ));
         }
     };
+    let waiver = Waiver {
+        reason: args.reason.trim().to_string(),
+        expires,
+    };
+    // Checked before the probes run, so a typo costs nothing.
+    validate_waiver(&waiver, now).map_err(CommandError::Usage)?;
     let s = Signing::open(&args.signer, &args.item)?;
-    s.record(stdout, |_| {
-        Ok(Entry {
-            waiver: Some(Waiver {
-                reason: reason.to_string(),
-                expires,
-            }),
-            ..s.entry(Action::Waive, now, None)
-        })
-    })
+    s.record(Intent::Waive(waiver), None, now, stdout)
 }
 
 /// `preflight revoke ITEM`: withdraws the attestation or waiver in force.
 pub fn revoke(args: &SignArgs, now: Timestamp, stdout: &mut dyn Write) -> Result<u8, CommandError> {
     let s = Signing::open(&args.signer, &args.item)?;
-    s.record(stdout, |contents| {
-        if s.derive(contents, now).current.is_none() {
-            return Err(CommandError::Refused(format!(
-                "`{}` has no attestation or waiver in {} to revoke",
-                s.item_id(),
-                s.env
-            )));
-        }
-        Ok(s.entry(Action::Revoke, now, args.note.as_deref()))
-    })
+    s.record(Intent::Revoke, args.note.as_deref(), now, stdout)
 }
 
 /// `preflight status`: every item's sign-off state next to its live probe status.

@@ -8,8 +8,10 @@
 pub mod identity;
 pub mod ledger;
 pub mod record;
+pub mod recording;
 pub mod state;
 
 pub use ledger::{ChainProblem, Contents, Ledger, LedgerError};
 pub use record::{Action, Entry, Identity, Record, Waiver};
+pub use recording::{Intent, Request, SignoffError, past_tense, validate_waiver};
 pub use state::{Disposition, ItemSignoff, State, blocking_reason, evidence_digest};

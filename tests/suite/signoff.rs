@@ -616,7 +616,7 @@ fn refusals_and_bad_input_are_clear() {
                 "--as",
                 JANE,
             ],
-            "--reason must say why",
+            "a waiver needs a reason: say why the item is skipped",
         ),
         (
             &["attest", "ssl-enforced", "--as", "Jane <nope>"],

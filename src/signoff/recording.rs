@@ -1,0 +1,215 @@
+//! Recording a sign-off: the rules that make a record acceptable, checked against the
+//! ledger under its lock, shared by the commands and the terminal UI.
+//!
+//! - `attest` is refused while the item's probes fail (fix it, or waive it);
+//! - `approve` needs an attestation or waiver in force, not stale or expired, by
+//!   someone else, not already approved by this reviewer;
+//! - `waive` needs a reason and an expiry in the future (or none: permanent);
+//! - `revoke` needs something to revoke.
+
+use super::ledger::{Contents, Ledger, LedgerError};
+use super::record::{Action, Entry, Identity, Record, Waiver};
+use super::state::{ItemSignoff, State, evidence_digest};
+use crate::checklist::Checklist;
+use crate::probe::ProbeStatus;
+use crate::probe::runner::{ItemResult, ItemStatus};
+use crate::timestamp::Timestamp;
+
+/// Why nothing was recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum SignoffError {
+    /// The rules refuse it; the message says why and what to do.
+    #[error("{0}")]
+    Refused(String),
+    /// The ledger could not be read or written.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+/// What to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// An engineer says the item is done.
+    Attest,
+    /// A reviewer confirms.
+    Approve,
+    /// Skip the item, with these terms.
+    Waive(Waiver),
+    /// Withdraw the attestation or waiver in force.
+    Revoke,
+}
+
+impl Intent {
+    /// The record's action.
+    pub fn action(&self) -> Action {
+        match self {
+            Intent::Attest => Action::Attest,
+            Intent::Approve => Action::Approve,
+            Intent::Waive(_) => Action::Waive,
+            Intent::Revoke => Action::Revoke,
+        }
+    }
+}
+
+/// Who records what about which item, with which evidence.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The checklist.
+    pub checklist: &'a Checklist,
+    /// The item's current probe results (its `item` indexes the checklist).
+    pub result: &'a ItemResult,
+    /// The environment.
+    pub env: &'a str,
+    /// The signer.
+    pub by: &'a Identity,
+    /// Now.
+    pub now: Timestamp,
+    /// A note (blank means none).
+    pub note: Option<&'a str>,
+}
+
+impl Request<'_> {
+    fn item_id(&self) -> &str {
+        self.checklist
+            .items
+            .get(self.result.item)
+            .map_or("", |i| i.id.as_str())
+    }
+
+    /// The item's sign-off as `contents` and the current evidence say.
+    pub fn derive(&self, contents: &Contents) -> Option<ItemSignoff> {
+        let item = self.checklist.items.get(self.result.item)?;
+        Some(ItemSignoff::derive(
+            item,
+            self.env,
+            &contents.records,
+            &item.digest(),
+            &evidence_digest(&self.result.probes),
+            self.now,
+        ))
+    }
+
+    fn entry(&self, intent: Intent) -> Option<Entry> {
+        let item = self.checklist.items.get(self.result.item)?;
+        let action = intent.action();
+        Some(Entry {
+            checklist: self.checklist.id.clone(),
+            item: item.id.clone(),
+            env: self.env.to_string(),
+            action,
+            by: self.by.clone(),
+            at: self.now,
+            note: self
+                .note
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
+            item_digest: item.digest(),
+            evidence_digest: evidence_digest(&self.result.probes),
+            waiver: match intent {
+                Intent::Waive(w) => Some(w),
+                _ => None,
+            },
+        })
+    }
+
+    /// Checks the rules against the ledger (under its lock) and appends the record.
+    pub fn record(&self, ledger: &Ledger, intent: Intent) -> Result<Record, SignoffError> {
+        if let Intent::Waive(w) = &intent {
+            validate_waiver(w, self.now).map_err(SignoffError::Refused)?;
+        }
+        if intent == Intent::Attest {
+            self.check_attest()?;
+        }
+        ledger.append_with(|contents| {
+            let state = self
+                .derive(contents)
+                .ok_or_else(|| SignoffError::Refused("no such item".to_string()))?;
+            match &intent {
+                Intent::Approve => self.check_approve(&state)?,
+                Intent::Revoke if state.current.is_none() => {
+                    return Err(SignoffError::Refused(format!(
+                        "`{}` has no attestation or waiver in {} to revoke",
+                        self.item_id(),
+                        self.env
+                    )));
+                }
+                _ => {}
+            }
+            self.entry(intent)
+                .ok_or_else(|| SignoffError::Refused("no such item".to_string()))
+        })
+    }
+
+    fn check_attest(&self) -> Result<(), SignoffError> {
+        if self.result.status != ItemStatus::Fail {
+            return Ok(());
+        }
+        let failing: Vec<String> = self
+            .result
+            .probes
+            .iter()
+            .filter(|p| p.outcome.status == ProbeStatus::Fail)
+            .map(|p| format!("{}: {}", p.kind, p.outcome.summary))
+            .collect();
+        let id = self.item_id();
+        Err(SignoffError::Refused(format!(
+            "`{id}` cannot be attested while its probes fail ({}); fix it, or waive it with `preflight waive {id} --reason TEXT --until DATE`",
+            failing.join("; ")
+        )))
+    }
+
+    fn check_approve(&self, state: &ItemSignoff) -> Result<(), SignoffError> {
+        let id = self.item_id();
+        let refuse = |why: String| Err(SignoffError::Refused(why));
+        let Some(current) = &state.current else {
+            return refuse(format!(
+                "`{id}` has no attestation or waiver in {} to approve",
+                self.env
+            ));
+        };
+        if current.author().same_person(self.by) {
+            return refuse(format!(
+                "{} {} `{id}` and cannot also approve it: approval must come from someone else",
+                self.by,
+                past_tense(current.record.action)
+            ));
+        }
+        match state.state {
+            State::Stale => refuse(format!(
+                "the attestation of `{id}` is stale ({}); it must be attested again before it can be approved",
+                state.stale_reasons.join("; ")
+            )),
+            State::WaiverExpired => refuse(format!(
+                "the waiver of `{id}` has expired; nothing to approve"
+            )),
+            _ if current.approvals.iter().any(|a| a.by.same_person(self.by)) => {
+                refuse(format!("{} has already approved `{id}`", self.by))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A waiver needs a reason and, unless permanent, an expiry after `now`.
+pub fn validate_waiver(waiver: &Waiver, now: Timestamp) -> Result<(), String> {
+    if waiver.reason.trim().is_empty() {
+        return Err("a waiver needs a reason: say why the item is skipped".to_string());
+    }
+    match waiver.expires {
+        Some(expires) if expires <= now => Err(format!(
+            "the waiver would already have expired (at {expires})"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `attested`, `approved`, `waived`, `revoked`.
+pub fn past_tense(action: Action) -> &'static str {
+    match action {
+        Action::Attest => "attested",
+        Action::Approve => "approved",
+        Action::Waive => "waived",
+        Action::Revoke => "revoked",
+    }
+}
