@@ -15,6 +15,8 @@ Exit codes:
      flag, unknown item, refused sign-off, damaged ledger on write)
 
 Examples:
+  preflight demo                           the terminal UI on a sandbox project
+  preflight                                the terminal UI on this directory
   preflight check                          run the default checklist in this directory
   preflight check --dir ../api --tier critical
   preflight check --only bind-ports-localhost,env-files-not-committed --format json
@@ -32,16 +34,27 @@ Colour is used on a terminal and never when output is piped or NO_COLOR is set."
 
 /// preflight: a pre-deployment checklist for PostgreSQL-backed services, with live probes.
 #[derive(Debug, Parser)]
-#[command(name = "preflight", version, about, after_help = AFTER_HELP, arg_required_else_help = true)]
+#[command(name = "preflight", version, about, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// What to do.
+    /// What to do [default: the terminal UI on the current directory]
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
+
+const LONG_ABOUT: &str = "\
+preflight: a pre-deployment checklist for PostgreSQL-backed services, with live probes.
+
+Without a subcommand, preflight opens its terminal UI on the project in the current
+directory. New here? `preflight demo` opens it on a sandbox project with deliberate
+mistakes.";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the terminal UI: walk the checklist, watch probes, sign off (the default)
+    Tui(TuiArgs),
+    /// Open the terminal UI on a sandbox project with deliberate mistakes
+    Demo(DemoArgs),
     /// Run the checklist's probes and print what they found
     #[command(after_help = AFTER_HELP)]
     Check(CheckArgs),
@@ -106,6 +119,16 @@ pub struct RunArgs {
     pub jobs: u16,
 }
 
+impl RunArgs {
+    /// The runner's options.
+    pub fn options(&self) -> crate::probe::runner::RunOptions {
+        crate::probe::runner::RunOptions {
+            concurrency: usize::from(self.jobs),
+            default_timeout: self.timeout.duration,
+        }
+    }
+}
+
 /// The environment sign-offs are about.
 #[derive(Debug, Clone, Args)]
 pub struct EnvArgs {
@@ -159,6 +182,31 @@ pub struct CheckArgs {
     /// every recommended item passes (or is validly waived), in the --env environment
     #[arg(long)]
     pub require_signoff: bool,
+}
+
+/// Options of `tui`.
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// Sign as this identity, `Name <email>` [default: `identity` in the user settings, else git's user.name and user.email, else user@host]
+    #[arg(long = "as", value_name = "IDENTITY")]
+    pub identity: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub session: SessionArgs,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the sandbox project when the UI closes (its path is printed)
+    #[arg(long)]
+    pub keep: bool,
+    /// Sign as this identity, `Name <email>`
+    #[arg(long = "as", value_name = "IDENTITY")]
+    pub identity: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub run: RunArgs,
 }
 
 /// Options of `attest`, `approve` and `revoke`.
@@ -249,33 +297,7 @@ pub struct VerifyArgs {
     pub location: LocationArgs,
 }
 
-/// Report formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    /// For tickets: GitHub, GitLab and Jira render it
-    Markdown,
-    /// The report model as JSON
-    Json,
-    /// One self-contained page, for screens and print
-    Html,
-    /// JUnit XML, for CI test dashboards
-    Junit,
-    /// SARIF 2.1.0, for code-scanning upload
-    Sarif,
-}
-
-impl ReportFormat {
-    /// The file extension of a default output file.
-    pub fn extension(self) -> &'static str {
-        match self {
-            ReportFormat::Markdown => "md",
-            ReportFormat::Json => "json",
-            ReportFormat::Html => "html",
-            ReportFormat::Junit => "junit.xml",
-            ReportFormat::Sarif => "sarif",
-        }
-    }
-}
+pub use crate::report::ReportFormat;
 
 /// Options of `report`.
 #[derive(Debug, Args)]

@@ -1,18 +1,30 @@
 //! The `preflight` binary: parse the command line, dispatch, map errors to exit codes.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 use preflight::cli::{Cli, Command};
+use preflight::commands::{self, CommandError};
+use preflight::exit;
 use preflight::timestamp::Timestamp;
-use preflight::{commands, exit};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Without a subcommand, the terminal UI on the current directory.
+    let command = match cli.command {
+        Some(command) => command,
+        None => match Cli::parse_from(["preflight", "tui"]).command {
+            Some(command) => command,
+            None => return ExitCode::from(exit::INVALID_INPUT),
+        },
+    };
     let mut stdout = anstream::stdout();
     let mut stderr = anstream::stderr();
     let now = Timestamp::now();
-    let result = match &cli.command {
+    let result = match &command {
+        Command::Tui(args) => commands::tui(args),
+        Command::Demo(args) => commands::demo(args, &mut stdout),
         Command::Check(args) => commands::check(args, now, &mut stdout),
         Command::Attest(args) => commands::attest(args, now, &mut stdout),
         Command::Approve(args) => commands::approve(args, now, &mut stdout),
@@ -29,11 +41,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         // A reader that stopped early (`preflight status | head`) is not an error.
-        Err(commands::CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+        Err(CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::from(exit::OK)
         }
         Err(e) => {
-            use std::io::Write;
             let text = e.to_string();
             let _ = if text.starts_with("error:") {
                 writeln!(stderr, "{text}")

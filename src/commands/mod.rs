@@ -6,6 +6,7 @@ mod check;
 mod checklists;
 mod report;
 mod signoff;
+mod tui;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ pub use check::check;
 pub use checklists::{list, schema, validate};
 pub use report::report;
 pub use signoff::{approve, attest, history, revoke, status, verify, waive};
+pub use tui::{demo, tui};
 
 use crate::checklist::{self, Checklist, LoadError, shipped};
 use crate::cli::{LocationArgs, ProjectArgs, RunArgs, SessionArgs};
@@ -53,6 +55,12 @@ pub enum CommandError {
     /// Output could not be written.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    /// The terminal UI failed.
+    #[error(transparent)]
+    Tui(#[from] crate::tui::TuiError),
+    /// The demo sandbox could not be made.
+    #[error(transparent)]
+    Demo(#[from] crate::demo::DemoError),
     /// The async runtime could not start.
     #[error("cannot start the probe runtime: {0}")]
     Runtime(std::io::Error),
@@ -155,16 +163,13 @@ impl Project {
         args: &RunArgs,
         show_progress: bool,
     ) -> Result<Vec<ItemResult>, CommandError> {
-        let ctx = Arc::new(ProbeContext {
-            project_dir: self.dir.clone(),
-            config: Arc::clone(&self.config),
-            vars: EnvVars::from_process(),
-        });
-        let options = RunOptions {
-            concurrency: usize::from(args.jobs),
-            default_timeout: args.timeout.duration,
-        };
-        run_with_progress(&self.checklist, selection, ctx, &options, show_progress)
+        run_with_progress(
+            &self.checklist,
+            selection,
+            self.context(EnvVars::from_process()),
+            &args.options(),
+            show_progress,
+        )
     }
 
     /// Records this run's item statuses in the user's cache and returns the previous
@@ -188,6 +193,15 @@ impl Project {
             },
         );
         previous
+    }
+
+    /// Where its probes run, with these environment variables.
+    pub fn context(&self, vars: EnvVars) -> Arc<ProbeContext> {
+        Arc::new(ProbeContext {
+            project_dir: self.dir.clone(),
+            config: Arc::clone(&self.config),
+            vars,
+        })
     }
 
     /// Every item's index.

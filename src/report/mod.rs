@@ -19,6 +19,84 @@ use crate::probe::{Evidence, ProbeStatus};
 use crate::signoff::{self, Action, Contents, Identity, ItemSignoff, State};
 use crate::timestamp::Timestamp;
 
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For tickets: GitHub, GitLab and Jira render it
+    Markdown,
+    /// The report model as JSON
+    Json,
+    /// One self-contained page, for screens and print
+    Html,
+    /// JUnit XML, for CI test dashboards
+    Junit,
+    /// SARIF 2.1.0, for code-scanning upload
+    Sarif,
+}
+
+impl ReportFormat {
+    /// The file extension of a default output file.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Markdown => "md",
+            ReportFormat::Json => "json",
+            ReportFormat::Html => "html",
+            ReportFormat::Junit => "junit.xml",
+            ReportFormat::Sarif => "sarif",
+        }
+    }
+}
+
+/// Renders a report in a format.
+pub fn render(report: &Report, format: ReportFormat) -> String {
+    match format {
+        ReportFormat::Markdown => markdown::render(report),
+        ReportFormat::Json => json::render(report) + "\n",
+        ReportFormat::Html => html::render(report),
+        ReportFormat::Junit => junit::render(report),
+        ReportFormat::Sarif => sarif::render(report) + "\n",
+    }
+}
+
+/// Writes a rendered report to a new file in `dir` named after the environment and
+/// the report's time (`preflight-production-20261122T101500Z.md`), or `-2`, `-3`, ...
+/// when that exists: checked and created in one step, so no run overwrites another's.
+pub fn write_new_file(
+    dir: &std::path::Path,
+    report: &Report,
+    format: ReportFormat,
+    text: &str,
+) -> std::io::Result<std::path::PathBuf> {
+    use std::io::Write;
+    let env = report.environment.as_deref().unwrap_or("all");
+    let stem = format!("preflight-{env}-{}", report.generated_at.compact());
+    let ext = format.extension();
+    for n in 1u32..=1000 {
+        let name = if n == 1 {
+            format!("{stem}.{ext}")
+        } else {
+            format!("{stem}-{n}.{ext}")
+        };
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                file.write_all(text.as_bytes())?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("no free file name for {stem}.{ext} in {}", dir.display()),
+    ))
+}
+
 /// Whether the run allows going to production.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

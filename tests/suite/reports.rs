@@ -72,7 +72,7 @@ fn render(dir: &Path, format: &str) -> String {
         "-",
     ])
     .unwrap();
-    let Sub::Report(args) = cli.command else {
+    let Some(Sub::Report(args)) = cli.command else {
         unreachable!()
     };
     let mut out = Vec::new();

@@ -1,0 +1,92 @@
+//! `preflight` / `preflight tui` and `preflight demo`: the terminal UI on a project, or
+//! on a sandbox made for the occasion.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use super::signoff::signing_identity;
+use super::{CommandError, Project};
+use crate::cli::{DemoArgs, LocationArgs, ProjectArgs, RunArgs, TuiArgs};
+use crate::demo;
+use crate::exit;
+use crate::probe::EnvVars;
+use crate::signoff::Identity;
+use crate::tui::{self, Setup};
+
+/// `preflight tui` (and `preflight` alone).
+pub fn tui(args: &TuiArgs) -> Result<u8, CommandError> {
+    let project = Project::open(&args.session.project)?;
+    project.check_env(&args.session.env.env)?;
+    let setup = setup(
+        &project,
+        &args.session.env.env,
+        args.identity.as_deref(),
+        &args.session.run,
+        EnvVars::from_process(),
+    )?;
+    tui::run(setup)?;
+    Ok(exit::OK)
+}
+
+/// `preflight demo`: makes the sandbox, opens the UI on it, removes it afterwards
+/// unless `--keep`.
+pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError> {
+    let sandbox = tempfile::Builder::new()
+        .prefix("preflight-demo-")
+        .tempdir()
+        .map_err(demo::DemoError::Io)?;
+    demo::populate(sandbox.path())?;
+    let project = Project::open(&ProjectArgs {
+        checklist: None,
+        location: LocationArgs {
+            config: None,
+            dir: sandbox.path().to_path_buf(),
+        },
+    })?;
+    let vars: EnvVars = std::env::vars()
+        .chain(
+            demo::DEMO_VARS
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+        .collect();
+    let setup = setup(
+        &project,
+        "production",
+        args.identity.as_deref(),
+        &args.run,
+        vars,
+    )?;
+    let result = tui::run(setup);
+    if args.keep {
+        let kept = sandbox.keep();
+        writeln!(stdout, "the demo project is kept at {}", kept.display())?;
+    }
+    result?;
+    Ok(exit::OK)
+}
+
+fn setup(
+    project: &Project,
+    env: &str,
+    identity: Option<&str>,
+    run: &RunArgs,
+    vars: EnvVars,
+) -> Result<Setup, CommandError> {
+    let identity = match identity {
+        Some(text) => {
+            Identity::parse(text).map_err(|e| CommandError::Usage(format!("--as: {e}")))?
+        }
+        None => signing_identity(&project.dir)?,
+    };
+    Ok(Setup {
+        checklist: Arc::new(project.checklist.clone()),
+        ctx: project.context(vars),
+        options: run.options(),
+        ledger: project.ledger(),
+        ledger_display: project.ledger_display(),
+        env: env.to_string(),
+        identity,
+        export_dir: std::env::current_dir().unwrap_or_else(|_| project.dir.clone()),
+    })
+}

@@ -1,0 +1,914 @@
+//! The application state and its one mutator, [`App::update`]: actions in, effects out.
+//!
+//! Nothing here touches the terminal, the clock, the ledger file or a probe: time
+//! arrives in [`Action::Tick`], probe events and ledger contents arrive as actions, and
+//! what must happen outside (run probes, record a sign-off, write a report) leaves as
+//! [`Effect`]s that the event loop carries out. So every behaviour is testable by
+//! feeding actions.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+use super::input::TextInput;
+use super::layout::Areas;
+use crate::checklist::{Checklist, Tier};
+use crate::cli::ReportFormat;
+use crate::probe::ProbeStatus;
+use crate::probe::runner::{ItemResult, ItemStatus, ProbeResult, RunEvent};
+use crate::report::{ItemReport, Report, SignoffInput};
+use crate::signoff::{Contents, Identity, Intent, State, Waiver};
+use crate::timestamp::{Timestamp, parse_deadline};
+
+/// Something that happened.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// The mouse was used.
+    Mouse(MouseEvent),
+    /// The terminal has a new size.
+    Resize(u16, u16),
+    /// Time passed (drives spinners and time-dependent states).
+    Tick(Timestamp),
+    /// A probe of run `run` started or finished.
+    Probe {
+        /// The run.
+        run: u64,
+        /// What happened.
+        event: RunEvent,
+    },
+    /// The ledger was (re)read.
+    Ledger(Result<Contents, String>),
+    /// A sign-off was recorded (the message says what) or refused (why).
+    Recorded(Result<String, String>),
+    /// A report was written (its path) or not (why).
+    Exported(Result<String, String>),
+    /// Leave now (a signal).
+    Quit,
+}
+
+/// Something the event loop must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Run the probes of these items as run `run` (earlier runs of them are superseded).
+    Run {
+        /// The run id.
+        run: u64,
+        /// Checklist indexes.
+        items: Vec<usize>,
+    },
+    /// Record a sign-off for an item, with its current results.
+    Record {
+        /// What.
+        intent: Intent,
+        /// The item's results the record is based on.
+        result: ItemResult,
+        /// The note.
+        note: Option<String>,
+    },
+    /// Write a report.
+    Export(ReportFormat),
+}
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// The item list.
+    List,
+    /// The selected item's details.
+    Detail,
+}
+
+/// Which items the list shows, cycled with `f`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Every item.
+    All,
+    /// Items whose probes fail or error.
+    Failing,
+    /// Items that keep the release from production.
+    Blocking,
+    /// Items that pass.
+    Passing,
+    /// Items without probes.
+    Manual,
+}
+
+impl StatusFilter {
+    fn next(self) -> StatusFilter {
+        match self {
+            StatusFilter::All => StatusFilter::Failing,
+            StatusFilter::Failing => StatusFilter::Blocking,
+            StatusFilter::Blocking => StatusFilter::Passing,
+            StatusFilter::Passing => StatusFilter::Manual,
+            StatusFilter::Manual => StatusFilter::All,
+        }
+    }
+
+    /// Its name.
+    pub fn label(self) -> &'static str {
+        match self {
+            StatusFilter::All => "all",
+            StatusFilter::Failing => "failing",
+            StatusFilter::Blocking => "blocking",
+            StatusFilter::Passing => "passing",
+            StatusFilter::Manual => "manual",
+        }
+    }
+}
+
+/// What a note dialog records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    /// `a`
+    Attest,
+    /// `A`
+    Approve,
+    /// `u`
+    Revoke,
+}
+
+/// A modal dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dialog {
+    /// Attest, approve or revoke, with an optional note.
+    Note {
+        /// Which.
+        kind: NoteKind,
+        /// The item (checklist index).
+        item: usize,
+        /// The note.
+        note: TextInput,
+    },
+    /// Waive: a reason and an expiry.
+    Waive {
+        /// The item.
+        item: usize,
+        /// Why.
+        reason: TextInput,
+        /// Until when: a date, an RFC 3339 time, or `permanent`.
+        until: TextInput,
+        /// Which field has the cursor: 0 reason, 1 until.
+        field: usize,
+    },
+    /// Pick a report format.
+    Export {
+        /// Index into [`EXPORT_FORMATS`].
+        selected: usize,
+    },
+    /// Discard the dialog's text?
+    ConfirmDiscard(Box<Dialog>),
+}
+
+impl Dialog {
+    fn has_text(&self) -> bool {
+        match self {
+            Dialog::Note { note, .. } => !note.is_blank(),
+            Dialog::Waive { reason, until, .. } => !reason.is_blank() || !until.is_blank(),
+            _ => false,
+        }
+    }
+}
+
+/// The formats `e` offers.
+pub const EXPORT_FORMATS: [ReportFormat; 5] = [
+    ReportFormat::Markdown,
+    ReportFormat::Html,
+    ReportFormat::Json,
+    ReportFormat::Junit,
+    ReportFormat::Sarif,
+];
+
+/// What the waive dialog's expiry field means, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deadline {
+    /// Nothing typed yet.
+    Empty,
+    /// `permanent`.
+    Permanent,
+    /// A valid expiry in the future.
+    Expires(Timestamp),
+    /// Not valid: why.
+    Invalid(String),
+}
+
+/// Reads the expiry field.
+pub fn read_deadline(text: &str, now: Timestamp) -> Deadline {
+    let text = text.trim();
+    if text.is_empty() {
+        return Deadline::Empty;
+    }
+    if text.eq_ignore_ascii_case("permanent") {
+        return Deadline::Permanent;
+    }
+    match parse_deadline(text) {
+        Ok(t) if t <= now => Deadline::Invalid(format!("{t} is in the past")),
+        Ok(t) => Deadline::Expires(t),
+        Err(_) => Deadline::Invalid(
+            "not a date (YYYY-MM-DD, through the end of that day in UTC) or an RFC 3339 time with offset".to_string(),
+        ),
+    }
+}
+
+/// The screen's mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Browsing.
+    Normal,
+    /// Typing a filter.
+    Filter,
+    /// A dialog is open.
+    Dialog(Dialog),
+    /// The help overlay.
+    Help,
+}
+
+/// One probe's progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeState {
+    /// Not started.
+    Waiting,
+    /// Running.
+    Running,
+    /// Finished.
+    Done(ProbeResult),
+}
+
+/// One item's progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemProgress {
+    /// The run whose results count for this item.
+    pub run: u64,
+    /// Its probes.
+    pub probes: Vec<ProbeState>,
+    /// Its results, when every probe finished.
+    pub result: Option<ItemResult>,
+}
+
+/// A row of the item list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    /// A tier heading.
+    Tier(Tier),
+    /// An item (checklist index).
+    Item(usize),
+}
+
+/// A transient message in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// An error (red) or information.
+    pub error: bool,
+    /// The text.
+    pub text: String,
+}
+
+/// The whole application state.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// The checklist.
+    pub checklist: Arc<Checklist>,
+    /// The environment sign-offs are about.
+    pub env: String,
+    /// Who signs from this session.
+    pub identity: Identity,
+    /// The ledger's path, for people.
+    pub ledger_path: String,
+    /// The ledger as last read.
+    pub ledger: Contents,
+    /// Per item, in checklist order.
+    pub progress: Vec<ItemProgress>,
+    /// The report over what has finished, rebuilt whenever results or the ledger change.
+    pub report: Report,
+    /// Checklist index → index into `report.items`.
+    pub report_index: Vec<Option<usize>>,
+    /// The list's rows after filtering.
+    pub rows: Vec<Row>,
+    /// The selected item (checklist index).
+    pub selected: Option<usize>,
+    /// The first visible row of the list.
+    pub list_offset: usize,
+    /// Which pane has the keyboard.
+    pub focus: Pane,
+    /// Scroll of the detail pane, in lines.
+    pub detail_scroll: u16,
+    /// The text filter.
+    pub filter: TextInput,
+    /// The status filter.
+    pub status_filter: StatusFilter,
+    /// The mode.
+    pub mode: Mode,
+    /// The latest run id handed out.
+    pub run: u64,
+    /// Terminal size.
+    pub size: (u16, u16),
+    /// Spinner frame counter.
+    pub tick: u64,
+    /// Now, as of the last tick.
+    pub now: Timestamp,
+    /// The status line.
+    pub message: Option<Message>,
+    /// Set when the app should exit.
+    pub should_quit: bool,
+    /// Whether to use colour (off with `NO_COLOR`).
+    pub color: bool,
+}
+
+impl App {
+    /// A new app at time `now`, with the ledger read; no probe has run yet (the first
+    /// [`App::start`] effects start them).
+    pub fn new(
+        checklist: Arc<Checklist>,
+        env: &str,
+        identity: Identity,
+        ledger_path: &str,
+        ledger: Contents,
+        now: Timestamp,
+        size: (u16, u16),
+    ) -> App {
+        let progress = checklist
+            .items
+            .iter()
+            .map(|item| ItemProgress {
+                run: 0,
+                probes: vec![ProbeState::Waiting; item.probes.len()],
+                result: None,
+            })
+            .collect();
+        let mut app = App {
+            env: env.to_string(),
+            identity,
+            ledger_path: ledger_path.to_string(),
+            ledger,
+            progress,
+            report: Report::new(&checklist, &[], now, None),
+            report_index: Vec::new(),
+            rows: Vec::new(),
+            selected: None,
+            list_offset: 0,
+            focus: Pane::List,
+            detail_scroll: 0,
+            filter: TextInput::default(),
+            status_filter: StatusFilter::All,
+            mode: Mode::Normal,
+            run: 0,
+            size,
+            tick: 0,
+            now,
+            message: None,
+            should_quit: false,
+            color: true,
+            checklist,
+        };
+        app.refresh();
+        app.selected = app.first_item();
+        app
+    }
+
+    /// The effects that start the first run.
+    pub fn start(&mut self) -> Vec<Effect> {
+        self.rerun((0..self.checklist.items.len()).collect())
+    }
+
+    /// Whether probes of the latest runs are still out.
+    pub fn running(&self) -> bool {
+        self.progress.iter().any(|p| p.result.is_none())
+    }
+
+    /// Probes finished and total, over the whole checklist.
+    pub fn probe_counts(&self) -> (usize, usize) {
+        let total = self.progress.iter().map(|p| p.probes.len()).sum();
+        let done = self
+            .progress
+            .iter()
+            .flat_map(|p| &p.probes)
+            .filter(|p| matches!(p, ProbeState::Done(_)))
+            .count();
+        (done, total)
+    }
+
+    /// The report entry of an item, once its probes finished.
+    pub fn item_report(&self, item: usize) -> Option<&ItemReport> {
+        self.report_index
+            .get(item)
+            .copied()
+            .flatten()
+            .and_then(|i| self.report.items.get(i))
+    }
+
+    /// Screen areas for the current size.
+    pub fn areas(&self) -> Areas {
+        Areas::new(self.size.0, self.size.1)
+    }
+
+    /// Applies an action; returns what must happen outside.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Key(key) => return self.on_key(key),
+            Action::Mouse(mouse) => self.on_mouse(mouse),
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                self.keep_selection_visible();
+            }
+            Action::Tick(now) => {
+                self.tick = self.tick.wrapping_add(1);
+                if now != self.now {
+                    self.now = now;
+                    self.refresh();
+                }
+            }
+            Action::Probe { run, event } => self.on_probe(run, event),
+            Action::Ledger(Ok(contents)) => {
+                self.ledger = contents;
+                self.refresh();
+            }
+            Action::Ledger(Err(why)) => self.error(why),
+            Action::Recorded(Ok(what)) => self.info(what),
+            Action::Recorded(Err(why)) => self.error(why),
+            Action::Exported(Ok(path)) => self.info(format!("wrote {path}")),
+            Action::Exported(Err(why)) => self.error(why),
+            Action::Quit => self.should_quit = true,
+        }
+        Vec::new()
+    }
+
+    fn info(&mut self, text: String) {
+        self.message = Some(Message { error: false, text });
+    }
+
+    fn error(&mut self, text: String) {
+        self.message = Some(Message { error: true, text });
+    }
+
+    fn on_probe(&mut self, run: u64, event: RunEvent) {
+        let (id, state) = match event {
+            RunEvent::Started(id) => (id, ProbeState::Running),
+            RunEvent::Finished(id, result) => (id, ProbeState::Done(result)),
+        };
+        let Some(progress) = self.progress.get_mut(id.item) else {
+            return;
+        };
+        // Results of a superseded run are dropped.
+        if progress.run != run {
+            return;
+        }
+        if let Some(slot) = progress.probes.get_mut(id.probe) {
+            *slot = state;
+        }
+        let done: Option<Vec<ProbeResult>> = progress
+            .probes
+            .iter()
+            .map(|p| match p {
+                ProbeState::Done(r) => Some(r.clone()),
+                _ => None,
+            })
+            .collect();
+        if let Some(probes) = done {
+            let status = ItemStatus::from_outcomes(probes.iter().map(|p| &p.outcome.status));
+            progress.result = Some(ItemResult {
+                item: id.item,
+                probes,
+                status,
+            });
+            self.refresh();
+        }
+    }
+
+    /// Starts a new run of `items`, superseding earlier runs of them.
+    fn rerun(&mut self, items: Vec<usize>) -> Vec<Effect> {
+        self.run += 1;
+        for &i in &items {
+            if let Some(p) = self.progress.get_mut(i) {
+                p.run = self.run;
+                p.probes.iter_mut().for_each(|s| *s = ProbeState::Waiting);
+                // An item without probes is complete at once.
+                p.result = p.probes.is_empty().then(|| ItemResult {
+                    item: i,
+                    probes: Vec::new(),
+                    status: ItemStatus::Manual,
+                });
+            }
+        }
+        self.refresh();
+        vec![Effect::Run {
+            run: self.run,
+            items,
+        }]
+    }
+
+    /// Rebuilds the report and the rows from the results, the ledger and the filters.
+    pub fn refresh(&mut self) {
+        let results: Vec<ItemResult> = self
+            .progress
+            .iter()
+            .filter_map(|p| p.result.clone())
+            .collect();
+        self.report = Report::new(
+            &self.checklist,
+            &results,
+            self.now,
+            Some(SignoffInput {
+                env: &self.env,
+                ledger: &self.ledger,
+                ledger_path: &self.ledger_path,
+            }),
+        );
+        self.report_index = vec![None; self.checklist.items.len()];
+        for (ri, r) in results.iter().enumerate() {
+            if let Some(slot) = self.report_index.get_mut(r.item) {
+                *slot = Some(ri);
+            }
+        }
+        self.rows = self.filtered_rows();
+        if self
+            .selected
+            .is_none_or(|s| !self.rows.contains(&Row::Item(s)))
+        {
+            self.selected = self.first_item();
+            self.detail_scroll = 0;
+        }
+        self.keep_selection_visible();
+    }
+
+    fn matches(&self, index: usize) -> bool {
+        let item = &self.checklist.items[index];
+        let needle = self.filter.text().trim().to_lowercase();
+        if !needle.is_empty()
+            && !item.id.to_lowercase().contains(&needle)
+            && !item.title.to_lowercase().contains(&needle)
+        {
+            return false;
+        }
+        let report = self.item_report(index);
+        let status = report.map(|r| r.status);
+        match self.status_filter {
+            StatusFilter::All => true,
+            StatusFilter::Failing => matches!(status, Some(ItemStatus::Fail | ItemStatus::Error)),
+            StatusFilter::Blocking => report.is_some_and(|r| r.blocking.is_some()),
+            StatusFilter::Passing => matches!(status, Some(ItemStatus::Pass | ItemStatus::Skipped)),
+            StatusFilter::Manual => item.is_manual(),
+        }
+    }
+
+    fn filtered_rows(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        for tier in Tier::ALL {
+            let items: Vec<usize> = (0..self.checklist.items.len())
+                .filter(|&i| self.checklist.items[i].tier == tier && self.matches(i))
+                .collect();
+            if !items.is_empty() {
+                rows.push(Row::Tier(tier));
+                rows.extend(items.into_iter().map(Row::Item));
+            }
+        }
+        rows
+    }
+
+    fn first_item(&self) -> Option<usize> {
+        self.rows.iter().find_map(|r| match r {
+            Row::Item(i) => Some(*i),
+            Row::Tier(_) => None,
+        })
+    }
+
+    fn selected_row(&self) -> Option<usize> {
+        let s = self.selected?;
+        self.rows.iter().position(|r| *r == Row::Item(s))
+    }
+
+    /// Moves the selection by `delta` items (skipping tier headings).
+    fn move_selection(&mut self, delta: isize) {
+        let items: Vec<usize> = self
+            .rows
+            .iter()
+            .filter_map(|r| match r {
+                Row::Item(i) => Some(*i),
+                Row::Tier(_) => None,
+            })
+            .collect();
+        if items.is_empty() {
+            return;
+        }
+        let current = self
+            .selected
+            .and_then(|s| items.iter().position(|i| *i == s))
+            .unwrap_or(0);
+        let next = (current as isize + delta).clamp(0, items.len() as isize - 1) as usize;
+        if self.selected != Some(items[next]) {
+            self.selected = Some(items[next]);
+            self.detail_scroll = 0;
+        }
+        self.keep_selection_visible();
+    }
+
+    fn keep_selection_visible(&mut self) {
+        let height = usize::from(self.areas().list_rows());
+        let Some(row) = self.selected_row() else {
+            self.list_offset = 0;
+            return;
+        };
+        // Keep the tier heading above the first item of a tier in view.
+        let top = if row > 0 && matches!(self.rows[row - 1], Row::Tier(_)) {
+            row - 1
+        } else {
+            row
+        };
+        if top < self.list_offset {
+            self.list_offset = top;
+        } else if height > 0 && row >= self.list_offset + height {
+            self.list_offset = row + 1 - height;
+        }
+        let max_offset = self.rows.len().saturating_sub(height);
+        self.list_offset = self.list_offset.min(max_offset);
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind != crossterm::event::KeyEventKind::Press {
+            return Vec::new();
+        }
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.should_quit = true;
+            return Vec::new();
+        }
+        match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::Normal => self.on_normal_key(key),
+            Mode::Help => Vec::new(),
+            Mode::Filter => {
+                match key.code {
+                    KeyCode::Enter => {}
+                    KeyCode::Esc => self.filter = TextInput::default(),
+                    _ => {
+                        self.filter.handle(&key);
+                        self.mode = Mode::Filter;
+                    }
+                }
+                self.refresh();
+                Vec::new()
+            }
+            Mode::Dialog(dialog) => self.on_dialog_key(dialog, key),
+        }
+    }
+
+    fn on_normal_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        self.message = None;
+        let page = i32::from(self.areas().detail_rows().max(2) - 1);
+        match key.code {
+            KeyCode::Char('q') | KeyCode::Esc => self.should_quit = true,
+            KeyCode::Char('?') => self.mode = Mode::Help,
+            KeyCode::Tab | KeyCode::BackTab => {
+                self.focus = match self.focus {
+                    Pane::List => Pane::Detail,
+                    Pane::Detail => Pane::List,
+                }
+            }
+            KeyCode::Down | KeyCode::Char('j') => match self.focus {
+                Pane::List => self.move_selection(1),
+                Pane::Detail => self.scroll_detail(1),
+            },
+            KeyCode::Up | KeyCode::Char('k') => match self.focus {
+                Pane::List => self.move_selection(-1),
+                Pane::Detail => self.scroll_detail(-1),
+            },
+            KeyCode::Home | KeyCode::Char('g') => self.move_selection(isize::MIN / 2),
+            KeyCode::End | KeyCode::Char('G') => self.move_selection(isize::MAX / 2),
+            KeyCode::PageDown => self.scroll_detail(page),
+            KeyCode::PageUp => self.scroll_detail(-page),
+            KeyCode::Char('r') => {
+                if let Some(i) = self.selected {
+                    return self.rerun(vec![i]);
+                }
+            }
+            KeyCode::Char('R') => return self.rerun((0..self.checklist.items.len()).collect()),
+            KeyCode::Char('a') => self.open_note(NoteKind::Attest),
+            KeyCode::Char('A') => self.open_note(NoteKind::Approve),
+            KeyCode::Char('u') => self.open_note(NoteKind::Revoke),
+            KeyCode::Char('w') => {
+                if let Some(item) = self.selected {
+                    self.mode = Mode::Dialog(Dialog::Waive {
+                        item,
+                        reason: TextInput::default(),
+                        until: TextInput::default(),
+                        field: 0,
+                    });
+                }
+            }
+            KeyCode::Char('/') => self.mode = Mode::Filter,
+            KeyCode::Char('f') => {
+                self.status_filter = self.status_filter.next();
+                self.refresh();
+            }
+            KeyCode::Char('e') if self.running() => {
+                self.error("wait for the probes to finish before exporting a report".into())
+            }
+            KeyCode::Char('e') => self.mode = Mode::Dialog(Dialog::Export { selected: 0 }),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn scroll_detail(&mut self, by: i32) {
+        let next = (i32::from(self.detail_scroll) + by).clamp(0, i32::from(u16::MAX));
+        self.detail_scroll = u16::try_from(next).unwrap_or(0);
+    }
+
+    fn open_note(&mut self, kind: NoteKind) {
+        let Some(item) = self.selected else {
+            return;
+        };
+        if self.item_report(item).is_none() {
+            self.error(
+                "wait for the item's probes to finish: a sign-off records their evidence".into(),
+            );
+            return;
+        }
+        self.mode = Mode::Dialog(Dialog::Note {
+            kind,
+            item,
+            note: TextInput::default(),
+        });
+    }
+
+    fn result_of(&self, item: usize) -> Option<ItemResult> {
+        self.progress.get(item)?.result.clone()
+    }
+
+    fn on_dialog_key(&mut self, dialog: Dialog, key: KeyEvent) -> Vec<Effect> {
+        match dialog {
+            Dialog::ConfirmDiscard(previous) => {
+                match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') => {}
+                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                        self.mode = Mode::Dialog(*previous)
+                    }
+                    _ => self.mode = Mode::Dialog(Dialog::ConfirmDiscard(previous)),
+                }
+                Vec::new()
+            }
+            dialog if key.code == KeyCode::Esc => {
+                if dialog.has_text() {
+                    self.mode = Mode::Dialog(Dialog::ConfirmDiscard(Box::new(dialog)));
+                }
+                Vec::new()
+            }
+            Dialog::Export { selected } => match key.code {
+                KeyCode::Enter => vec![Effect::Export(EXPORT_FORMATS[selected])],
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.mode = Mode::Dialog(Dialog::Export {
+                        selected: (selected + 1).min(EXPORT_FORMATS.len() - 1),
+                    });
+                    Vec::new()
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.mode = Mode::Dialog(Dialog::Export {
+                        selected: selected.saturating_sub(1),
+                    });
+                    Vec::new()
+                }
+                _ => {
+                    self.mode = Mode::Dialog(Dialog::Export { selected });
+                    Vec::new()
+                }
+            },
+            Dialog::Note {
+                kind,
+                item,
+                mut note,
+            } => {
+                if key.code == KeyCode::Enter {
+                    let Some(result) = self.result_of(item) else {
+                        self.error("the item's probes have not finished".into());
+                        return Vec::new();
+                    };
+                    let intent = match kind {
+                        NoteKind::Attest => Intent::Attest,
+                        NoteKind::Approve => Intent::Approve,
+                        NoteKind::Revoke => Intent::Revoke,
+                    };
+                    return vec![Effect::Record {
+                        intent,
+                        result,
+                        note: (!note.is_blank()).then(|| note.text().trim().to_string()),
+                    }];
+                }
+                note.handle(&key);
+                self.mode = Mode::Dialog(Dialog::Note { kind, item, note });
+                Vec::new()
+            }
+            Dialog::Waive {
+                item,
+                mut reason,
+                mut until,
+                mut field,
+            } => {
+                match key.code {
+                    KeyCode::Tab | KeyCode::BackTab | KeyCode::Down | KeyCode::Up => {
+                        field = 1 - field
+                    }
+                    KeyCode::Enter => {
+                        let deadline = read_deadline(until.text(), self.now);
+                        let expires = match (&deadline, reason.is_blank()) {
+                            (_, true) => {
+                                self.error("a waiver needs a reason".into());
+                                None
+                            }
+                            (Deadline::Expires(t), false) => Some(Some(*t)),
+                            (Deadline::Permanent, false) => Some(None),
+                            (Deadline::Empty, false) => {
+                                self.error("type an expiry date, or `permanent`".into());
+                                None
+                            }
+                            (Deadline::Invalid(why), false) => {
+                                self.error(why.clone());
+                                None
+                            }
+                        };
+                        if let (Some(expires), Some(result)) = (expires, self.result_of(item)) {
+                            return vec![Effect::Record {
+                                intent: Intent::Waive(Waiver {
+                                    reason: reason.text().trim().to_string(),
+                                    expires,
+                                }),
+                                result,
+                                note: None,
+                            }];
+                        }
+                    }
+                    _ => {
+                        if field == 0 {
+                            reason.handle(&key);
+                        } else {
+                            until.handle(&key);
+                        }
+                    }
+                }
+                self.mode = Mode::Dialog(Dialog::Waive {
+                    item,
+                    reason,
+                    until,
+                    field,
+                });
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_mouse(&mut self, mouse: MouseEvent) {
+        let areas = self.areas();
+        let inside = |r: ratatui::layout::Rect| {
+            mouse.column >= r.x
+                && mouse.column < r.x + r.width
+                && mouse.row >= r.y
+                && mouse.row < r.y + r.height
+        };
+        match mouse.kind {
+            MouseEventKind::Down(MouseButton::Left) if self.mode == Mode::Normal => {
+                if inside(areas.list_inner()) {
+                    self.focus = Pane::List;
+                    let row = self.list_offset + usize::from(mouse.row - areas.list_inner().y);
+                    if let Some(Row::Item(i)) = self.rows.get(row) {
+                        if self.selected != Some(*i) {
+                            self.detail_scroll = 0;
+                        }
+                        self.selected = Some(*i);
+                    }
+                } else if inside(areas.detail) {
+                    self.focus = Pane::Detail;
+                }
+            }
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let by = if mouse.kind == MouseEventKind::ScrollDown {
+                    1
+                } else {
+                    -1
+                };
+                if inside(areas.list) {
+                    self.move_selection(by as isize);
+                } else if inside(areas.detail) {
+                    self.scroll_detail(by * 3);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The sign-off state of an item, when its probes finished.
+    pub fn state_of(&self, item: usize) -> Option<State> {
+        self.item_report(item)
+            .and_then(|r| r.signoff.as_ref())
+            .map(|s| s.state)
+    }
+
+    /// Whether any probe of the item is running or waiting.
+    pub fn item_running(&self, item: usize) -> bool {
+        self.progress.get(item).is_some_and(|p| p.result.is_none())
+    }
+
+    /// The status of a finished probe, for the list's symbol.
+    pub fn probe_status(&self, item: usize, probe: usize) -> Option<ProbeStatus> {
+        match self.progress.get(item)?.probes.get(probe)? {
+            ProbeState::Done(r) => Some(r.outcome.status),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! The interactive terminal UI: the event loop that owns the terminal.
+//!
+//! [`app`] holds the state and its `update()`; [`view`] draws it; this module feeds
+//! terminal events, probe events, ticks and signals to `update()` and carries out the
+//! effects it returns (runs, sign-offs, exports) on tokio tasks, so the screen never
+//! waits for a probe.
+
+pub mod app;
+pub mod input;
+pub mod layout;
+pub mod view;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use futures_util::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::task::JoinHandle;
+
+use crate::checklist::Checklist;
+use crate::probe::ProbeContext;
+use crate::probe::runner::{self, RunOptions};
+use crate::report;
+use crate::signoff::{Identity, Ledger, Request, past_tense};
+use crate::timestamp::Timestamp;
+use app::{Action, App, Effect};
+
+/// Everything the UI needs to run a project's checklist.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The checklist.
+    pub checklist: Arc<Checklist>,
+    /// Where probes run.
+    pub ctx: Arc<ProbeContext>,
+    /// Concurrency and timeouts.
+    pub options: RunOptions,
+    /// The sign-off ledger.
+    pub ledger: Ledger,
+    /// Its path, for people.
+    pub ledger_display: String,
+    /// The environment.
+    pub env: String,
+    /// Who signs.
+    pub identity: Identity,
+    /// Where exported reports go.
+    pub export_dir: PathBuf,
+}
+
+/// Why the UI could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    /// Standard output is not a terminal.
+    #[error(
+        "the terminal UI needs a terminal; in scripts and CI use `preflight check`, `preflight status` or `preflight report`"
+    )]
+    NotATerminal,
+    /// The terminal or the runtime failed.
+    #[error("terminal: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Runs the UI until the user quits or a signal arrives. The terminal is restored on
+/// every way out: return, error, panic (the hook prints the message after restoring),
+/// SIGTERM, SIGINT and SIGHUP.
+pub fn run(setup: Setup) -> Result<(), TuiError> {
+    if !std::io::stdout().is_terminal() {
+        return Err(TuiError::NotATerminal);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(run_async(setup))
+}
+
+async fn run_async(setup: Setup) -> Result<(), TuiError> {
+    let (ledger, ledger_error) = match setup.ledger.read() {
+        Ok(c) => (c, None),
+        Err(e) => (Default::default(), Some(e.to_string())),
+    };
+    let mut terminal = ratatui::try_init()?;
+    let ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+        ratatui_hook(info);
+    }));
+    let result = event_loop(&mut terminal, &setup, ledger, ledger_error).await;
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    setup: &Setup,
+    ledger: crate::signoff::Contents,
+    ledger_error: Option<String>,
+) -> Result<(), TuiError> {
+    crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
+    let size = terminal.size()?;
+    let mut app = App::new(
+        Arc::clone(&setup.checklist),
+        &setup.env,
+        setup.identity.clone(),
+        &setup.ledger_display,
+        ledger,
+        Timestamp::now(),
+        (size.width, size.height),
+    );
+    app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if let Some(why) = ledger_error {
+        app.update(Action::Ledger(Err(why)));
+    }
+    // The first frame goes out before any probe has run.
+    terminal.draw(|f| view::draw(f, &app))?;
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let mut runs: Vec<JoinHandle<()>> = Vec::new();
+    let effects = app.start();
+    carry_out(effects, &app, setup, &tx, &mut runs);
+
+    let mut events = EventStream::new();
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut next_tick = tokio::time::Instant::now();
+    loop {
+        next_tick += if app.running() {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(1)
+        };
+        let action = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) => Action::Key(key),
+                Some(Ok(Event::Mouse(mouse))) => Action::Mouse(mouse),
+                Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => Action::Quit,
+            },
+            Some(action) = rx.recv() => action,
+            _ = tokio::time::sleep_until(next_tick) => Action::Tick(Timestamp::now()),
+            _ = terminate.recv() => Action::Quit,
+            _ = interrupt.recv() => Action::Quit,
+            _ = hangup.recv() => Action::Quit,
+        };
+        let mut effects = app.update(action);
+        // Drain a burst (probe events arrive many at a time) before drawing once.
+        while let Ok(action) = rx.try_recv() {
+            effects.extend(app.update(action));
+        }
+        carry_out(effects, &app, setup, &tx, &mut runs);
+        if app.should_quit {
+            break;
+        }
+        terminal.draw(|f| view::draw(f, &app))?;
+    }
+    for run in runs {
+        run.abort();
+    }
+    Ok(())
+}
+
+/// Starts what the effects ask for on tokio tasks; their results come back as actions.
+fn carry_out(
+    effects: Vec<Effect>,
+    app: &App,
+    setup: &Setup,
+    tx: &UnboundedSender<Action>,
+    runs: &mut Vec<JoinHandle<()>>,
+) {
+    for effect in effects {
+        match effect {
+            Effect::Run { run, items } => {
+                runs.retain(|h| !h.is_finished());
+                if items.len() == setup.checklist.items.len() {
+                    // Everything is rerun: the earlier runs' results would be dropped.
+                    for h in runs.drain(..) {
+                        h.abort();
+                    }
+                }
+                let checklist = Arc::clone(&setup.checklist);
+                let ctx = Arc::clone(&setup.ctx);
+                let options = setup.options.clone();
+                let tx = tx.clone();
+                runs.push(tokio::spawn(async move {
+                    let (events_tx, mut events_rx) = mpsc::unbounded_channel();
+                    let forward = tokio::spawn({
+                        let tx = tx.clone();
+                        async move {
+                            while let Some(event) = events_rx.recv().await {
+                                let _ = tx.send(Action::Probe { run, event });
+                            }
+                        }
+                    });
+                    runner::run(&checklist, &items, ctx, &options, Some(events_tx)).await;
+                    let _ = forward.await;
+                }));
+            }
+            Effect::Record {
+                intent,
+                result,
+                note,
+            } => {
+                let checklist = Arc::clone(&setup.checklist);
+                let ledger = setup.ledger.clone();
+                let env = setup.env.clone();
+                let by = setup.identity.clone();
+                let tx = tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let request = Request {
+                        checklist: &checklist,
+                        result: &result,
+                        env: &env,
+                        by: &by,
+                        now: Timestamp::now(),
+                        note: note.as_deref(),
+                    };
+                    let outcome = request
+                        .record(&ledger, intent)
+                        .map(|r| {
+                            format!(
+                                "{} `{}` as {}: record {} ({})",
+                                past_tense(r.action),
+                                r.item,
+                                r.by,
+                                r.seq,
+                                r.short_hash()
+                            )
+                        })
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::Recorded(outcome));
+                    let _ = tx.send(Action::Ledger(ledger.read().map_err(|e| e.to_string())));
+                });
+            }
+            Effect::Export(format) => {
+                let report = app.report.clone();
+                let dir = setup.export_dir.clone();
+                let tx = tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let text = report::render(&report, format);
+                    let outcome = report::write_new_file(&dir, &report, format, &text)
+                        .map(|p| p.display().to_string())
+                        .map_err(|e| format!("cannot write the report: {e}"));
+                    let _ = tx.send(Action::Exported(outcome));
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The item list: items grouped under their tier, each with its status symbol (a
+//! spinner while its probes run) and its sign-off badge.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use super::{bold, fg, item_status, spinner, state_badge};
+use crate::tui::app::{App, Pane, Row, StatusFilter};
+
+pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let focused = app.focus == Pane::List;
+    let mut title = format!(
+        " Items {} ",
+        app.rows
+            .iter()
+            .filter(|r| matches!(r, Row::Item(_)))
+            .count()
+    );
+    if app.status_filter != StatusFilter::All {
+        title.push_str(&format!("[{}] ", app.status_filter.label()));
+    }
+    if !app.filter.is_blank() {
+        title.push_str(&format!("/{} ", app.filter.text()));
+    }
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(border(app, focused))
+        .title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = usize::from(inner.width);
+    let lines: Vec<Line<'_>> = app
+        .rows
+        .iter()
+        .skip(app.list_offset)
+        .take(usize::from(inner.height))
+        .map(|row| match row {
+            Row::Tier(tier) => Line::styled(tier.as_str().to_uppercase(), bold()),
+            Row::Item(i) => item_line(app, *i, width, focused),
+        })
+        .collect();
+    if lines.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "no item matches the filter",
+                fg(app, Color::DarkGray),
+            )),
+            inner,
+        );
+    } else {
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+fn item_line(app: &App, index: usize, width: usize, focused: bool) -> Line<'static> {
+    let item = &app.checklist.items[index];
+    let (symbol, color) = if app.item_running(index) {
+        (spinner(app), Color::Yellow)
+    } else {
+        app.item_report(index)
+            .map_or(("·", Color::DarkGray), |r| item_status(r.status))
+    };
+    let badge = app.state_of(index).and_then(state_badge);
+    let badge_width = badge.map_or(0, |(b, _)| b.chars().count() + 1);
+    let room = width.saturating_sub(3 + badge_width);
+    let mut title: String = item.title.chars().take(room).collect();
+    if item.title.chars().count() > room && room > 0 {
+        title.pop();
+        title.push('…');
+    }
+    let pad = room.saturating_sub(title.chars().count());
+    let mut spans = vec![
+        Span::raw(" "),
+        Span::styled(
+            symbol.to_string(),
+            fg(app, color).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(" "),
+        Span::raw(title),
+        Span::raw(" ".repeat(pad)),
+    ];
+    if let Some((text, color)) = badge {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(text.to_string(), fg(app, color)));
+    }
+    let line = Line::from(spans);
+    if app.selected == Some(index) {
+        let highlight = if focused {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        };
+        line.patch_style(highlight)
+    } else {
+        line
+    }
+}
+
+/// The border of a pane: highlighted when it has the keyboard.
+pub(super) fn border(app: &App, focused: bool) -> Style {
+    if focused {
+        fg(app, Color::Cyan).add_modifier(Modifier::BOLD)
+    } else {
+        fg(app, Color::DarkGray)
+    }
+}

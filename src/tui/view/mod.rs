@@ -1,0 +1,79 @@
+//! Drawing: a pure function of `&App` into a frame. Views never change state; what they
+//! need that is expensive (the report, the rows) was computed by `update()`.
+
+mod detail;
+mod header;
+mod list;
+mod overlay;
+
+use ratatui::Frame;
+use ratatui::style::{Color, Modifier, Style};
+
+use super::app::App;
+use crate::probe::ProbeStatus;
+use crate::probe::runner::ItemStatus;
+use crate::signoff::State;
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let areas = app.areas();
+    header::draw(frame, app, areas.header);
+    list::draw(frame, app, areas.list);
+    detail::draw(frame, app, areas.detail);
+    overlay::draw_status(frame, app, areas.status);
+    overlay::draw_footer(frame, app, areas.footer);
+    overlay::draw_modal(frame, app);
+}
+
+/// A style with a foreground colour, or none when colour is off.
+pub(crate) fn fg(app: &App, color: Color) -> Style {
+    if app.color {
+        Style::new().fg(color)
+    } else {
+        Style::new()
+    }
+}
+
+/// The spinner frame for the app's tick.
+pub(crate) fn spinner(app: &App) -> &'static str {
+    const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+    FRAMES[(app.tick % FRAMES.len() as u64) as usize]
+}
+
+/// Symbol and colour of an item status.
+pub(crate) fn item_status(status: ItemStatus) -> (&'static str, Color) {
+    match status {
+        ItemStatus::Pass => ("✓", Color::Green),
+        ItemStatus::Fail => ("✗", Color::Red),
+        ItemStatus::Error => ("!", Color::Yellow),
+        ItemStatus::Skipped => ("-", Color::DarkGray),
+        ItemStatus::Manual => ("?", Color::Cyan),
+    }
+}
+
+/// Colour of a probe status.
+pub(crate) fn probe_color(status: ProbeStatus) -> Color {
+    match status {
+        ProbeStatus::Pass => Color::Green,
+        ProbeStatus::Fail => Color::Red,
+        ProbeStatus::Error => Color::Yellow,
+        ProbeStatus::Skipped => Color::DarkGray,
+    }
+}
+
+/// Short badge and colour of a sign-off state (`None` for pending).
+pub(crate) fn state_badge(state: State) -> Option<(&'static str, Color)> {
+    match state {
+        State::SignedOff => Some(("approved", Color::Green)),
+        State::Attested => Some(("attested", Color::Cyan)),
+        State::Waived => Some(("waived", Color::Magenta)),
+        State::Stale => Some(("stale", Color::Yellow)),
+        State::WaiverExpired => Some(("expired", Color::Yellow)),
+        State::Pending => None,
+    }
+}
+
+/// Bold, kept without colour.
+pub(crate) fn bold() -> Style {
+    Style::new().add_modifier(Modifier::BOLD)
+}
