@@ -13,5 +13,6 @@ mod suite {
     mod local_probes;
     mod reports;
     mod signoff;
+    mod tui;
     mod validate;
 }

@@ -1,5 +1,6 @@
-//! The selected item: rationale, remediation (code blocks shown as code), every probe
-//! with a spinner while it runs and its evidence when done, and the sign-off history.
+//! The selected item: every probe with a spinner while it runs and its evidence when
+//! done (first: it is what the user came for), the remediation (code blocks shown as
+//! code), the rationale, and the sign-off history.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -65,21 +66,6 @@ fn lines(app: &App, index: usize) -> Vec<Line<'static>> {
             fg(app, Color::Red).add_modifier(Modifier::BOLD),
         ));
     }
-    if !item.rationale.trim().is_empty() {
-        out.push(Line::raw(""));
-        out.push(heading(app, "Why"));
-        out.extend(
-            item.rationale
-                .trim()
-                .lines()
-                .map(|l| Line::raw(l.to_string())),
-        );
-    }
-    if !item.remediation.trim().is_empty() {
-        out.push(Line::raw(""));
-        out.push(heading(app, "What to do"));
-        out.extend(markdown_lines(app, item.remediation.trim()));
-    }
     if !item.probes.is_empty() {
         out.push(Line::raw(""));
         out.push(heading(app, "Probes"));
@@ -109,6 +95,21 @@ fn lines(app: &App, index: usize) -> Vec<Line<'static>> {
                 ])),
             }
         }
+    }
+    if !item.remediation.trim().is_empty() {
+        out.push(Line::raw(""));
+        out.push(heading(app, "What to do"));
+        out.extend(markdown_lines(app, item.remediation.trim()));
+    }
+    if !item.rationale.trim().is_empty() {
+        out.push(Line::raw(""));
+        out.push(heading(app, "Why"));
+        out.extend(
+            item.rationale
+                .trim()
+                .lines()
+                .map(|l| Line::raw(l.to_string())),
+        );
     }
     out.push(Line::raw(""));
     out.push(heading(app, "Sign-off"));

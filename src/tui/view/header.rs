@@ -25,16 +25,17 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             }
         }
     };
+    // The verdict comes first so that a narrow terminal never cuts it off.
     let title = Line::from(vec![
-        Span::styled(" preflight ", bold()),
-        Span::raw(format!("{} ", c.title)),
+        verdict,
+        Span::raw(" env "),
+        Span::styled(app.env.clone(), bold()),
+        Span::raw(" · "),
+        Span::styled(c.title.clone(), bold()),
         Span::styled(
-            format!("({} v{}) ", c.id, c.version),
+            format!(" ({} v{})", c.id, c.version),
             fg(app, Color::DarkGray),
         ),
-        Span::raw("· env "),
-        Span::styled(format!("{} ", app.env), bold()),
-        verdict,
     ]);
     frame.render_widget(Paragraph::new(title), top);
 

@@ -1,0 +1,459 @@
+//! The terminal UI without a terminal: `update()` driven by actions, screens rendered
+//! into ratatui's TestBackend and compared with snapshots at 80×24 and 120×40, status
+//! colours asserted cell by cell. The probe events come from a real run of the demo
+//! project's probes.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use preflight::checklist::{Checklist, load_source};
+use preflight::config::Config;
+use preflight::demo;
+use preflight::diagnostic::SourceFile;
+use preflight::probe::runner::{self, RunEvent, RunOptions};
+use preflight::probe::{EnvVars, ProbeContext};
+use preflight::signoff::{Contents, Identity, Intent};
+use preflight::timestamp::Timestamp;
+use preflight::tui::app::{Action, App, Dialog, Effect, Mode, Pane, Row, StatusFilter};
+use preflight::tui::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn now() -> Timestamp {
+    "2026-11-22T12:00:00Z".parse().unwrap()
+}
+
+fn checklist() -> Arc<Checklist> {
+    Arc::new(load_source(&SourceFile::new("checklist.toml", demo::CHECKLIST), "demo").unwrap())
+}
+
+/// The events of a real run of every probe on a fresh demo project.
+fn demo_events(checklist: &Checklist) -> Vec<RunEvent> {
+    let dir = tempfile::tempdir().unwrap();
+    demo::populate(dir.path()).unwrap();
+    let ctx = Arc::new(ProbeContext {
+        project_dir: dir.path().to_path_buf(),
+        config: Arc::new(Config::default()),
+        vars: demo::DEMO_VARS.iter().copied().collect::<EnvVars>(),
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let all: Vec<usize> = (0..checklist.items.len()).collect();
+    rt.block_on(runner::run(
+        checklist,
+        &all,
+        ctx,
+        &RunOptions::default(),
+        Some(tx),
+    ));
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    events
+}
+
+fn app(size: (u16, u16)) -> (App, Vec<Effect>) {
+    let mut app = App::new(
+        checklist(),
+        "production",
+        Identity::parse("Jane Doe <jane@example.com>").unwrap(),
+        ".preflight/ledger.jsonl",
+        Contents::default(),
+        now(),
+        size,
+    );
+    let effects = app.start();
+    (app, effects)
+}
+
+/// An app whose first run has finished.
+fn finished(size: (u16, u16)) -> App {
+    let (mut app, _) = app(size);
+    let events = demo_events(&app.checklist);
+    for event in events {
+        app.update(Action::Probe { run: 1, event });
+    }
+    assert!(!app.running());
+    app
+}
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+}
+
+fn render(app: &App) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    terminal.draw(|f| view::draw(f, app)).unwrap();
+    terminal
+}
+
+fn snapshot(name: &str, app: &App) {
+    let terminal = render(app);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::assert_snapshot!(
+            format!("tui_{name}_{}x{}", app.size.0, app.size.1),
+            terminal.backend()
+        )
+    });
+}
+
+fn select(app: &mut App, id: &str) {
+    let index = app.checklist.items.iter().position(|i| i.id == id).unwrap();
+    let row = app
+        .rows
+        .iter()
+        .position(|r| *r == Row::Item(index))
+        .unwrap();
+    let first = app
+        .rows
+        .iter()
+        .position(|r| matches!(r, Row::Item(_)))
+        .unwrap();
+    app.update(key(KeyCode::Home));
+    // Rows before it that are items, not tier headings.
+    let steps = app.rows[first..row]
+        .iter()
+        .filter(|r| matches!(r, Row::Item(_)))
+        .count();
+    for _ in 0..steps {
+        app.update(key(KeyCode::Down));
+    }
+    assert_eq!(app.selected, Some(index));
+}
+
+#[test]
+fn the_first_run_covers_every_item_and_manual_items_are_done_at_once() {
+    let (app, effects) = app((80, 24));
+    assert_eq!(
+        effects,
+        vec![Effect::Run {
+            run: 1,
+            items: (0..12).collect()
+        }]
+    );
+    assert!(app.running());
+    assert_eq!(app.probe_counts(), (0, 9));
+    let manual = app
+        .checklist
+        .items
+        .iter()
+        .position(|i| i.is_manual())
+        .unwrap();
+    assert!(
+        app.item_report(manual).is_some(),
+        "manual items need no probe"
+    );
+}
+
+#[test]
+fn results_of_a_superseded_run_are_dropped() {
+    let (mut app, _) = app((80, 24));
+    let events = demo_events(&app.checklist);
+    // The user reruns everything before the first run reports.
+    let effects = app.update(key(KeyCode::Char('R')));
+    assert_eq!(
+        effects,
+        vec![Effect::Run {
+            run: 2,
+            items: (0..12).collect()
+        }]
+    );
+    for event in events.clone() {
+        app.update(Action::Probe { run: 1, event });
+    }
+    assert_eq!(app.probe_counts(), (0, 9), "run 1 no longer counts");
+    for event in events {
+        app.update(Action::Probe { run: 2, event });
+    }
+    assert_eq!(app.probe_counts(), (9, 9));
+    // Rerunning one item supersedes only that item.
+    let selected = app.selected.unwrap();
+    let effects = app.update(key(KeyCode::Char('r')));
+    assert_eq!(
+        effects,
+        vec![Effect::Run {
+            run: 3,
+            items: vec![selected]
+        }]
+    );
+    assert!(app.item_running(selected));
+    assert!(app.running());
+}
+
+#[test]
+fn keys_move_switch_panes_filter_and_quit() {
+    let mut app = finished((80, 24));
+    let first = app.selected.unwrap();
+    app.update(key(KeyCode::Char('j')));
+    assert_ne!(app.selected, Some(first));
+    app.update(key(KeyCode::Up));
+    assert_eq!(app.selected, Some(first));
+    app.update(key(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::Detail);
+    app.update(key(KeyCode::Down));
+    assert_eq!((app.selected, app.detail_scroll), (Some(first), 1));
+    app.update(key(KeyCode::PageDown));
+    assert!(app.detail_scroll > 1);
+    app.update(key(KeyCode::Tab));
+
+    app.update(key(KeyCode::Char('/')));
+    assert_eq!(app.mode, Mode::Filter);
+    keys(&mut app, "tls");
+    assert_eq!(
+        app.rows
+            .iter()
+            .filter(|r| matches!(r, Row::Item(_)))
+            .count(),
+        1
+    );
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(
+        app.checklist.items[app.selected.unwrap()].id,
+        "tls-key-private"
+    );
+    app.update(key(KeyCode::Char('/')));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(
+        app.rows
+            .iter()
+            .filter(|r| matches!(r, Row::Item(_)))
+            .count(),
+        12
+    );
+
+    app.update(key(KeyCode::Char('f')));
+    assert_eq!(app.status_filter, StatusFilter::Failing);
+    let failing: Vec<&str> = app
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Item(i) => Some(app.checklist.items[*i].id.as_str()),
+            Row::Tier(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        failing,
+        [
+            "bind-ports-localhost",
+            "env-files-not-committed",
+            "env-files-gitignored",
+            "credentials-from-environment",
+            "tls-key-private"
+        ]
+    );
+    for _ in 0..4 {
+        app.update(key(KeyCode::Char('f')));
+    }
+    assert_eq!(app.status_filter, StatusFilter::All);
+
+    app.update(key(KeyCode::Char('?')));
+    assert_eq!(app.mode, Mode::Help);
+    app.update(key(KeyCode::Char('x')));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(!app.should_quit);
+    app.update(key(KeyCode::Char('q')));
+    assert!(app.should_quit);
+}
+
+#[test]
+fn the_mouse_selects_and_scrolls() {
+    let mut app = finished((120, 40));
+    let list = app.areas().list_inner();
+    // Row 0 is the CRITICAL heading; row 3 is the third critical item.
+    app.update(Action::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: list.x + 2,
+        row: list.y + 3,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(
+        app.checklist.items[app.selected.unwrap()].id,
+        "env-files-not-committed"
+    );
+    let detail = app.areas().detail;
+    app.update(Action::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: detail.x + 5,
+        row: detail.y + 5,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(app.detail_scroll, 3);
+}
+
+#[test]
+fn attest_dialog_records_with_the_note_and_esc_asks_before_discarding() {
+    let mut app = finished((80, 24));
+    select(&mut app, "rotate-production-credentials");
+    app.update(key(KeyCode::Char('a')));
+    keys(&mut app, "rotated, OPS-142");
+    assert!(matches!(app.mode, Mode::Dialog(Dialog::Note { .. })));
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.mode, Mode::Dialog(Dialog::ConfirmDiscard(_))));
+    app.update(key(KeyCode::Char('n')));
+    let effects = app.update(key(KeyCode::Enter));
+    assert_eq!(effects.len(), 1);
+    let Effect::Record {
+        intent,
+        result,
+        note,
+    } = &effects[0]
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*intent, Intent::Attest);
+    assert_eq!(note.as_deref(), Some("rotated, OPS-142"));
+    assert_eq!(
+        app.checklist.items[result.item].id,
+        "rotate-production-credentials"
+    );
+    assert_eq!(app.mode, Mode::Normal);
+    // Esc on an empty dialog closes it at once.
+    app.update(key(KeyCode::Char('A')));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn waive_dialog_validates_the_expiry_as_typed() {
+    let mut app = finished((80, 24));
+    select(&mut app, "env-files-not-committed");
+    app.update(key(KeyCode::Char('w')));
+    keys(&mut app, "history rewrite scheduled");
+    app.update(key(KeyCode::Tab));
+    keys(&mut app, "2026-13-01");
+    assert!(
+        app.update(key(KeyCode::Enter)).is_empty(),
+        "an invalid date records nothing"
+    );
+    assert!(app.message.as_ref().unwrap().error);
+    for _ in 0..5 {
+        app.update(key(KeyCode::Backspace));
+    }
+    keys(&mut app, "12-31");
+    let effects = app.update(key(KeyCode::Enter));
+    let [
+        Effect::Record {
+            intent: Intent::Waive(w),
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(w.reason, "history rewrite scheduled");
+    assert_eq!(w.expires, Some("2027-01-01T00:00:00Z".parse().unwrap()));
+}
+
+#[test]
+fn screens_match_their_snapshots() {
+    for size in SIZES {
+        let (app, _) = app(size);
+        snapshot("first_frame", &app);
+
+        let (mut running, _) = app_with_started(size);
+        running.update(Action::Tick(now()));
+        snapshot("probes_running", &running);
+
+        let mut failed = finished(size);
+        select(&mut failed, "bind-ports-localhost");
+        snapshot("failed_item", &failed);
+
+        let mut attest = finished(size);
+        select(&mut attest, "rotate-production-credentials");
+        attest.update(key(KeyCode::Char('a')));
+        keys(&mut attest, "rotated, see OPS-142");
+        snapshot("attest_dialog", &attest);
+
+        let mut waive = finished(size);
+        select(&mut waive, "env-files-not-committed");
+        waive.update(key(KeyCode::Char('w')));
+        keys(&mut waive, "history rewrite scheduled");
+        waive.update(key(KeyCode::Tab));
+        keys(&mut waive, "31/12/2026");
+        snapshot("waive_invalid_date", &waive);
+
+        let mut help = finished(size);
+        help.update(key(KeyCode::Char('?')));
+        snapshot("help", &help);
+
+        let mut filter = finished(size);
+        filter.update(key(KeyCode::Char('/')));
+        keys(&mut filter, "env");
+        snapshot("filter", &filter);
+    }
+}
+
+/// An app whose probes have all started and none finished.
+fn app_with_started(size: (u16, u16)) -> (App, ()) {
+    let (mut app, _) = app(size);
+    let events = demo_events(&app.checklist);
+    for event in events {
+        if let RunEvent::Started(_) = event {
+            app.update(Action::Probe { run: 1, event });
+        }
+    }
+    assert!(app.running());
+    (app, ())
+}
+
+#[test]
+fn status_colours_carry_meaning() {
+    let app = finished((120, 40));
+    let terminal = render(&app);
+    let buffer = terminal.backend().buffer();
+    let list = app.areas().list_inner();
+    let symbol = |id: &str| {
+        let index = app.checklist.items.iter().position(|i| i.id == id).unwrap();
+        let row = app
+            .rows
+            .iter()
+            .position(|r| *r == Row::Item(index))
+            .unwrap();
+        buffer[(list.x + 1, list.y + row as u16)].clone()
+    };
+    let fail = symbol("bind-ports-localhost");
+    assert_eq!((fail.symbol(), fail.fg), ("✗", Color::Red));
+    let pass = symbol("bind-ports-localhost-production");
+    assert_eq!((pass.symbol(), pass.fg), ("✓", Color::Green));
+    let manual = symbol("rotate-production-credentials");
+    assert_eq!((manual.symbol(), manual.fg), ("?", Color::Cyan));
+
+    let mut plain = finished((120, 40));
+    plain.color = false;
+    let terminal = render(&plain);
+    let cell = terminal.backend().buffer()[(list.x + 1, list.y + 1)].clone();
+    assert_eq!(
+        (cell.symbol(), cell.fg),
+        ("✗", Color::Reset),
+        "NO_COLOR: no colour"
+    );
+}
+
+#[test]
+fn a_small_terminal_stays_usable() {
+    let app = finished((80, 24));
+    let terminal = render(&app);
+    let text = format!("{}", terminal.backend());
+    assert!(text.contains("NO-GO"), "{text}");
+    assert!(text.contains("a attest"), "{text}");
+    let mut app = app;
+    app.update(Action::Resize(60, 15));
+    let terminal = render(&app);
+    assert!(format!("{}", terminal.backend()).contains("Items"));
+}
