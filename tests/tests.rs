@@ -14,5 +14,6 @@ mod suite {
     mod reports;
     mod signoff;
     mod tui;
+    mod tui_e2e;
     mod validate;
 }

@@ -1,0 +1,228 @@
+//! The real binary in a real terminal: tmux runs `preflight demo`, keys are sent with
+//! `send-keys` and the screen read with `capture-pane`.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::support::text;
+
+/// A tmux server of its own (its socket in a temporary directory), killed on drop.
+struct Tmux {
+    socket: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn start(command: &str, env: &[(&str, &Path)]) -> Tmux {
+        let found = std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("tmux").is_file()));
+        assert!(
+            found,
+            "`tmux` is not installed: run the tests with `scripts/test`, which installs it"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let tmux = Tmux {
+            socket: dir.path().join("socket"),
+            _dir: dir,
+        };
+        let mut cmd = tmux.command();
+        cmd.args(["new-session", "-d", "-x", "120", "-y", "40", "-s", "e2e"]);
+        for (k, v) in env {
+            cmd.arg("-e").arg(format!("{k}={}", v.display()));
+        }
+        cmd.arg(command);
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        tmux
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new("tmux");
+        cmd.arg("-S").arg(&self.socket).env_remove("TMUX");
+        cmd
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let out = self
+            .command()
+            .args(["send-keys", "-t", "e2e"])
+            .args(keys)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+
+    fn screen(&self) -> String {
+        text(
+            &self
+                .command()
+                .args(["capture-pane", "-p", "-t", "e2e"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+    }
+
+    /// Waits until the screen shows `what` (or fails after 20 s, showing the screen).
+    fn wait_for(&self, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(what) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "`{what}` never appeared:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").output();
+    }
+}
+
+/// `stty -a` shows a terminal back in cooked mode: line editing, echo and signals on.
+fn assert_cooked(stty: &str) {
+    let modes: Vec<&str> = stty.split_whitespace().collect();
+    for mode in ["icanon", "echo", "isig"] {
+        assert!(
+            modes.contains(&mode),
+            "terminal not restored ({mode} is off): {stty}"
+        );
+    }
+}
+
+#[test]
+fn demo_rerun_attest_quit_in_a_real_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stty = tmp.path().join("stty.txt");
+    let binary = env!("CARGO_BIN_EXE_preflight");
+    let script = format!(
+        "echo BEFORE-PREFLIGHT; {binary} demo --keep --as 'Jane Doe <jane@example.com>'; echo \"EXIT=$?\"; stty -a > {}; sleep 60",
+        stty.display()
+    );
+    // The sandbox goes into our temporary directory, so the test can find it.
+    let tmux = Tmux::start(
+        &format!("sh -c \"{}\"", script.replace('"', "\\\"")),
+        &[("TMPDIR", tmp.path())],
+    );
+
+    let screen = tmux.wait_for("4 pass · 5 fail");
+    assert!(screen.contains("NO-GO: 8 blocking"), "{screen}");
+    tmux.send(&["R"]);
+    tmux.wait_for("4 pass · 5 fail");
+    // Find the manual item with the filter, attest it with a note.
+    tmux.send(&["/", "rotated", "Enter"]);
+    tmux.wait_for("Items 1 /rotated");
+    tmux.send(&["a"]);
+    tmux.wait_for("You attest that this item is done");
+    tmux.send(&["-l", "rotated in the e2e test"]);
+    tmux.send(&["Enter"]);
+    let screen = tmux.wait_for(
+        "attested `rotate-production-credentials` as Jane Doe <jane@example.com>: record 1",
+    );
+    assert!(screen.contains("attested"), "{screen}");
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for("EXIT=0");
+    assert!(
+        screen.contains("BEFORE-PREFLIGHT"),
+        "the alternate screen was left: {screen}"
+    );
+    assert!(screen.contains("the demo project is kept at"), "{screen}");
+
+    let start = Instant::now();
+    while !stty.is_file() || std::fs::read_to_string(&stty).unwrap().is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_cooked(&std::fs::read_to_string(&stty).unwrap());
+
+    let sandbox = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("preflight-demo-")
+        })
+        .expect("the kept sandbox");
+    let ledger = std::fs::read_to_string(sandbox.join(".preflight/ledger.jsonl")).unwrap();
+    let lines: Vec<&str> = ledger.lines().collect();
+    assert_eq!(lines.len(), 1, "{ledger}");
+    let record: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(record["item"], "rotate-production-credentials");
+    assert_eq!(record["action"], "attest");
+    assert_eq!(record["note"], "rotated in the e2e test");
+    assert_eq!(record["by"]["email"], "jane@example.com");
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_removes_the_sandbox() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stty = tmp.path().join("stty.txt");
+    let binary = env!("CARGO_BIN_EXE_preflight");
+    // A marker in the arguments finds this test's process among parallel tests.
+    let marker = format!("sigterm-{}@example.com", std::process::id());
+    let script = format!(
+        "{binary} demo --as 'Sig <{marker}>'; echo \"EXIT=$?\"; stty -a > {}; sleep 60",
+        stty.display()
+    );
+    let tmux = Tmux::start(
+        &format!("sh -c \"{}\"", script.replace('"', "\\\"")),
+        &[("TMPDIR", tmp.path())],
+    );
+    tmux.wait_for("NO-GO: 8 blocking");
+    let pgrep = Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap();
+    let pids = text(&pgrep.stdout);
+    let pid = pids
+        .lines()
+        .find(|p| {
+            std::fs::read(format!("/proc/{p}/cmdline"))
+                .is_ok_and(|c| c.starts_with(binary.as_bytes()))
+        })
+        .unwrap_or_else(|| panic!("no preflight process among {pids:?}"))
+        .to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let screen = tmux.wait_for("EXIT=0");
+    assert!(
+        !screen.contains("NO-GO"),
+        "the alternate screen was left: {screen}"
+    );
+    let start = Instant::now();
+    while !stty.is_file() || std::fs::read_to_string(&stty).unwrap().is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let modes = std::fs::read_to_string(&stty).unwrap();
+    assert!(
+        modes.contains(" icanon") && !modes.contains("-icanon"),
+        "{modes}"
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("preflight-demo-")
+        })
+        .collect();
+    assert!(left.is_empty(), "the sandbox is removed on SIGTERM");
+}
