@@ -41,7 +41,7 @@ fn main() {
         now,
         (200, 60),
     );
-    app.start();
+    app.update(Action::RunAll);
     for item in 0..60 {
         let outcome =
             ProbeOutcome::fail(format!("VAR_{item} is not set")).with_evidence((0..3).map(|e| {

@@ -44,6 +44,8 @@ pub enum Action {
     Recorded(Result<String, String>),
     /// A report was written (its path) or not (why).
     Exported(Result<String, String>),
+    /// Run every item's probes (the first run, or `R`).
+    RunAll,
     /// Leave now (a signal).
     Quit,
 }
@@ -316,8 +318,8 @@ pub struct App {
 }
 
 impl App {
-    /// A new app at time `now`, with the ledger read; no probe has run yet (the first
-    /// [`App::start`] effects start them).
+    /// A new app at time `now`, with the ledger read; no probe has run yet
+    /// ([`Action::RunAll`] starts them).
     pub fn new(
         checklist: Arc<Checklist>,
         env: &str,
@@ -364,11 +366,6 @@ impl App {
         app.refresh();
         app.selected = app.first_item();
         app
-    }
-
-    /// The effects that start the first run.
-    pub fn start(&mut self) -> Vec<Effect> {
-        self.rerun((0..self.checklist.items.len()).collect())
     }
 
     /// Whether probes of the latest runs are still out.
@@ -428,6 +425,7 @@ impl App {
             Action::Recorded(Err(why)) => self.error(why),
             Action::Exported(Ok(path)) => self.info(format!("wrote {path}")),
             Action::Exported(Err(why)) => self.error(why),
+            Action::RunAll => return self.rerun((0..self.checklist.items.len()).collect()),
             Action::Quit => self.should_quit = true,
         }
         Vec::new()
@@ -679,7 +677,7 @@ impl App {
                     return self.rerun(vec![i]);
                 }
             }
-            KeyCode::Char('R') => return self.rerun((0..self.checklist.items.len()).collect()),
+            KeyCode::Char('R') => return self.update(Action::RunAll),
             KeyCode::Char('a') => self.open_note(NoteKind::Attest),
             KeyCode::Char('A') => self.open_note(NoteKind::Approve),
             KeyCode::Char('u') => self.open_note(NoteKind::Revoke),

@@ -120,7 +120,7 @@ async fn event_loop(
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut runs: Vec<JoinHandle<()>> = Vec::new();
-    let effects = app.start();
+    let effects = app.update(Action::RunAll);
     carry_out(effects, &app, setup, &tx, &mut runs);
 
     let mut events = EventStream::new();

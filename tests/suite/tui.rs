@@ -69,7 +69,7 @@ fn app(size: (u16, u16)) -> (App, Vec<Effect>) {
         now(),
         size,
     );
-    let effects = app.start();
+    let effects = app.update(Action::RunAll);
     (app, effects)
 }
 

@@ -54,7 +54,11 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 fg(app, Color::Red).patch(bold()),
             ),
             Some(l) => Span::styled(
-                format!(" · ledger {} records", l.records),
+                format!(
+                    " · ledger {} record{}",
+                    l.records,
+                    if l.records == 1 { "" } else { "s" }
+                ),
                 fg(app, Color::DarkGray),
             ),
             None => Span::raw(""),
