@@ -52,7 +52,7 @@ mistakes.";
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the terminal UI: walk the checklist, watch probes, sign off (the default)
-    Tui(TuiArgs),
+    Tui(SignerArgs),
     /// Open the terminal UI on a sandbox project with deliberate mistakes
     Demo(DemoArgs),
     /// Run the checklist's probes and print what they found
@@ -184,17 +184,6 @@ pub struct CheckArgs {
     pub require_signoff: bool,
 }
 
-/// Options of `tui`.
-#[derive(Debug, Args)]
-pub struct TuiArgs {
-    /// Sign as this identity, `Name <email>` [default: `identity` in the user settings, else git's user.name and user.email, else user@host]
-    #[arg(long = "as", value_name = "IDENTITY")]
-    pub identity: Option<String>,
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub session: SessionArgs,
-}
-
 /// Options of `demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -223,7 +212,7 @@ pub struct SignArgs {
     pub signer: SignerArgs,
 }
 
-/// Who signs, where.
+/// Who signs, where (the sign-off commands and the terminal UI).
 #[derive(Debug, Args)]
 pub struct SignerArgs {
     /// Sign as this identity, `Name <email>` [default: `identity` in the user settings, else git's user.name and user.email, else user@host]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::signoff::signing_identity;
 use super::{CommandError, Project};
-use crate::cli::{DemoArgs, LocationArgs, ProjectArgs, RunArgs, TuiArgs};
+use crate::cli::{DemoArgs, LocationArgs, ProjectArgs, RunArgs, SignerArgs};
 use crate::demo;
 use crate::exit;
 use crate::probe::EnvVars;
@@ -14,7 +14,7 @@ use crate::signoff::Identity;
 use crate::tui::{self, Setup};
 
 /// `preflight tui` (and `preflight` alone).
-pub fn tui(args: &TuiArgs) -> Result<u8, CommandError> {
+pub fn tui(args: &SignerArgs) -> Result<u8, CommandError> {
     let project = Project::open(&args.session.project)?;
     project.check_env(&args.session.env.env)?;
     let setup = setup(

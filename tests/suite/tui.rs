@@ -112,13 +112,19 @@ fn snapshot(name: &str, app: &App) {
     });
 }
 
-fn select(app: &mut App, id: &str) {
+/// The checklist index of an item and its row in the list.
+fn row_of(app: &App, id: &str) -> (usize, usize) {
     let index = app.checklist.items.iter().position(|i| i.id == id).unwrap();
     let row = app
         .rows
         .iter()
         .position(|r| *r == Row::Item(index))
         .unwrap();
+    (index, row)
+}
+
+fn select(app: &mut App, id: &str) {
+    let (index, row) = row_of(app, id);
     let first = app
         .rows
         .iter()
@@ -419,12 +425,7 @@ fn status_colours_carry_meaning() {
     let buffer = terminal.backend().buffer();
     let list = app.areas().list_inner();
     let symbol = |id: &str| {
-        let index = app.checklist.items.iter().position(|i| i.id == id).unwrap();
-        let row = app
-            .rows
-            .iter()
-            .position(|r| *r == Row::Item(index))
-            .unwrap();
+        let (_, row) = row_of(&app, id);
         buffer[(list.x + 1, list.y + row as u16)].clone()
     };
     let fail = symbol("bind-ports-localhost");
