@@ -77,9 +77,19 @@ pub struct EnvironmentSpec {
     pub password: Option<Source>,
     /// libpq `sslmode`.
     pub sslmode: Option<Source>,
+    /// libpq `sslrootcert`: a CA file (relative to the project root) or `system`.
+    pub sslrootcert: Option<Source>,
 }
 
-const ENVIRONMENT_FIELDS: &[&str] = &["host", "port", "database", "user", "password", "sslmode"];
+const ENVIRONMENT_FIELDS: &[&str] = &[
+    "host",
+    "port",
+    "database",
+    "user",
+    "password",
+    "sslmode",
+    "sslrootcert",
+];
 
 /// An environment with every field read from its source.
 #[derive(Debug, Clone, Default)]
@@ -96,6 +106,8 @@ pub struct ResolvedEnvironment {
     pub password: Option<Secret>,
     /// sslmode.
     pub sslmode: Option<String>,
+    /// sslrootcert.
+    pub sslrootcert: Option<String>,
 }
 
 /// A credential source that could not be read. Never carries the value.
@@ -144,6 +156,7 @@ impl EnvironmentSpec {
             user: Some(source("PG_USER")),
             password: Some(source("PG_PASSWORD")),
             sslmode: Some(source("PG_SSLMODE")),
+            sslrootcert: Some(source("PG_SSLROOTCERT")),
         }
     }
 
@@ -192,6 +205,7 @@ impl EnvironmentSpec {
             user: read("user", &self.user)?,
             password: read("password", &self.password)?.map(Secret::new),
             sslmode: read("sslmode", &self.sslmode)?,
+            sslrootcert: read("sslrootcert", &self.sslrootcert)?,
         })
     }
 }
@@ -341,7 +355,8 @@ fn read_environment(r: &mut TomlReader<'_>, table: &Table<'_>, name: &str) -> En
             "database" => spec.database = source,
             "user" => spec.user = source,
             "password" => spec.password = source,
-            _ => spec.sslmode = source,
+            "sslmode" => spec.sslmode = source,
+            _ => spec.sslrootcert = source,
         }
     }
     spec

@@ -11,6 +11,7 @@ mod suite {
     mod compose_ports;
     mod git_probes;
     mod local_probes;
+    mod postgres;
     mod reports;
     mod signoff;
     mod tui;

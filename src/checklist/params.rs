@@ -32,6 +32,8 @@ pub enum ParamType {
     FileMode,
     /// One of a fixed set of strings.
     Choice(&'static [&'static str]),
+    /// A table whose shape the probe kind checks itself.
+    Table,
 }
 
 /// One parameter of a probe kind.
@@ -103,6 +105,8 @@ impl ParamType {
                     ))
                 }
             }
+            (ParamType::Table, DeValue::Table(_)) => Ok(()),
+            (ParamType::Table, _) => wrong("a table"),
             (ParamType::String | ParamType::Duration | ParamType::Choice(_), _) => {
                 wrong("a string")
             }
@@ -135,6 +139,7 @@ impl ParamType {
                 ]
             }),
             ParamType::Choice(options) => json!({ "type": "string", "enum": options }),
+            ParamType::Table => json!({ "type": "object" }),
         }
     }
 }
@@ -298,6 +303,41 @@ impl Params {
                     _ => None,
                 })
                 .collect(),
+            _ => None,
+        })
+    }
+
+    /// An integer parameter.
+    pub fn integer(&self, name: &str) -> Result<Option<i64>, ParamError> {
+        self.typed(name, "an integer", |v| match v {
+            ParamValue::Integer(n) => Some(*n),
+            _ => None,
+        })
+    }
+
+    /// A boolean parameter.
+    pub fn bool(&self, name: &str) -> Result<Option<bool>, ParamError> {
+        self.typed(name, "a boolean", |v| match v {
+            ParamValue::Bool(b) => Some(*b),
+            _ => None,
+        })
+    }
+
+    /// A duration parameter (`"3s"`).
+    pub fn duration(&self, name: &str) -> Result<Option<std::time::Duration>, ParamError> {
+        match self.string(name)? {
+            None => Ok(None),
+            Some(text) => text
+                .parse::<HumanDuration>()
+                .map(|d| Some(d.duration))
+                .map_err(|e| ParamError::new(name, e.to_string())),
+        }
+    }
+
+    /// A table parameter, as parsed values.
+    pub fn table(&self, name: &str) -> Result<Option<&BTreeMap<String, ParamValue>>, ParamError> {
+        self.typed(name, "a table", |v| match v {
+            ParamValue::Table(t) => Some(t),
             _ => None,
         })
     }

@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::{Probe, compose_ports, env_vars, file_mode, git_tracked, gitignore_covers};
+use super::{
+    Probe, compose_ports, env_vars, file_mode, git_tracked, gitignore_covers, listening, postgres,
+    reachable,
+};
 use crate::checklist::params::{ParamError, ParamSpec, Params};
 
 /// Builds a probe from validated parameters.
@@ -33,6 +36,13 @@ pub const KINDS: &[KindInfo] = &[
     gitignore_covers::KIND,
     env_vars::KIND,
     file_mode::KIND,
+    listening::KIND,
+    reachable::KIND,
+    postgres::connect::KIND,
+    postgres::settings::KIND,
+    postgres::hba::KIND,
+    postgres::roles::KIND,
+    postgres::login_rejected::KIND,
 ];
 
 /// The kind with this name.

@@ -233,6 +233,40 @@ impl ComposePortsProbe {
     }
 }
 
+/// The host ports published by the project's Compose files (default file names),
+/// for probes that look at what is actually listening. Unreadable files are skipped.
+pub fn published_host_ports(ctx: &ProbeContext) -> Vec<u16> {
+    let patterns: Vec<String> = compose::DEFAULT_FILES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let Ok(globs) = PathGlobs::new(&patterns) else {
+        return Vec::new();
+    };
+    let mut ports = Vec::new();
+    for path in compose::discover(&ctx.project_dir, &globs) {
+        let Ok(file) = compose::load(&ctx.project_dir, &path, &ctx.vars) else {
+            continue;
+        };
+        for service in &file.services {
+            for entry in service.get("ports").map(items).into_iter().flatten() {
+                if let Ok((_, binding)) = read_binding(&file, entry)
+                    && let Some(published) = &binding.published
+                {
+                    // A range publishes each of its ports; its first one is enough to look at.
+                    let first = published.split('-').next().unwrap_or_default();
+                    if let Ok(port) = first.trim().parse::<u16>() {
+                        ports.push(port);
+                    }
+                }
+            }
+        }
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
 /// Reads one entry of `ports:`; returns it as written and resolved.
 fn read_binding(file: &ComposeFile, entry: &Node) -> Result<(String, PortBinding), String> {
     let interpolate = |text: String| file.variables.interpolate(&text).map_err(|e| e.to_string());

@@ -12,6 +12,9 @@ pub mod env_vars;
 pub mod file_mode;
 pub mod git_tracked;
 pub mod gitignore_covers;
+pub mod listening;
+pub mod postgres;
+pub mod reachable;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -243,7 +243,8 @@ pub async fn run(
         .collect()
 }
 
-fn describe(d: Duration) -> String {
+/// A duration for people: `5s`, `250ms`.
+pub fn describe(d: Duration) -> String {
     if d.subsec_millis() == 0 {
         format!("{}s", d.as_secs())
     } else {

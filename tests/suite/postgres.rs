@@ -1,0 +1,683 @@
+//! The live probes against real things: PostgreSQL probes against throwaway clusters
+//! configured to pass and to fail them, `listening` and `reachable` against real
+//! sockets on loopback.
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use preflight::probe::{ProbeOutcome, ProbeStatus};
+
+use crate::support::pg::{Cluster, ClusterConfig, SUPERUSER_PASSWORD, free_port, pki_pems};
+use crate::support::{Project, run_probe};
+
+/// A project with the test CAs written into it.
+fn project() -> Project {
+    let p = Project::new();
+    p.write("ca.pem", &pki_pems().ca_pem);
+    p.write("other-ca.pem", &pki_pems().other_ca_pem);
+    p
+}
+
+/// How the production environment reaches a cluster (the guides' `PG_*` variables).
+struct Env {
+    host: &'static str,
+    port: u16,
+    user: String,
+    password: String,
+    sslmode: &'static str,
+    rootcert: &'static str,
+    database: &'static str,
+}
+
+impl Env {
+    fn superuser(c: &Cluster) -> Env {
+        Env {
+            host: "localhost",
+            port: c.port,
+            user: "postgres".into(),
+            password: SUPERUSER_PASSWORD.into(),
+            sslmode: "prefer",
+            rootcert: "",
+            database: "postgres",
+        }
+    }
+
+    fn vars(&self) -> Vec<(String, String)> {
+        let mut v = vec![
+            ("PG_HOST".to_string(), self.host.to_string()),
+            ("PG_PORT".to_string(), self.port.to_string()),
+            ("PG_USER".to_string(), self.user.clone()),
+            ("PG_PASSWORD".to_string(), self.password.clone()),
+            ("PG_DATABASE".to_string(), self.database.to_string()),
+            ("PG_SSLMODE".to_string(), self.sslmode.to_string()),
+        ];
+        if !self.rootcert.is_empty() {
+            v.push(("PG_SSLROOTCERT".to_string(), self.rootcert.to_string()));
+        }
+        v
+    }
+}
+
+fn probe(p: &Project, kind: &str, params: &str, env: &Env) -> ProbeOutcome {
+    let vars = env.vars();
+    let refs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    run_probe(p.path(), kind, params, &refs)
+}
+
+fn text(o: &ProbeOutcome) -> String {
+    let mut s = format!("{} {}", o.status.as_str(), o.summary);
+    for e in &o.evidence {
+        s.push_str(&format!("\n  {e}"));
+    }
+    s
+}
+
+fn assert_outcome(o: &ProbeOutcome, status: ProbeStatus, contains: &str) {
+    let t = text(o);
+    assert_eq!(o.status, status, "{t}");
+    assert!(t.contains(contains), "expected `{contains}` in:\n{t}");
+}
+
+#[test]
+fn connect_with_every_sslmode_against_a_tls_server() {
+    let c = Cluster::start(ClusterConfig::default());
+    let p = project();
+    let mut env = Env::superuser(&c);
+    let cases: &[(&str, &str, &str, ProbeStatus, &str)] = &[
+        ("disable", "", "localhost", ProbeStatus::Pass, "over no TLS"),
+        (
+            "prefer",
+            "",
+            "localhost",
+            ProbeStatus::Pass,
+            "over TLS (TLSv1.3",
+        ),
+        (
+            "require",
+            "",
+            "localhost",
+            ProbeStatus::Pass,
+            "over TLS (TLSv1.3",
+        ),
+        (
+            "verify-ca",
+            "ca.pem",
+            "localhost",
+            ProbeStatus::Pass,
+            "over TLS",
+        ),
+        (
+            "verify-ca",
+            "ca.pem",
+            "127.0.0.1",
+            ProbeStatus::Pass,
+            "over TLS",
+        ),
+        (
+            "verify-ca",
+            "other-ca.pem",
+            "localhost",
+            ProbeStatus::Fail,
+            "not signed by a trusted root",
+        ),
+        (
+            "verify-full",
+            "ca.pem",
+            "localhost",
+            ProbeStatus::Pass,
+            "over TLS",
+        ),
+        (
+            "verify-full",
+            "ca.pem",
+            "127.0.0.1",
+            ProbeStatus::Fail,
+            "not valid for the host name `127.0.0.1`",
+        ),
+        (
+            "verify-full",
+            "other-ca.pem",
+            "localhost",
+            ProbeStatus::Fail,
+            "not signed by a trusted root",
+        ),
+    ];
+    for (mode, root, host, status, expected) in cases {
+        env.sslmode = mode;
+        env.rootcert = root;
+        env.host = host;
+        let o = probe(&p, "postgres-connect", "", &env);
+        assert_outcome(&o, *status, expected);
+    }
+    env.sslmode = "disable";
+    env.host = "localhost";
+    let o = probe(&p, "postgres-connect", "require_tls = true", &env);
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        "the connection is not encrypted (TLS required)",
+    );
+    env.sslmode = "verify-full";
+    env.rootcert = "";
+    let o = probe(&p, "postgres-connect", "", &env);
+    assert_outcome(&o, ProbeStatus::Error, "names no root certificate");
+}
+
+#[test]
+fn connect_against_a_server_without_tls() {
+    let c = Cluster::start(ClusterConfig {
+        ssl: false,
+        ..ClusterConfig::default()
+    });
+    let p = project();
+    let mut env = Env::superuser(&c);
+    for (mode, status, expected) in [
+        ("disable", ProbeStatus::Pass, "over no TLS"),
+        ("prefer", ProbeStatus::Pass, "over no TLS"),
+        (
+            "require",
+            ProbeStatus::Fail,
+            "sslmode require needs TLS, but the server does not offer it",
+        ),
+        (
+            "verify-ca",
+            ProbeStatus::Fail,
+            "sslmode verify-ca needs TLS, but the server does not offer it",
+        ),
+        (
+            "verify-full",
+            ProbeStatus::Fail,
+            "sslmode verify-full needs TLS, but the server does not offer it",
+        ),
+    ] {
+        env.sslmode = mode;
+        env.rootcert = if mode.starts_with("verify") {
+            "ca.pem"
+        } else {
+            ""
+        };
+        assert_outcome(&probe(&p, "postgres-connect", "", &env), status, expected);
+    }
+}
+
+#[test]
+fn connect_failures_are_classified() {
+    let c = Cluster::start(ClusterConfig {
+        hba: vec!["hostssl all all 127.0.0.1/32 scram-sha-256".into()],
+        ..ClusterConfig::default()
+    });
+    let p = project();
+    let mut env = Env::superuser(&c);
+    env.sslmode = "require";
+    env.password = "wrong-password".into();
+    assert_outcome(
+        &probe(&p, "postgres-connect", "", &env),
+        ProbeStatus::Fail,
+        "authentication failed for user `postgres`",
+    );
+    env.password = SUPERUSER_PASSWORD.into();
+    env.database = "no_such_db";
+    assert_outcome(
+        &probe(&p, "postgres-connect", "", &env),
+        ProbeStatus::Fail,
+        "database `no_such_db` does not exist",
+    );
+    env.database = "postgres";
+    env.sslmode = "disable";
+    assert_outcome(
+        &probe(&p, "postgres-connect", "", &env),
+        ProbeStatus::Fail,
+        "the server requires TLS for this connection",
+    );
+    env.sslmode = "require";
+    assert_outcome(
+        &probe(&p, "postgres-connect", "min_version = 9", &env),
+        ProbeStatus::Pass,
+        "connected to postgres@localhost",
+    );
+    assert_outcome(
+        &probe(&p, "postgres-connect", "min_version = 99", &env),
+        ProbeStatus::Fail,
+        "is older than the required 99",
+    );
+    env.port = free_port();
+    assert_outcome(
+        &probe(&p, "postgres-connect", "", &env),
+        ProbeStatus::Fail,
+        "connection refused",
+    );
+    env.host = "no-such-host.invalid";
+    assert_outcome(
+        &probe(&p, "postgres-connect", "", &env),
+        ProbeStatus::Fail,
+        "does not resolve",
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_ends_within_the_timeout() {
+    // Accepts TCP connections and never says a word.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    // The thread holds every connection open until the test process ends.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in silent.incoming() {
+            held.push(s);
+        }
+    });
+    let p = project();
+    let env = Env {
+        host: "127.0.0.1",
+        port,
+        user: "app".into(),
+        password: "x".into(),
+        sslmode: "prefer",
+        rootcert: "",
+        database: "app",
+    };
+    for kind in [
+        "postgres-connect",
+        "postgres-settings",
+        "postgres-hba",
+        "postgres-roles",
+        "postgres-login-rejected",
+    ] {
+        let params = match kind {
+            "postgres-settings" => "connect_timeout = \"400ms\"\nsettings = { ssl = true }",
+            _ => "connect_timeout = \"400ms\"",
+        };
+        let started = Instant::now();
+        let o = probe(&p, kind, params, &env);
+        let took = started.elapsed();
+        assert_ne!(o.status, ProbeStatus::Pass, "{kind}: {}", text(&o));
+        assert!(
+            text(&o).contains("no answer within 400ms"),
+            "{kind}: {}",
+            text(&o)
+        );
+        assert!(took < Duration::from_secs(4), "{kind} took {took:?}");
+    }
+}
+
+#[test]
+fn settings_meet_expectations_or_say_which_do_not() {
+    let c = Cluster::start(ClusterConfig {
+        settings: vec![
+            "log_statement = 'ddl'".into(),
+            "log_connections = on".into(),
+        ],
+        ..ClusterConfig::default()
+    });
+    let p = project();
+    let env = Env::superuser(&c);
+    let good = "settings = { password_encryption = \"scram-sha-256\", ssl = true, log_statement = { one_of = [\"mod\", \"ddl\", \"all\"] }, log_connections = true, max_connections = { at_least = 10 }, listen_addresses = { not = \"*\" } }";
+    assert_outcome(
+        &probe(&p, "postgres-settings", good, &env),
+        ProbeStatus::Pass,
+        "6 settings as expected",
+    );
+    let bad = "settings = { log_disconnections = true, log_min_duration_statement = { at_least = 0 }, no_such_setting = 1 }";
+    let o = probe(&p, "postgres-settings", bad, &env);
+    assert_outcome(&o, ProbeStatus::Fail, "3 settings not as expected");
+    assert!(
+        text(&o).contains("log_min_duration_statement = -1, expected >= 0"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("no_such_setting: no such setting on this server"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn settings_expectations_are_validated_when_the_checklist_loads() {
+    let text = crate::support::single_probe_checklist(
+        "postgres-settings",
+        "settings = { ssl = { maybe = true } }",
+    );
+    let err = preflight::checklist::load_source(
+        &preflight::diagnostic::SourceFile::new("test.toml", text),
+        "test",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("`settings`: `ssl`: unknown expectation `maybe` (expected equals, one_of, at_least or not)"),
+        "{err}"
+    );
+    assert!(err.contains("test.toml:12:"), "{err}");
+}
+
+#[test]
+fn hba_rules_are_judged() {
+    let unsafe_rules = Cluster::start(ClusterConfig {
+        hba: vec![
+            "host all all 127.0.0.1/32 scram-sha-256".into(),
+            "host all all 0.0.0.0/0 md5".into(),
+            "host replication all 10.0.0.0/8 trust".into(),
+        ],
+        ..ClusterConfig::default()
+    });
+    let p = project();
+    let o = probe(&p, "postgres-hba", "", &Env::superuser(&unsafe_rules));
+    assert_outcome(&o, ProbeStatus::Fail, "2 of 3 pg_hba.conf rules");
+    let t = text(&o);
+    assert!(t.contains("pg_hba.conf:3: host all all 0.0.0.0/0.0.0.0 md5: `md5`: use scram-sha-256; open to every address for every database and user"), "{t}");
+    assert!(
+        t.contains("`trust` lets anyone connect without a password"),
+        "{t}"
+    );
+
+    let tls_only = Cluster::start(ClusterConfig {
+        hba: vec!["hostssl all all 127.0.0.1/32 scram-sha-256".into()],
+        ..ClusterConfig::default()
+    });
+    let mut env = Env::superuser(&tls_only);
+    env.sslmode = "require";
+    assert_outcome(
+        &probe(&p, "postgres-hba", "require_tls = true", &env),
+        ProbeStatus::Pass,
+        "1 pg_hba.conf rules",
+    );
+    let o = probe(
+        &p,
+        "postgres-hba",
+        "require_tls = true",
+        &Env::superuser(&unsafe_rules),
+    );
+    assert!(
+        text(&o).contains("a plain `host` line accepts connections without TLS"),
+        "{}",
+        text(&o)
+    );
+
+    // Without the privilege to read the rules: an error naming what is needed.
+    tls_only.sql("create role reader login password 'reader-pass'");
+    env.user = "reader".into();
+    env.password = "reader-pass".into();
+    assert_outcome(
+        &probe(&p, "postgres-hba", "", &env),
+        ProbeStatus::Error,
+        "permission denied; it needs a superuser",
+    );
+}
+
+#[test]
+fn roles_follow_least_privilege() {
+    let c = Cluster::start(ClusterConfig::default());
+    c.sql("create role app login password 'app-pass'");
+    c.sql("create role contextforge login password 'contextforge'");
+    let p = project();
+    let su = Env::superuser(&c);
+    let o = probe(
+        &p,
+        "postgres-roles",
+        "app_role = \"app\"\nabsent = [\"contextforge\"]",
+        &su,
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        "role `contextforge` still exists and can log in",
+    );
+    c.sql("drop role contextforge");
+    let o = probe(
+        &p,
+        "postgres-roles",
+        "app_role = \"app\"\nabsent = [\"contextforge\"]",
+        &su,
+    );
+    assert_outcome(&o, ProbeStatus::Pass, "follow least privilege");
+    assert!(text(&o).contains("role `contextforge` does not exist"));
+
+    c.sql("alter role app createdb createrole");
+    c.sql("grant create on schema public to app");
+    c.sql("create role nopass login");
+    c.sql("set password_encryption = 'md5'; create role oldhash login password 'old-pass'");
+    c.sql("create role second_admin superuser");
+    let o = probe(&p, "postgres-roles", "app_role = \"app\"", &su);
+    let t = text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    for expected in [
+        "`app` has CREATEROLE, CREATEDB: more than an application needs",
+        "`app` may CREATE in schema public",
+        "login role `nopass` has no password",
+        "role `oldhash` has a password hash that is not SCRAM-SHA-256",
+        "2 superuser roles (postgres, second_admin); at most 1 allowed",
+    ] {
+        assert!(t.contains(expected), "`{expected}` missing:\n{t}");
+    }
+    // As the application itself: what pg_authid hides is said, not guessed.
+    let app = Env {
+        user: "app".into(),
+        password: "app-pass".into(),
+        ..Env::superuser(&c)
+    };
+    let o = probe(&p, "postgres-roles", "max_superusers = 2", &app);
+    assert!(
+        text(&o).contains("password checks not made: reading pg_authid needs a superuser"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn production_rejects_development_and_default_credentials() {
+    let c = Cluster::start(ClusterConfig::default());
+    c.sql("create role app login password 'prod-secret-1'");
+    let p = project();
+    p.write(
+        ".env.development",
+        "PG_HOST=localhost\nPG_USER=app\nPG_PASSWORD=dev-password\n",
+    );
+    let env = Env {
+        user: "app".into(),
+        password: "prod-secret-1".into(),
+        ..Env::superuser(&c)
+    };
+    let o = probe(&p, "postgres-login-rejected", "", &env);
+    assert_outcome(&o, ProbeStatus::Pass, "rejects all 5 credentials tried");
+    assert!(text(&o).contains("rejected: user `app` with the development credentials"));
+
+    // Development reuses the production password: production accepts it.
+    p.write(
+        ".env.development",
+        "PG_USER=app\nPG_PASSWORD=prod-secret-1\n",
+    );
+    let o = probe(&p, "postgres-login-rejected", "defaults = false", &env);
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        "accepts user `app` (the development credentials)",
+    );
+    assert!(!text(&o).contains("prod-secret-1"), "{}", text(&o));
+
+    // A well-known default that works.
+    c.sql("create role contextforge login password 'contextforge'");
+    let o = probe(&p, "postgres-login-rejected", "try_environments = []", &env);
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        "accepts user `contextforge` (a well-known default)",
+    );
+}
+
+#[test]
+fn a_canary_password_appears_in_no_outcome_and_no_process_arguments() {
+    const CANARY: &str = "Canary-9f2c-pw";
+    let c = Cluster::start(ClusterConfig::default());
+    c.sql(&format!("create role app login password '{CANARY}'"));
+    let p = project();
+    p.write(
+        ".env.development",
+        &format!("PG_USER=app\nPG_PASSWORD={CANARY}\n"),
+    );
+    let env = Env {
+        user: "app".into(),
+        password: CANARY.into(),
+        ..Env::superuser(&c)
+    };
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+                    if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline"))
+                        && String::from_utf8_lossy(&cmdline).contains(CANARY)
+                    {
+                        seen.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
+                    }
+                }
+            }
+            seen
+        })
+    };
+    let mut outcomes = Vec::new();
+    for (kind, params) in [
+        ("postgres-connect", ""),
+        ("postgres-connect", "min_version = 99"),
+        ("postgres-settings", "settings = { ssl = true }"),
+        ("postgres-hba", ""),
+        ("postgres-roles", "app_role = \"app\""),
+        ("postgres-login-rejected", ""),
+    ] {
+        outcomes.push(text(&probe(&p, kind, params, &env)));
+    }
+    let mut wrong = env;
+    wrong.password = format!("{CANARY}-wrong");
+    outcomes.push(text(&probe(&p, "postgres-connect", "", &wrong)));
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let seen = watcher.join().unwrap();
+    assert!(
+        seen.is_empty(),
+        "a process argument list held the password: {seen:?}"
+    );
+    for o in &outcomes {
+        assert!(!o.contains(CANARY), "an outcome shows the password:\n{o}");
+    }
+    assert!(
+        outcomes[6].contains("authentication failed"),
+        "{}",
+        outcomes[6]
+    );
+}
+
+#[test]
+fn listening_sees_wildcard_sockets_and_names_their_process() {
+    let open = TcpListener::bind("0.0.0.0:0").unwrap();
+    let open_port = open.local_addr().unwrap().port();
+    let local = TcpListener::bind("127.0.0.1:0").unwrap();
+    let local_port = local.local_addr().unwrap().port();
+    let p = Project::new();
+    let o = run_probe(
+        p.path(),
+        "listening",
+        &format!("ports = [{open_port}, {local_port}]"),
+        &[],
+    );
+    let t = text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    let me = std::fs::read_to_string("/proc/self/comm").unwrap();
+    assert!(
+        t.contains(&format!(
+            "0.0.0.0:{open_port} listens on every interface ({}, pid {}",
+            me.trim(),
+            std::process::id()
+        )),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!("127.0.0.1:{local_port} ({}", me.trim())),
+        "{t}"
+    );
+    let o = run_probe(
+        p.path(),
+        "listening",
+        &format!("ports = [{local_port}]"),
+        &[],
+    );
+    assert_outcome(&o, ProbeStatus::Pass, "1 listening socket on ports");
+    let v6 = TcpListener::bind("[::]:0");
+    if let Ok(v6) = v6 {
+        let port = v6.local_addr().unwrap().port();
+        let o = run_probe(p.path(), "listening", &format!("ports = [{port}]"), &[]);
+        assert_outcome(
+            &o,
+            ProbeStatus::Fail,
+            &format!("[::]:{port} listens on every interface"),
+        );
+    }
+    // Without `ports`: the production port (PG_PORT) and the Compose published ports.
+    p.write(
+        "docker-compose.yml",
+        &format!(
+            "services:\n  db:\n    image: postgres\n    ports:\n      - \"{open_port}:5432\"\n"
+        ),
+    );
+    let o = run_probe(
+        p.path(),
+        "listening",
+        "",
+        &[("PG_PORT", &local_port.to_string())],
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &format!(
+            "ports {}, {}",
+            open_port.min(local_port),
+            open_port.max(local_port)
+        ),
+    );
+    drop((open, local));
+}
+
+#[test]
+fn reachable_from_loopback_only() {
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let p = Project::new();
+    let o = run_probe(
+        p.path(),
+        "reachable",
+        &format!("port = {port}\naddresses = [\"127.0.0.1\"]"),
+        &[],
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        &format!("port {port} is reachable at all 1 address"),
+    );
+    let o = run_probe(
+        p.path(),
+        "reachable",
+        &format!("port = {port}\naddresses = [\"127.0.0.2\"]\nexpect = \"unreachable\""),
+        &[],
+    );
+    assert_outcome(&o, ProbeStatus::Pass, "is unreachable");
+    let o = run_probe(
+        p.path(),
+        "reachable",
+        &format!("port = {port}\naddresses = [\"127.0.0.1\", \"127.0.0.2\"]"),
+        &[],
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        "should be reachable but is not at 1 of 2 addresses",
+    );
+    assert!(text(&o).contains("127.0.0.2 port"), "{}", text(&o));
+    let o = run_probe(
+        p.path(),
+        "reachable",
+        &format!("port = {port}\naddresses = [\"localhost\"]"),
+        &[],
+    );
+    assert_ne!(o.status, ProbeStatus::Error, "{}", text(&o));
+    drop(server);
+}

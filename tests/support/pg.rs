@@ -1,0 +1,315 @@
+//! Throwaway PostgreSQL clusters from the server package on this machine.
+//!
+//! A template cluster is initialised once per test process (`initdb`, SCRAM, `fsync =
+//! off`, TLS with a test CA and a server certificate for `localhost` signed by it);
+//! each test copies it, writes its own `pg_hba.conf` and settings, and starts it on a
+//! free loopback port. As root, every server command runs as the `postgres` user. The
+//! cluster is stopped (`-m immediate`) and removed when the test drops it.
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The template superuser's password (tests only; never a real credential).
+pub const SUPERUSER_PASSWORD: &str = "superuser-test-secret";
+
+/// The test CA and a second, unrelated CA.
+pub struct Pki {
+    /// PEM of the CA that signed the server certificate.
+    pub ca_pem: String,
+    /// PEM of a CA that signed nothing the server presents.
+    pub other_ca_pem: String,
+}
+
+struct Template {
+    dir: tempfile::TempDir,
+    bindir: PathBuf,
+    owner: Option<(u32, u32)>,
+    pki: Pki,
+}
+
+static TEMPLATE: OnceLock<Template> = OnceLock::new();
+
+/// How a test wants its cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    /// `ssl = on`.
+    pub ssl: bool,
+    /// `pg_hba.conf` lines (after the superuser's local rule).
+    pub hba: Vec<String>,
+    /// Extra `postgresql.conf` lines.
+    pub settings: Vec<String>,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            ssl: true,
+            hba: vec![
+                "host all all 127.0.0.1/32 scram-sha-256".into(),
+                "host all all ::1/128 scram-sha-256".into(),
+            ],
+            settings: Vec::new(),
+        }
+    }
+}
+
+/// A running cluster.
+pub struct Cluster {
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    data: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// The uid and gid of the `postgres` user, when running as root.
+fn owner() -> Option<(u32, u32)> {
+    if !rustix::process::geteuid().is_root() {
+        return None;
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").expect("/etc/passwd");
+    let line = passwd
+        .lines()
+        .find(|l| l.starts_with("postgres:"))
+        .expect("running as root needs a `postgres` user to run the server (the PostgreSQL server package creates it)");
+    let fields: Vec<&str> = line.split(':').collect();
+    Some((fields[2].parse().unwrap(), fields[3].parse().unwrap()))
+}
+
+/// The PostgreSQL server binaries: `initdb` on PATH, else the newest
+/// `/usr/lib/postgresql/*/bin`.
+fn bindir() -> PathBuf {
+    if let Some(paths) = std::env::var_os("PATH") {
+        for d in std::env::split_paths(&paths) {
+            if d.join("initdb").is_file() && d.join("pg_ctl").is_file() {
+                return std::fs::canonicalize(d.join("initdb"))
+                    .ok()
+                    .and_then(|p| p.parent().map(Path::to_path_buf))
+                    .unwrap_or(d);
+            }
+        }
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin"))
+        .filter(|b| b.join("initdb").is_file())
+        .collect();
+    versions.sort();
+    versions.pop().expect(
+        "no PostgreSQL server binaries (initdb, pg_ctl): run the tests with `scripts/test`, which installs them",
+    )
+}
+
+fn as_owner(cmd: &mut Command, owner: Option<(u32, u32)>) -> &mut Command {
+    if let Some((uid, gid)) = owner {
+        cmd.uid(uid).gid(gid);
+    }
+    cmd.env_remove("PGPASSWORD").env("LC_ALL", "C")
+}
+
+fn chown(path: &Path, owner: Option<(u32, u32)>) {
+    if let Some((uid, gid)) = owner {
+        std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
+    }
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn pki() -> (Pki, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let ca = |name: &str| {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
+    };
+    let issuer = ca("preflight test CA");
+    let other = ca("some other CA");
+    let key = KeyPair::generate().unwrap();
+    let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    leaf.distinguished_name
+        .push(rcgen::DnType::CommonName, "localhost");
+    let cert = leaf.signed_by(&key, &issuer).unwrap();
+    (
+        Pki {
+            ca_pem: issuer.pem(),
+            other_ca_pem: other.pem(),
+        },
+        cert.pem(),
+        key.serialize_pem(),
+    )
+}
+
+fn template() -> &'static Template {
+    TEMPLATE.get_or_init(|| {
+        let owner = owner();
+        let bindir = bindir();
+        let dir = tempfile::Builder::new()
+            .prefix("preflight-pg-template-")
+            .tempdir()
+            .unwrap();
+        chown(dir.path(), owner);
+        let pwfile = dir.path().join("pw");
+        std::fs::write(&pwfile, SUPERUSER_PASSWORD).unwrap();
+        chown(&pwfile, owner);
+        let data = dir.path().join("data");
+        run(
+            as_owner(&mut Command::new(bindir.join("initdb")), owner)
+                .arg("-D")
+                .arg(&data)
+                .args(["-N", "-A", "scram-sha-256", "-U", "postgres", "--locale=C", "-E", "UTF8"])
+                .arg(format!("--pwfile={}", pwfile.display())),
+            "initdb",
+        );
+        std::fs::remove_file(&pwfile).unwrap();
+        let (pki, cert, key) = pki();
+        for (name, text) in [("server.crt", &cert), ("server.key", &key)] {
+            let path = data.join(name);
+            std::fs::write(&path, text).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            chown(&path, owner);
+        }
+        let mut conf = std::fs::read_to_string(data.join("postgresql.conf")).unwrap();
+        conf.push_str(
+            "\n# preflight test template\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 16MB\nmax_connections = 30\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+        );
+        std::fs::write(data.join("postgresql.conf"), conf).unwrap();
+        Template {
+            dir,
+            bindir,
+            owner,
+            pki,
+        }
+    })
+}
+
+/// The test PKI (CA certificates as PEM).
+pub fn pki_pems() -> &'static Pki {
+    &template().pki
+}
+
+/// A free TCP port on 127.0.0.1 (bound, read, released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Cluster {
+    /// Copies the template and starts it.
+    pub fn start(config: ClusterConfig) -> Cluster {
+        let t = template();
+        let dir = tempfile::Builder::new()
+            .prefix("preflight-pg-")
+            .tempdir()
+            .unwrap();
+        chown(dir.path(), t.owner);
+        let data = dir.path().join("data");
+        run(
+            as_owner(&mut Command::new("cp"), t.owner)
+                .arg("-a")
+                .arg(t.dir.path().join("data"))
+                .arg(&data),
+            "copying the template cluster",
+        );
+        let mut hba = String::from("# written by the test harness\n");
+        for line in &config.hba {
+            hba.push_str(line);
+            hba.push('\n');
+        }
+        std::fs::write(data.join("pg_hba.conf"), hba).unwrap();
+        let mut auto = format!("ssl = {}\n", if config.ssl { "on" } else { "off" });
+        for line in &config.settings {
+            auto.push_str(line);
+            auto.push('\n');
+        }
+        std::fs::write(data.join("postgresql.auto.conf"), auto).unwrap();
+        for f in ["pg_hba.conf", "postgresql.auto.conf"] {
+            chown(&data.join(f), t.owner);
+        }
+        // A port can be taken between choosing and binding: retry a few times.
+        for attempt in 0..5 {
+            let port = free_port();
+            let out = as_owner(&mut Command::new(t.bindir.join("pg_ctl")), t.owner)
+                .arg("-D")
+                .arg(&data)
+                .args(["-w", "-t", "30", "-l"])
+                .arg(dir.path().join("log"))
+                .args(["-o", &format!("-p {port}"), "start"])
+                .output()
+                .unwrap();
+            if out.status.success() {
+                return Cluster {
+                    port,
+                    data,
+                    _dir: dir,
+                };
+            }
+            let log = std::fs::read_to_string(dir.path().join("log")).unwrap_or_default();
+            assert!(
+                attempt < 4 && log.contains("could not bind"),
+                "pg_ctl start failed: {}\n{log}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        unreachable!("the loop returns or panics")
+    }
+
+    /// The server log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data.parent().unwrap().join("log")).unwrap_or_default()
+    }
+
+    /// Runs SQL as the superuser through psql (setup only; the probes never use psql).
+    pub fn sql(&self, sql: &str) {
+        let t = template();
+        let psql = t.bindir.join("psql");
+        run(
+            Command::new(psql)
+                .args([
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "postgres",
+                ])
+                .args(["-p", &self.port.to_string()])
+                .env("PGPASSWORD", SUPERUSER_PASSWORD)
+                .env("PGSSLMODE", "prefer")
+                .args(["-c", sql]),
+            &format!("psql -c {sql}"),
+        );
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let t = template();
+        let _ = as_owner(&mut Command::new(t.bindir.join("pg_ctl")), t.owner)
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "immediate", "stop"])
+            .output();
+    }
+}
