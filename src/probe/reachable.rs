@@ -1,8 +1,10 @@
 //! `reachable`: a TCP connection to `port` at each address succeeds, or with
 //! `expect = "unreachable"` fails: the guide's "should fail from the machine's IP,
 //! succeed from 127.0.0.1". `"auto"` stands for this machine's non-loopback interface
-//! addresses. The probe connects only to addresses the checklist names or this
-//! machine's own.
+//! addresses, or the comma-separated addresses in `PREFLIGHT_AUTO_ADDRESSES` when it is
+//! set (where interface addresses are not the ones the network sees, e.g. in a
+//! container). The probe connects only to addresses the checklist names, that
+//! variable names, or this machine's own.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -11,6 +13,9 @@ use std::time::Duration;
 use super::catalog::KindInfo;
 use super::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+
+/// The variable that says what `auto` means, when set.
+pub const AUTO_ADDRESSES: &str = "PREFLIGHT_AUTO_ADDRESSES";
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -82,9 +87,23 @@ impl ReachableProbe {
     }
 
     /// The addresses to try, with `auto` expanded.
-    async fn targets(&self) -> Result<Vec<(String, SocketAddr)>, String> {
+    async fn targets(&self, ctx: &ProbeContext) -> Result<Vec<(String, SocketAddr)>, String> {
         let mut out = Vec::new();
+        let auto_override = ctx.vars.get(AUTO_ADDRESSES).map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        });
+        let mut names = Vec::new();
         for a in &self.addresses {
+            match (a.as_str(), &auto_override) {
+                ("auto", Some(list)) => names.extend(list.iter().cloned()),
+                _ => names.push(a.clone()),
+            }
+        }
+        for a in &names {
             if a == "auto" {
                 let interfaces = if_addrs::get_if_addrs()
                     .map_err(|e| format!("cannot list this machine's interfaces: {e}"))?;
@@ -114,8 +133,8 @@ impl ReachableProbe {
         Ok(out)
     }
 
-    async fn check(&self) -> ProbeOutcome {
-        let targets = match self.targets().await {
+    async fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let targets = match self.targets(ctx).await {
             Ok(t) => t,
             Err(e) => return ProbeOutcome::error(e),
         };
@@ -173,7 +192,7 @@ impl ReachableProbe {
 }
 
 impl Probe for ReachableProbe {
-    fn run(self: Arc<Self>, _ctx: Arc<ProbeContext>) -> ProbeFuture {
-        Box::pin(async move { self.check().await })
+    fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
+        Box::pin(async move { self.check(&ctx).await })
     }
 }

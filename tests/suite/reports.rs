@@ -295,10 +295,14 @@ fn no_output_ever_contains_a_secret() {
         &format!("services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: {CANARY}\n    ports:\n      - \"5434:5432\"\n"),
     );
     p.commit_all("secrets everywhere");
+    // Nothing listens there: the PostgreSQL probes try, and fail, on loopback.
+    let closed_port = crate::support::pg::free_port();
     let with_canary = |args: &[&str]| {
         let out = preflight(p.path())
             .env("PG_PASSWORD", CANARY)
-            .env("PG_HOST", "db.internal")
+            .env("PG_USER", "app")
+            .env("PG_HOST", "127.0.0.1")
+            .env("PG_PORT", closed_port.to_string())
             .env("DATABASE_URL", format!("postgresql://app:{CANARY}@db/app"))
             .args(args)
             .output()

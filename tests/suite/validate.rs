@@ -108,7 +108,14 @@ fn schema_describes_every_probe_kind() {
             "git-tracked",
             "gitignore-covers",
             "env-vars",
-            "file-mode"
+            "file-mode",
+            "listening",
+            "reachable",
+            "postgres-connect",
+            "postgres-settings",
+            "postgres-hba",
+            "postgres-roles",
+            "postgres-login-rejected"
         ]
     );
     let file_mode = &variants[4];

@@ -91,7 +91,9 @@ pub fn preflight(dir: &Path) -> Command {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        // Tests never connect beyond loopback: `reachable`'s "auto" means 127.0.0.2.
+        .env("PREFLIGHT_AUTO_ADDRESSES", "127.0.0.2");
     cmd
 }
 
