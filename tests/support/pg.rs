@@ -154,13 +154,28 @@ fn pki() -> (Pki, String, String) {
     )
 }
 
+/// Where clusters live: a tmpfs when there is one (copying a data directory there takes
+/// ~0.05 s instead of ~0.8 s on an ext4 mounted with `discard`), else the temp dir.
+fn cluster_root() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    let writable = tempfile::Builder::new()
+        .prefix("preflight-probe-")
+        .tempdir_in(shm)
+        .is_ok();
+    if writable {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
+}
+
 fn template() -> &'static Template {
     TEMPLATE.get_or_init(|| {
         let owner = owner();
         let bindir = bindir();
         let dir = tempfile::Builder::new()
             .prefix("preflight-pg-template-")
-            .tempdir()
+            .tempdir_in(cluster_root())
             .unwrap();
         chown(dir.path(), owner);
         let pwfile = dir.path().join("pw");
@@ -172,6 +187,8 @@ fn template() -> &'static Template {
                 .arg("-D")
                 .arg(&data)
                 .args(["-N", "-A", "scram-sha-256", "-U", "postgres", "--locale=C", "-E", "UTF8"])
+                // 1 MB WAL segments instead of 16: the copy per test is 40% smaller.
+                .arg("--wal-segsize=1")
                 .arg(format!("--pwfile={}", pwfile.display())),
             "initdb",
         );
