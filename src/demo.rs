@@ -110,3 +110,257 @@ fn git(dir: &Path, args: &[&str]) -> Result<(), DemoError> {
         ))
     }
 }
+
+/// The demo checklist's PostgreSQL items, for when a cluster runs (`{port}` is
+/// replaced by its port).
+pub const POSTGRES_ITEMS: &str = include_str!("../assets/demo/postgres.toml");
+
+/// A throwaway PostgreSQL cluster for the demo, on 127.0.0.1; stopped and removed on
+/// drop.
+#[derive(Debug)]
+pub struct DemoCluster {
+    /// Its port.
+    pub port: u16,
+    /// Variables the demo's probes see: the production environment (`PG_*`, the
+    /// application role) and the admin password the `admin` environment reads.
+    pub vars: Vec<(String, String)>,
+    bindir: std::path::PathBuf,
+    owner: Option<(u32, u32)>,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for DemoCluster {
+    fn drop(&mut self) {
+        let _ = as_owner(Command::new(self.bindir.join("pg_ctl")), self.owner)
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "fast", "stop"])
+            .output();
+    }
+}
+
+fn as_owner(mut cmd: Command, owner: Option<(u32, u32)>) -> Command {
+    use std::os::unix::process::CommandExt;
+    if let Some((uid, gid)) = owner {
+        cmd.uid(uid).gid(gid);
+    }
+    cmd.env("LC_ALL", "C");
+    cmd
+}
+
+/// The PostgreSQL server binaries: `initdb` on PATH, else the newest
+/// `/usr/lib/postgresql/*/bin`.
+fn server_bindir() -> Option<std::path::PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("initdb"))
+            .find(|p| p.is_file())
+            .and_then(|p| std::fs::canonicalize(p).ok())
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+    });
+    on_path.or_else(|| {
+        let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|b| b.join("initdb").is_file() && b.join("pg_ctl").is_file())
+            .collect();
+        dirs.sort();
+        dirs.pop()
+    })
+}
+
+/// As root, the `postgres` user's uid and gid (initdb refuses to run as root).
+fn server_owner() -> Result<Option<(u32, u32)>, String> {
+    if !rustix::process::geteuid().is_root() {
+        return Ok(None);
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").map_err(|e| e.to_string())?;
+    let fields: Vec<&str> = passwd
+        .lines()
+        .find(|l| l.starts_with("postgres:"))
+        .ok_or("running as root, and there is no `postgres` user to run the server")?
+        .split(':')
+        .collect();
+    match (
+        fields.get(2).and_then(|u| u.parse().ok()),
+        fields.get(3).and_then(|g| g.parse().ok()),
+    ) {
+        (Some(uid), Some(gid)) => Ok(Some((uid, gid))),
+        _ => Err("cannot read the `postgres` user's ids".to_string()),
+    }
+}
+
+fn random_hex() -> Result<String, String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn run_checked(mut cmd: Command, what: &str) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+impl DemoCluster {
+    /// Starts a cluster when the PostgreSQL server package is installed: `Ok(None)`
+    /// without it, `Err` when it is there but the cluster could not start (the demo
+    /// then goes on without its database items).
+    pub fn start() -> Result<Option<DemoCluster>, String> {
+        let Some(bindir) = server_bindir() else {
+            return Ok(None);
+        };
+        let owner = server_owner()?;
+        let shm = Path::new("/dev/shm");
+        let dir = tempfile::Builder::new()
+            .prefix("preflight-demo-pg-")
+            .tempdir_in(if shm.is_dir() { shm } else { Path::new("/tmp") })
+            .or_else(|_| {
+                tempfile::Builder::new()
+                    .prefix("preflight-demo-pg-")
+                    .tempdir()
+            })
+            .map_err(|e| e.to_string())?;
+        let chown = |p: &Path| match owner {
+            Some((uid, gid)) => {
+                std::os::unix::fs::chown(p, Some(uid), Some(gid)).map_err(|e| e.to_string())
+            }
+            None => Ok(()),
+        };
+        chown(dir.path())?;
+        let admin_password = random_hex()?;
+        let app_password = random_hex()?;
+        let pwfile = dir.path().join("pw");
+        std::fs::write(&pwfile, &admin_password).map_err(|e| e.to_string())?;
+        chown(&pwfile)?;
+        let data = dir.path().join("data");
+        let mut initdb = as_owner(Command::new(bindir.join("initdb")), owner);
+        initdb
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-N",
+                "-A",
+                "scram-sha-256",
+                "-U",
+                "postgres",
+                "--locale=C",
+                "-E",
+                "UTF8",
+                "--wal-segsize=1",
+            ])
+            .arg(format!("--pwfile={}", pwfile.display()));
+        run_checked(initdb, "initdb")?;
+        let _ = std::fs::remove_file(&pwfile);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let conf = data.join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).map_err(|e| e.to_string())?;
+        text.push_str(&format!(
+            "\n# preflight demo\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = ''\nfsync = off\nssl = off\n"
+        ));
+        std::fs::write(&conf, text).map_err(|e| e.to_string())?;
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "# The demo's mistake: every address may try.\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all 0.0.0.0/0 scram-sha-256\n",
+        )
+        .map_err(|e| e.to_string())?;
+        let mut start = as_owner(Command::new(bindir.join("pg_ctl")), owner);
+        start
+            .arg("-D")
+            .arg(&data)
+            .args(["-w", "-t", "20", "-l"])
+            .arg(dir.path().join("log"))
+            .arg("start");
+        let cluster = DemoCluster {
+            port,
+            vars: vec![
+                ("PG_HOST".into(), "127.0.0.1".into()),
+                ("PG_PORT".into(), port.to_string()),
+                ("PG_USER".into(), "app".into()),
+                ("PG_PASSWORD".into(), app_password.clone()),
+                ("PG_DATABASE".into(), "taskman_v2".into()),
+                ("PG_SSLMODE".into(), "prefer".into()),
+                (ADMIN_PASSWORD_VAR.into(), admin_password.clone()),
+            ],
+            bindir,
+            owner,
+            dir,
+        };
+        run_checked(start, "pg_ctl start")?;
+        cluster.setup(&admin_password, &app_password)?;
+        Ok(Some(cluster))
+    }
+
+    /// Creates the demo's roles and database, with their deliberate mistakes.
+    fn setup(&self, admin_password: &str, app_password: &str) -> Result<(), String> {
+        let admin = crate::postgres::Target {
+            environment: "admin".into(),
+            host: "127.0.0.1".into(),
+            port: self.port,
+            database: "postgres".into(),
+            user: "postgres".into(),
+            password: Some(crate::secret::Secret::new(admin_password.to_string())),
+            sslmode: crate::postgres::SslMode::Disable,
+            roots: None,
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        rt.block_on(async {
+            let timeout = std::time::Duration::from_secs(5);
+            let session = crate::postgres::connect(&admin, timeout, timeout)
+                .await
+                .map_err(|e| e.to_string())?;
+            // The password goes in as a literal: CREATE ROLE takes no parameters. It is
+            // random hex, so it needs no quoting beyond the quotes.
+            for sql in [
+                format!("create role app login createdb password '{app_password}'"),
+                "create role contextforge login password 'contextforge'".to_string(),
+                "create database taskman_v2 owner app".to_string(),
+            ] {
+                session.query(&sql, &[]).await?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The `[environments.admin]` table the demo's `preflight.toml` gets.
+    pub fn admin_environment(&self) -> String {
+        format!(
+            "\n# The demo cluster's superuser, for the probes that must read what only it may.\n[environments.admin]\nhost = \"127.0.0.1\"\nport = {}\ndatabase = \"postgres\"\nuser = \"postgres\"\npassword = {{ env = \"{ADMIN_PASSWORD_VAR}\" }}\nsslmode = \"disable\"\n",
+            self.port
+        )
+    }
+}
+
+/// The variable the demo's `admin` environment reads its password from.
+pub const ADMIN_PASSWORD_VAR: &str = "PREFLIGHT_DEMO_ADMIN_PASSWORD";
+
+/// Adds the database items and the admin environment to a populated sandbox.
+pub fn add_postgres(dir: &Path, cluster: &DemoCluster) -> Result<(), DemoError> {
+    use std::io::Write;
+    let items = POSTGRES_ITEMS.replace("{port}", &cluster.port.to_string());
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("checklist.toml"))?
+        .write_all(items.as_bytes())?;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("preflight.toml"))?
+        .write_all(cluster.admin_environment().as_bytes())?;
+    git(dir, &["commit", "-q", "-a", "-m", "demo database"])?;
+    Ok(())
+}

@@ -36,6 +36,28 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
         .tempdir()
         .map_err(demo::DemoError::Io)?;
     demo::populate(sandbox.path())?;
+    // Where the PostgreSQL server package is installed, the database probes get a
+    // throwaway cluster of their own; without it the demo has no database items.
+    let (cluster, notice) = match demo::DemoCluster::start() {
+        Ok(Some(cluster)) => {
+            demo::add_postgres(sandbox.path(), &cluster)?;
+            let notice = format!(
+                "demo database: a throwaway PostgreSQL cluster on 127.0.0.1:{}",
+                cluster.port
+            );
+            (Some(cluster), Some(notice))
+        }
+        Ok(None) => (
+            None,
+            Some("no PostgreSQL server installed: the demo has no database items".to_string()),
+        ),
+        Err(why) => (
+            None,
+            Some(format!(
+                "the demo database could not start ({why}); no database items"
+            )),
+        ),
+    };
     let project = Project::open(&ProjectArgs {
         checklist: None,
         location: LocationArgs {
@@ -43,21 +65,26 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
             dir: sandbox.path().to_path_buf(),
         },
     })?;
+    let cluster_vars = cluster.iter().flat_map(|c| c.vars.clone());
     let vars: EnvVars = std::env::vars()
         .chain(
             demo::DEMO_VARS
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string())),
         )
+        .chain(cluster_vars)
         .collect();
-    let setup = setup(
+    let mut setup = setup(
         &project,
         "production",
         args.identity.as_deref(),
         &args.run,
         vars,
     )?;
+    setup.notice = notice;
     let result = tui::run(setup);
+    // The cluster stops before the sandbox goes.
+    drop(cluster);
     if args.keep {
         let kept = sandbox.keep();
         writeln!(stdout, "the demo project is kept at {}", kept.display())?;
@@ -88,5 +115,6 @@ fn setup(
         env: env.to_string(),
         identity,
         export_dir: std::env::current_dir().unwrap_or_else(|_| project.dir.clone()),
+        notice: None,
     })
 }

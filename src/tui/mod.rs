@@ -48,6 +48,8 @@ pub struct Setup {
     pub identity: Identity,
     /// Where exported reports go.
     pub export_dir: PathBuf,
+    /// A message for the status line when the UI opens.
+    pub notice: Option<String>,
 }
 
 /// Why the UI could not run.
@@ -112,6 +114,9 @@ async fn event_loop(
         (size.width, size.height),
     );
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if let Some(notice) = &setup.notice {
+        app.update(Action::Recorded(Ok(notice.clone())));
+    }
     if let Some(why) = ledger_error {
         app.update(Action::Ledger(Err(why)));
     }

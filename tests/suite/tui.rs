@@ -219,7 +219,7 @@ fn keys_move_switch_panes_filter_and_quit() {
 
     app.update(key(KeyCode::Char('/')));
     assert_eq!(app.mode, Mode::Filter);
-    keys(&mut app, "tls");
+    keys(&mut app, "private key");
     assert_eq!(
         app.rows
             .iter()
