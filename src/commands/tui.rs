@@ -38,6 +38,9 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
     demo::populate(sandbox.path())?;
     // Where the PostgreSQL server package is installed, the database probes get a
     // throwaway cluster of their own; without it the demo has no database items.
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        eprint!("preflight demo: preparing the sandbox project and its database…");
+    }
     let (cluster, notice) = match demo::DemoCluster::start() {
         Ok(Some(cluster)) => {
             demo::add_postgres(sandbox.path(), &cluster)?;
