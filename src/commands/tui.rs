@@ -39,7 +39,7 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
     // Where the PostgreSQL server package is installed, the database probes get a
     // throwaway cluster of their own; without it the demo has no database items.
     if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        eprint!("preflight demo: preparing the sandbox project and its database…");
+        eprintln!("preflight demo: preparing the sandbox project and its database…");
     }
     let (cluster, notice) = match demo::DemoCluster::start() {
         Ok(Some(cluster)) => {
