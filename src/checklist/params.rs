@@ -307,6 +307,23 @@ impl Params {
         })
     }
 
+    /// An array of TCP/UDP port numbers (1 to 65535).
+    pub fn port_list(&self, name: &str) -> Result<Option<Vec<u16>>, ParamError> {
+        match self.integer_list(name)? {
+            None => Ok(None),
+            Some(list) => {
+                list.into_iter()
+                    .map(|n| {
+                        u16::try_from(n).ok().filter(|p| *p > 0).ok_or_else(|| {
+                            ParamError::new(name, format!("{n} is not a port number"))
+                        })
+                    })
+                    .collect::<Result<Vec<u16>, _>>()
+                    .map(Some)
+            }
+        }
+    }
+
     /// An integer parameter.
     pub fn integer(&self, name: &str) -> Result<Option<i64>, ParamError> {
         self.typed(name, "an integer", |v| match v {

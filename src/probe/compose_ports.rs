@@ -62,18 +62,7 @@ impl ComposePortsProbe {
         });
         let files =
             PathGlobs::new(&patterns).map_err(|e| ParamError::new("files", e.to_string()))?;
-        let container_ports = match p.integer_list("container_ports")? {
-            None => None,
-            Some(list) => Some(
-                list.into_iter()
-                    .map(|n| {
-                        u16::try_from(n).ok().filter(|p| *p > 0).ok_or_else(|| {
-                            ParamError::new("container_ports", format!("{n} is not a port number"))
-                        })
-                    })
-                    .collect::<Result<Vec<u16>, _>>()?,
-            ),
-        };
+        let container_ports = p.port_list("container_ports")?;
         Ok(ComposePortsProbe {
             files,
             services: p.string_list("services")?,

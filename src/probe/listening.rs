@@ -139,18 +139,7 @@ pub struct ListeningProbe {
 
 impl ListeningProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let ports = match p.integer_list("ports")? {
-            None => None,
-            Some(list) => Some(
-                list.into_iter()
-                    .map(|n| {
-                        u16::try_from(n).ok().filter(|p| *p > 0).ok_or_else(|| {
-                            ParamError::new("ports", format!("{n} is not a port number"))
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
-        };
+        let ports = p.port_list("ports")?;
         Ok(ListeningProbe { ports })
     }
 
