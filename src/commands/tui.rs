@@ -31,6 +31,10 @@ pub fn tui(args: &SignerArgs) -> Result<u8, CommandError> {
 /// `preflight demo`: makes the sandbox, opens the UI on it, removes it afterwards
 /// unless `--keep`.
 pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError> {
+    // Before making a sandbox and a database that nobody could see.
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return Err(tui::TuiError::NotATerminal.into());
+    }
     let sandbox = tempfile::Builder::new()
         .prefix("preflight-demo-")
         .tempdir()

@@ -84,16 +84,26 @@ async fn run_async(setup: Setup) -> Result<(), TuiError> {
         Ok(c) => (c, None),
         Err(e) => (Default::default(), Some(e.to_string())),
     };
+    // Our own panic hook in place of ratatui's: its restore prints with `eprintln!`,
+    // which panics when the terminal is gone (a closed tmux pane), and a panic inside
+    // the hook aborts, skipping every destructor (the demo's database among them).
+    let default_hook = std::panic::take_hook();
     let mut terminal = ratatui::try_init()?;
-    let ratatui_hook = std::panic::take_hook();
+    let _ratatui_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
-        ratatui_hook(info);
+        restore();
+        default_hook(info);
     }));
     let result = event_loop(&mut terminal, &setup, ledger, ledger_error).await;
-    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
-    ratatui::restore();
+    restore();
     result
+}
+
+/// Gives the terminal back (mouse capture off, raw mode off, main screen), ignoring
+/// failures: the terminal may already be gone.
+fn restore() {
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    let _ = ratatui::try_restore();
 }
 
 async fn event_loop(

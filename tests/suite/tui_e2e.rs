@@ -232,3 +232,52 @@ fn sigterm_restores_the_terminal_and_removes_the_sandbox() {
         .collect();
     assert!(left.is_empty(), "the sandbox is removed on SIGTERM");
 }
+
+#[test]
+fn closing_the_terminal_stops_the_demo_database_and_removes_the_sandbox() {
+    let tmp = tempfile::tempdir().unwrap();
+    let binary = env!("CARGO_BIN_EXE_preflight");
+    let tmux = Tmux::start(
+        &format!("{binary} demo --as 'Jane <jane@example.com>'"),
+        &[("TMPDIR", tmp.path())],
+    );
+    tmux.wait_for("NO-GO: ");
+    let sandbox = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("preflight-demo-")
+        })
+        .expect("the sandbox");
+    let config = std::fs::read_to_string(sandbox.join("preflight.toml")).unwrap();
+    let port: Option<u16> = config
+        .lines()
+        .find_map(|l| l.strip_prefix("port = "))
+        .map(|p| p.trim().parse().unwrap());
+    if let Some(port) = port {
+        assert!(
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+            "the demo database runs"
+        );
+    }
+    // The pane's terminal disappears under the running UI (SIGHUP, writes fail).
+    drop(tmux);
+    let start = Instant::now();
+    loop {
+        let db_gone = port.is_none_or(|p| std::net::TcpStream::connect(("127.0.0.1", p)).is_err());
+        if db_gone && !sandbox.exists() {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "database still up: {}, sandbox left: {}",
+            !db_gone,
+            sandbox.exists()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

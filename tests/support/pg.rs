@@ -169,13 +169,37 @@ fn cluster_root() -> PathBuf {
     }
 }
 
+/// Removes templates left by test processes that have ended.
+fn remove_stale_templates(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("preflight-pg-template-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 fn template() -> &'static Template {
     TEMPLATE.get_or_init(|| {
         let owner = owner();
         let bindir = bindir();
+        let root = cluster_root();
+        remove_stale_templates(&root);
+        // The template lives as long as the test process (a static is never dropped);
+        // its name carries the pid so that the next run can remove it.
         let dir = tempfile::Builder::new()
-            .prefix("preflight-pg-template-")
-            .tempdir_in(cluster_root())
+            .prefix(&format!("preflight-pg-template-{}-", std::process::id()))
+            .tempdir_in(root)
             .unwrap();
         chown(dir.path(), owner);
         let pwfile = dir.path().join("pw");
