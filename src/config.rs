@@ -79,9 +79,12 @@ pub struct EnvironmentSpec {
     pub sslmode: Option<Source>,
     /// libpq `sslrootcert`: a CA file (relative to the project root) or `system`.
     pub sslrootcert: Option<Source>,
+    /// A `postgres://` / `postgresql://` URL supplying every field not given on its own.
+    pub url: Option<Source>,
 }
 
 const ENVIRONMENT_FIELDS: &[&str] = &[
+    "url",
     "host",
     "port",
     "database",
@@ -147,7 +150,8 @@ impl EnvironmentSpec {
         })
     }
 
-    /// Every field from the `PG_*` name the guides use for it.
+    /// Every field from the `PG_*` name the guides use for it, and `DATABASE_URL` for
+    /// whatever those leave unset.
     fn from_pg_keys(source: impl Fn(&str) -> Source) -> Self {
         EnvironmentSpec {
             host: Some(source("PG_HOST")),
@@ -157,6 +161,7 @@ impl EnvironmentSpec {
             password: Some(source("PG_PASSWORD")),
             sslmode: Some(source("PG_SSLMODE")),
             sslrootcert: Some(source("PG_SSLROOTCERT")),
+            url: Some(source("DATABASE_URL")),
         }
     }
 
@@ -184,6 +189,17 @@ impl EnvironmentSpec {
                     }
                 }
             };
+        let url = match read("url", &self.url)? {
+            None => crate::pgurl::PgUrl::default(),
+            // The URL may hold a password: errors say what is wrong, never the text.
+            Some(text) => {
+                crate::pgurl::PgUrl::parse(&text).map_err(|reason| SourceError::Invalid {
+                    field: "url",
+                    from: self.url.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+                    reason,
+                })?
+            }
+        };
         let port = match read("port", &self.port)? {
             None => None,
             Some(text) => Some(text.trim().parse::<u16>().map_err(|_| {
@@ -198,14 +214,17 @@ impl EnvironmentSpec {
                 }
             })?),
         };
+        // Fields given on their own win over the URL's.
         Ok(ResolvedEnvironment {
-            host: read("host", &self.host)?,
-            port,
-            database: read("database", &self.database)?,
-            user: read("user", &self.user)?,
-            password: read("password", &self.password)?.map(Secret::new),
-            sslmode: read("sslmode", &self.sslmode)?,
-            sslrootcert: read("sslrootcert", &self.sslrootcert)?,
+            host: read("host", &self.host)?.or(url.host),
+            port: port.or(url.port),
+            database: read("database", &self.database)?.or(url.database),
+            user: read("user", &self.user)?.or(url.user),
+            password: read("password", &self.password)?
+                .map(Secret::new)
+                .or(url.password),
+            sslmode: read("sslmode", &self.sslmode)?.or(url.sslmode),
+            sslrootcert: read("sslrootcert", &self.sslrootcert)?.or(url.sslrootcert),
         })
     }
 }
@@ -356,6 +375,7 @@ fn read_environment(r: &mut TomlReader<'_>, table: &Table<'_>, name: &str) -> En
             "user" => spec.user = source,
             "password" => spec.password = source,
             "sslmode" => spec.sslmode = source,
+            "url" => spec.url = source,
             _ => spec.sslrootcert = source,
         }
     }
@@ -370,6 +390,14 @@ fn read_source(
     context: &str,
 ) -> Option<Source> {
     match value {
+        DeValue::String(s) if field == "url" && crate::pgurl::has_password(s) => {
+            r.secret_error(
+                span,
+                format!("a literal URL with a password is not allowed in {FILE_NAME} ({context})"),
+                "read it from a source instead: `url = { env = \"DATABASE_URL\" }`, or leave the password out of the URL and give `password = { env = \"PG_PASSWORD\" }`",
+            );
+            None
+        }
         DeValue::String(_) | DeValue::Integer(_) if field == "password" => {
             r.secret_error(
                 span,
@@ -492,6 +520,68 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "port from environment variable PG_PORT: `nope` is not a port number"
+        );
+    }
+
+    #[test]
+    fn a_url_fills_what_the_fields_leave_unset() {
+        let c = parse(
+            "[environments.production]\nurl = { env = \"DATABASE_URL\" }\nuser = { env = \"PG_USER\" }\n",
+        )
+        .unwrap();
+        let vars: EnvVars = [
+            (
+                "DATABASE_URL",
+                "postgresql://urluser:url-secret@db.internal:6543/taskman_v2?sslmode=require",
+            ),
+            ("PG_USER", "app"),
+        ]
+        .into_iter()
+        .collect();
+        let dir = std::path::Path::new(".");
+        let env = c.environments["production"].resolve(dir, &vars).unwrap();
+        assert_eq!(env.host.as_deref(), Some("db.internal"));
+        assert_eq!(env.port, Some(6543));
+        assert_eq!(env.database.as_deref(), Some("taskman_v2"));
+        assert_eq!(
+            env.user.as_deref(),
+            Some("app"),
+            "a field given on its own wins"
+        );
+        assert_eq!(
+            env.password.as_ref().map(Secret::expose),
+            Some("url-secret")
+        );
+        assert_eq!(env.sslmode.as_deref(), Some("require"));
+        let bad: EnvVars = [("DATABASE_URL", "mysql://u:url-secret@h/db")]
+            .into_iter()
+            .collect();
+        let e = c.environments["production"]
+            .resolve(dir, &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("url from environment variable DATABASE_URL: the scheme is `mysql`"),
+            "{e}"
+        );
+        assert!(!e.contains("url-secret"), "{e}");
+    }
+
+    #[test]
+    fn refuses_a_literal_url_with_a_password_masked() {
+        let e = parse("[environments.production]\nurl = \"postgres://app:hunter2@db/app\"\n")
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("a literal URL with a password is not allowed"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        assert!(
+            parse(
+                "[environments.production]\nurl = \"postgres://app@db/app?sslmode=verify-full\"\n"
+            )
+            .is_ok()
         );
     }
 }

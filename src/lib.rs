@@ -20,6 +20,7 @@ pub mod duration;
 pub mod exit;
 pub mod git;
 pub mod pathglob;
+pub mod pgurl;
 pub mod postgres;
 pub mod probe;
 pub mod report;
