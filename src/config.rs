@@ -331,7 +331,7 @@ impl Config {
     /// `production` and `development`, which always have defaults.
     pub fn environment_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.environments.keys().cloned().collect();
-        for default in ["production", "development"] {
+        for default in ["production", "development", "deployment"] {
             if !self.environments.contains_key(default) {
                 names.push(default.to_string());
             }
@@ -340,9 +340,24 @@ impl Config {
         names
     }
 
+    /// Reads every field of a named environment from its sources; the error names the
+    /// environment, the field and the source, never a value.
+    pub fn resolve_environment(
+        &self,
+        name: &str,
+        project_dir: &Path,
+        vars: &EnvVars,
+    ) -> Result<ResolvedEnvironment, String> {
+        let spec = self
+            .environment(name, project_dir)
+            .ok_or_else(|| format!("environment `{name}` is not configured in preflight.toml"))?;
+        spec.resolve(project_dir, vars)
+            .map_err(|e| format!("environment `{name}`: {e}"))
+    }
+
     /// The named environment: as configured, else the guides' defaults for
-    /// `production` (`PG_*` variables) and `development` (`.env.example` or
-    /// `.env.development`, whichever exists first).
+    /// `production` (`PG_*` variables), `development` (`.env.development` or
+    /// `.env.example`, whichever exists first) and `deployment` (`.env.deployment`).
     pub fn environment(&self, name: &str, project_dir: &Path) -> Option<EnvironmentSpec> {
         if let Some(spec) = self.environments.get(name) {
             return Some(spec.clone());
@@ -353,6 +368,10 @@ impl Config {
                 .iter()
                 .map(Path::new)
                 .find(|f| project_dir.join(f).is_file())
+                .map(EnvironmentSpec::from_dotenv),
+            // The security guide keeps the deployment's credentials in .env.deployment.
+            "deployment" => Some(Path::new(".env.deployment"))
+                .filter(|f| project_dir.join(f).is_file())
                 .map(EnvironmentSpec::from_dotenv),
             _ => None,
         }

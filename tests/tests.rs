@@ -9,6 +9,7 @@ mod support;
 mod suite {
     mod cli;
     mod compose_ports;
+    mod credentials;
     mod git_probes;
     mod local_probes;
     mod postgres;

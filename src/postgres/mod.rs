@@ -63,7 +63,9 @@ impl Target {
     /// defaults (`PG_*` variables for `production`), port 5432, database = user,
     /// sslmode `prefer`, like libpq.
     pub fn from_environment(name: &str, ctx: &ProbeContext) -> Result<Target, String> {
-        let env = resolve(name, ctx)?;
+        let env = ctx
+            .config
+            .resolve_environment(name, &ctx.project_dir, &ctx.vars)?;
         let host = env.host.filter(|h| !h.is_empty()).ok_or_else(|| {
             format!(
                 "environment `{name}` has no host (set PG_HOST, or `host` in [environments.{name}])"
@@ -109,7 +111,9 @@ impl Target {
     /// Only the user and password of a named environment: what is needed to try them
     /// elsewhere.
     pub fn credentials(name: &str, ctx: &ProbeContext) -> Result<(String, Option<Secret>), String> {
-        let env = resolve(name, ctx)?;
+        let env = ctx
+            .config
+            .resolve_environment(name, &ctx.project_dir, &ctx.vars)?;
         let user = env
             .user
             .filter(|u| !u.is_empty())
@@ -125,16 +129,6 @@ impl Target {
             ..self.clone()
         }
     }
-}
-
-/// Reads every field of a named environment from its sources.
-fn resolve(name: &str, ctx: &ProbeContext) -> Result<crate::config::ResolvedEnvironment, String> {
-    let spec = ctx
-        .config
-        .environment(name, &ctx.project_dir)
-        .ok_or_else(|| format!("environment `{name}` is not configured in preflight.toml"))?;
-    spec.resolve(&ctx.project_dir, &ctx.vars)
-        .map_err(|e| format!("environment `{name}`: {e}"))
 }
 
 /// Why a connection failed, classified.

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use super::{
-    Probe, compose_ports, env_vars, file_mode, git_tracked, gitignore_covers, listening, postgres,
-    reachable,
+    Probe, compose_ports, credential_difference, env_vars, file_mode, git_tracked,
+    gitignore_covers, listening, password_policy, postgres, reachable,
 };
 use crate::checklist::params::{ParamError, ParamSpec, Params};
 
@@ -43,6 +43,8 @@ pub const KINDS: &[KindInfo] = &[
     postgres::hba::KIND,
     postgres::roles::KIND,
     postgres::login_rejected::KIND,
+    password_policy::KIND,
+    credential_difference::KIND,
 ];
 
 /// The kind with this name.

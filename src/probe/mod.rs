@@ -8,11 +8,13 @@ pub mod catalog;
 pub mod runner;
 
 pub mod compose_ports;
+pub mod credential_difference;
 pub mod env_vars;
 pub mod file_mode;
 pub mod git_tracked;
 pub mod gitignore_covers;
 pub mod listening;
+pub mod password_policy;
 pub mod postgres;
 pub mod reachable;
 

@@ -115,7 +115,9 @@ fn schema_describes_every_probe_kind() {
             "postgres-settings",
             "postgres-hba",
             "postgres-roles",
-            "postgres-login-rejected"
+            "postgres-login-rejected",
+            "password-policy",
+            "credential-difference"
         ]
     );
     let file_mode = &variants[4];

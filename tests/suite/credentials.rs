@@ -1,0 +1,122 @@
+//! Credential probes with real files: the password policy and the difference between
+//! environments.
+
+use preflight::probe::ProbeStatus;
+
+use crate::support::{Project, run_probe};
+
+fn text(o: &preflight::probe::ProbeOutcome) -> String {
+    let mut s = format!("{} {}", o.status.as_str(), o.summary);
+    for e in &o.evidence {
+        s.push_str(&format!("\n  {e}"));
+    }
+    s
+}
+
+const STRONG: &str = "Xq7#vP2!mL9@tR4$wZ";
+
+#[test]
+fn password_policy_passes_a_strong_password_and_names_each_broken_rule() {
+    let p = Project::new();
+    let o = run_probe(
+        p.path(),
+        "password-policy",
+        "",
+        &[("PG_USER", "app"), ("PG_PASSWORD", STRONG)],
+    );
+    assert_eq!(o.status, ProbeStatus::Pass, "{}", text(&o));
+    let o = run_probe(
+        p.path(),
+        "password-policy",
+        "",
+        &[("PG_USER", "app"), ("PG_PASSWORD", "contextforge")],
+    );
+    let t = text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    for rule in [
+        "12 characters, fewer than 16",
+        "no upper-case letter",
+        "no digit",
+        "no special character",
+        "a well-known default password",
+        "strength score 2 of 4, below the required 3",
+    ] {
+        assert!(t.contains(rule), "`{rule}` missing:\n{t}");
+    }
+    assert!(
+        !t.contains("contextforge"),
+        "the password is never shown:\n{t}"
+    );
+    let o = run_probe(
+        p.path(),
+        "password-policy",
+        "min_length = 12",
+        &[
+            ("PG_USER", "payments_svc"),
+            ("PG_PASSWORD", "Payments_Svc#2026!"),
+        ],
+    );
+    assert!(text(&o).contains("contains the user name"), "{}", text(&o));
+    let o = run_probe(
+        p.path(),
+        "password-policy",
+        "environment = \"development\"",
+        &[],
+    );
+    assert_eq!(o.status, ProbeStatus::Error, "{}", text(&o));
+}
+
+#[test]
+fn credential_difference_compares_fields_and_searches_files() {
+    let p = Project::git();
+    p.write(
+        ".env.development",
+        "PG_HOST=localhost\nPG_USER=app_dev\nPG_PASSWORD=dev-only-password\n",
+    );
+    let prod = [
+        ("PG_HOST", "db.internal"),
+        ("PG_USER", "app"),
+        ("PG_PASSWORD", STRONG),
+    ];
+    let o = run_probe(p.path(), "credential-difference", "", &prod);
+    assert_eq!(o.status, ProbeStatus::Pass, "{}", text(&o));
+
+    p.write(
+        ".env.development",
+        // Single quotes: dotenv takes the value literally (no `$` expansion, no comment).
+        &format!("PG_HOST=db.internal\nPG_USER=APP\nPG_PASSWORD='{STRONG}'\n"),
+    );
+    let o = run_probe(p.path(), "credential-difference", "", &prod);
+    let t = text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    assert!(
+        t.contains("production and development share their user, password, host"),
+        "{t}"
+    );
+    assert!(
+        t.contains(".env.development: contains the production password"),
+        "{t}"
+    );
+    assert!(!t.contains(STRONG), "{t}");
+
+    // The password in any file, tracked or not, ignored or not; .git is not searched.
+    p.write(
+        ".env.development",
+        "PG_USER=app_dev\nPG_PASSWORD=dev-only-password\n",
+    );
+    p.write(
+        "deploy/settings.yaml",
+        &format!("database:\n  password: {STRONG}\n"),
+    );
+    p.write(".gitignore", "deploy/\n");
+    let o = run_probe(p.path(), "credential-difference", "", &prod);
+    let t = text(&o);
+    assert!(
+        t.contains("the production password is written in 1 project file"),
+        "{t}"
+    );
+    assert!(
+        t.contains("deploy/settings.yaml: contains the production password"),
+        "{t}"
+    );
+}
