@@ -75,11 +75,31 @@ impl Service {
 
 /// Finds Compose files below `root` matching `globs`, skipping what git ignores.
 pub fn discover(root: &Path, globs: &PathGlobs) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .parents(false)
-        .require_git(true)
-        .filter_entry(|e| e.file_name() != ".git")
+    walk(root, globs, true)
+}
+
+/// Finds files below `root` matching `globs`, git-ignored ones included (where local
+/// secrets such as `.env.production` live); `.git`, `node_modules` and `target` folders
+/// are skipped.
+pub fn discover_including_ignored(root: &Path, globs: &PathGlobs) -> Vec<PathBuf> {
+    walk(root, globs, false)
+}
+
+fn walk(root: &Path, globs: &PathGlobs, respect_ignores: bool) -> Vec<PathBuf> {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder.hidden(false).parents(false);
+    if respect_ignores {
+        builder.require_git(true);
+    } else {
+        builder.standard_filters(false);
+    }
+    let mut found: Vec<PathBuf> = builder
+        .filter_entry(|e| {
+            !matches!(
+                e.file_name().to_str(),
+                Some(".git" | "node_modules" | "target")
+            )
+        })
         .build()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use super::{
-    Probe, compose_ports, credential_difference, env_vars, file_mode, git_tracked,
-    gitignore_covers, listening, password_policy, postgres, reachable,
+    Probe, compose_ports, connection_string, credential_difference, env_vars, file_mode,
+    git_tracked, gitignore_covers, listening, password_policy, postgres, reachable,
 };
 use crate::checklist::params::{ParamError, ParamSpec, Params};
 
@@ -45,6 +45,7 @@ pub const KINDS: &[KindInfo] = &[
     postgres::login_rejected::KIND,
     password_policy::KIND,
     credential_difference::KIND,
+    connection_string::KIND,
 ];
 
 /// The kind with this name.

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod runner;
 
 pub mod compose_ports;
+pub mod connection_string;
 pub mod credential_difference;
 pub mod env_vars;
 pub mod file_mode;

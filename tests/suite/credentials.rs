@@ -120,3 +120,55 @@ fn credential_difference_compares_fields_and_searches_files() {
         "{t}"
     );
 }
+
+#[test]
+fn connection_strings_for_production_require_tls_and_no_tracked_password() {
+    let p = Project::git();
+    p.write(
+        ".mcp.json",
+        "{ \"mcpServers\": { \"db\": { \"env\": { \"DATABASE_URL\": \"postgresql://app:Tracked-Secret-1@db.internal:5432/app\" } } } }\n",
+    );
+    p.write(
+        ".env.example",
+        "DATABASE_URL=postgresql://dev:contextforge@localhost:5434/app\n",
+    );
+    p.write(".gitignore", ".env.production\n");
+    p.commit_all("config");
+    p.write(
+        ".env.production",
+        "DATABASE_URL=postgres://app:Untracked-Secret-2@db.internal/app?sslmode=verify-full\n",
+    );
+    let o = run_probe(p.path(), "connection-string", "", &[]);
+    let t = text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    assert!(
+        t.contains("1 of 3 connection URLs are unsafe for production"),
+        "{t}"
+    );
+    assert!(
+        t.contains(".mcp.json:1: postgresql://app:****@db.internal:5432/app: sslmode=prefer is weaker than require; a literal password in a file git tracks"),
+        "{t}"
+    );
+    assert!(t.contains(".env.production:1: postgres://app:****@db.internal/app?sslmode=verify-full: sslmode=verify-full"), "{t}");
+    assert!(t.contains(".env.example:1: postgresql://dev:****@localhost:5434/app: local development, not checked"), "{t}");
+    for secret in ["Tracked-Secret-1", "Untracked-Secret-2", "contextforge"] {
+        assert!(!t.contains(secret), "{t}");
+    }
+    p.write(
+        ".mcp.json",
+        "{ \"env\": { \"DATABASE_URL\": \"postgresql://app@db.internal:5432/app?sslmode=require\" } }\n",
+    );
+    let o = run_probe(p.path(), "connection-string", "", &[]);
+    assert_eq!(o.status, ProbeStatus::Pass, "{}", text(&o));
+    let o = run_probe(
+        p.path(),
+        "connection-string",
+        "min_sslmode = \"verify-full\"",
+        &[],
+    );
+    assert!(
+        text(&o).contains("sslmode=require is weaker than verify-full"),
+        "{}",
+        text(&o)
+    );
+}

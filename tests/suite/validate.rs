@@ -117,7 +117,8 @@ fn schema_describes_every_probe_kind() {
             "postgres-roles",
             "postgres-login-rejected",
             "password-policy",
-            "credential-difference"
+            "credential-difference",
+            "connection-string"
         ]
     );
     let file_mode = &variants[4];
