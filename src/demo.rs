@@ -31,7 +31,7 @@ const FILES: &[(&str, &str, u32)] = &[
     ("checklist.toml", CHECKLIST, 0o644),
     (
         "preflight.toml",
-        "# The demo's configuration: its own checklist, and the ledger in .preflight/.\nchecklist = \"checklist.toml\"\n",
+        "# The demo's configuration: its own checklist, and the ledger in .preflight/.\nchecklist = \"checklist.toml\"\n\n# Staging reuses the development credentials (the mistake).\n[environments.staging]\nhost = \"staging-db.internal\"\nuser = { dotenv = \".env.staging\", key = \"PG_USER\" }\npassword = { dotenv = \".env.staging\", key = \"PG_PASSWORD\" }\n",
         0o644,
     ),
     (
@@ -55,13 +55,23 @@ const FILES: &[(&str, &str, u32)] = &[
         0o644,
     ),
     (
+        ".env.staging",
+        "# Staging: the development user and password again.\nPG_USER=contextforge\nPG_PASSWORD=contextforge\n",
+        0o600,
+    ),
+    (
+        "deploy/production.env",
+        "# The good example: no password in the URL, TLS with certificate verification.\nDATABASE_URL=postgresql://contextforge_prod@db.prod.internal:5432/taskman_v2?sslmode=verify-full\n",
+        0o644,
+    ),
+    (
         ".gitignore",
         "# .env.staging is missing here (the mistake), and .env was committed before this file existed.\n.env\n.env.production\nsecrets/\n",
         0o644,
     ),
     (
         ".mcp.json",
-        "{ \"mcpServers\": { \"postgres\": { \"env\": { \"DATABASE_URL\": \"postgresql://localhost:5434/taskman_v2\" } } } }\n",
+        "{ \"mcpServers\": {\n  \"local\": { \"env\": { \"DATABASE_URL\": \"postgresql://localhost:5434/taskman_v2\" } },\n  \"production\": { \"env\": { \"DATABASE_URL\": \"postgresql://contextforge_prod:Inline-Demo-Secret-1@db.prod.internal:5432/taskman_v2\" } }\n} }\n",
         0o600,
     ),
     (
@@ -238,7 +248,8 @@ impl DemoCluster {
         };
         chown(dir.path())?;
         let admin_password = random_hex()?;
-        let app_password = random_hex()?;
+        // Strong by the password policy: random, with every character class.
+        let app_password = format!("{}-Xq#7", random_hex()?);
         let pwfile = dir.path().join("pw");
         std::fs::write(&pwfile, &admin_password).map_err(|e| e.to_string())?;
         chown(&pwfile)?;
@@ -325,7 +336,7 @@ impl DemoCluster {
                 .await
                 .map_err(|e| e.to_string())?;
             // The password goes in as a literal: CREATE ROLE takes no parameters. It is
-            // random hex, so it needs no quoting beyond the quotes.
+            // random hex and `-Xq#7`, so it needs no quoting beyond the quotes.
             for sql in [
                 format!("create role app login createdb password '{app_password}'"),
                 "create role contextforge login password 'contextforge'".to_string(),
