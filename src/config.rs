@@ -190,7 +190,7 @@ impl EnvironmentSpec {
                 }
             };
         let url = match read("url", &self.url)? {
-            None => crate::pgurl::PgUrl::default(),
+            None => ResolvedEnvironment::default(),
             // The URL may hold a password: errors say what is wrong, never the text.
             Some(text) => {
                 crate::pgurl::PgUrl::parse(&text).map_err(|reason| SourceError::Invalid {

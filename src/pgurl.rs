@@ -3,26 +3,8 @@
 //!
 //! A URL can carry a password, so nothing here ever puts the URL's text in an error.
 
+use crate::config::ResolvedEnvironment;
 use crate::secret::Secret;
-
-/// The parts of a connection URL.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PgUrl {
-    /// Host.
-    pub host: Option<String>,
-    /// Port.
-    pub port: Option<u16>,
-    /// Database.
-    pub database: Option<String>,
-    /// User.
-    pub user: Option<String>,
-    /// Password (masked wherever printed).
-    pub password: Option<Secret>,
-    /// `sslmode` query parameter.
-    pub sslmode: Option<String>,
-    /// `sslrootcert` query parameter.
-    pub sslrootcert: Option<String>,
-}
 
 fn decode(text: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
@@ -31,9 +13,13 @@ fn decode(text: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A connection URL's parts, as an environment's fields.
+pub struct PgUrl;
+
 impl PgUrl {
-    /// Parses a URL. The error says what is wrong, never what the URL holds.
-    pub fn parse(text: &str) -> Result<PgUrl, String> {
+    /// Parses a URL into the fields of an environment. The error says what is wrong,
+    /// never what the URL holds.
+    pub fn parse(text: &str) -> Result<ResolvedEnvironment, String> {
         let parsed = url::Url::parse(text.trim()).map_err(|e| format!("not a URL ({e})"))?;
         if !matches!(parsed.scheme(), "postgres" | "postgresql") {
             return Err(format!(
@@ -42,7 +28,7 @@ impl PgUrl {
             ));
         }
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
-        let mut out = PgUrl {
+        let mut out = ResolvedEnvironment {
             host: parsed
                 .host_str()
                 .map(|h| h.trim_matches(['[', ']']).to_string())
@@ -51,7 +37,7 @@ impl PgUrl {
             database: non_empty(decode(parsed.path().trim_start_matches('/'))),
             user: non_empty(decode(parsed.username())),
             password: parsed.password().map(|p| Secret::new(decode(p))),
-            ..PgUrl::default()
+            ..ResolvedEnvironment::default()
         };
         for (key, value) in parsed.query_pairs() {
             match key.as_ref() {

@@ -3,15 +3,7 @@
 
 use preflight::probe::ProbeStatus;
 
-use crate::support::{Project, run_probe};
-
-fn text(o: &preflight::probe::ProbeOutcome) -> String {
-    let mut s = format!("{} {}", o.status.as_str(), o.summary);
-    for e in &o.evidence {
-        s.push_str(&format!("\n  {e}"));
-    }
-    s
-}
+use crate::support::{Project, outcome_text as text, run_probe};
 
 const STRONG: &str = "Xq7#vP2!mL9@tR4$wZ";
 

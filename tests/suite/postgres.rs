@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use preflight::probe::{ProbeOutcome, ProbeStatus};
 
 use crate::support::pg::{Cluster, ClusterConfig, SUPERUSER_PASSWORD, free_port, pki_pems};
-use crate::support::{Project, run_probe};
+use crate::support::{Project, outcome_text as text, run_probe};
 
 /// A project with the test CAs written into it.
 fn project() -> Project {
@@ -62,14 +62,6 @@ fn probe(p: &Project, kind: &str, params: &str, env: &Env) -> ProbeOutcome {
     let vars = env.vars();
     let refs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     run_probe(p.path(), kind, params, &refs)
-}
-
-fn text(o: &ProbeOutcome) -> String {
-    let mut s = format!("{} {}", o.status.as_str(), o.summary);
-    for e in &o.evidence {
-        s.push_str(&format!("\n  {e}"));
-    }
-    s
 }
 
 fn assert_outcome(o: &ProbeOutcome, status: ProbeStatus, contains: &str) {

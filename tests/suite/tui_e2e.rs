@@ -83,6 +83,18 @@ impl Tmux {
     }
 }
 
+/// The demo's sandbox in a temporary directory (TMPDIR of the demo).
+fn sandbox_in(dir: &Path) -> Option<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("preflight-demo-"))
+        })
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.command().arg("kill-server").output();
@@ -149,17 +161,7 @@ fn demo_rerun_attest_quit_in_a_real_terminal() {
     }
     assert_cooked(&std::fs::read_to_string(&stty).unwrap());
 
-    let sandbox = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("preflight-demo-")
-        })
-        .expect("the kept sandbox");
+    let sandbox = sandbox_in(tmp.path()).expect("the kept sandbox");
     let ledger = std::fs::read_to_string(sandbox.join(".preflight/ledger.jsonl")).unwrap();
     let lines: Vec<&str> = ledger.lines().collect();
     assert_eq!(lines.len(), 1, "{ledger}");
@@ -242,17 +244,7 @@ fn closing_the_terminal_stops_the_demo_database_and_removes_the_sandbox() {
         &[("TMPDIR", tmp.path())],
     );
     tmux.wait_for("NO-GO: ");
-    let sandbox = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("preflight-demo-")
-        })
-        .expect("the sandbox");
+    let sandbox = sandbox_in(tmp.path()).expect("the sandbox");
     let config = std::fs::read_to_string(sandbox.join("preflight.toml")).unwrap();
     let port: Option<u16> = config
         .lines()

@@ -176,3 +176,12 @@ pub fn ledger_lines(dir: &Path) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// A probe outcome as text: status, summary and one line per piece of evidence.
+pub fn outcome_text(o: &ProbeOutcome) -> String {
+    let mut s = format!("{} {}", o.status.as_str(), o.summary);
+    for e in &o.evidence {
+        s.push_str(&format!("\n  {e}"));
+    }
+    s
+}
