@@ -5,6 +5,7 @@
 //! Passwords stay in [`Secret`]s and go only into the protocol's authentication
 //! exchange: never into a message, a log or a process argument.
 
+pub mod server;
 pub mod tls;
 
 use std::path::Path;

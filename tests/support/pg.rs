@@ -64,46 +64,6 @@ pub struct Cluster {
     _dir: tempfile::TempDir,
 }
 
-/// The uid and gid of the `postgres` user, when running as root.
-fn owner() -> Option<(u32, u32)> {
-    if !rustix::process::geteuid().is_root() {
-        return None;
-    }
-    let passwd = std::fs::read_to_string("/etc/passwd").expect("/etc/passwd");
-    let line = passwd
-        .lines()
-        .find(|l| l.starts_with("postgres:"))
-        .expect("running as root needs a `postgres` user to run the server (the PostgreSQL server package creates it)");
-    let fields: Vec<&str> = line.split(':').collect();
-    Some((fields[2].parse().unwrap(), fields[3].parse().unwrap()))
-}
-
-/// The PostgreSQL server binaries: `initdb` on PATH, else the newest
-/// `/usr/lib/postgresql/*/bin`.
-fn bindir() -> PathBuf {
-    if let Some(paths) = std::env::var_os("PATH") {
-        for d in std::env::split_paths(&paths) {
-            if d.join("initdb").is_file() && d.join("pg_ctl").is_file() {
-                return std::fs::canonicalize(d.join("initdb"))
-                    .ok()
-                    .and_then(|p| p.parent().map(Path::to_path_buf))
-                    .unwrap_or(d);
-            }
-        }
-    }
-    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path().join("bin"))
-        .filter(|b| b.join("initdb").is_file())
-        .collect();
-    versions.sort();
-    versions.pop().expect(
-        "no PostgreSQL server binaries (initdb, pg_ctl): run the tests with `scripts/test`, which installs them",
-    )
-}
-
 fn as_owner(cmd: &mut Command, owner: Option<(u32, u32)>) -> &mut Command {
     if let Some((uid, gid)) = owner {
         cmd.uid(uid).gid(gid);
@@ -191,8 +151,10 @@ fn remove_stale_templates(root: &Path) {
 
 fn template() -> &'static Template {
     TEMPLATE.get_or_init(|| {
-        let owner = owner();
-        let bindir = bindir();
+        let owner = preflight::postgres::server::owner().unwrap_or_else(|e| panic!("{e}"));
+        let bindir = preflight::postgres::server::bindir().expect(
+            "no PostgreSQL server binaries (initdb, pg_ctl): run the tests with `scripts/test`, which installs them",
+        );
         let root = cluster_root();
         remove_stale_templates(&root);
         // The template lives as long as the test process (a static is never dropped);
