@@ -2,8 +2,9 @@
 //!
 //! It names the checklist to run and describes environments (where the database is and
 //! where its credentials come from). Values are never secrets themselves: a password is
-//! always read from a source (`{ env = "PG_PASSWORD" }`, `{ dotenv = "...", key = "..." }`),
-//! and a literal password in the file is refused.
+//! always read from a source (`{ env = "PG_PASSWORD" }`, `{ dotenv = "...", key = "..." }`,
+//! `{ keyvault = "https://NAME.vault.azure.net", secret = "db-password" }`), and a literal
+//! password in the file is refused.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -13,6 +14,7 @@ use toml::de::DeValue;
 
 use crate::diagnostic::{Diagnostics, SourceFile};
 use crate::dotenv;
+use crate::keyvault::VaultUrl;
 use crate::probe::EnvVars;
 use crate::secret::Secret;
 use crate::toml_reader::{Table, TomlReader, integer_value, parse_document, type_name};
@@ -50,6 +52,13 @@ pub enum Source {
         /// The key.
         key: String,
     },
+    /// A secret in Azure Key Vault.
+    KeyVault {
+        /// The vault.
+        vault: VaultUrl,
+        /// The secret's name.
+        secret: String,
+    },
 }
 
 impl std::fmt::Display for Source {
@@ -58,6 +67,7 @@ impl std::fmt::Display for Source {
             Source::Literal(_) => f.write_str("preflight.toml"),
             Source::Env(name) => write!(f, "environment variable {name}"),
             Source::Dotenv { file, key } => write!(f, "{} key {key}", file.display()),
+            Source::KeyVault { vault, secret } => write!(f, "Key Vault {vault} secret {secret}"),
         }
     }
 }
@@ -124,6 +134,16 @@ pub enum SourceError {
         /// Why.
         source: dotenv::DotenvError,
     },
+    /// The vault could not give the secret.
+    #[error("{field} from {from}: {reason}")]
+    Vault {
+        /// Which field.
+        field: &'static str,
+        /// Which source.
+        from: String,
+        /// Why.
+        reason: String,
+    },
     /// The value is not usable (e.g. a port that is not a number).
     #[error("{field} from {from}: {reason}")]
     Invalid {
@@ -165,19 +185,51 @@ impl EnvironmentSpec {
         }
     }
 
-    /// Reads every field from its source. Missing variables or keys leave the field empty.
+    /// The Key Vault secrets this environment reads, each once.
+    pub fn vault_secrets(&self) -> Vec<(VaultUrl, String)> {
+        let mut found: Vec<(VaultUrl, String)> = self
+            .sources()
+            .filter_map(|(_, source)| match source {
+                Source::KeyVault { vault, secret } => Some((vault.clone(), secret.clone())),
+                _ => None,
+            })
+            .collect();
+        found.sort();
+        found.dedup();
+        found
+    }
+
+    fn sources(&self) -> impl Iterator<Item = (&'static str, &Source)> {
+        [
+            ("url", &self.url),
+            ("host", &self.host),
+            ("port", &self.port),
+            ("database", &self.database),
+            ("user", &self.user),
+            ("password", &self.password),
+            ("sslmode", &self.sslmode),
+            ("sslrootcert", &self.sslrootcert),
+        ]
+        .into_iter()
+        .filter_map(|(field, source)| Some((field, source.as_ref()?)))
+    }
+
+    /// Reads every field from its source; Key Vault secrets come from `fetched` (see
+    /// [`EnvironmentSpec::vault_secrets`]). Missing variables or keys leave the field
+    /// empty.
     pub fn resolve(
         &self,
         project_dir: &Path,
         vars: &EnvVars,
+        fetched: &FetchedSecrets,
     ) -> Result<ResolvedEnvironment, SourceError> {
         let mut files: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
         let mut read =
-            |field: &'static str, source: &Option<Source>| -> Result<Option<String>, SourceError> {
+            |field: &'static str, source: &Option<Source>| -> Result<Option<Secret>, SourceError> {
                 match source {
                     None => Ok(None),
-                    Some(Source::Literal(v)) => Ok(Some(v.clone())),
-                    Some(Source::Env(name)) => Ok(vars.get(name).map(str::to_string)),
+                    Some(Source::Literal(v)) => Ok(Some(Secret::new(v.clone()))),
+                    Some(Source::Env(name)) => Ok(vars.get(name).map(Secret::new)),
                     Some(Source::Dotenv { file, key }) => {
                         let path = project_dir.join(file);
                         if !files.contains_key(&path) {
@@ -185,24 +237,40 @@ impl EnvironmentSpec {
                                 .map_err(|source| SourceError::Dotenv { field, source })?;
                             files.insert(path.clone(), map);
                         }
-                        Ok(files.get(&path).and_then(|m| m.get(key)).cloned())
+                        Ok(files.get(&path).and_then(|m| m.get(key)).map(Secret::new))
+                    }
+                    Some(from @ Source::KeyVault { vault, secret }) => {
+                        let vault_error = |reason: String| SourceError::Vault {
+                            field,
+                            from: from.to_string(),
+                            reason,
+                        };
+                        match fetched.get(&(vault.clone(), secret.clone())) {
+                            Some(Ok(value)) => Ok(Some(value.clone())),
+                            Some(Err(reason)) => Err(vault_error(reason.clone())),
+                            None => Err(vault_error("not fetched".to_string())),
+                        }
                     }
                 }
             };
-        let url = match read("url", &self.url)? {
+        let password = read("password", &self.password)?;
+        let mut text = |field: &'static str, source: &Option<Source>| {
+            read(field, source).map(|v| v.map(|s| s.expose().to_string()))
+        };
+        let url = match text("url", &self.url)? {
             None => ResolvedEnvironment::default(),
             // The URL may hold a password: errors say what is wrong, never the text.
-            Some(text) => {
-                crate::pgurl::PgUrl::parse(&text).map_err(|reason| SourceError::Invalid {
+            Some(url) => {
+                crate::pgurl::PgUrl::parse(&url).map_err(|reason| SourceError::Invalid {
                     field: "url",
                     from: self.url.as_ref().map(|s| s.to_string()).unwrap_or_default(),
                     reason,
                 })?
             }
         };
-        let port = match read("port", &self.port)? {
+        let port = match text("port", &self.port)? {
             None => None,
-            Some(text) => Some(text.trim().parse::<u16>().map_err(|_| {
+            Some(port) => Some(port.trim().parse::<u16>().map_err(|_| {
                 SourceError::Invalid {
                     field: "port",
                     from: self
@@ -210,24 +278,25 @@ impl EnvironmentSpec {
                         .as_ref()
                         .map(|s| s.to_string())
                         .unwrap_or_default(),
-                    reason: format!("`{text}` is not a port number"),
+                    reason: format!("`{port}` is not a port number"),
                 }
             })?),
         };
         // Fields given on their own win over the URL's.
         Ok(ResolvedEnvironment {
-            host: read("host", &self.host)?.or(url.host),
+            host: text("host", &self.host)?.or(url.host),
             port: port.or(url.port),
-            database: read("database", &self.database)?.or(url.database),
-            user: read("user", &self.user)?.or(url.user),
-            password: read("password", &self.password)?
-                .map(Secret::new)
-                .or(url.password),
-            sslmode: read("sslmode", &self.sslmode)?.or(url.sslmode),
-            sslrootcert: read("sslrootcert", &self.sslrootcert)?.or(url.sslrootcert),
+            database: text("database", &self.database)?.or(url.database),
+            user: text("user", &self.user)?.or(url.user),
+            password: password.or(url.password),
+            sslmode: text("sslmode", &self.sslmode)?.or(url.sslmode),
+            sslrootcert: text("sslrootcert", &self.sslrootcert)?.or(url.sslrootcert),
         })
     }
 }
+
+/// Key Vault secrets read for an environment: the value, or why it could not be read.
+pub type FetchedSecrets = std::collections::HashMap<(VaultUrl, String), Result<Secret, String>>;
 
 /// The project configuration.
 #[derive(Debug, Clone, Default)]
@@ -340,21 +409,6 @@ impl Config {
         names
     }
 
-    /// Reads every field of a named environment from its sources; the error names the
-    /// environment, the field and the source, never a value.
-    pub fn resolve_environment(
-        &self,
-        name: &str,
-        project_dir: &Path,
-        vars: &EnvVars,
-    ) -> Result<ResolvedEnvironment, String> {
-        let spec = self
-            .environment(name, project_dir)
-            .ok_or_else(|| format!("environment `{name}` is not configured in preflight.toml"))?;
-        spec.resolve(project_dir, vars)
-            .map_err(|e| format!("environment `{name}`: {e}"))
-    }
-
     /// The named environment: as configured, else the guides' defaults for
     /// `production` (`PG_*` variables), `development` (`.env.development` or
     /// `.env.example`, whichever exists first) and `deployment` (`.env.deployment`).
@@ -445,11 +499,30 @@ fn read_source(
                     file: PathBuf::from(file?),
                     key: key?,
                 })
+            } else if t.contains_key("keyvault") {
+                r.reject_unknown_keys(
+                    t,
+                    &["keyvault", "secret"],
+                    &format!("`{field}` in {context}"),
+                );
+                let vault = text(r, "keyvault");
+                let secret = text(r, "secret");
+                let vault = match VaultUrl::parse(&vault?) {
+                    Ok(vault) => vault,
+                    Err(reason) => {
+                        r.error(span, format!("`{field}` in {context}: {reason}"));
+                        return None;
+                    }
+                };
+                Some(Source::KeyVault {
+                    vault,
+                    secret: secret?,
+                })
             } else {
                 r.error_with_help(
                     span,
                     format!("`{field}` in {context} names no source"),
-                    "use `{ env = \"NAME\" }` or `{ dotenv = \"FILE\", key = \"NAME\" }`",
+                    "use `{ env = \"NAME\" }`, `{ dotenv = \"FILE\", key = \"NAME\" }` or `{ keyvault = \"https://NAME.vault.azure.net\", secret = \"NAME\" }`",
                 );
                 None
             }
@@ -494,6 +567,57 @@ mod tests {
     }
 
     #[test]
+    fn reads_key_vault_sources_and_resolves_them_from_fetched_values() {
+        let c = parse(
+            "[environments.production]\nhost = { keyvault = \"contextforge-prod-vault\", secret = \"db-host\" }\npassword = { keyvault = \"https://contextforge-prod-vault.vault.azure.net/\", secret = \"db-password\" }\n",
+        )
+        .unwrap();
+        let p = &c.environments["production"];
+        let vault = VaultUrl::parse("contextforge-prod-vault").unwrap();
+        assert_eq!(
+            p.vault_secrets(),
+            vec![
+                (vault.clone(), "db-host".to_string()),
+                (vault.clone(), "db-password".to_string())
+            ]
+        );
+        let mut fetched = FetchedSecrets::new();
+        fetched.insert(
+            (vault.clone(), "db-host".into()),
+            Ok(Secret::new("db.internal")),
+        );
+        fetched.insert(
+            (vault.clone(), "db-password".into()),
+            Err("secret `db-password` is disabled".into()),
+        );
+        let err = p
+            .resolve(Path::new("."), &EnvVars::default(), &fetched)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "password from Key Vault https://contextforge-prod-vault.vault.azure.net secret db-password: secret `db-password` is disabled"
+        );
+        fetched.insert((vault, "db-password".into()), Ok(Secret::new("s3cret")));
+        let env = p
+            .resolve(Path::new("."), &EnvVars::default(), &fetched)
+            .unwrap();
+        assert_eq!(env.host.as_deref(), Some("db.internal"));
+        assert_eq!(env.password.unwrap().expose(), "s3cret");
+    }
+
+    #[test]
+    fn refuses_a_vault_that_is_not_https_at_its_line() {
+        let err = parse(
+            "[environments.production]\n\npassword = { keyvault = \"http://v.vault.azure.net\", secret = \"p\" }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("preflight.toml:3:"), "{err}");
+        assert!(err.contains("must use https"), "{err}");
+    }
+
+    #[test]
     fn refuses_a_literal_password_at_its_line() {
         let e = parse("[environments.production]\nuser = \"app\"\npassword = \"hunter2\"\n")
             .unwrap_err();
@@ -523,7 +647,7 @@ mod tests {
         let dev = c
             .environment("development", dir.path())
             .unwrap()
-            .resolve(dir.path(), &EnvVars::default())
+            .resolve(dir.path(), &EnvVars::default(), &FetchedSecrets::new())
             .unwrap();
         assert_eq!(dev.port, Some(5434));
         assert_eq!(dev.password.as_ref().unwrap().expose(), "contextforge");
@@ -534,7 +658,7 @@ mod tests {
         let err = c
             .environment("production", dir.path())
             .unwrap()
-            .resolve(dir.path(), &vars)
+            .resolve(dir.path(), &vars, &FetchedSecrets::new())
             .unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -558,7 +682,9 @@ mod tests {
         .into_iter()
         .collect();
         let dir = std::path::Path::new(".");
-        let env = c.environments["production"].resolve(dir, &vars).unwrap();
+        let env = c.environments["production"]
+            .resolve(dir, &vars, &FetchedSecrets::new())
+            .unwrap();
         assert_eq!(env.host.as_deref(), Some("db.internal"));
         assert_eq!(env.port, Some(6543));
         assert_eq!(env.database.as_deref(), Some("taskman_v2"));
@@ -576,7 +702,7 @@ mod tests {
             .into_iter()
             .collect();
         let e = c.environments["production"]
-            .resolve(dir, &bad)
+            .resolve(dir, &bad, &FetchedSecrets::new())
             .unwrap_err()
             .to_string();
         assert!(

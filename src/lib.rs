@@ -19,6 +19,7 @@ pub mod dotenv;
 pub mod duration;
 pub mod exit;
 pub mod git;
+pub mod keyvault;
 pub mod pathglob;
 pub mod pgurl;
 pub mod postgres;

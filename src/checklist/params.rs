@@ -342,11 +342,16 @@ impl Params {
 
     /// A duration parameter (`"3s"`).
     pub fn duration(&self, name: &str) -> Result<Option<std::time::Duration>, ParamError> {
+        Ok(self.human_duration(name)?.map(|d| d.duration))
+    }
+
+    /// A duration parameter with its spelling kept, for evidence (`"90d"`).
+    pub fn human_duration(&self, name: &str) -> Result<Option<HumanDuration>, ParamError> {
         match self.string(name)? {
             None => Ok(None),
             Some(text) => text
                 .parse::<HumanDuration>()
-                .map(|d| Some(d.duration))
+                .map(Some)
                 .map_err(|e| ParamError::new(name, e.to_string())),
         }
     }

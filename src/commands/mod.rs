@@ -197,11 +197,11 @@ impl Project {
 
     /// Where its probes run, with these environment variables.
     pub fn context(&self, vars: EnvVars) -> Arc<ProbeContext> {
-        Arc::new(ProbeContext {
-            project_dir: self.dir.clone(),
-            config: Arc::clone(&self.config),
+        Arc::new(ProbeContext::new(
+            self.dir.clone(),
+            Arc::clone(&self.config),
             vars,
-        })
+        ))
     }
 
     /// Every item's index.

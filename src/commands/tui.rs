@@ -73,7 +73,9 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
         },
     })?;
     let cluster_vars = cluster.iter().flat_map(|c| c.vars.clone());
+    // The demo never reaches a real vault, whatever this shell has configured.
     let vars: EnvVars = std::env::vars()
+        .filter(|(k, _)| k != "AZURE_KEYVAULT_URL")
         .chain(
             demo::DEMO_VARS
                 .iter()

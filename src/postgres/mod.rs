@@ -63,10 +63,8 @@ impl Target {
     /// The target of a named environment: fields from `preflight.toml` or the guides'
     /// defaults (`PG_*` variables for `production`), port 5432, database = user,
     /// sslmode `prefer`, like libpq.
-    pub fn from_environment(name: &str, ctx: &ProbeContext) -> Result<Target, String> {
-        let env = ctx
-            .config
-            .resolve_environment(name, &ctx.project_dir, &ctx.vars)?;
+    pub async fn from_environment(name: &str, ctx: &ProbeContext) -> Result<Target, String> {
+        let env = ctx.environment(name).await?;
         let host = env.host.filter(|h| !h.is_empty()).ok_or_else(|| {
             format!(
                 "environment `{name}` has no host (set PG_HOST, or `host` in [environments.{name}])"
@@ -111,10 +109,11 @@ impl Target {
 
     /// Only the user and password of a named environment: what is needed to try them
     /// elsewhere.
-    pub fn credentials(name: &str, ctx: &ProbeContext) -> Result<(String, Option<Secret>), String> {
-        let env = ctx
-            .config
-            .resolve_environment(name, &ctx.project_dir, &ctx.vars)?;
+    pub async fn credentials(
+        name: &str,
+        ctx: &ProbeContext,
+    ) -> Result<(String, Option<Secret>), String> {
+        let env = ctx.environment(name).await?;
         let user = env
             .user
             .filter(|u| !u.is_empty())

@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::{
     Probe, compose_ports, connection_string, credential_difference, env_vars, file_mode,
-    git_tracked, gitignore_covers, listening, password_policy, postgres, reachable,
+    git_tracked, gitignore_covers, keyvault_secrets, listening, password_policy, postgres,
+    reachable,
 };
 use crate::checklist::params::{ParamError, ParamSpec, Params};
 
@@ -46,6 +47,7 @@ pub const KINDS: &[KindInfo] = &[
     password_policy::KIND,
     credential_difference::KIND,
     connection_string::KIND,
+    keyvault_secrets::KIND,
 ];
 
 /// The kind with this name.

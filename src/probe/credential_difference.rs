@@ -84,10 +84,7 @@ fn files_containing(root: &std::path::Path, needle: &[u8]) -> Vec<String> {
 
 impl BlockingProbe for CredentialDifferenceProbe {
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let resolve = |name: &str| {
-            ctx.config
-                .resolve_environment(name, &ctx.project_dir, &ctx.vars)
-        };
+        let resolve = |name: &str| ctx.environment_blocking(name);
         let (a, b) = match (resolve(&self.first), resolve(&self.second)) {
             (Ok(a), Ok(b)) => (a, b),
             (Err(e), _) | (_, Err(e)) => return ProbeOutcome::error(e),

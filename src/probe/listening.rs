@@ -148,9 +148,8 @@ impl ListeningProbe {
             return ports.clone();
         }
         let env_port = ctx
-            .config
-            .environment("production", &ctx.project_dir)
-            .and_then(|spec| spec.resolve(&ctx.project_dir, &ctx.vars).ok())
+            .environment_blocking("production")
+            .ok()
             .and_then(|env| env.port)
             .unwrap_or(5432);
         let mut ports = published_host_ports(ctx);

@@ -14,6 +14,7 @@ pub mod env_vars;
 pub mod file_mode;
 pub mod git_tracked;
 pub mod gitignore_covers;
+pub mod keyvault_secrets;
 pub mod listening;
 pub mod password_policy;
 pub mod postgres;
@@ -28,7 +29,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::{Config, EnvironmentSpec, FetchedSecrets, ResolvedEnvironment};
+use crate::keyvault::Vaults;
 
 /// What a probe concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -212,6 +214,64 @@ pub struct ProbeContext {
     pub config: Arc<Config>,
     /// Environment variables as they were when the run started.
     pub vars: EnvVars,
+    /// Key Vault access for this run, with the secret values fetched so far.
+    pub vaults: Arc<Vaults>,
+}
+
+impl ProbeContext {
+    /// A context whose Key Vault access is set up from `vars` on first use.
+    pub fn new(project_dir: PathBuf, config: Arc<Config>, vars: EnvVars) -> ProbeContext {
+        ProbeContext {
+            project_dir,
+            config,
+            vaults: Arc::new(Vaults::from_environment(vars.clone())),
+            vars,
+        }
+    }
+
+    fn environment_spec(&self, name: &str) -> Result<EnvironmentSpec, String> {
+        self.config
+            .environment(name, &self.project_dir)
+            .ok_or_else(|| format!("environment `{name}` is not configured in preflight.toml"))
+    }
+
+    fn resolve(
+        &self,
+        name: &str,
+        spec: &EnvironmentSpec,
+        fetched: &FetchedSecrets,
+    ) -> Result<ResolvedEnvironment, String> {
+        spec.resolve(&self.project_dir, &self.vars, fetched)
+            .map_err(|e| format!("environment `{name}`: {e}"))
+    }
+
+    /// Every field of a named environment read from its sources, Key Vault secrets
+    /// included. The error names the environment, the field and the source, never a
+    /// value.
+    pub async fn environment(&self, name: &str) -> Result<ResolvedEnvironment, String> {
+        let spec = self.environment_spec(name)?;
+        let mut fetched = FetchedSecrets::new();
+        for (vault, secret) in spec.vault_secrets() {
+            let value = self.vaults.value(&vault, &secret).await;
+            fetched.insert((vault, secret), value);
+        }
+        self.resolve(name, &spec, &fetched)
+    }
+
+    /// [`ProbeContext::environment`] for blocking probes (which run on tokio's blocking
+    /// pool, where waiting for the vault is allowed).
+    pub fn environment_blocking(&self, name: &str) -> Result<ResolvedEnvironment, String> {
+        let spec = self.environment_spec(name)?;
+        if spec.vault_secrets().is_empty() {
+            return self.resolve(name, &spec, &FetchedSecrets::new());
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => handle.block_on(self.environment(name)),
+            Err(_) => Err(format!(
+                "environment `{name}` reads Key Vault, which needs the async runtime"
+            )),
+        }
+    }
 }
 
 /// The future a probe returns.

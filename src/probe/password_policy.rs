@@ -135,14 +135,10 @@ impl PasswordPolicyProbe {
 
 impl BlockingProbe for PasswordPolicyProbe {
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let env =
-            match ctx
-                .config
-                .resolve_environment(&self.environment, &ctx.project_dir, &ctx.vars)
-            {
-                Ok(env) => env,
-                Err(e) => return ProbeOutcome::error(e),
-            };
+        let env = match ctx.environment_blocking(&self.environment) {
+            Ok(env) => env,
+            Err(e) => return ProbeOutcome::error(e),
+        };
         let Some(password) = env.password.filter(|p| !p.expose().is_empty()) else {
             return ProbeOutcome::error(format!(
                 "environment `{}` has no password to check (set its `password` source)",

@@ -281,11 +281,11 @@ mod tests {
     }
 
     fn ctx() -> Arc<ProbeContext> {
-        Arc::new(ProbeContext {
-            project_dir: ".".into(),
-            config: Arc::new(Config::default()),
-            vars: Default::default(),
-        })
+        Arc::new(ProbeContext::new(
+            ".".into(),
+            Arc::new(Config::default()),
+            Default::default(),
+        ))
     }
 
     #[tokio::test(start_paused = true)]

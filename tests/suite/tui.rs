@@ -34,11 +34,11 @@ fn checklist() -> Arc<Checklist> {
 fn demo_events(checklist: &Checklist) -> Vec<RunEvent> {
     let dir = tempfile::tempdir().unwrap();
     demo::populate(dir.path()).unwrap();
-    let ctx = Arc::new(ProbeContext {
-        project_dir: dir.path().to_path_buf(),
-        config: Arc::new(Config::default()),
-        vars: demo::DEMO_VARS.iter().copied().collect::<EnvVars>(),
-    });
+    let ctx = Arc::new(ProbeContext::new(
+        dir.path().to_path_buf(),
+        Arc::new(Config::default()),
+        demo::DEMO_VARS.iter().copied().collect::<EnvVars>(),
+    ));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -149,11 +149,11 @@ fn the_first_run_covers_every_item_and_manual_items_are_done_at_once() {
         effects,
         vec![Effect::Run {
             run: 1,
-            items: (0..16).collect()
+            items: (0..17).collect()
         }]
     );
     assert!(app.running());
-    assert_eq!(app.probe_counts(), (0, 13));
+    assert_eq!(app.probe_counts(), (0, 14));
     let manual = app
         .checklist
         .items
@@ -176,17 +176,17 @@ fn results_of_a_superseded_run_are_dropped() {
         effects,
         vec![Effect::Run {
             run: 2,
-            items: (0..16).collect()
+            items: (0..17).collect()
         }]
     );
     for event in events.clone() {
         app.update(Action::Probe { run: 1, event });
     }
-    assert_eq!(app.probe_counts(), (0, 13), "run 1 no longer counts");
+    assert_eq!(app.probe_counts(), (0, 14), "run 1 no longer counts");
     for event in events {
         app.update(Action::Probe { run: 2, event });
     }
-    assert_eq!(app.probe_counts(), (13, 13));
+    assert_eq!(app.probe_counts(), (14, 14));
     // Rerunning one item supersedes only that item.
     let selected = app.selected.unwrap();
     let effects = app.update(key(KeyCode::Char('r')));
@@ -240,7 +240,7 @@ fn keys_move_switch_panes_filter_and_quit() {
             .iter()
             .filter(|r| matches!(r, Row::Item(_)))
             .count(),
-        16
+        17
     );
 
     app.update(key(KeyCode::Char('f')));

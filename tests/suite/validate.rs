@@ -118,7 +118,8 @@ fn schema_describes_every_probe_kind() {
             "postgres-login-rejected",
             "password-policy",
             "credential-difference",
-            "connection-string"
+            "connection-string",
+            "keyvault-secrets"
         ]
     );
     let file_mode = &variants[4];

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod keyvault;
 pub mod pg;
 
 use std::path::{Path, PathBuf};
@@ -116,14 +117,19 @@ pub fn single_probe_checklist(kind: &str, params: &str) -> String {
 
 /// Runs one probe in-process against `dir` with the given environment variables.
 pub fn run_probe(dir: &Path, kind: &str, params: &str, vars: &[(&str, &str)]) -> ProbeOutcome {
+    let ctx = ProbeContext::new(
+        dir.to_path_buf(),
+        Arc::new(Config::default()),
+        vars.iter().copied().collect::<EnvVars>(),
+    );
+    run_probe_in(ctx, kind, params)
+}
+
+/// Runs one probe in-process in a prepared context.
+pub fn run_probe_in(ctx: ProbeContext, kind: &str, params: &str) -> ProbeOutcome {
     let text = single_probe_checklist(kind, params);
     let checklist =
         load_source(&SourceFile::new("test.toml", text), "test").unwrap_or_else(|d| panic!("{d}"));
-    let ctx = Arc::new(ProbeContext {
-        project_dir: dir.to_path_buf(),
-        config: Arc::new(Config::default()),
-        vars: vars.iter().copied().collect::<EnvVars>(),
-    });
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -131,7 +137,7 @@ pub fn run_probe(dir: &Path, kind: &str, params: &str, vars: &[(&str, &str)]) ->
     let mut results = rt.block_on(runner::run(
         &checklist,
         &[0],
-        ctx,
+        Arc::new(ctx),
         &RunOptions::default(),
         None,
     ));

@@ -63,7 +63,7 @@ impl ConnectProbe {
     }
 
     async fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let target = match self.connection.target(ctx) {
+        let target = match self.connection.target(ctx).await {
             Ok(t) => t,
             Err(outcome) => return outcome,
         };

@@ -77,11 +77,11 @@ impl LoginRejectedProbe {
     }
 
     /// The credentials to try, labelled by where they come from; duplicates removed.
-    fn attempts(&self, ctx: &ProbeContext) -> (Vec<Attempt>, Vec<Evidence>) {
+    async fn attempts(&self, ctx: &ProbeContext) -> (Vec<Attempt>, Vec<Evidence>) {
         let mut attempts = Vec::new();
         let mut notes = Vec::new();
         for env in &self.try_environments {
-            match Target::credentials(env, ctx) {
+            match Target::credentials(env, ctx).await {
                 Ok((user, password)) => attempts.push(Attempt {
                     origin: format!("the {env} credentials"),
                     user,
@@ -113,11 +113,11 @@ impl LoginRejectedProbe {
     }
 
     async fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let target = match self.connection.target(ctx) {
+        let target = match self.connection.target(ctx).await {
             Ok(t) => t,
             Err(outcome) => return outcome,
         };
-        let (attempts, mut evidence) = self.attempts(ctx);
+        let (attempts, mut evidence) = self.attempts(ctx).await;
         if attempts.is_empty() {
             return ProbeOutcome::skipped("no credentials to try").with_evidence(evidence);
         }

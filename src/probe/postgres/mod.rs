@@ -68,8 +68,10 @@ impl Connection {
     }
 
     /// The environment's target, or an `error` outcome saying what is missing.
-    pub fn target(&self, ctx: &ProbeContext) -> Result<Target, ProbeOutcome> {
-        Target::from_environment(&self.environment, ctx).map_err(ProbeOutcome::error)
+    pub async fn target(&self, ctx: &ProbeContext) -> Result<Target, ProbeOutcome> {
+        Target::from_environment(&self.environment, ctx)
+            .await
+            .map_err(ProbeOutcome::error)
     }
 
     /// Connects to a target; a failure becomes an `error` outcome (the probe could
@@ -82,7 +84,7 @@ impl Connection {
 
     /// Resolves the environment and connects.
     pub async fn session(&self, ctx: &ProbeContext) -> Result<(Target, Session), ProbeOutcome> {
-        let target = self.target(ctx)?;
+        let target = self.target(ctx).await?;
         let session = self.open(&target).await?;
         Ok((target, session))
     }
