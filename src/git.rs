@@ -41,6 +41,19 @@ pub struct IgnoreStatus {
     pub rule: Option<String>,
 }
 
+/// A path added by a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addition {
+    /// The commit's full hash.
+    pub commit: String,
+    /// The commit date (`YYYY-MM-DD`).
+    pub date: String,
+    /// The commit's subject line.
+    pub subject: String,
+    /// The path, relative to the directory.
+    pub path: String,
+}
+
 impl Repo {
     /// The repository containing `dir`; commands run from `dir`.
     pub fn open(dir: &Path) -> Result<Repo, GitError> {
@@ -114,6 +127,46 @@ impl Repo {
                 }
             })
             .collect())
+    }
+
+    /// Every path added by a commit reachable from any ref (`git log --all
+    /// --diff-filter=A`), relative to the directory, newest commit first.
+    pub fn added_in_history(&self) -> Result<Vec<Addition>, GitError> {
+        let out = self.run(
+            &[
+                "log",
+                "--all",
+                "--no-renames",
+                "--relative",
+                "--diff-filter=A",
+                "--format=%x01%H%x02%cs%x02%s",
+                "--name-only",
+                "-z",
+            ],
+            None,
+        )?;
+        let mut added = Vec::new();
+        for record in out.split(|b| *b == 1).filter(|r| !r.is_empty()) {
+            let mut fields = record.split(|b| *b == 0);
+            let header = String::from_utf8_lossy(fields.next().unwrap_or_default()).into_owned();
+            let mut parts = header.splitn(3, '\u{2}');
+            let commit = parts.next().unwrap_or_default().to_string();
+            let date = parts.next().unwrap_or_default().to_string();
+            let subject = parts.next().unwrap_or_default().to_string();
+            for path in fields {
+                let path = String::from_utf8_lossy(path);
+                let path = path.trim_start_matches('\n');
+                if !path.is_empty() {
+                    added.push(Addition {
+                        commit: commit.clone(),
+                        date: date.clone(),
+                        subject: subject.clone(),
+                        path: path.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(added)
     }
 
     /// A git configuration value as seen from the directory (repository, global or

@@ -75,6 +75,19 @@ pub fn is_secret_name(name: &str) -> bool {
         || upper == "KEY"
 }
 
+/// Whether a value written in a file is a reference to another value (`$VAR`,
+/// `${VAR}`, `${VAR:-default}`) or empty, rather than a value itself.
+pub fn is_reference(value: &str) -> bool {
+    let v = value.trim().trim_matches(['"', '\'']);
+    v.is_empty()
+        || (v.starts_with("${") && v.ends_with('}') && !v[2..].contains("${"))
+        || (v.starts_with('$')
+            && v.len() > 1
+            && v[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ mod suite {
     mod compose_ports;
     mod credentials;
     mod git_probes;
+    mod hygiene;
     mod keyvault;
     mod local_probes;
     mod postgres;

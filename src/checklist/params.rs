@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use toml::de::DeValue;
 
 use crate::duration::HumanDuration;
+use crate::pathglob::PathGlobs;
 use crate::toml_reader::{integer_value, type_name};
 
 /// The type a parameter accepts.
@@ -343,6 +344,14 @@ impl Params {
     /// A duration parameter (`"3s"`).
     pub fn duration(&self, name: &str) -> Result<Option<std::time::Duration>, ParamError> {
         Ok(self.human_duration(name)?.map(|d| d.duration))
+    }
+
+    /// A list of path patterns (see [`PathGlobs`]), `default` when absent.
+    pub fn globs(&self, name: &str, default: &[&str]) -> Result<PathGlobs, ParamError> {
+        let patterns = self
+            .string_list(name)?
+            .unwrap_or_else(|| default.iter().map(|s| s.to_string()).collect());
+        PathGlobs::new(&patterns).map_err(|e| ParamError::new(name, e.to_string()))
     }
 
     /// A duration parameter with its spelling kept, for evidence (`"90d"`).

@@ -53,6 +53,8 @@ pub struct ComposeFile {
     pub file: String,
     /// Its services, in file order, with merge keys applied.
     pub services: Vec<Service>,
+    /// The top-level `secrets:` mapping, if any.
+    pub secrets: Option<Node>,
     /// Variables for interpolation (shell first, then the `.env` beside the file).
     pub variables: Variables,
 }
@@ -113,6 +115,24 @@ fn walk(root: &Path, globs: &PathGlobs, respect_ignores: bool) -> Vec<PathBuf> {
     found
 }
 
+/// Every Compose file below `root` matching `globs` (git-ignored ones skipped), parsed;
+/// files that cannot be read come back as errors beside the others.
+pub fn load_matching(
+    root: &Path,
+    globs: &PathGlobs,
+    shell: &EnvVars,
+) -> (Vec<ComposeFile>, Vec<ComposeError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in discover(root, globs) {
+        match load(root, &path, shell) {
+            Ok(file) => files.push(file),
+            Err(e) => errors.push(e),
+        }
+    }
+    (files, errors)
+}
+
 /// Reads and parses one Compose file; `shell` supplies the environment.
 pub fn load(root: &Path, path: &Path, shell: &EnvVars) -> Result<ComposeFile, ComposeError> {
     let file = crate::probe::display_path(root, path);
@@ -147,6 +167,7 @@ pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile
         return Ok(ComposeFile {
             file: file.to_string(),
             services,
+            secrets: None,
             variables,
         });
     };
@@ -163,6 +184,7 @@ pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile
             return Ok(ComposeFile {
                 file: file.to_string(),
                 services,
+                secrets: None,
                 variables,
             });
         }
@@ -201,6 +223,7 @@ pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile
     Ok(ComposeFile {
         file: file.to_string(),
         services,
+        secrets: get(&root, "secrets").cloned(),
         variables,
     })
 }

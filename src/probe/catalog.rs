@@ -8,7 +8,8 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use super::{
-    Probe, compose_ports, connection_string, credential_difference, env_vars, file_mode,
+    Probe, compose_images, compose_ports, compose_secrets, connection_string,
+    credential_difference, dockerfile_secrets, env_vars, file_fresh, file_mode, git_history,
     git_tracked, gitignore_covers, keyvault_secrets, listening, password_policy, postgres,
     reachable,
 };
@@ -48,6 +49,11 @@ pub const KINDS: &[KindInfo] = &[
     credential_difference::KIND,
     connection_string::KIND,
     keyvault_secrets::KIND,
+    compose_secrets::KIND,
+    compose_images::KIND,
+    git_history::KIND,
+    dockerfile_secrets::KIND,
+    file_fresh::KIND,
 ];
 
 /// The kind with this name.

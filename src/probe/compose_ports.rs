@@ -54,14 +54,7 @@ pub struct ComposePortsProbe {
 
 impl ComposePortsProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let patterns = p.string_list("files")?.unwrap_or_else(|| {
-            compose::DEFAULT_FILES
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        });
-        let files =
-            PathGlobs::new(&patterns).map_err(|e| ParamError::new("files", e.to_string()))?;
+        let files = p.globs("files", compose::DEFAULT_FILES)?;
         let container_ports = p.port_list("container_ports")?;
         Ok(ComposePortsProbe {
             files,

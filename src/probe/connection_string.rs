@@ -75,11 +75,7 @@ pub struct ConnectionStringProbe {
 
 impl ConnectionStringProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let patterns = p
-            .string_list("files")?
-            .unwrap_or_else(|| DEFAULT_FILES.iter().map(|s| s.to_string()).collect());
-        let files =
-            PathGlobs::new(&patterns).map_err(|e| ParamError::new("files", e.to_string()))?;
+        let files = p.globs("files", DEFAULT_FILES)?;
         let min = p.string("min_sslmode")?.unwrap_or("require");
         Ok(ConnectionStringProbe {
             files,

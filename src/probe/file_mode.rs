@@ -2,7 +2,6 @@
 //! has no permission beyond `max_mode` (default `0o600`).
 
 use std::os::unix::fs::MetadataExt;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::catalog::KindInfo;
@@ -62,27 +61,11 @@ impl FileModeProbe {
             skip_if_missing: p.string("missing")? == Some("skip"),
         })
     }
-
-    fn resolve(&self, ctx: &ProbeContext) -> Result<PathBuf, String> {
-        if let Some(rest) =
-            self.path
-                .strip_prefix("~/")
-                .or(if self.path == "~" { Some("") } else { None })
-        {
-            let home = ctx
-                .vars
-                .get("HOME")
-                .filter(|h| !h.is_empty())
-                .ok_or("cannot expand `~`: HOME is not set")?;
-            return Ok(PathBuf::from(home).join(rest));
-        }
-        Ok(ctx.project_dir.join(&self.path))
-    }
 }
 
 impl BlockingProbe for FileModeProbe {
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let path = match self.resolve(ctx) {
+        let path = match ctx.expand_path(&self.path) {
             Ok(p) => p,
             Err(reason) => return ProbeOutcome::error(reason),
         };

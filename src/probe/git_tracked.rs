@@ -47,15 +47,9 @@ pub struct ForbiddenFiles {
 impl ForbiddenFiles {
     /// Reads `forbid` and `allow` parameters, with the defaults above.
     pub fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let list = |name: &str, default: &[&str]| -> Result<PathGlobs, ParamError> {
-            let patterns = p
-                .string_list(name)?
-                .unwrap_or_else(|| default.iter().map(|s| s.to_string()).collect());
-            PathGlobs::new(&patterns).map_err(|e| ParamError::new(name, e.to_string()))
-        };
         Ok(ForbiddenFiles {
-            forbid: list("forbid", DEFAULT_FORBID)?,
-            allow: list("allow", DEFAULT_ALLOW)?,
+            forbid: p.globs("forbid", DEFAULT_FORBID)?,
+            allow: p.globs("allow", DEFAULT_ALLOW)?,
         })
     }
 

@@ -116,7 +116,10 @@ impl KeyVaultSecretsProbe {
             let changed = meta.updated.or(meta.created);
             let age = changed.map(|at| (now - at).max(time::Duration::ZERO));
             let age_text = age
-                .map(|a| format!("updated {} ago", describe_age(a)))
+                .map(|a| {
+                    let a = std::time::Duration::try_from(a).unwrap_or_default();
+                    format!("updated {} ago", super::runner::describe_coarse(a))
+                })
                 .unwrap_or_else(|| "no update time".to_string());
             match (self.max_age, age) {
                 (Some(max), Some(age)) if age > max.duration => {
@@ -154,17 +157,6 @@ impl KeyVaultSecretsProbe {
             ProbeOutcome::fail(format!("{vault}: {}", problems.join(", ")))
         }
         .with_evidence(evidence)
-    }
-}
-
-/// "3 days", "5 hours": the age of a secret, coarsely.
-fn describe_age(age: time::Duration) -> String {
-    let days = age.whole_days();
-    if days >= 1 {
-        format!("{days} day{}", if days == 1 { "" } else { "s" })
-    } else {
-        let hours = age.whole_hours();
-        format!("{hours} hour{}", if hours == 1 { "" } else { "s" })
     }
 }
 

@@ -7,11 +7,16 @@
 pub mod catalog;
 pub mod runner;
 
+pub mod compose_images;
 pub mod compose_ports;
+pub mod compose_secrets;
 pub mod connection_string;
 pub mod credential_difference;
+pub mod dockerfile_secrets;
 pub mod env_vars;
+pub mod file_fresh;
 pub mod file_mode;
+pub mod git_history;
 pub mod git_tracked;
 pub mod gitignore_covers;
 pub mod keyvault_secrets;
@@ -227,6 +232,23 @@ impl ProbeContext {
             vaults: Arc::new(Vaults::from_environment(vars.clone())),
             vars,
         }
+    }
+
+    /// A path from a checklist: `~` is `$HOME`, a relative path starts at the project
+    /// root.
+    pub fn expand_path(&self, path: &str) -> Result<PathBuf, String> {
+        if let Some(rest) = path
+            .strip_prefix("~/")
+            .or(if path == "~" { Some("") } else { None })
+        {
+            let home = self
+                .vars
+                .get("HOME")
+                .filter(|h| !h.is_empty())
+                .ok_or("cannot expand `~`: HOME is not set")?;
+            return Ok(PathBuf::from(home).join(rest));
+        }
+        Ok(self.project_dir.join(path))
     }
 
     fn environment_spec(&self, name: &str) -> Result<EnvironmentSpec, String> {

@@ -252,6 +252,18 @@ pub fn describe(d: Duration) -> String {
     }
 }
 
+/// A long duration for people, coarsely: `3 days`, `5 hours`, `12 minutes`, `40 s`.
+pub fn describe_coarse(d: Duration) -> String {
+    let s = d.as_secs();
+    let (n, unit) = match s {
+        0..60 => return format!("{s} s"),
+        60..3600 => (s / 60, "minute"),
+        3600..86_400 => (s / 3600, "hour"),
+        _ => (s / 86_400, "day"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};

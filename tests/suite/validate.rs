@@ -119,7 +119,12 @@ fn schema_describes_every_probe_kind() {
             "password-policy",
             "credential-difference",
             "connection-string",
-            "keyvault-secrets"
+            "keyvault-secrets",
+            "compose-secrets",
+            "compose-images",
+            "git-history",
+            "dockerfile-secrets",
+            "file-fresh"
         ]
     );
     let file_mode = &variants[4];

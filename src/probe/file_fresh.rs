@@ -1,0 +1,245 @@
+//! `file-fresh`: a file, or the newest file matching a glob, exists and was modified
+//! within `max_age`, with optional content checks: `jsonl` (every line is a JSON value,
+//! as an audit log should be) or `pg_dump` (a `pg_dump` custom-format archive, as a
+//! backup should be).
+
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::catalog::KindInfo;
+use super::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome, display_path};
+use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::duration::HumanDuration;
+use crate::timestamp::Timestamp;
+
+/// The kind's catalog entry.
+pub const KIND: KindInfo = KindInfo {
+    name: "file-fresh",
+    summary: "A file, or the newest file matching a glob, exists, was modified within max_age, and optionally holds JSON lines or a pg_dump archive.",
+    params: &[
+        ParamSpec {
+            name: "path",
+            ty: ParamType::String,
+            required: true,
+            default: None,
+            doc: "A file or a glob (`backups/*.dump`); `~` is $HOME, relative paths start at the project root.",
+        },
+        ParamSpec {
+            name: "max_age",
+            ty: ParamType::Duration,
+            required: true,
+            default: None,
+            doc: "The newest match must be younger than this, e.g. \"7d\".",
+        },
+        ParamSpec {
+            name: "content",
+            ty: ParamType::String,
+            required: false,
+            default: None,
+            doc: "\"jsonl\" (every line is JSON) or \"pg_dump\" (a pg_dump custom-format archive).",
+        },
+    ],
+    build: |p| Ok(Arc::new(FileFreshProbe::from_params(p)?)),
+};
+
+/// What the file must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    JsonLines,
+    PgDump,
+}
+
+/// The configured probe.
+#[derive(Debug)]
+pub struct FileFreshProbe {
+    path: String,
+    max_age: HumanDuration,
+    content: Option<Content>,
+}
+
+impl FileFreshProbe {
+    fn from_params(p: &Params) -> Result<Self, ParamError> {
+        let content = match p.string("content")? {
+            None => None,
+            Some("jsonl") => Some(Content::JsonLines),
+            Some("pg_dump") => Some(Content::PgDump),
+            Some(other) => {
+                return Err(ParamError::new(
+                    "content",
+                    format!("`{other}` is not a content check: use \"jsonl\" or \"pg_dump\""),
+                ));
+            }
+        };
+        let path = p.string("path")?.unwrap_or_default().to_string();
+        if is_glob(&path) {
+            globset::Glob::new(&path).map_err(|e| ParamError::new("path", e.to_string()))?;
+        }
+        Ok(FileFreshProbe {
+            path,
+            max_age: p
+                .human_duration("max_age")?
+                .ok_or_else(|| ParamError::new("max_age", "is required"))?,
+            content,
+        })
+    }
+}
+
+fn is_glob(path: &str) -> bool {
+    path.contains(['*', '?', '[', '{'])
+}
+
+/// The newest regular file matching `pattern` (an absolute path with glob characters).
+fn newest_match(pattern: &Path) -> Result<Option<(PathBuf, SystemTime)>, String> {
+    let text = pattern.to_string_lossy();
+    let matcher = globset::GlobBuilder::new(&text)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| e.to_string())?
+        .compile_matcher();
+    // Walk from the deepest folder without glob characters.
+    let mut base = PathBuf::new();
+    let mut depth = 0;
+    let mut globbed = false;
+    for part in pattern.components() {
+        if globbed || is_glob(&part.as_os_str().to_string_lossy()) {
+            globbed = true;
+            depth += 1;
+        } else {
+            base.push(part);
+        }
+    }
+    let mut walker = ignore::WalkBuilder::new(&base);
+    walker.standard_filters(false);
+    if !text.contains("**") {
+        walker.max_depth(Some(depth));
+    }
+    let mut newest: Option<(PathBuf, SystemTime)> = None;
+    for entry in walker.build().flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) || !matcher.is_match(entry.path()) {
+            continue;
+        }
+        let Some(modified) = entry.metadata().ok().and_then(|m| m.modified().ok()) else {
+            continue;
+        };
+        if newest.as_ref().is_none_or(|(_, t)| modified > *t) {
+            newest = Some((entry.into_path(), modified));
+        }
+    }
+    Ok(newest)
+}
+
+/// Why the file does not hold the expected content, if it does not.
+fn content_problem(path: &Path, content: Content) -> Option<String> {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Some(format!("cannot read: {e}")),
+    };
+    match content {
+        Content::PgDump => {
+            let mut magic = [0u8; 5];
+            match file.take(5).read_exact(&mut magic) {
+                Ok(()) if &magic == b"PGDMP" => None,
+                _ => Some(
+                    "is not a pg_dump custom-format archive (no PGDMP header): back up with `pg_dump -Fc`"
+                        .to_string(),
+                ),
+            }
+        }
+        Content::JsonLines => {
+            let mut lines = 0;
+            for (index, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
+                let line = match line {
+                    Ok(l) => l,
+                    Err(e) => return Some(format!("cannot read: {e}")),
+                };
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&line) {
+                    return Some(format!(
+                        "line {} is not JSON ({}, column {})",
+                        index + 1,
+                        e.classify_text(),
+                        e.column()
+                    ));
+                }
+                lines += 1;
+            }
+            (lines == 0).then(|| "is empty: no JSON line written yet".to_string())
+        }
+    }
+}
+
+trait ClassifyText {
+    fn classify_text(&self) -> &'static str;
+}
+
+impl ClassifyText for serde_json::Error {
+    fn classify_text(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Syntax => "syntax error",
+            serde_json::error::Category::Eof => "cut short",
+            serde_json::error::Category::Data | serde_json::error::Category::Io => "invalid",
+        }
+    }
+}
+
+impl BlockingProbe for FileFreshProbe {
+    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let full = match ctx.expand_path(&self.path) {
+            Ok(p) => p,
+            Err(e) => return ProbeOutcome::error(e),
+        };
+        let found = if is_glob(&self.path) {
+            match newest_match(&full) {
+                Ok(found) => found,
+                Err(e) => return ProbeOutcome::error(format!("`{}`: {e}", self.path)),
+            }
+        } else {
+            std::fs::metadata(&full)
+                .and_then(|m| m.modified())
+                .ok()
+                .map(|t| (full.clone(), t))
+        };
+        let Some((path, modified)) = found else {
+            return ProbeOutcome::fail(format!("nothing at `{}`", self.path));
+        };
+        let shown = display_path(&ctx.project_dir, &path);
+        let age = SystemTime::now()
+            .duration_since(modified)
+            .unwrap_or_default();
+        let when = Timestamp::from_datetime(modified.into()).truncated_to_seconds();
+        let mut evidence = vec![Evidence::file(&shown, format!("modified {when}"))];
+        let mut problems = Vec::new();
+        if age > self.max_age.duration {
+            problems.push(format!(
+                "{shown} was last modified {} ago, more than {}",
+                crate::probe::runner::describe_coarse(age),
+                self.max_age
+            ));
+        }
+        if let Some(content) = self.content
+            && let Some(problem) = content_problem(&path, content)
+        {
+            problems.push(format!("{shown} {problem}"));
+        }
+        if problems.is_empty() {
+            let what = match self.content {
+                Some(Content::JsonLines) => ", every line JSON",
+                Some(Content::PgDump) => ", a pg_dump archive",
+                None => "",
+            };
+            ProbeOutcome::pass(format!(
+                "{shown} modified {} ago (within {}){what}",
+                crate::probe::runner::describe_coarse(age),
+                self.max_age
+            ))
+            .with_evidence(evidence)
+        } else {
+            evidence.extend(problems.iter().skip(1).map(|p| Evidence::note(p.clone())));
+            ProbeOutcome::fail(problems[0].clone()).with_evidence(evidence)
+        }
+    }
+}

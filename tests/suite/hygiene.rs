@@ -1,0 +1,293 @@
+//! Repository and container hygiene probes on real files and git repositories:
+//! `compose-images`, `compose-secrets`, `git-history`, `dockerfile-secrets`,
+//! `file-fresh`.
+
+use std::time::{Duration, SystemTime};
+
+use preflight::probe::{ProbeOutcome, ProbeStatus};
+
+use crate::support::{Project, outcome_text, run_probe};
+
+fn probe(p: &Project, kind: &str, params: &str) -> ProbeOutcome {
+    run_probe(p.path(), kind, params, &[])
+}
+
+#[track_caller]
+fn assert_outcome(o: &ProbeOutcome, status: ProbeStatus, contains: &[&str]) {
+    let t = outcome_text(o);
+    assert_eq!(o.status, status, "{t}");
+    for c in contains {
+        assert!(t.contains(c), "expected `{c}` in:\n{t}");
+    }
+}
+
+#[test]
+fn compose_images_must_be_pinned() {
+    let p = Project::new();
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres\n  cache:\n    image: redis:latest\n  app:\n    build: .\n  proxy:\n    image: ${PROXY_IMAGE}\n",
+    );
+    p.write(".env", "PROXY_IMAGE=nginx:1.27\n");
+    let o = probe(&p, "compose-images", "");
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &[
+            "2 of 3 images not pinned",
+            "docker-compose.yml:3: service `db`: `postgres` has no tag",
+            "docker-compose.yml:5: service `cache`: `redis:latest` uses `latest`",
+            "service `proxy`: `${PROXY_IMAGE}` (= `nginx:1.27`) pinned to tag 1.27",
+            "service `app` is built from source",
+        ],
+    );
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16.4\n  cache:\n    image: redis:latest@sha256:0f3c1e2d\n",
+    );
+    let o = probe(&p, "compose-images", "");
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        &["all 2 images pinned", "pinned by digest"],
+    );
+    let empty = Project::new();
+    assert_outcome(
+        &probe(&empty, "compose-images", ""),
+        ProbeStatus::Skipped,
+        &["no Compose files"],
+    );
+}
+
+#[test]
+fn compose_secrets_want_docker_secrets_for_the_database() {
+    let p = Project::git();
+    p.write(".gitignore", "");
+    p.write("app.env", "LOG_LEVEL=info\n");
+    // Map form with a literal password, list form with a variable, an env_file git tracks.
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_USER: app\n      POSTGRES_PASSWORD: contextforge\n  db2:\n    image: docker.io/library/postgres:16\n    environment:\n      - POSTGRES_PASSWORD=${PG_PASSWORD}\n  app:\n    image: app:1\n    env_file: app.env\n    environment:\n      - API_TOKEN=abc123\n      - PG_HOST=db\n",
+    );
+    p.commit_all("compose");
+    let o = probe(&p, "compose-secrets", "");
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &[
+            "4 secret problems (1 Compose file, 2 database services)",
+            "docker-compose.yml:6: service `db`: POSTGRES_PASSWORD is set from a literal value",
+            "docker-compose.yml:10: service `db2`: POSTGRES_PASSWORD is set from a variable",
+            "docker-compose.yml:13: service `app`: env_file app.env is tracked by git",
+            "docker-compose.yml:15: service `app`: API_TOKEN has a literal value",
+        ],
+    );
+    assert!(!outcome_text(&o).contains("contextforge") && !outcome_text(&o).contains("abc123"));
+
+    // The guide's fix: a secret file in development, external secrets in production.
+    let q = Project::git();
+    q.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n    secrets:\n      - db_password\nsecrets:\n  db_password:\n    file: ./secrets/db_password.txt\n",
+    );
+    q.write(
+        "docker-compose.prod.yml",
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      - POSTGRES_PASSWORD_FILE=/run/secrets/db_password\n    secrets:\n      - source: db_password\nsecrets:\n  db_password:\n    external: true\n",
+    );
+    q.commit_all("compose");
+    let o = probe(&q, "compose-secrets", "");
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        &[
+            "2 Compose files, 2 database services",
+            "password from Docker secret `db_password`",
+            "secret `db_password` is external",
+        ],
+    );
+    // A production file with a file-based secret, and a secret the service does not list.
+    q.write(
+        "docker-compose.prod.yml",
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      - POSTGRES_PASSWORD_FILE=/run/secrets/db_pw\nsecrets:\n  db_password:\n    file: ./db_password.txt\n",
+    );
+    let o = probe(&q, "compose-secrets", "");
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &[
+            "docker-compose.prod.yml:5: service `db`: POSTGRES_PASSWORD_FILE names secret `db_pw`, which is not in the service's `secrets:`",
+            "docker-compose.prod.yml:7: secret `db_password` in a production Compose file is not `external: true`",
+        ],
+    );
+}
+
+#[test]
+fn git_history_finds_env_files_even_after_they_were_removed() {
+    let p = Project::git();
+    p.write(".env", "PG_PASSWORD=leaked\n");
+    p.write(".env.example", "PG_PASSWORD=\n");
+    p.write("README", "hi\n");
+    p.commit_all("initial import");
+    p.run_git(&["rm", "-q", "--cached", ".env"]);
+    p.write(".gitignore", ".env\n");
+    p.commit_all("stop tracking .env");
+    // On another branch only.
+    p.run_git(&["checkout", "-q", "-b", "feature"]);
+    p.write("config/prod.env", "X=1\n");
+    p.commit_all("add prod.env");
+    p.run_git(&["checkout", "-q", "-"]);
+    let o = probe(&p, "git-history", "");
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &[
+            "2 forbidden files in git history: .env, config/prod.env",
+            "\"initial import\")",
+            "\"add prod.env\")",
+            "rotate every secret it held",
+        ],
+    );
+    assert!(!outcome_text(&o).contains(".env.example"));
+    let clean = Project::git();
+    clean.write(".env.example", "PG_PASSWORD=\n");
+    clean.commit_all("template");
+    assert_outcome(
+        &probe(&clean, "git-history", ""),
+        ProbeStatus::Pass,
+        &["no file matching"],
+    );
+    // A repository without commits has no history to worry about.
+    let empty = Project::git();
+    assert_outcome(
+        &probe(&empty, "git-history", ""),
+        ProbeStatus::Pass,
+        &["0 file additions"],
+    );
+    assert_outcome(
+        &probe(&Project::new(), "git-history", ""),
+        ProbeStatus::Error,
+        &["not inside a git repository"],
+    );
+}
+
+#[test]
+fn dockerfile_secrets_in_every_stage_and_form() {
+    let p = Project::new();
+    p.write(
+        "Dockerfile",
+        "FROM python:3.12 AS build\nARG PIP_TOKEN\nENV DB_PASSWORD=contextforge \\\n    PG_HOST=db\nFROM python:3.12-slim\nENV SECRET_KEY not-so-secret\n",
+    );
+    p.write(
+        "docker/worker.Dockerfile",
+        "FROM alpine:3.20\nENV API_TOKEN=$API_TOKEN\n",
+    );
+    let o = probe(&p, "dockerfile-secrets", "");
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &[
+            "2 literal secrets in 2 Dockerfiles",
+            "Dockerfile:3: ENV DB_PASSWORD=**** in stage build",
+            "Dockerfile:6: ENV SECRET_KEY=**** in stage 1",
+            "Dockerfile:2: ARG PIP_TOKEN in stage build has no literal value",
+            "docker/worker.Dockerfile:2: ENV API_TOKEN in stage 0 has no literal value",
+        ],
+    );
+    assert!(!outcome_text(&o).contains("contextforge"));
+    p.write(
+        "Dockerfile",
+        "FROM python:3.12\nRUN --mount=type=secret,id=db_password true\n",
+    );
+    assert_outcome(
+        &probe(&p, "dockerfile-secrets", ""),
+        ProbeStatus::Pass,
+        &["2 Dockerfiles"],
+    );
+}
+
+fn age(path: &std::path::Path, days: u64) {
+    let when = SystemTime::now() - Duration::from_secs(days * 86_400);
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(when).unwrap();
+}
+
+#[test]
+fn file_fresh_checks_age_and_content() {
+    let p = Project::new();
+    let log = p.write(
+        "logs/audit.jsonl",
+        "{\"event\":\"login\"}\n\n{\"event\":\"query\"}\n",
+    );
+    let o = probe(
+        &p,
+        "file-fresh",
+        "path = \"logs/audit.jsonl\"\nmax_age = \"1d\"\ncontent = \"jsonl\"",
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        &["logs/audit.jsonl modified 0 s ago (within 1d), every line JSON"],
+    );
+    age(&log, 3);
+    let o = probe(
+        &p,
+        "file-fresh",
+        "path = \"logs/audit.jsonl\"\nmax_age = \"1d\"",
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &["logs/audit.jsonl was last modified 3 days ago, more than 1d"],
+    );
+    p.write(
+        "logs/audit.jsonl",
+        "{\"event\":\"login\"}\nplain text line\n",
+    );
+    let o = probe(
+        &p,
+        "file-fresh",
+        "path = \"logs/audit.jsonl\"\nmax_age = \"1d\"\ncontent = \"jsonl\"",
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &["logs/audit.jsonl line 2 is not JSON"],
+    );
+
+    // Backups: the newest match counts, and it must be a pg_dump archive.
+    let old = p.write("backups/2026-11-01.dump", "PGDMP\u{1}\u{e}\u{0}old");
+    age(&old, 21);
+    let newest = p.write("backups/2026-11-20.dump", "PGDMP\u{1}\u{e}\u{0}new");
+    age(&newest, 2);
+    let o = probe(
+        &p,
+        "file-fresh",
+        "path = \"backups/*.dump\"\nmax_age = \"7d\"\ncontent = \"pg_dump\"",
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        &["backups/2026-11-20.dump modified 2 days ago (within 7d), a pg_dump archive"],
+    );
+    let sql = p.write(
+        "backups/2026-11-21.dump",
+        "--\n-- PostgreSQL database dump\n",
+    );
+    age(&sql, 1);
+    let o = probe(
+        &p,
+        "file-fresh",
+        "path = \"backups/*.dump\"\nmax_age = \"7d\"\ncontent = \"pg_dump\"",
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &["backups/2026-11-21.dump is not a pg_dump custom-format archive"],
+    );
+    let o = probe(
+        &p,
+        "file-fresh",
+        "path = \"nightly/*.dump\"\nmax_age = \"7d\"",
+    );
+    assert_outcome(&o, ProbeStatus::Fail, &["nothing at `nightly/*.dump`"]);
+}
