@@ -26,6 +26,7 @@ pub mod postgres;
 pub mod probe;
 pub mod report;
 pub mod secret;
+pub mod secretscan;
 pub mod signoff;
 pub mod timestamp;
 pub mod toml_reader;

@@ -11,7 +11,7 @@ use super::{
     Probe, compose_images, compose_ports, compose_secrets, connection_string,
     credential_difference, dockerfile_secrets, env_vars, file_fresh, file_mode, git_history,
     git_tracked, gitignore_covers, keyvault_secrets, listening, password_policy, postgres,
-    reachable,
+    reachable, secret_scan,
 };
 use crate::checklist::params::{ParamError, ParamSpec, Params};
 
@@ -54,6 +54,7 @@ pub const KINDS: &[KindInfo] = &[
     git_history::KIND,
     dockerfile_secrets::KIND,
     file_fresh::KIND,
+    secret_scan::KIND,
 ];
 
 /// The kind with this name.

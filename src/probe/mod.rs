@@ -24,6 +24,7 @@ pub mod listening;
 pub mod password_policy;
 pub mod postgres;
 pub mod reachable;
+pub mod secret_scan;
 
 use std::collections::BTreeMap;
 use std::fmt;

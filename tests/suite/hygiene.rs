@@ -291,3 +291,146 @@ fn file_fresh_checks_age_and_content() {
     );
     assert_outcome(&o, ProbeStatus::Fail, &["nothing at `nightly/*.dump`"]);
 }
+
+/// A corpus of planted credentials, one per line marked `PLANTED`, beside
+/// placeholders that must not be reported.
+fn secret_corpus(p: &Project) {
+    p.write(".gitignore", "ignored.env\n");
+    p.write("ignored.env", "PG_PASSWORD=ignored-by-git\n");
+    p.write("README.md", "PGPASSWORD=docs-example\n");
+    p.write(
+        ".env",
+        "PG_HOST=localhost\nPG_PASSWORD=postgres\nDATABASE_URL=postgresql://app:pw@localhost:5432/app\nAPI_TOKEN=${API_TOKEN}\n",
+    );
+    p.write(
+        ".env.example",
+        "PG_PASSWORD=<password>\nDB_PASSWORD=YOUR_PASSWORD_HERE\nREDIS_URL=redis://:${REDIS_PASSWORD}@localhost:6379\n",
+    );
+    p.write(
+        "docker-compose.yml",
+        "x-db: &db\n  environment:\n    POSTGRES_PASSWORD: contextforge\nservices:\n  db:\n    <<: *db\n    image: postgres:16\n  app:\n    environment:\n      - DB_PASSWORD=${DB_PASSWORD}\n      - MONGO_URL=mongodb+srv://admin:Sup3r@cluster0.example.net/db\n",
+    );
+    p.write(
+        "config/settings.json",
+        "{\n  \"db\": { \"password\": \"hunter2\", \"passwordMinLength\": 16 },\n  \"token\": \"\"\n}\n",
+    );
+    p.write(
+        "config/app.toml",
+        "[database]\npassword = \"s3cret!\"\nurl = \"postgres://app@db/app\"\n",
+    );
+    p.write(
+        "scripts/load.sh",
+        "#!/bin/sh\nexport PGPASSWORD=secret\npsql \"postgresql://postgres:postgres@127.0.0.1/postgres\" -c 'select 1'\n",
+    );
+    p.write(
+        "scripts/deploy.ps1",
+        "$env:PG_PASSWORD = 'contextforge'\n$env:PG_PASSWORD = (az keyvault secret show --name db-password --query value -o tsv)\n",
+    );
+    p.write(
+        "app/db.py",
+        "import os\nPASSWORD = os.environ[\"PG_PASSWORD\"]\nconn = connect(host=\"db\", password=\"pw1\")\npassword = get_password()\n",
+    );
+    p.write("app/bin.dat", "PGPASSWORD=in-a-binary\0\0\0");
+}
+
+#[test]
+fn secret_scan_finds_every_planted_credential_and_no_placeholder() {
+    let p = Project::git();
+    secret_corpus(&p);
+    let o = probe(&p, "secret-scan", "");
+    let t = outcome_text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    let located: Vec<String> = o
+        .evidence
+        .iter()
+        .filter_map(|e| Some(format!("{}:{}:{}", e.file.as_ref()?, e.line?, e.column?)))
+        .collect();
+    assert_eq!(
+        located,
+        [
+            ".env:2:1",
+            ".env:3:14",
+            "app/db.py:3:27",
+            "config/app.toml:2:1",
+            "config/settings.json:2:12",
+            "docker-compose.yml:3:5",
+            "docker-compose.yml:11:19",
+            "scripts/deploy.ps1:1:1",
+            "scripts/load.sh:2:8",
+            "scripts/load.sh:3:7",
+        ],
+        "{t}"
+    );
+    assert!(t.starts_with("fail 10 hardcoded credentials in"), "{t}");
+    for secret in [
+        "postgres\n",
+        ":pw@",
+        "contextforge",
+        "hunter2",
+        "s3cret!",
+        "Sup3r",
+        "pw1",
+        "secret\n",
+    ] {
+        assert!(!t.contains(secret), "`{secret}` shown in:\n{t}");
+    }
+    assert!(
+        t.contains(".env:3: connection URL with a password: postgresql://app:********@"),
+        "{t}"
+    );
+    assert!(t.contains("skipped as binary or large"), "{t}");
+}
+
+#[test]
+fn secret_scan_allows_findings_by_fingerprint_and_finds_the_production_password() {
+    let p = Project::git();
+    p.write("tests/fixture.env", "PG_PASSWORD=fixture-only\n");
+    p.write("notes.txt", "prod is Prod-Canary-9931 for now\n");
+    let o = probe(&p, "secret-scan", "");
+    let fingerprint = o.evidence[0]
+        .message
+        .split("fingerprint ")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(')')
+        .to_string();
+    let params = format!("allow = {{ \"{fingerprint}\" = \"a fake password for tests\" }}");
+    let o = probe(&p, "secret-scan", &params);
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        &[
+            "no hardcoded credential (1 allowed)",
+            "allowed: hardcoded secret: PG_PASSWORD=********",
+            "(a fake password for tests)",
+        ],
+    );
+    // With the production password known, it is found wherever it is written.
+    let o = run_probe(
+        p.path(),
+        "secret-scan",
+        &params,
+        &[("PG_PASSWORD", "Prod-Canary-9931")],
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &[
+            "notes.txt:1: the production password: ******** (the production password)",
+            "the production password searched for",
+        ],
+    );
+    assert!(!outcome_text(&o).contains("Prod-Canary-9931"));
+    // An allowance without a justification is refused when the checklist loads.
+    let text = crate::support::single_probe_checklist(
+        "secret-scan",
+        &format!("allow = {{ \"{fingerprint}\" = \"\" }}"),
+    );
+    let err = preflight::checklist::load_source(
+        &preflight::diagnostic::SourceFile::new("c.toml", text),
+        "test",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("needs a justification"), "{err}");
+}
