@@ -41,7 +41,7 @@ const FILES: &[(&str, &str, u32)] = &[
     ),
     (
         "deploy/docker-compose.prod.yml",
-        "# Production: bound to localhost (the good example).\nservices:\n  db:\n    image: postgres:16\n    ports:\n      - \"127.0.0.1:5432:5432\"\n",
+        "# Production: bound to localhost, the password from an external Docker secret (the good example).\nservices:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n    secrets:\n      - db_password\n    ports:\n      - \"127.0.0.1:5432:5432\"\nsecrets:\n  db_password:\n    external: true\n",
         0o644,
     ),
     (

@@ -124,7 +124,8 @@ fn schema_describes_every_probe_kind() {
             "compose-images",
             "git-history",
             "dockerfile-secrets",
-            "file-fresh"
+            "file-fresh",
+            "secret-scan"
         ]
     );
     let file_mode = &variants[4];
