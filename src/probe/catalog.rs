@@ -11,7 +11,7 @@ use super::{
     Probe, compose_images, compose_ports, compose_secrets, connection_string,
     credential_difference, dockerfile_secrets, env_vars, file_fresh, file_mode, git_history,
     git_tracked, gitignore_covers, keyvault_secrets, listening, password_policy, postgres,
-    reachable, secret_scan,
+    reachable, secret_scan, sql_injection,
 };
 use crate::checklist::params::{ParamError, ParamSpec, Params};
 
@@ -55,6 +55,7 @@ pub const KINDS: &[KindInfo] = &[
     dockerfile_secrets::KIND,
     file_fresh::KIND,
     secret_scan::KIND,
+    sql_injection::KIND,
 ];
 
 /// The kind with this name.

@@ -25,6 +25,7 @@ pub mod password_policy;
 pub mod postgres;
 pub mod reachable;
 pub mod secret_scan;
+pub mod sql_injection;
 
 use std::collections::BTreeMap;
 use std::fmt;

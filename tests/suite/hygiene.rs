@@ -434,3 +434,43 @@ fn secret_scan_allows_findings_by_fingerprint_and_finds_the_production_password(
     .to_string();
     assert!(err.contains("needs a justification"), "{err}");
 }
+
+#[test]
+fn sql_injection_flags_formatted_queries_in_real_sources() {
+    let p = Project::new();
+    p.write(
+        "scripts/db_auth.py",
+        "def find(cur, name):\n    cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n    return cur.fetchall()\n",
+    );
+    p.write(
+        "web/api.ts",
+        "export const q = (id: string) => db.query(`DELETE FROM sessions WHERE id = ${id}`);\n",
+    );
+    p.write(
+        "src/safe.rs",
+        "client.query(\"SELECT * FROM users WHERE id = $1\", &[&id]).await?;\nlet msg = format!(\"selected {n} rows from the list\");\n",
+    );
+    let o = probe(&p, "sql-injection", "");
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &[
+            "2 lines build SQL from strings (3 source files; a heuristic: review each)",
+            "scripts/db_auth.py:2: SQL built with a Python f-string",
+            "web/api.ts:1: SQL built with a template literal",
+        ],
+    );
+    p.write(
+        "scripts/db_auth.py",
+        "def find(cur, name):\n    cur.execute(\"SELECT * FROM users WHERE name = %s\", (name,))\n",
+    );
+    p.write(
+        "web/api.ts",
+        "export const q = (id: string) => sql`DELETE FROM sessions WHERE id = ${id}`;\n",
+    );
+    assert_outcome(
+        &probe(&p, "sql-injection", ""),
+        ProbeStatus::Pass,
+        &["no SQL built by formatting"],
+    );
+}

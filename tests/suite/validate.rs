@@ -125,7 +125,8 @@ fn schema_describes_every_probe_kind() {
             "git-history",
             "dockerfile-secrets",
             "file-fresh",
-            "secret-scan"
+            "secret-scan",
+            "sql-injection"
         ]
     );
     let file_mode = &variants[4];
