@@ -117,6 +117,10 @@ pub struct RunArgs {
     /// How many probes run at once
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+    /// Let `command` probes of a checklist that is not shipped with preflight run
+    /// (shipped checklists are always trusted)
+    #[arg(long)]
+    pub allow_commands: bool,
 }
 
 impl RunArgs {

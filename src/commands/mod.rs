@@ -103,18 +103,27 @@ pub(crate) struct Project {
     pub config: Arc<Config>,
     /// The checklist to run.
     pub checklist: Checklist,
+    /// Whether the checklist is one shipped with preflight (its commands are trusted).
+    pub trusted: bool,
 }
 
 impl Project {
     /// Opens the project the flags name.
     pub fn open(args: &ProjectArgs) -> Result<Project, CommandError> {
         let (dir, config) = open_config(&args.location)?;
-        let checklist = match (&args.checklist, &config.checklist) {
-            (Some(name), _) => resolve_checklist(name, Path::new("."))?,
-            (None, Some(name)) => resolve_checklist(name, &dir)?,
-            (None, None) => resolve_checklist(shipped::DEFAULT, &dir)?,
+        let name = match (&args.checklist, &config.checklist) {
+            (Some(name), _) => name.as_str(),
+            (None, Some(name)) => name.as_str(),
+            (None, None) => shipped::DEFAULT,
         };
+        let base = if args.checklist.is_some() {
+            Path::new(".")
+        } else {
+            dir.as_path()
+        };
+        let checklist = resolve_checklist(name, base)?;
         Ok(Project {
+            trusted: shipped::find(name).is_some(),
             dir,
             config: Arc::new(config),
             checklist,
@@ -166,7 +175,7 @@ impl Project {
         run_with_progress(
             &self.checklist,
             selection,
-            self.context(EnvVars::from_process()),
+            self.context(EnvVars::from_process(), args.allow_commands),
             &args.options(),
             show_progress,
         )
@@ -195,13 +204,12 @@ impl Project {
         previous
     }
 
-    /// Where its probes run, with these environment variables.
-    pub fn context(&self, vars: EnvVars) -> Arc<ProbeContext> {
-        Arc::new(ProbeContext::new(
-            self.dir.clone(),
-            Arc::clone(&self.config),
-            vars,
-        ))
+    /// Where its probes run, with these environment variables. `command` probes may
+    /// run when the checklist is shipped with preflight or `allow_commands` is set.
+    pub fn context(&self, vars: EnvVars, allow_commands: bool) -> Arc<ProbeContext> {
+        let mut ctx = ProbeContext::new(self.dir.clone(), Arc::clone(&self.config), vars);
+        ctx.allow_commands = allow_commands || self.trusted;
+        Arc::new(ctx)
     }
 
     /// Every item's index.

@@ -117,7 +117,7 @@ fn setup(
     };
     Ok(Setup {
         checklist: Arc::new(project.checklist.clone()),
-        ctx: project.context(vars),
+        ctx: project.context(vars, run.allow_commands),
         options: run.options(),
         ledger: project.ledger(),
         ledger_display: project.ledger_display(),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use super::{
-    Probe, compose_images, compose_ports, compose_secrets, connection_string,
+    Probe, command, compose_images, compose_ports, compose_secrets, connection_string,
     credential_difference, dockerfile_secrets, env_vars, file_fresh, file_mode, git_history,
     git_tracked, gitignore_covers, keyvault_secrets, listening, password_policy, postgres,
     reachable, secret_scan, sql_injection,
@@ -56,6 +56,7 @@ pub const KINDS: &[KindInfo] = &[
     file_fresh::KIND,
     secret_scan::KIND,
     sql_injection::KIND,
+    command::KIND,
 ];
 
 /// The kind with this name.

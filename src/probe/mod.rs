@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod runner;
 
+pub mod command;
 pub mod compose_images;
 pub mod compose_ports;
 pub mod compose_secrets;
@@ -223,6 +224,8 @@ pub struct ProbeContext {
     pub vars: EnvVars,
     /// Key Vault access for this run, with the secret values fetched so far.
     pub vaults: Arc<Vaults>,
+    /// Whether `command` probes may run (a shipped checklist, or `--allow-commands`).
+    pub allow_commands: bool,
 }
 
 impl ProbeContext {
@@ -233,6 +236,7 @@ impl ProbeContext {
             config,
             vaults: Arc::new(Vaults::from_environment(vars.clone())),
             vars,
+            allow_commands: false,
         }
     }
 

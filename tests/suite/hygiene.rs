@@ -474,3 +474,93 @@ fn sql_injection_flags_formatted_queries_in_real_sources() {
         &["no SQL built by formatting"],
     );
 }
+
+fn trusted(p: &Project) -> preflight::probe::ProbeContext {
+    let mut ctx = preflight::probe::ProbeContext::new(
+        p.path().to_path_buf(),
+        std::sync::Arc::new(preflight::config::Config::default()),
+        preflight::probe::EnvVars::default(),
+    );
+    ctx.allow_commands = true;
+    ctx
+}
+
+#[test]
+fn command_checks_exit_code_and_output_and_is_killed_on_timeout() {
+    use crate::support::run_probe_in;
+    let p = Project::new();
+    p.write("VERSION", "preflight-test 1.2.3\n");
+    let o = run_probe_in(
+        trusted(&p),
+        "command",
+        "argv = [\"cat\", \"VERSION\"]\nexpect_stdout = '^preflight-test 1\\.'",
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        &["`cat VERSION` exited with 0, output matches"],
+    );
+    let o = run_probe_in(trusted(&p), "command", "argv = [\"cat\", \"missing\"]");
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        &[
+            "`cat missing` exited with 1, expected 0",
+            "stderr: cat: missing: No such file or directory",
+        ],
+    );
+    let o = run_probe_in(
+        trusted(&p),
+        "command",
+        "argv = [\"grep -q 2.0 VERSION\"]\nshell = true\nexpect_exit = 1",
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        &["`sh -c \"grep -q 2.0 VERSION\"` exited with 1"],
+    );
+    let o = run_probe_in(trusted(&p), "command", "argv = [\"no-such-program-xyz\"]");
+    assert_outcome(
+        &o,
+        ProbeStatus::Error,
+        &["cannot run `no-such-program-xyz`"],
+    );
+    // Untrusted: not run at all.
+    let o = run_probe(p.path(), "command", "argv = [\"touch\", \"ran\"]", &[]);
+    assert_outcome(&o, ProbeStatus::Skipped, &["--allow-commands"]);
+    assert!(!p.path().join("ran").exists());
+    // The timeout kills the process.
+    let o = run_probe_in(
+        trusted(&p),
+        "command",
+        "argv = [\"echo $$ > pid; exec sleep 30\"]\nshell = true\ntimeout = \"500ms\"",
+    );
+    assert_outcome(&o, ProbeStatus::Error, &["timed out after 500ms"]);
+    let pid = std::fs::read_to_string(p.path().join("pid")).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let alive = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+        .map(|s| !s.contains(") Z "))
+        .unwrap_or(false);
+    assert!(!alive, "the command still runs after the timeout");
+}
+
+#[test]
+fn command_probes_of_a_custom_checklist_run_only_with_allow_commands() {
+    let p = Project::new();
+    p.write(
+        "checklist.toml",
+        &crate::support::single_probe_checklist("command", "argv = [\"touch\", \"ran\"]"),
+    );
+    let (code, out, _) = crate::support::run(p.path(), &["check", "--checklist", "checklist.toml"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("SKIP") && !p.path().join("ran").exists(),
+        "{out}"
+    );
+    let (code, out, _) = crate::support::run(
+        p.path(),
+        &["check", "--checklist", "checklist.toml", "--allow-commands"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(p.path().join("ran").exists(), "{out}");
+}

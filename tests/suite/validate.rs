@@ -126,7 +126,8 @@ fn schema_describes_every_probe_kind() {
             "dockerfile-secrets",
             "file-fresh",
             "secret-scan",
-            "sql-injection"
+            "sql-injection",
+            "command"
         ]
     );
     let file_mode = &variants[4];
