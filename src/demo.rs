@@ -65,6 +65,16 @@ const FILES: &[(&str, &str, u32)] = &[
         0o644,
     ),
     (
+        "Dockerfile",
+        "FROM python:3.12-slim\n# The mistake: the password is baked into the image.\nENV PG_PASSWORD=contextforge\nCOPY scripts/ /app/scripts/\n",
+        0o644,
+    ),
+    (
+        "scripts/db_auth.py",
+        "def find_user(cursor, name):\n    # The mistake: SQL built with an f-string.\n    cursor.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n    return cursor.fetchone()\n\n\ndef find_task(cursor, task_id):\n    # The good example: a query parameter.\n    cursor.execute(\"SELECT * FROM tasks WHERE id = %s\", (task_id,))\n    return cursor.fetchone()\n",
+        0o644,
+    ),
+    (
         ".gitignore",
         "# .env.staging is missing here (the mistake), and .env was committed before this file existed.\n.env\n.env.production\nsecrets/\n",
         0o644,

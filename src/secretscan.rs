@@ -213,9 +213,18 @@ impl Scanner {
     }
 
     /// Scans every file below `root` that git does not ignore and no `exclude` pattern
-    /// matches, in parallel. Findings come back sorted by file and position.
-    pub fn scan_tree(&self, root: &Path, exclude: &PathGlobs, stats: &Stats) -> Vec<Finding> {
+    /// matches, in parallel, plus the files of `tracked` (paths relative to `root`) the
+    /// walk skipped: a file git tracks counts even when an ignore rule matches it.
+    /// Findings come back sorted by file and position.
+    pub fn scan_tree(
+        &self,
+        root: &Path,
+        exclude: &PathGlobs,
+        tracked: &[String],
+        stats: &Stats,
+    ) -> Vec<Finding> {
         let found = Mutex::new(Vec::new());
+        let visited = Mutex::new(std::collections::HashSet::new());
         let walker = ignore::WalkBuilder::new(root)
             .hidden(false)
             .parents(false)
@@ -224,6 +233,7 @@ impl Scanner {
             .build_parallel();
         walker.run(|| {
             let found = &found;
+            let visited = &visited;
             let mut buf = Vec::new();
             Box::new(move |entry| {
                 let Ok(entry) = entry else {
@@ -236,6 +246,10 @@ impl Scanner {
                 if exclude.is_match(&rel) {
                     return ignore::WalkState::Continue;
                 }
+                visited
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(rel.clone());
                 if let Some(hits) = self.scan_file(entry.path(), &rel, &mut buf, stats)
                     && !hits.is_empty()
                 {
@@ -250,6 +264,18 @@ impl Scanner {
         let mut found = found
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let visited = visited
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut buf = Vec::new();
+        for rel in tracked {
+            if visited.contains(rel) || exclude.is_match(rel) {
+                continue;
+            }
+            if let Some(hits) = self.scan_file(&root.join(rel), rel, &mut buf, stats) {
+                found.extend(hits);
+            }
+        }
         found.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         found
     }
@@ -389,15 +415,24 @@ fn value_of(rest: &[u8]) -> Option<(String, bool)> {
         }
         return Some((inner[..end?].to_string(), true));
     }
-    let end = t
-        .find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ')' | ']' | '}' | '#'))
-        .unwrap_or(t.len());
+    let end = if t.starts_with("${") {
+        t.find('}').map_or(t.len(), |i| i + 1)
+    } else {
+        t.find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ')' | ']' | '}' | '#'))
+            .unwrap_or(t.len())
+    };
     Some((t[..end].to_string(), false))
 }
 
 /// Whether a value only stands for a secret: references, templates, masks, examples.
 pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
+    // `${PG_PASSWORD:-contextforge}`: the default is a value.
+    if let Some(inner) = v.strip_prefix("${").and_then(|r| r.strip_suffix('}'))
+        && let Some((_, default)) = inner.split_once(":-").or_else(|| inner.split_once('-'))
+    {
+        return is_placeholder(default);
+    }
     if is_reference(v) || v.len() < 2 {
         return true;
     }
@@ -482,9 +517,13 @@ mod tests {
         assert_eq!(
             redacted(
                 ".env",
-                "PGPASSWORD=postgres\nexport DB_PASSWORD='s3cr3t'\nPG_PASSWORD=${KEYVAULT_SECRET}\nAPI_TOKEN=<token>\nPASSWORD_FILE=/run/secrets/x\nPG_PASSWORD=YOUR_PASSWORD_HERE\n"
+                "PGPASSWORD=postgres\nexport DB_PASSWORD='s3cr3t'\nPG_PASSWORD=${KEYVAULT_SECRET}\nAPI_TOKEN=<token>\nPASSWORD_FILE=/run/secrets/x\nPG_PASSWORD=YOUR_PASSWORD_HERE\nPG_PASSWORD=${PG_PASSWORD:-contextforge}\nPG_PASSWORD=${PG_PASSWORD:-}\n"
             ),
-            ["1:1 PGPASSWORD=********", "2:8 DB_PASSWORD=********"]
+            [
+                "1:1 PGPASSWORD=********",
+                "2:8 DB_PASSWORD=********",
+                "7:1 PG_PASSWORD=********"
+            ]
         );
         assert_eq!(
             redacted(

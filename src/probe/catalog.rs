@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 use super::{
     Probe, command, compose_images, compose_ports, compose_secrets, connection_string,
     credential_difference, dockerfile_secrets, env_vars, file_fresh, file_mode, git_history,
-    git_tracked, gitignore_covers, keyvault_secrets, listening, password_policy, postgres,
-    reachable, secret_scan, sql_injection,
+    git_hook, git_tracked, gitignore_covers, keyvault_secrets, listening, password_policy,
+    postgres, reachable, secret_scan, sql_injection,
 };
 use crate::checklist::params::{ParamError, ParamSpec, Params};
 
@@ -57,6 +57,7 @@ pub const KINDS: &[KindInfo] = &[
     secret_scan::KIND,
     sql_injection::KIND,
     command::KIND,
+    git_hook::KIND,
 ];
 
 /// The kind with this name.

@@ -18,6 +18,7 @@ pub mod env_vars;
 pub mod file_fresh;
 pub mod file_mode;
 pub mod git_history;
+pub mod git_hook;
 pub mod git_tracked;
 pub mod gitignore_covers;
 pub mod keyvault_secrets;

@@ -79,8 +79,13 @@ impl BlockingProbe for SecretScanProbe {
             .into_iter()
             .collect();
         let searched_known = !known.is_empty();
+        // Tracked files count even when an ignore rule matches them (a committed `.env`).
+        let tracked = crate::git::Repo::open(&ctx.project_dir)
+            .and_then(|r| r.tracked_files())
+            .unwrap_or_default();
         let stats = Stats::default();
-        let findings = Scanner::new(known).scan_tree(&ctx.project_dir, &self.exclude, &stats);
+        let findings =
+            Scanner::new(known).scan_tree(&ctx.project_dir, &self.exclude, &tracked, &stats);
         let (allowed, found): (Vec<&Finding>, Vec<&Finding>) = findings
             .iter()
             .partition(|f| self.allow.contains_key(&f.fingerprint));

@@ -295,8 +295,11 @@ fn file_fresh_checks_age_and_content() {
 /// A corpus of planted credentials, one per line marked `PLANTED`, beside
 /// placeholders that must not be reported.
 fn secret_corpus(p: &Project) {
-    p.write(".gitignore", "ignored.env\n");
+    p.write(".gitignore", "ignored.env\ncommitted.env\n");
     p.write("ignored.env", "PG_PASSWORD=ignored-by-git\n");
+    // Ignored, but tracked (committed before the rule): it counts.
+    p.write("committed.env", "PGPASSWORD=tracked-anyway\n");
+    p.run_git(&["add", "-f", "committed.env"]);
     p.write("README.md", "PGPASSWORD=docs-example\n");
     p.write(
         ".env",
@@ -351,6 +354,7 @@ fn secret_scan_finds_every_planted_credential_and_no_placeholder() {
             ".env:2:1",
             ".env:3:14",
             "app/db.py:3:27",
+            "committed.env:1:1",
             "config/app.toml:2:1",
             "config/settings.json:2:12",
             "docker-compose.yml:3:5",
@@ -361,7 +365,7 @@ fn secret_scan_finds_every_planted_credential_and_no_placeholder() {
         ],
         "{t}"
     );
-    assert!(t.starts_with("fail 10 hardcoded credentials in"), "{t}");
+    assert!(t.starts_with("fail 11 hardcoded credentials in"), "{t}");
     for secret in [
         "postgres\n",
         ":pw@",
@@ -563,4 +567,103 @@ fn command_probes_of_a_custom_checklist_run_only_with_allow_commands() {
     );
     assert_eq!(code, 0, "{out}");
     assert!(p.path().join("ran").exists(), "{out}");
+}
+
+/// Every file below `dir` (the `.git` folder included) with its bytes and mode.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let meta = std::fs::symlink_metadata(e.path()).unwrap();
+            if meta.is_dir() {
+                stack.push(e.path());
+            } else {
+                let bytes = std::fs::read(e.path()).unwrap_or_default();
+                all.push((
+                    e.path().display().to_string(),
+                    bytes,
+                    meta.permissions().mode(),
+                ));
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+const GUIDE_HOOK: &str = "#!/bin/sh\nif git diff --cached --name-only | grep -qE '(^|/)\\.env($|\\.)'; then\n  echo 'ERROR: Attempting to commit .env file with potential secrets!' >&2\n  exit 1\nfi\n";
+
+#[test]
+fn git_hook_must_exist_be_executable_and_really_refuse_a_env_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Project::git();
+    p.write("app.py", "print('hi')\n");
+    p.commit_all("init");
+    p.write("staged.txt", "work in progress\n");
+    p.run_git(&["add", "staged.txt"]);
+    assert_outcome(
+        &probe(&p, "git-hook", ""),
+        ProbeStatus::Fail,
+        &["no pre-commit hook at .git/hooks/pre-commit"],
+    );
+    p.write(".pre-commit-config.yaml", "repos: []\n");
+    assert_outcome(
+        &probe(&p, "git-hook", ""),
+        ProbeStatus::Fail,
+        &["pre-commit install"],
+    );
+
+    let hook = p.write(".git/hooks/pre-commit", GUIDE_HOOK);
+    assert_outcome(
+        &probe(&p, "git-hook", ""),
+        ProbeStatus::Fail,
+        &["is not executable"],
+    );
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let before = snapshot(p.path());
+    let o = probe(&p, "git-hook", "");
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        &[
+            "the pre-commit hook refuses to commit .env",
+            "refused: ERROR: Attempting to commit .env file",
+        ],
+    );
+    assert!(
+        before == snapshot(p.path()),
+        "the probe changed the user's repository, index or working tree"
+    );
+
+    // A hook that lets everything through.
+    p.write(".git/hooks/pre-commit", "#!/bin/sh\nexit 0\n");
+    assert_outcome(
+        &probe(&p, "git-hook", ""),
+        ProbeStatus::Fail,
+        &["let a commit adding .env through"],
+    );
+    // A hook that refuses everything proves nothing.
+    p.write(
+        ".git/hooks/pre-commit",
+        "#!/bin/sh\necho 'tests failed' >&2\nexit 1\n",
+    );
+    assert_outcome(
+        &probe(&p, "git-hook", ""),
+        ProbeStatus::Error,
+        &["refuses even a harmless commit"],
+    );
+
+    // core.hooksPath: a tracked hooks folder.
+    std::fs::remove_file(p.path().join(".git/hooks/pre-commit")).unwrap();
+    let shared = p.write(".githooks/pre-commit", GUIDE_HOOK);
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p.run_git(&["config", "core.hooksPath", ".githooks"]);
+    let o = probe(&p, "git-hook", "");
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        &[".githooks/pre-commit: installed and executable"],
+    );
 }

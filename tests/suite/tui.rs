@@ -149,11 +149,11 @@ fn the_first_run_covers_every_item_and_manual_items_are_done_at_once() {
         effects,
         vec![Effect::Run {
             run: 1,
-            items: (0..21).collect()
+            items: (0..24).collect()
         }]
     );
     assert!(app.running());
-    assert_eq!(app.probe_counts(), (0, 18));
+    assert_eq!(app.probe_counts(), (0, 21));
     let manual = app
         .checklist
         .items
@@ -176,17 +176,17 @@ fn results_of_a_superseded_run_are_dropped() {
         effects,
         vec![Effect::Run {
             run: 2,
-            items: (0..21).collect()
+            items: (0..24).collect()
         }]
     );
     for event in events.clone() {
         app.update(Action::Probe { run: 1, event });
     }
-    assert_eq!(app.probe_counts(), (0, 18), "run 1 no longer counts");
+    assert_eq!(app.probe_counts(), (0, 21), "run 1 no longer counts");
     for event in events {
         app.update(Action::Probe { run: 2, event });
     }
-    assert_eq!(app.probe_counts(), (18, 18));
+    assert_eq!(app.probe_counts(), (21, 21));
     // Rerunning one item supersedes only that item.
     let selected = app.selected.unwrap();
     let effects = app.update(key(KeyCode::Char('r')));
@@ -240,7 +240,7 @@ fn keys_move_switch_panes_filter_and_quit() {
             .iter()
             .filter(|r| matches!(r, Row::Item(_)))
             .count(),
-        21
+        24
     );
 
     app.update(key(KeyCode::Char('f')));
@@ -265,8 +265,11 @@ fn keys_move_switch_panes_filter_and_quit() {
             "connection-string-tls",
             "no-hardcoded-credentials",
             "env-never-committed",
+            "no-secrets-in-dockerfile",
             "development-password-strong",
-            "docker-secrets"
+            "docker-secrets",
+            "pre-commit-hook",
+            "parameterized-queries"
         ]
     );
     for _ in 0..4 {

@@ -127,7 +127,8 @@ fn schema_describes_every_probe_kind() {
             "file-fresh",
             "secret-scan",
             "sql-injection",
-            "command"
+            "command",
+            "git-hook"
         ]
     );
     let file_mode = &variants[4];
