@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use super::catalog::KindInfo;
+use super::compose_ports::{FILES_PARAM, load_compose_files};
 use super::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::checklist::params::{ParamError, Params};
 use crate::compose::{self, position, scalar_text};
 use crate::pathglob::PathGlobs;
 
@@ -14,13 +15,7 @@ use crate::pathglob::PathGlobs;
 pub const KIND: KindInfo = KindInfo {
     name: "compose-images",
     summary: "Every image in the Compose files is pinned: a tag other than `latest`, or a digest.",
-    params: &[ParamSpec {
-        name: "files",
-        ty: ParamType::StringList,
-        required: false,
-        default: Some("[\"docker-compose*.y*ml\", \"compose*.y*ml\"]"),
-        doc: "Compose files to read, searched recursively (git-ignored folders are skipped).",
-    }],
+    params: &[FILES_PARAM],
     build: |p| Ok(Arc::new(ComposeImagesProbe::from_params(p)?)),
 };
 
@@ -66,20 +61,13 @@ pub fn pin(reference: &str) -> Pin {
 
 impl BlockingProbe for ComposeImagesProbe {
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let (files, errors) = compose::load_matching(&ctx.project_dir, &self.files, &ctx.vars);
-        if files.is_empty() && errors.is_empty() {
-            return ProbeOutcome::skipped(format!(
-                "no Compose files match {}",
-                self.files.describe()
-            ));
-        }
+        let (files, mut problems) = match load_compose_files(ctx, &self.files) {
+            Ok(loaded) => loaded,
+            Err(skipped) => return skipped,
+        };
         let mut bad = Vec::new();
         let mut good = Vec::new();
         let mut images = 0;
-        let mut problems: Vec<Evidence> = errors
-            .iter()
-            .map(|e| Evidence::note(e.to_string()))
-            .collect();
         for file in &files {
             for service in &file.services {
                 let Some(node) = service.get("image") else {

@@ -14,18 +14,43 @@ use crate::compose::ports::{Exposure, PortBinding};
 use crate::compose::{self, ComposeFile, Node, Service, get, items, position, scalar_text};
 use crate::pathglob::PathGlobs;
 
+/// `files`: which Compose files to read, shared by the Compose probe kinds.
+pub const FILES_PARAM: ParamSpec = ParamSpec {
+    name: "files",
+    ty: ParamType::StringList,
+    required: false,
+    default: Some("[\"docker-compose*.y*ml\", \"compose*.y*ml\"]"),
+    doc: "Compose files to read, searched recursively (git-ignored folders are skipped).",
+};
+
+/// The Compose files matching `globs`, parsed, with the ones that could not be read as
+/// evidence; `skipped` when nothing matches.
+pub fn load_compose_files(
+    ctx: &ProbeContext,
+    globs: &PathGlobs,
+) -> Result<(Vec<ComposeFile>, Vec<Evidence>), ProbeOutcome> {
+    let (files, errors) = compose::load_matching(&ctx.project_dir, globs, &ctx.vars);
+    if files.is_empty() && errors.is_empty() {
+        return Err(ProbeOutcome::skipped(format!(
+            "no Compose files match {}",
+            globs.describe()
+        )));
+    }
+    Ok((
+        files,
+        errors
+            .iter()
+            .map(|e| Evidence::note(e.to_string()))
+            .collect(),
+    ))
+}
+
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
     name: "compose-ports",
     summary: "Every port published in the project's Compose files binds to loopback only.",
     params: &[
-        ParamSpec {
-            name: "files",
-            ty: ParamType::StringList,
-            required: false,
-            default: Some("[\"docker-compose*.y*ml\", \"compose*.y*ml\"]"),
-            doc: "Compose files to read, searched recursively (git-ignored folders are skipped).",
-        },
+        FILES_PARAM,
         ParamSpec {
             name: "services",
             ty: ParamType::StringList,

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::catalog::KindInfo;
+use super::compose_ports::{FILES_PARAM, load_compose_files};
 use super::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::compose::{self, ComposeFile, Node, Service, get, items, position, scalar_text};
@@ -24,13 +25,7 @@ pub const KIND: KindInfo = KindInfo {
     name: "compose-secrets",
     summary: "Database services read their password from Docker secrets (POSTGRES_PASSWORD_FILE), no literal secret is in `environment:`, production secrets are external, no `env_file:` is tracked.",
     params: &[
-        ParamSpec {
-            name: "files",
-            ty: ParamType::StringList,
-            required: false,
-            default: Some("[\"docker-compose*.y*ml\", \"compose*.y*ml\"]"),
-            doc: "Compose files to read, searched recursively (git-ignored folders are skipped).",
-        },
+        FILES_PARAM,
         ParamSpec {
             name: "production",
             ty: ParamType::StringList,
@@ -223,13 +218,10 @@ impl ComposeSecretsProbe {
 
 impl BlockingProbe for ComposeSecretsProbe {
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let (files, errors) = compose::load_matching(&ctx.project_dir, &self.files, &ctx.vars);
-        if files.is_empty() && errors.is_empty() {
-            return ProbeOutcome::skipped(format!(
-                "no Compose files match {}",
-                self.files.describe()
-            ));
-        }
+        let (files, errors) = match load_compose_files(ctx, &self.files) {
+            Ok(loaded) => loaded,
+            Err(skipped) => return skipped,
+        };
         // Outside a git repository nothing is tracked.
         let tracked: BTreeSet<String> = Repo::open(&ctx.project_dir)
             .and_then(|r| r.tracked_files())
@@ -239,10 +231,6 @@ impl BlockingProbe for ComposeSecretsProbe {
         for file in &files {
             self.inspect(file, &tracked, &mut f);
         }
-        let errors: Vec<Evidence> = errors
-            .iter()
-            .map(|e| Evidence::note(e.to_string()))
-            .collect();
         let scope = format!(
             "{} Compose file{}, {} database service{}",
             files.len(),

@@ -6,31 +6,16 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::catalog::KindInfo;
-use super::git_tracked::{ForbiddenFiles, git_error};
+use super::git_tracked::{FORBID_PARAMS, ForbiddenFiles, git_error};
 use super::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::checklist::params::{ParamError, Params};
 use crate::git::{Addition, Repo};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
     name: "git-history",
     summary: "No .env-like file was ever added in any commit reachable from a branch or tag.",
-    params: &[
-        ParamSpec {
-            name: "forbid",
-            ty: ParamType::StringList,
-            required: false,
-            default: Some("[\".env\", \".env.*\", \"*.env\"]"),
-            doc: "Patterns of files that must never have been committed.",
-        },
-        ParamSpec {
-            name: "allow",
-            ty: ParamType::StringList,
-            required: false,
-            default: Some("[\".env.example\", \".env.template\", \"*.example\"]"),
-            doc: "Exceptions to `forbid` (templates without secrets).",
-        },
-    ],
+    params: FORBID_PARAMS,
     build: |p| Ok(Arc::new(GitHistoryProbe::from_params(p)?)),
 };
 

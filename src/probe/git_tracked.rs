@@ -14,26 +14,29 @@ pub const DEFAULT_FORBID: &[&str] = &[".env", ".env.*", "*.env"];
 /// Files that are meant to be committed: examples and templates.
 pub const DEFAULT_ALLOW: &[&str] = &[".env.example", ".env.template", "*.example"];
 
+/// `forbid` and `allow`, shared with `git-history`.
+pub const FORBID_PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "forbid",
+        ty: ParamType::StringList,
+        required: false,
+        default: Some("[\".env\", \".env.*\", \"*.env\"]"),
+        doc: "Patterns of files that must not be committed (a pattern without `/` matches the file name in any folder).",
+    },
+    ParamSpec {
+        name: "allow",
+        ty: ParamType::StringList,
+        required: false,
+        default: Some("[\".env.example\", \".env.template\", \"*.example\"]"),
+        doc: "Exceptions to `forbid` (templates without secrets).",
+    },
+];
+
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
     name: "git-tracked",
     summary: "No file in the git index matches a forbidden pattern (default: .env files).",
-    params: &[
-        ParamSpec {
-            name: "forbid",
-            ty: ParamType::StringList,
-            required: false,
-            default: Some("[\".env\", \".env.*\", \"*.env\"]"),
-            doc: "Patterns that must not be tracked (a pattern without `/` matches the file name in any folder).",
-        },
-        ParamSpec {
-            name: "allow",
-            ty: ParamType::StringList,
-            required: false,
-            default: Some("[\".env.example\", \".env.template\", \"*.example\"]"),
-            doc: "Exceptions to `forbid`.",
-        },
-    ],
+    params: FORBID_PARAMS,
     build: |p| Ok(Arc::new(GitTrackedProbe::from_params(p)?)),
 };
 

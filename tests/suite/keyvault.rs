@@ -299,23 +299,7 @@ fn a_canary_password_from_every_source_appears_nowhere() {
             None,
         ),
     ];
-    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let watcher = {
-        let done = Arc::clone(&done);
-        std::thread::spawn(move || {
-            let mut seen = Vec::new();
-            while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-                    if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline"))
-                        && String::from_utf8_lossy(&cmdline).contains(CANARY)
-                    {
-                        seen.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
-                    }
-                }
-            }
-            seen
-        })
-    };
+    let watcher = crate::support::ArgvWatcher::start(CANARY);
     for (name, config, vars, file) in sources {
         let p = Project::git();
         p.write("ca.pem", &kv.ca_pem);
@@ -395,8 +379,7 @@ fn a_canary_password_from_every_source_appears_nowhere() {
             outputs[11]
         );
     }
-    done.store(true, std::sync::atomic::Ordering::Relaxed);
-    let seen = watcher.join().unwrap();
+    let seen = watcher.finish();
     assert!(
         seen.is_empty(),
         "a process argument list held the password: {seen:?}"

@@ -512,23 +512,7 @@ fn a_canary_password_appears_in_no_outcome_and_no_process_arguments() {
         password: CANARY.into(),
         ..Env::superuser(&c)
     };
-    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let watcher = {
-        let done = done.clone();
-        std::thread::spawn(move || {
-            let mut seen = Vec::new();
-            while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-                    if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline"))
-                        && String::from_utf8_lossy(&cmdline).contains(CANARY)
-                    {
-                        seen.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
-                    }
-                }
-            }
-            seen
-        })
-    };
+    let watcher = crate::support::ArgvWatcher::start(CANARY);
     let mut outcomes = Vec::new();
     for (kind, params) in [
         ("postgres-connect", ""),
@@ -543,8 +527,7 @@ fn a_canary_password_appears_in_no_outcome_and_no_process_arguments() {
     let mut wrong = env;
     wrong.password = format!("{CANARY}-wrong");
     outcomes.push(text(&probe(&p, "postgres-connect", "", &wrong)));
-    done.store(true, std::sync::atomic::Ordering::Relaxed);
-    let seen = watcher.join().unwrap();
+    let seen = watcher.finish();
     assert!(
         seen.is_empty(),
         "a process argument list held the password: {seen:?}"

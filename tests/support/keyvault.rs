@@ -131,14 +131,20 @@ fn pki() -> (String, rustls::ServerConfig) {
     (issuer.pem(), config)
 }
 
+/// A small runtime of its own for a test server, and a loopback listener on it.
+fn server_runtime() -> (tokio::runtime::Runtime, TcpListener) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    (runtime, listener)
+}
+
 impl Emulator {
     /// Starts an emulator holding `secrets`.
     pub fn start(secrets: BTreeMap<String, FakeSecret>) -> Emulator {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
         let (ca_pem, config) = pki();
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
         let state = Arc::new(Mutex::new(State {
@@ -148,7 +154,7 @@ impl Emulator {
             accepted_token: "token-ok".to_string(),
             requests: Vec::new(),
         }));
-        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let (runtime, listener) = server_runtime();
         let addr = listener.local_addr().unwrap();
         let shared = Arc::clone(&state);
         runtime.spawn(async move {
@@ -463,12 +469,7 @@ pub struct Blackhole {
 impl Blackhole {
     /// Starts one.
     pub fn start() -> Blackhole {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let (runtime, listener) = server_runtime();
         let addr = listener.local_addr().unwrap();
         runtime.spawn(async move {
             let mut held = Vec::new();
@@ -497,12 +498,7 @@ pub struct Proxy {
 impl Proxy {
     /// Starts one in front of `target`.
     pub fn start(target: SocketAddr) -> Proxy {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let (runtime, listener) = server_runtime();
         let addr = listener.local_addr().unwrap();
         let connects = Arc::new(Mutex::new(Vec::new()));
         let seen = Arc::clone(&connects);

@@ -191,3 +191,38 @@ pub fn outcome_text(o: &ProbeOutcome) -> String {
     }
     s
 }
+
+/// Watches every process's argument list (`/proc/*/cmdline`) for a text until
+/// [`ArgvWatcher::finish`], which returns the argument lists that held it.
+pub struct ArgvWatcher {
+    done: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<String>>,
+}
+
+impl ArgvWatcher {
+    /// Starts watching for `needle`.
+    pub fn start(needle: &'static str) -> ArgvWatcher {
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = Arc::clone(&done);
+        let thread = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+                    if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline"))
+                        && String::from_utf8_lossy(&cmdline).contains(needle)
+                    {
+                        seen.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
+                    }
+                }
+            }
+            seen
+        });
+        ArgvWatcher { done, thread }
+    }
+
+    /// Stops watching; the argument lists that held the text.
+    pub fn finish(self) -> Vec<String> {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap()
+    }
+}
