@@ -1,4 +1,5 @@
-//! Errors that point into a file: path, line, column and the offending snippet.
+//! Errors that point into a file: path, line, column and the offending snippet; and
+//! [`error_chain`], any error with its causes on one line.
 //!
 //! Loaders collect every problem they find into [`Diagnostics`] instead of stopping at
 //! the first, then render them in one familiar layout:
@@ -213,6 +214,21 @@ pub fn did_you_mean<'a>(
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// An error and its causes on one line (`Display` alone is often terse), each cause
+/// added unless an earlier part already says it.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
 }
 
 #[cfg(test)]

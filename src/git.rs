@@ -41,6 +41,18 @@ pub struct IgnoreStatus {
     pub rule: Option<String>,
 }
 
+/// `git -C dir` as every question to git runs it: no prompts, no optional locks
+/// (reading never writes the index), messages in the C locale.
+pub fn command(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C")
+        .arg(dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("LC_ALL", "C");
+    cmd
+}
+
 /// A path added by a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Addition {
@@ -181,13 +193,8 @@ impl Repo {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Result<Vec<u8>, GitError> {
-        let mut cmd = Command::new("git");
-        cmd.arg("-C")
-            .arg(&self.dir)
-            .args(args)
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env("GIT_OPTIONAL_LOCKS", "0")
-            .env("LC_ALL", "C")
+        let mut cmd = command(&self.dir);
+        cmd.args(args)
             .stdin(if stdin.is_some() {
                 Stdio::piped()
             } else {

@@ -95,7 +95,7 @@ impl Chain {
             }
             options
         };
-        let error = |e: azure_core::Error| super::error_text(&e);
+        let error = |e: azure_core::Error| crate::diagnostic::error_chain(&e);
 
         let (tenant, client) = (var("AZURE_TENANT_ID"), var("AZURE_CLIENT_ID"));
         if allowed(vars, "EnvironmentCredential") {
@@ -220,7 +220,11 @@ impl TokenCredential for Chain {
                 Ok(Err(e)) if link.decisive => {
                     return Err(azure_core::Error::with_message(
                         ErrorKind::Credential,
-                        format!("{} was rejected: {}", link.name, super::error_text(&e)),
+                        format!(
+                            "{} was rejected: {}",
+                            link.name,
+                            crate::diagnostic::error_chain(&e)
+                        ),
                     ));
                 }
                 Ok(Err(e)) => tried.push(format!("{}: {}", link.name, first_line(&e))),
@@ -244,7 +248,7 @@ impl TokenCredential for Chain {
 
 /// The first line of an error: CLI credentials quote whole tool outputs.
 fn first_line(e: &azure_core::Error) -> String {
-    let text = super::error_text(e);
+    let text = crate::diagnostic::error_chain(e);
     text.lines().next().unwrap_or_default().to_string()
 }
 

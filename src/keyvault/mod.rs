@@ -23,6 +23,7 @@ use futures_util::TryStreamExt;
 use time::OffsetDateTime;
 use tokio::sync::OnceCell;
 
+use crate::diagnostic::error_chain;
 use crate::probe::EnvVars;
 use crate::secret::Secret;
 
@@ -140,6 +141,9 @@ pub struct Access {
     http: reqwest::Client,
     credential: Arc<dyn azure_core::credentials::TokenCredential>,
     timeout: Duration,
+    /// One client per vault: a client remembers the vault's authentication challenge,
+    /// so only its first request goes out without a token.
+    clients: Arc<Mutex<HashMap<VaultUrl, Arc<SecretClient>>>>,
 }
 
 impl fmt::Debug for Access {
@@ -162,6 +166,7 @@ impl Access {
             http,
             credential,
             timeout,
+            clients: Arc::default(),
         }
     }
 
@@ -182,17 +187,26 @@ impl Access {
         Access::new(http, Arc::new(credential), timeout)
     }
 
-    fn client(&self, vault: &VaultUrl) -> Result<SecretClient, VaultError> {
+    fn client(&self, vault: &VaultUrl) -> Result<Arc<SecretClient>, VaultError> {
+        let mut clients = self
+            .clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = clients.get(vault) {
+            return Ok(Arc::clone(client));
+        }
         let options = SecretClientOptions {
             client_options: transport_options(&self.http),
             ..SecretClientOptions::default()
         };
-        SecretClient::new(vault.as_str(), Arc::clone(&self.credential), Some(options)).map_err(
-            |e| VaultError::Failed {
+        let client = SecretClient::new(vault.as_str(), Arc::clone(&self.credential), Some(options))
+            .map_err(|e| VaultError::Failed {
                 vault: vault.clone(),
-                reason: error_text(&e),
-            },
-        )
+                reason: error_chain(&e),
+            })?;
+        let client = Arc::new(client);
+        clients.insert(vault.clone(), Arc::clone(&client));
+        Ok(client)
     }
 
     /// Every secret in the vault with its attributes (`GET /secrets`, following
@@ -230,7 +244,7 @@ impl Access {
                 .map_err(|e| classify(vault, Some(name), &e, self.timeout))?;
             let model = response.into_model().map_err(|e| VaultError::Failed {
                 vault: vault.clone(),
-                reason: format!("secret `{name}`: unreadable answer: {}", error_text(&e)),
+                reason: format!("secret `{name}`: unreadable answer: {}", error_chain(&e)),
             })?;
             let Some(value) = model.value else {
                 return Err(VaultError::Failed {
@@ -344,28 +358,13 @@ fn classify(
         }
         _ if matches!(e.kind(), azure_core::error::ErrorKind::Credential) => VaultError::Denied {
             vault,
-            reason: error_text(e),
+            reason: error_chain(e),
         },
         _ => VaultError::Failed {
             vault,
-            reason: error_text(e),
+            reason: error_chain(e),
         },
     }
-}
-
-/// An SDK error with its causes, on one line.
-pub(crate) fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let more = cause.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// Makes `ring` the process's default TLS provider, so that any HTTP client the SDK
@@ -419,7 +418,7 @@ pub fn http_client_with_roots(
     client_builder(timeout)
         .tls_backend_preconfigured(tls)
         .build()
-        .map_err(|e| error_text(&e))
+        .map_err(|e| error_chain(&e))
 }
 
 /// The builder every client starts from: time limits, no redirects.

@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row};
 
+use crate::diagnostic::error_chain;
 use crate::probe::ProbeContext;
 use crate::secret::Secret;
 pub use tls::{RootCerts, SslMode};
@@ -186,22 +187,8 @@ impl Drop for Session {
     }
 }
 
-/// The error chain of an error, joined, for classification and messages.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = s.source();
-    }
-    parts.join(": ")
-}
-
 fn classify(target: &Target, e: &tokio_postgres::Error) -> ConnectError {
-    let text = chain(e);
+    let text = error_chain(e);
     let (kind, what) = if let Some(db) = e.as_db_error() {
         match db.code().code() {
             "28P01" => (FailureKind::Authentication, format!("authentication failed for user `{}`", target.user)),
@@ -327,7 +314,7 @@ impl Session {
             )),
             Ok(Err(e)) => Err(match e.as_db_error() {
                 Some(db) => format!("{} ({})", db.message(), db.code().code()),
-                None => chain(&e),
+                None => error_chain(&e),
             }),
             Ok(Ok(rows)) => Ok(rows),
         }

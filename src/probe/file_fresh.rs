@@ -161,7 +161,7 @@ fn content_problem(path: &Path, content: Content) -> Option<String> {
                     return Some(format!(
                         "line {} is not JSON ({}, column {})",
                         index + 1,
-                        e.classify_text(),
+                        json_error_kind(&e),
                         e.column()
                     ));
                 }
@@ -172,17 +172,12 @@ fn content_problem(path: &Path, content: Content) -> Option<String> {
     }
 }
 
-trait ClassifyText {
-    fn classify_text(&self) -> &'static str;
-}
-
-impl ClassifyText for serde_json::Error {
-    fn classify_text(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Syntax => "syntax error",
-            serde_json::error::Category::Eof => "cut short",
-            serde_json::error::Category::Data | serde_json::error::Category::Io => "invalid",
-        }
+/// What kind of JSON error, in words.
+fn json_error_kind(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Eof => "cut short",
+        serde_json::error::Category::Data | serde_json::error::Category::Io => "invalid",
     }
 }
 

@@ -48,12 +48,10 @@ impl GitHookProbe {
     }
 }
 
-/// Runs git (no prompts, no optional locks, C locale) and returns (success, stdout,
-/// last line of stderr).
+/// Runs git as [`crate::git::command`] does, with a throwaway identity and no signing,
+/// killed if the probe is dropped; returns (success, stdout, last line of stderr).
 async fn git(dir: &Path, args: &[&str]) -> Result<(bool, String, String), String> {
-    let out = tokio::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
+    let out = tokio::process::Command::from(crate::git::command(dir))
         .args([
             "-c",
             "user.name=preflight",
@@ -63,9 +61,6 @@ async fn git(dir: &Path, args: &[&str]) -> Result<(bool, String, String), String
             "commit.gpgsign=false",
         ])
         .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("LC_ALL", "C")
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .env_remove("GIT_INDEX_FILE")

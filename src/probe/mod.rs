@@ -279,27 +279,37 @@ impl ProbeContext {
     /// value.
     pub async fn environment(&self, name: &str) -> Result<ResolvedEnvironment, String> {
         let spec = self.environment_spec(name)?;
+        let fetched = self.fetch_vault_secrets(&spec).await;
+        self.resolve(name, &spec, &fetched)
+    }
+
+    /// The Key Vault secrets an environment reads (each fetched at most once per run).
+    async fn fetch_vault_secrets(&self, spec: &EnvironmentSpec) -> FetchedSecrets {
         let mut fetched = FetchedSecrets::new();
         for (vault, secret) in spec.vault_secrets() {
             let value = self.vaults.value(&vault, &secret).await;
             fetched.insert((vault, secret), value);
         }
-        self.resolve(name, &spec, &fetched)
+        fetched
     }
 
     /// [`ProbeContext::environment`] for blocking probes (which run on tokio's blocking
     /// pool, where waiting for the vault is allowed).
     pub fn environment_blocking(&self, name: &str) -> Result<ResolvedEnvironment, String> {
         let spec = self.environment_spec(name)?;
-        if spec.vault_secrets().is_empty() {
-            return self.resolve(name, &spec, &FetchedSecrets::new());
-        }
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) => handle.block_on(self.environment(name)),
-            Err(_) => Err(format!(
-                "environment `{name}` reads Key Vault, which needs the async runtime"
-            )),
-        }
+        let fetched = if spec.vault_secrets().is_empty() {
+            FetchedSecrets::new()
+        } else {
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle) => handle.block_on(self.fetch_vault_secrets(&spec)),
+                Err(_) => {
+                    return Err(format!(
+                        "environment `{name}` reads Key Vault, which needs the async runtime"
+                    ));
+                }
+            }
+        };
+        self.resolve(name, &spec, &fetched)
     }
 }
 
