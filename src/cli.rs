@@ -118,7 +118,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
     /// Let `command` probes of a checklist that is not shipped with preflight run
-    /// (shipped checklists are always trusted)
+    /// (shipped checklists are always trusted; without this flag the terminal UI asks
+    /// first, and the other commands skip them)
     #[arg(long)]
     pub allow_commands: bool,
 }

@@ -3,8 +3,9 @@
 //!
 //! The argument vector runs directly, without a shell, unless `shell = true` (then the
 //! single string in `argv` is given to `sh -c`). Commands run only for a trusted
-//! checklist: one shipped with preflight, or with `--allow-commands`; otherwise the
-//! probe is skipped and says how to allow it. The command's output is not copied into
+//! checklist: one shipped with preflight, with `--allow-commands`, or once the user
+//! answered yes in the terminal UI (which lists them first with [`command_lines`]);
+//! otherwise the probe is skipped and says how to allow it. The command's output is not copied into
 //! the evidence (it may hold anything); only the exit code, whether the pattern matched,
 //! and on failure the last line of its error output.
 
@@ -15,6 +16,7 @@ use regex::Regex;
 
 use super::catalog::KindInfo;
 use super::{Probe, ProbeContext, ProbeFuture, ProbeOutcome};
+use crate::checklist::Checklist;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 
 /// The kind's catalog entry.
@@ -91,13 +93,58 @@ impl CommandProbe {
         })
     }
 
-    fn shown(&self) -> String {
+    /// The command as people read it: the argument vector, or `sh -c "…"`.
+    pub fn shown(&self) -> String {
         if self.shell {
             format!("sh -c {:?}", self.argv[0])
         } else {
-            self.argv.join(" ")
+            // An argument with spaces, quotes or control characters is quoted, so the
+            // words people read are the arguments that run.
+            let shown: Vec<String> = self
+                .argv
+                .iter()
+                .map(|arg| {
+                    let plain = !arg.is_empty()
+                        && arg
+                            .chars()
+                            .all(|c| !c.is_whitespace() && !c.is_control() && !"'\"\\".contains(c));
+                    if plain {
+                        arg.clone()
+                    } else {
+                        format!("{arg:?}")
+                    }
+                })
+                .collect();
+            shown.join(" ")
         }
     }
+}
+
+/// A command a checklist would run, for asking before it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandLine {
+    /// The item whose probe runs it.
+    pub item: String,
+    /// The command, as [`CommandProbe::shown`] writes it.
+    pub command: String,
+}
+
+/// Every command the checklist's `command` probes run, in checklist order.
+pub fn command_lines(checklist: &Checklist) -> Vec<CommandLine> {
+    checklist
+        .items
+        .iter()
+        .flat_map(|item| item.probes.iter().map(move |probe| (item, probe)))
+        .filter(|(_, probe)| probe.kind == KIND.name)
+        // The parameters were validated when the checklist loaded.
+        .filter_map(|(item, probe)| {
+            let command = CommandProbe::from_params(&probe.params).ok()?.shown();
+            Some(CommandLine {
+                item: item.id.clone(),
+                command,
+            })
+        })
+        .collect()
 }
 
 impl Probe for CommandProbe {
@@ -105,7 +152,7 @@ impl Probe for CommandProbe {
         Box::pin(async move {
             if !ctx.allow_commands {
                 return ProbeOutcome::skipped(format!(
-                    "`{}` not run: this checklist is not shipped with preflight; rerun with --allow-commands to trust it",
+                    "`{}` not run: this checklist is not shipped with preflight and its commands were not allowed (rerun with --allow-commands, or answer y when the terminal UI asks)",
                     self.shown()
                 ));
             }

@@ -11,10 +11,11 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::input::TextInput;
-use super::layout::Areas;
+use super::layout::{Areas, TrustDialog};
 use crate::checklist::{Checklist, Tier};
 use crate::cli::ReportFormat;
 use crate::probe::ProbeStatus;
+use crate::probe::command::CommandLine;
 use crate::probe::runner::{ItemResult, ItemStatus, ProbeResult, RunEvent};
 use crate::report::{ItemReport, Report, SignoffInput};
 use crate::signoff::{Contents, Identity, Intent, State, Waiver};
@@ -59,6 +60,9 @@ pub enum Effect {
         run: u64,
         /// Checklist indexes.
         items: Vec<usize>,
+        /// The user allowed this session to run the checklist's `command` probes
+        /// (without it they run only if the checklist is trusted anyway).
+        allow_commands: bool,
     },
     /// Record a sign-off for an item, with its current results.
     Record {
@@ -161,6 +165,12 @@ pub enum Dialog {
     },
     /// Discard the dialog's text?
     ConfirmDiscard(Box<Dialog>),
+    /// Run the commands of a checklist that is not trusted? (The commands are
+    /// [`App::untrusted_commands`].)
+    TrustCommands {
+        /// The first line of the command list shown.
+        scroll: usize,
+    },
 }
 
 impl Dialog {
@@ -315,6 +325,11 @@ pub struct App {
     pub should_quit: bool,
     /// Whether to use colour (off with `NO_COLOR`).
     pub color: bool,
+    /// The commands the checklist's `command` probes would run, when the checklist is
+    /// not trusted: the user is asked before the first run. Empty otherwise.
+    pub untrusted_commands: Vec<CommandLine>,
+    /// The user's answer: `None` until asked.
+    pub commands_allowed: Option<bool>,
 }
 
 impl App {
@@ -361,11 +376,25 @@ impl App {
             message: None,
             should_quit: false,
             color: true,
+            untrusted_commands: Vec::new(),
+            commands_allowed: None,
             checklist,
         };
         app.refresh();
         app.selected = app.first_item();
         app
+    }
+
+    /// Asks before the first run whether these commands (of a checklist that is not
+    /// trusted) may run; until the user answers, nothing runs.
+    pub fn ask_before_commands(&mut self, commands: Vec<CommandLine>) {
+        self.untrusted_commands = commands;
+        self.commands_allowed = None;
+    }
+
+    /// Whether the first run waits for the user to allow or refuse the commands.
+    pub fn awaiting_command_answer(&self) -> bool {
+        self.commands_allowed.is_none() && !self.untrusted_commands.is_empty()
     }
 
     /// Whether probes of the latest runs are still out.
@@ -425,6 +454,9 @@ impl App {
             Action::Recorded(Err(why)) => self.error(why),
             Action::Exported(Ok(path)) => self.info(format!("wrote {path}")),
             Action::Exported(Err(why)) => self.error(why),
+            Action::RunAll if self.awaiting_command_answer() => {
+                self.mode = Mode::Dialog(Dialog::TrustCommands { scroll: 0 });
+            }
             Action::RunAll => return self.rerun((0..self.checklist.items.len()).collect()),
             Action::Quit => self.should_quit = true,
         }
@@ -492,6 +524,7 @@ impl App {
         vec![Effect::Run {
             run: self.run,
             items,
+            allow_commands: self.commands_allowed == Some(true),
         }]
     }
 
@@ -743,6 +776,45 @@ impl App {
                 }
                 Vec::new()
             }
+            Dialog::TrustCommands { scroll } => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.commands_allowed = Some(true);
+                    self.info(format!(
+                        "running this checklist's {} command(s) for this session",
+                        self.untrusted_commands.len()
+                    ));
+                    self.update(Action::RunAll)
+                }
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                    self.commands_allowed = Some(false);
+                    self.info(
+                        "command probes skipped: restart with --allow-commands to run them".into(),
+                    );
+                    self.update(Action::RunAll)
+                }
+                KeyCode::Char('q') => {
+                    self.should_quit = true;
+                    Vec::new()
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    let screen = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+                    let last = TrustDialog::new(screen, &self.untrusted_commands).max_scroll();
+                    self.mode = Mode::Dialog(Dialog::TrustCommands {
+                        scroll: (scroll + 1).min(last),
+                    });
+                    Vec::new()
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.mode = Mode::Dialog(Dialog::TrustCommands {
+                        scroll: scroll.saturating_sub(1),
+                    });
+                    Vec::new()
+                }
+                _ => {
+                    self.mode = Mode::Dialog(Dialog::TrustCommands { scroll });
+                    Vec::new()
+                }
+            },
             dialog if key.code == KeyCode::Esc => {
                 if dialog.has_text() {
                     self.mode = Mode::Dialog(Dialog::ConfirmDiscard(Box::new(dialog)));

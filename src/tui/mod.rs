@@ -23,6 +23,7 @@ use tokio::task::JoinHandle;
 
 use crate::checklist::Checklist;
 use crate::probe::ProbeContext;
+use crate::probe::command;
 use crate::probe::runner::{self, RunOptions};
 use crate::report;
 use crate::signoff::{Identity, Ledger, Request, past_tense};
@@ -124,6 +125,9 @@ async fn event_loop(
         (size.width, size.height),
     );
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if !setup.ctx.allow_commands {
+        app.ask_before_commands(command::command_lines(&setup.checklist));
+    }
     if let Some(notice) = &setup.notice {
         app.update(Action::Recorded(Ok(notice.clone())));
     }
@@ -135,6 +139,7 @@ async fn event_loop(
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut runs: Vec<JoinHandle<()>> = Vec::new();
+    // With commands to confirm, this opens the question instead of running.
     let effects = app.update(Action::RunAll);
     carry_out(effects, &app, setup, &tx, &mut runs);
 
@@ -190,7 +195,11 @@ fn carry_out(
 ) {
     for effect in effects {
         match effect {
-            Effect::Run { run, items } => {
+            Effect::Run {
+                run,
+                items,
+                allow_commands,
+            } => {
                 runs.retain(|h| !h.is_finished());
                 if items.len() == setup.checklist.items.len() {
                     // Everything is rerun: the earlier runs' results would be dropped.
@@ -199,7 +208,15 @@ fn carry_out(
                     }
                 }
                 let checklist = Arc::clone(&setup.checklist);
-                let ctx = Arc::clone(&setup.ctx);
+                let ctx = if allow_commands && !setup.ctx.allow_commands {
+                    // The same context (and Key Vault cache), with the user's yes.
+                    Arc::new(ProbeContext {
+                        allow_commands: true,
+                        ..(*setup.ctx).clone()
+                    })
+                } else {
+                    Arc::clone(&setup.ctx)
+                };
                 let options = setup.options.clone();
                 let tx = tx.clone();
                 runs.push(tokio::spawn(async move {

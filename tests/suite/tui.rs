@@ -10,11 +10,13 @@ use preflight::checklist::{Checklist, load_source};
 use preflight::config::Config;
 use preflight::demo;
 use preflight::diagnostic::SourceFile;
+use preflight::probe::command::command_lines;
 use preflight::probe::runner::{self, RunEvent, RunOptions};
 use preflight::probe::{EnvVars, ProbeContext};
 use preflight::signoff::{Contents, Identity, Intent};
 use preflight::timestamp::Timestamp;
 use preflight::tui::app::{Action, App, Dialog, Effect, Mode, Pane, Row, StatusFilter};
+use preflight::tui::layout::{TrustDialog, TrustLine};
 use preflight::tui::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -149,7 +151,8 @@ fn the_first_run_covers_every_item_and_manual_items_are_done_at_once() {
         effects,
         vec![Effect::Run {
             run: 1,
-            items: (0..24).collect()
+            items: (0..24).collect(),
+            allow_commands: false
         }]
     );
     assert!(app.running());
@@ -176,7 +179,8 @@ fn results_of_a_superseded_run_are_dropped() {
         effects,
         vec![Effect::Run {
             run: 2,
-            items: (0..24).collect()
+            items: (0..24).collect(),
+            allow_commands: false
         }]
     );
     for event in events.clone() {
@@ -194,7 +198,8 @@ fn results_of_a_superseded_run_are_dropped() {
         effects,
         vec![Effect::Run {
             run: 3,
-            items: vec![selected]
+            items: vec![selected],
+            allow_commands: false
         }]
     );
     assert!(app.item_running(selected));
@@ -466,4 +471,226 @@ fn a_small_terminal_stays_usable() {
     app.update(Action::Resize(60, 15));
     let terminal = render(&app);
     assert!(format!("{}", terminal.backend()).contains("Items"));
+}
+
+/// A checklist that is not shipped with preflight, with three commands over two items
+/// and a manual item.
+const COMMANDS_CHECKLIST: &str = r#"
+[checklist]
+id = "custom"
+title = "Custom checks"
+
+[[item]]
+id = "version-pinned"
+tier = "critical"
+title = "The release is pinned"
+
+[[item.probe]]
+kind = "command"
+argv = ["grep", "-q", "release 1.2", "VERSION"]
+
+[[item.probe]]
+kind = "command"
+argv = ["test", "-f", "Cargo.lock"]
+
+[[item]]
+id = "health-endpoint"
+tier = "recommended"
+title = "The service answers its health check"
+
+[[item.probe]]
+kind = "command"
+shell = true
+argv = ["curl -fsS --max-time 2 http://127.0.0.1:8080/health | grep -q '\"status\":\"ok\"' && echo healthy-and-ready"]
+
+[[item]]
+id = "runbook"
+tier = "optional"
+title = "The runbook is up to date"
+"#;
+
+fn commands_app(size: (u16, u16)) -> App {
+    let checklist = Arc::new(
+        load_source(
+            &SourceFile::new("checklist.toml", COMMANDS_CHECKLIST),
+            "custom",
+        )
+        .unwrap(),
+    );
+    let mut app = App::new(
+        checklist,
+        "production",
+        Identity::parse("Jane Doe <jane@example.com>").unwrap(),
+        ".preflight/ledger.jsonl",
+        Contents::default(),
+        now(),
+        size,
+    );
+    app.ask_before_commands(command_lines(&app.checklist));
+    app
+}
+
+#[test]
+fn commands_are_listed_as_they_will_run() {
+    let app = commands_app((80, 24));
+    let listed: Vec<(&str, &str)> = app
+        .untrusted_commands
+        .iter()
+        .map(|c| (c.item.as_str(), c.command.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            // The argument with a space is quoted: these are the words that run.
+            ("version-pinned", "grep -q \"release 1.2\" VERSION"),
+            ("version-pinned", "test -f Cargo.lock"),
+            (
+                "health-endpoint",
+                "sh -c \"curl -fsS --max-time 2 http://127.0.0.1:8080/health | grep -q '\\\"status\\\":\\\"ok\\\"' && echo healthy-and-ready\""
+            ),
+        ]
+    );
+    // The demo is shipped and runs no command: nothing to ask.
+    assert!(command_lines(&checklist()).is_empty());
+}
+
+#[test]
+fn commands_of_an_untrusted_checklist_run_only_after_yes() {
+    let mut app = commands_app((80, 24));
+    // The first run waits for the answer.
+    assert_eq!(app.update(Action::RunAll), vec![]);
+    assert_eq!(app.mode, Mode::Dialog(Dialog::TrustCommands { scroll: 0 }));
+    assert!(app.running(), "nothing has run yet");
+    // Other keys do nothing while asking.
+    assert_eq!(app.update(key(KeyCode::Char('a'))), vec![]);
+    assert_eq!(app.update(key(KeyCode::Char('R'))), vec![]);
+    assert_eq!(app.mode, Mode::Dialog(Dialog::TrustCommands { scroll: 0 }));
+    let effects = app.update(key(KeyCode::Char('y')));
+    assert_eq!(
+        effects,
+        vec![Effect::Run {
+            run: 1,
+            items: vec![0, 1, 2],
+            allow_commands: true
+        }]
+    );
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.commands_allowed, Some(true));
+    // Reruns keep the answer and do not ask again.
+    let effects = app.update(key(KeyCode::Char('R')));
+    assert_eq!(
+        effects,
+        vec![Effect::Run {
+            run: 2,
+            items: vec![0, 1, 2],
+            allow_commands: true
+        }]
+    );
+    let effects = app.update(key(KeyCode::Char('r')));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Run {
+                allow_commands: true,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn no_or_esc_skips_the_commands_and_q_quits_without_running() {
+    for answer in [KeyCode::Char('n'), KeyCode::Esc] {
+        let mut app = commands_app((80, 24));
+        app.update(Action::RunAll);
+        let effects = app.update(key(answer));
+        assert_eq!(
+            effects,
+            vec![Effect::Run {
+                run: 1,
+                items: vec![0, 1, 2],
+                allow_commands: false
+            }],
+            "{answer:?}"
+        );
+        assert_eq!(app.commands_allowed, Some(false));
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|m| m.text.contains("skipped") && m.text.contains("--allow-commands")),
+            "{:?}",
+            app.message
+        );
+        assert_eq!(
+            app.update(Action::RunAll),
+            vec![Effect::Run {
+                run: 2,
+                items: vec![0, 1, 2],
+                allow_commands: false
+            }],
+            "not asked again"
+        );
+    }
+    let mut app = commands_app((80, 24));
+    app.update(Action::RunAll);
+    assert_eq!(app.update(key(KeyCode::Char('q'))), vec![]);
+    assert!(app.should_quit);
+    assert_eq!(app.commands_allowed, None);
+}
+
+#[test]
+fn a_long_command_list_scrolls_and_is_never_cut() {
+    // 12 rows leave room for 3 lines of the list. At 40 columns it has 8: an item,
+    // two commands, an item and its command wrapped onto four lines.
+    let mut app = commands_app((40, 12));
+    let dialog = TrustDialog::new(
+        ratatui::layout::Rect::new(0, 0, 40, 12),
+        &app.untrusted_commands,
+    );
+    assert_eq!((dialog.lines.len(), dialog.room), (8, 3));
+    app.update(Action::RunAll);
+    for _ in 0..10 {
+        app.update(key(KeyCode::Down));
+    }
+    let Mode::Dialog(Dialog::TrustCommands { scroll }) = app.mode else {
+        panic!("{:?}", app.mode)
+    };
+    assert_eq!(scroll, 5, "stops when the last line is in view");
+    let screen = format!("{}", render(&app).backend());
+    assert!(screen.contains("healthy-and-ready"), "{screen}");
+    app.update(key(KeyCode::Home));
+    for _ in 0..10 {
+        app.update(key(KeyCode::Up));
+    }
+    let screen = format!("{}", render(&app).backend());
+    assert!(screen.contains("more lines (↓ to scroll)"), "{screen}");
+    // Every character of every command is somewhere in the list, in order.
+    let dialog = TrustDialog::new(
+        ratatui::layout::Rect::new(0, 0, 40, 12),
+        &app.untrusted_commands,
+    );
+    let text: String = dialog
+        .lines
+        .iter()
+        .filter_map(|l| match l {
+            TrustLine::Command { text, .. } => Some(text.as_str()),
+            TrustLine::Item(_) => None,
+        })
+        .collect();
+    let whole: String = app
+        .untrusted_commands
+        .iter()
+        .map(|c| c.command.as_str())
+        .collect();
+    assert_eq!(text, whole);
+}
+
+#[test]
+fn the_command_question_matches_its_snapshots() {
+    for size in SIZES {
+        let mut app = commands_app(size);
+        app.update(Action::RunAll);
+        snapshot("trust_commands", &app);
+    }
 }

@@ -273,3 +273,46 @@ fn closing_the_terminal_stops_the_demo_database_and_removes_the_sandbox() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn the_ui_asks_before_running_the_commands_of_a_custom_checklist() {
+    for (answer, runs) in [("y", true), ("n", false)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = tmp.path().join("project");
+        std::fs::create_dir(&project).unwrap();
+        std::fs::write(
+            project.join("checklist.toml"),
+            crate::support::single_probe_checklist("command", "argv = [\"touch\", \"ran-by-ui\"]"),
+        )
+        .unwrap();
+        let binary = env!("CARGO_BIN_EXE_preflight");
+        let script = format!(
+            "cd {}; {binary} tui --checklist checklist.toml --as 'Jane <jane@example.com>'; echo \"EXIT=$?\"; sleep 60",
+            project.display()
+        );
+        let tmux = Tmux::start(
+            &format!("sh -c \"{}\"", script.replace('"', "\\\"")),
+            &[
+                ("XDG_CONFIG_HOME", tmp.path()),
+                ("XDG_CACHE_HOME", tmp.path()),
+            ],
+        );
+        let screen = tmux.wait_for("Run this checklist's commands?");
+        assert!(screen.contains("$ touch ran-by-ui"), "{screen}");
+        // Nothing runs while the question is open.
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(!project.join("ran-by-ui").exists(), "ran before the answer");
+        tmux.send(&[answer]);
+        // The counts replace the question once the probe has finished.
+        let screen = tmux.wait_for(" skipped · ");
+        assert_eq!(
+            project.join("ran-by-ui").exists(),
+            runs,
+            "{answer}: {screen}"
+        );
+        let expected = if runs { " 1 pass " } else { " 1 skipped " };
+        assert!(screen.contains(expected), "{answer}: {screen}");
+        tmux.send(&["q"]);
+        tmux.wait_for("EXIT=0");
+    }
+}

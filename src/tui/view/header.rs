@@ -40,7 +40,15 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(title), top);
 
     let (done, total) = app.probe_counts();
-    if app.running() && total > 0 {
+    if app.awaiting_command_answer() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                " nothing runs until you answer: run this checklist's commands?",
+                fg(app, Color::Yellow),
+            )),
+            bottom,
+        );
+    } else if app.running() && total > 0 {
         let gauge = Gauge::default()
             .gauge_style(fg(app, Color::Cyan))
             .ratio(done as f64 / total as f64)

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use super::{bold, fg};
 use crate::tui::app::{App, Deadline, Dialog, EXPORT_FORMATS, Mode, NoteKind, read_deadline};
 use crate::tui::input::TextInput;
+use crate::tui::layout::{self, TrustDialog, TrustLine};
 
 pub(super) fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if app.mode == Mode::Filter {
@@ -65,6 +66,12 @@ pub(super) fn draw_footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
             &[("↑↓", "choose"), ("Enter", "write"), ("Esc", "cancel")]
         }
         Mode::Dialog(Dialog::ConfirmDiscard(_)) => &[("y", "discard"), ("n", "keep editing")],
+        Mode::Dialog(Dialog::TrustCommands { .. }) => &[
+            ("y", "run them"),
+            ("n", "skip them"),
+            ("↑↓", "scroll"),
+            ("q", "quit"),
+        ],
     };
     let mut spans = Vec::new();
     let mut used = 0;
@@ -96,15 +103,7 @@ pub(super) fn draw_modal(frame: &mut Frame<'_>, app: &App) {
 
 /// A centred box of at most `width` × `height`.
 fn centered(frame: &Frame<'_>, width: u16, height: u16) -> Rect {
-    let screen = frame.area();
-    let w = width.min(screen.width.saturating_sub(2));
-    let h = height.min(screen.height.saturating_sub(2));
-    Rect::new(
-        screen.x + (screen.width - w) / 2,
-        screen.y + (screen.height - h) / 2,
-        w,
-        h,
-    )
+    layout::centered(frame.area(), width, height)
 }
 
 fn modal_block(app: &App, title: String) -> Block<'static> {
@@ -127,6 +126,7 @@ fn draw_dialog(frame: &mut Frame<'_>, app: &App, dialog: &Dialog) {
             .block(modal_block(app, " Unsaved text ".into()));
             frame.render_widget(text, area);
         }
+        Dialog::TrustCommands { scroll } => trust_commands(frame, app, *scroll),
         Dialog::Export { selected } => {
             let area = centered(frame, 40, EXPORT_FORMATS.len() as u16 + 4);
             frame.render_widget(Clear, area);
@@ -229,6 +229,56 @@ fn draw_dialog(frame: &mut Frame<'_>, app: &App, dialog: &Dialog) {
             );
         }
     }
+}
+
+/// Asks whether the commands of a checklist that is not trusted may run.
+fn trust_commands(frame: &mut Frame<'_>, app: &App, scroll: usize) {
+    let dialog = TrustDialog::new(frame.area(), &app.untrusted_commands);
+    frame.render_widget(Clear, dialog.area);
+    let block = modal_block(app, " Run this checklist's commands? ".into());
+    let inner = block.inner(dialog.area);
+    frame.render_widget(block, dialog.area);
+    let scroll = scroll.min(dialog.max_scroll());
+    let mut lines = vec![
+        Line::raw("This checklist is not shipped with preflight. Its `command` probes"),
+        Line::raw("run these programs in the project directory:"),
+        Line::raw(""),
+    ];
+    let below = dialog.lines.len().saturating_sub(scroll + dialog.room);
+    // The last visible row says how much is below, when something is.
+    let shown = if below > 0 {
+        dialog.room - 1
+    } else {
+        dialog.room
+    };
+    let indent = " ".repeat(usize::from(layout::TRUST_COMMAND_INDENT));
+    for line in dialog.lines.iter().skip(scroll).take(shown) {
+        lines.push(match line {
+            TrustLine::Item(id) => Line::styled(format!(" {id}"), fg(app, Color::DarkGray)),
+            TrustLine::Command { text, first } => Line::from(vec![
+                Span::raw(if *first {
+                    "   $ ".to_string()
+                } else {
+                    indent.clone()
+                }),
+                Span::styled(text.clone(), bold()),
+            ]),
+        });
+    }
+    if below > 0 {
+        lines.push(Line::styled(
+            format!(" … {} more lines (↓ to scroll)", below + 1),
+            fg(app, Color::DarkGray),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("y", fg(app, Color::Cyan).add_modifier(Modifier::BOLD)),
+        Span::raw(" run them this session · "),
+        Span::styled("n", fg(app, Color::Cyan).add_modifier(Modifier::BOLD)),
+        Span::raw(" skip them (shown as skipped)"),
+    ]));
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn field_line(input: &TextInput, active: bool) -> Line<'static> {
