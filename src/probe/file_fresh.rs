@@ -1,7 +1,8 @@
 //! `file-fresh`: a file, or the newest file matching a glob, exists and was modified
 //! within `max_age`, with optional content checks: `jsonl` (every line is a JSON value,
-//! as an audit log should be) or `pg_dump` (a `pg_dump` custom-format archive, as a
-//! backup should be).
+//! as an audit log should be), `pg_dump` (a `pg_dump` custom-format archive, as a
+//! backup should be) or `openpgp` (an encrypted OpenPGP message, binary or
+//! ASCII-armoured, as `gpg --encrypt` or `gpg --symmetric` writes an encrypted backup).
 
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
@@ -17,7 +18,7 @@ use crate::timestamp::Timestamp;
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
     name: "file-fresh",
-    summary: "A file, or the newest file matching a glob, exists, was modified within max_age, and optionally holds JSON lines or a pg_dump archive.",
+    summary: "A file, or the newest file matching a glob, exists, was modified within max_age, and optionally holds JSON lines, a pg_dump archive or an encrypted OpenPGP message.",
     params: &[
         ParamSpec {
             name: "path",
@@ -38,7 +39,7 @@ pub const KIND: KindInfo = KindInfo {
             ty: ParamType::String,
             required: false,
             default: None,
-            doc: "\"jsonl\" (every line is JSON) or \"pg_dump\" (a pg_dump custom-format archive).",
+            doc: "\"jsonl\" (every line is JSON), \"pg_dump\" (a pg_dump custom-format archive) or \"openpgp\" (an encrypted OpenPGP message, e.g. from `gpg --encrypt`).",
         },
     ],
     build: |p| Ok(Arc::new(FileFreshProbe::from_params(p)?)),
@@ -49,6 +50,7 @@ pub const KIND: KindInfo = KindInfo {
 enum Content {
     JsonLines,
     PgDump,
+    OpenPgp,
 }
 
 /// The configured probe.
@@ -65,10 +67,13 @@ impl FileFreshProbe {
             None => None,
             Some("jsonl") => Some(Content::JsonLines),
             Some("pg_dump") => Some(Content::PgDump),
+            Some("openpgp") => Some(Content::OpenPgp),
             Some(other) => {
                 return Err(ParamError::new(
                     "content",
-                    format!("`{other}` is not a content check: use \"jsonl\" or \"pg_dump\""),
+                    format!(
+                        "`{other}` is not a content check: use \"jsonl\", \"pg_dump\" or \"openpgp\""
+                    ),
                 ));
             }
         };
@@ -147,6 +152,13 @@ fn content_problem(path: &Path, content: Content) -> Option<String> {
                 ),
             }
         }
+        Content::OpenPgp => {
+            let mut head = Vec::new();
+            if let Err(e) = file.take(4096).read_to_end(&mut head) {
+                return Some(format!("cannot read: {e}"));
+            }
+            openpgp_problem(&head)
+        }
         Content::JsonLines => {
             let mut lines = 0;
             for (index, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
@@ -170,6 +182,69 @@ fn content_problem(path: &Path, content: Content) -> Option<String> {
             (lines == 0).then(|| "is empty: no JSON line written yet".to_string())
         }
     }
+}
+
+/// Why a file starting with `head` is not an encrypted OpenPGP message, if it is not.
+///
+/// An encrypted message (RFC 9580 §10.3) starts with a public-key (tag 1) or
+/// symmetric-key (tag 3) encrypted session key packet; a signed, compressed or literal
+/// message is OpenPGP but readable by anyone. ASCII armour is decoded far enough to see
+/// the first packet.
+fn openpgp_problem(head: &[u8]) -> Option<String> {
+    const NOT_OPENPGP: &str =
+        "is not an OpenPGP message: encrypt it, e.g. `gpg --encrypt --recipient …`";
+    let first = match head.strip_prefix(b"-----BEGIN PGP ") {
+        Some(rest) if rest.starts_with(b"MESSAGE-----") => armoured_first_byte(rest),
+        Some(_) => {
+            return Some(
+                "is ASCII-armoured OpenPGP but not an encrypted message (a key, a signature or signed clear text): encrypt it, e.g. `gpg --encrypt --recipient …`"
+                    .to_string(),
+            );
+        }
+        None => head.first().copied(),
+    };
+    let Some(first) = first.filter(|b| b & 0x80 != 0) else {
+        return Some(NOT_OPENPGP.to_string());
+    };
+    // New packet format: the tag is the low six bits; the old one: bits 5..2.
+    let tag = if first & 0x40 != 0 {
+        first & 0x3f
+    } else {
+        (first >> 2) & 0x0f
+    };
+    let what = match tag {
+        1 | 3 => return None,
+        2 | 4 => "a signature",
+        8 => "a compressed-data",
+        11 => "a literal-data",
+        6 | 5 => "a key",
+        _ => return Some(NOT_OPENPGP.to_string()),
+    };
+    Some(format!(
+        "is OpenPGP but not encrypted (it starts with {what} packet): encrypt it, e.g. `gpg --encrypt --recipient …`"
+    ))
+}
+
+/// The first byte of an armoured message's body: after the armour headers and the
+/// blank line, decoded from base64.
+fn armoured_first_byte(after_begin: &[u8]) -> Option<u8> {
+    let text = std::str::from_utf8(after_begin).ok()?;
+    let mut lines = text.lines().skip(1);
+    // Armour headers (`Version: …`) end at the first blank line.
+    lines.by_ref().find(|l| l.trim().is_empty())?;
+    let mut sextets = lines
+        .flat_map(str::chars)
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            'A'..='Z' => Some(c as u8 - b'A'),
+            'a'..='z' => Some(c as u8 - b'a' + 26),
+            '0'..='9' => Some(c as u8 - b'0' + 52),
+            '+' => Some(62),
+            '/' => Some(63),
+            _ => None,
+        });
+    let (a, b) = (sextets.next()??, sextets.next()??);
+    Some((a << 2) | (b >> 4))
 }
 
 /// What kind of JSON error, in words.
@@ -224,6 +299,7 @@ impl BlockingProbe for FileFreshProbe {
             let what = match self.content {
                 Some(Content::JsonLines) => ", every line JSON",
                 Some(Content::PgDump) => ", a pg_dump archive",
+                Some(Content::OpenPgp) => ", an encrypted OpenPGP message",
                 None => "",
             };
             ProbeOutcome::pass(format!(

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use preflight::probe::{ProbeOutcome, ProbeStatus};
 
+use crate::support::pg::{Cluster, ClusterConfig};
 use crate::support::{Project, outcome_text, run_probe};
 
 fn probe(p: &Project, kind: &str, params: &str) -> ProbeOutcome {
@@ -226,7 +227,7 @@ fn file_fresh_checks_age_and_content() {
     assert_outcome(
         &o,
         ProbeStatus::Pass,
-        &["logs/audit.jsonl modified 0 s ago (within 1d), every line JSON"],
+        &["logs/audit.jsonl modified ", "(within 1d), every line JSON"],
     );
     age(&log, 3);
     let o = probe(
@@ -254,42 +255,203 @@ fn file_fresh_checks_age_and_content() {
         &["logs/audit.jsonl line 2 is not JSON"],
     );
 
-    // Backups: the newest match counts, and it must be a pg_dump archive.
-    let old = p.write("backups/2026-11-01.dump", "PGDMP\u{1}\u{e}\u{0}old");
-    age(&old, 21);
-    let newest = p.write("backups/2026-11-20.dump", "PGDMP\u{1}\u{e}\u{0}new");
-    age(&newest, 2);
-    let o = probe(
-        &p,
-        "file-fresh",
-        "path = \"backups/*.dump\"\nmax_age = \"7d\"\ncontent = \"pg_dump\"",
-    );
-    assert_outcome(
-        &o,
-        ProbeStatus::Pass,
-        &["backups/2026-11-20.dump modified 2 days ago (within 7d), a pg_dump archive"],
-    );
-    let sql = p.write(
-        "backups/2026-11-21.dump",
-        "--\n-- PostgreSQL database dump\n",
-    );
-    age(&sql, 1);
-    let o = probe(
-        &p,
-        "file-fresh",
-        "path = \"backups/*.dump\"\nmax_age = \"7d\"\ncontent = \"pg_dump\"",
-    );
-    assert_outcome(
-        &o,
-        ProbeStatus::Fail,
-        &["backups/2026-11-21.dump is not a pg_dump custom-format archive"],
-    );
     let o = probe(
         &p,
         "file-fresh",
         "path = \"nightly/*.dump\"\nmax_age = \"7d\"",
     );
     assert_outcome(&o, ProbeStatus::Fail, &["nothing at `nightly/*.dump`"]);
+}
+
+#[test]
+fn file_fresh_knows_real_pg_dump_archives() {
+    let p = Project::new();
+    let c = Cluster::start(ClusterConfig::default());
+    c.sql(
+        "CREATE TABLE books (id int PRIMARY KEY, title text); INSERT INTO books VALUES (1, 'Dune')",
+    );
+    std::fs::create_dir_all(p.path().join("backups")).unwrap();
+    // The newest match counts, and it must be a custom-format archive.
+    let old = p.path().join("backups/2026-11-01.dump");
+    c.pg_dump("postgres", "-Fc", &old);
+    age(&old, 21);
+    let newest = p.path().join("backups/2026-11-20.dump");
+    c.pg_dump("postgres", "-Fc", &newest);
+    age(&newest, 2);
+    let params = "path = \"backups/*.dump\"\nmax_age = \"7d\"\ncontent = \"pg_dump\"";
+    assert_outcome(
+        &probe(&p, "file-fresh", params),
+        ProbeStatus::Pass,
+        &["backups/2026-11-20.dump modified 2 days ago (within 7d), a pg_dump archive"],
+    );
+    // A plain SQL dump is not an archive `pg_restore` can read.
+    let plain = p.path().join("backups/2026-11-21.dump");
+    c.pg_dump("postgres", "-Fp", &plain);
+    age(&plain, 1);
+    assert_outcome(
+        &probe(&p, "file-fresh", params),
+        ProbeStatus::Fail,
+        &["backups/2026-11-21.dump is not a pg_dump custom-format archive"],
+    );
+}
+
+/// A GnuPG home of its own, with one encryption key; its agent is stopped on drop.
+struct Gpg {
+    home: tempfile::TempDir,
+}
+
+impl Gpg {
+    fn new() -> Gpg {
+        let home = tempfile::tempdir().unwrap();
+        let gpg = Gpg { home };
+        gpg.run(
+            &[
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+                "--quick-gen-key",
+                "Backups <backups@example.com>",
+                "default",
+                "default",
+                "never",
+            ],
+            None,
+        );
+        gpg
+    }
+
+    /// Runs gpg in batch mode; `stdin` is given on standard input (a passphrase is
+    /// never an argument).
+    fn run(&self, args: &[&str], stdin: Option<&str>) {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("gpg")
+            .env("GNUPGHOME", self.home.path())
+            .args(["--batch", "--yes", "--quiet", "--trust-model", "always"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("gpg is installed (scripts/test installs gnupg)");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.unwrap_or_default().as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            crate::support::text(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Gpg {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("gpgconf")
+            .env("GNUPGHOME", self.home.path())
+            .args(["--kill", "gpg-agent"])
+            .output();
+    }
+}
+
+#[test]
+fn file_fresh_knows_an_encrypted_backup_from_gpg() {
+    let p = Project::new();
+    let gpg = Gpg::new();
+    let c = Cluster::start(ClusterConfig::default());
+    let dump = p.path().join("backup_20261122.dump");
+    c.pg_dump("postgres", "-Fc", &dump);
+    let at = |name: &str| p.path().join(name).to_string_lossy().into_owned();
+    let check = |name: &str| {
+        probe(
+            &p,
+            "file-fresh",
+            &format!("path = \"{name}\"\nmax_age = \"1d\"\ncontent = \"openpgp\""),
+        )
+    };
+    // To a recipient's public key, binary and ASCII-armoured (the guide's command).
+    let dump_path = at("backup_20261122.dump");
+    let to_key = [
+        "--encrypt",
+        "--recipient",
+        "backups@example.com",
+        "--output",
+    ];
+    gpg.run(&[&to_key[..], &[&at("k.gpg"), &dump_path]].concat(), None);
+    gpg.run(
+        &[&["--armor"], &to_key[..], &[&at("k.asc"), &dump_path]].concat(),
+        None,
+    );
+    // With a passphrase (read from standard input).
+    gpg.run(
+        &[
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase-fd",
+            "0",
+            "--symmetric",
+            "--output",
+            &at("s.gpg"),
+            &dump_path,
+        ],
+        Some("backup passphrase for the test"),
+    );
+    for name in ["k.gpg", "k.asc", "s.gpg"] {
+        assert_outcome(
+            &check(name),
+            ProbeStatus::Pass,
+            &[
+                &format!("pass {name} modified "),
+                "(within 1d), an encrypted OpenPGP message",
+            ],
+        );
+    }
+    // Signed but not encrypted: anyone can read it.
+    gpg.run(
+        &[
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "",
+            "--sign",
+            "--output",
+            &at("signed.gpg"),
+            &dump_path,
+        ],
+        None,
+    );
+    assert_outcome(
+        &check("signed.gpg"),
+        ProbeStatus::Fail,
+        &["signed.gpg is OpenPGP but not encrypted (it starts with a compressed-data packet)"],
+    );
+    gpg.run(&["--armor", "--export", "--output", &at("key.asc")], None);
+    assert_outcome(
+        &check("key.asc"),
+        ProbeStatus::Fail,
+        &["key.asc is ASCII-armoured OpenPGP but not an encrypted message"],
+    );
+    // The archive itself, and a gzip of it, are not encrypted.
+    assert_outcome(
+        &check("backup_20261122.dump"),
+        ProbeStatus::Fail,
+        &["backup_20261122.dump is not an OpenPGP message"],
+    );
+    let gz = std::process::Command::new("gzip")
+        .args(["-k", &dump_path])
+        .status()
+        .unwrap();
+    assert!(gz.success());
+    assert_outcome(
+        &check("backup_*.dump.gz"),
+        ProbeStatus::Fail,
+        &["backup_20261122.dump.gz is not an OpenPGP message"],
+    );
 }
 
 /// A corpus of planted credentials, one per line marked `PLANTED`, beside

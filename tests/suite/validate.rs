@@ -26,7 +26,7 @@ fn shipped_checklists_are_valid() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("checklists/postgres-security.toml: ok (22 items"),
+        stdout.contains("checklists/postgres-security.toml: ok (23 items"),
         "{stdout}"
     );
 }

@@ -279,6 +279,21 @@ impl Cluster {
         std::fs::read_to_string(self.data.parent().unwrap().join("log")).unwrap_or_default()
     }
 
+    /// Dumps database `db` with the server package's `pg_dump` (`-Fc` custom format,
+    /// `-Fp` plain SQL, …) into `out`, as the superuser.
+    pub fn pg_dump(&self, db: &str, format: &str, out: &Path) {
+        let t = template();
+        run(
+            Command::new(t.bindir.join("pg_dump"))
+                .args(["-h", "127.0.0.1", "-U", "postgres", format, "-f"])
+                .arg(out)
+                .args(["-p", &self.port.to_string(), db])
+                .env("PGPASSWORD", SUPERUSER_PASSWORD)
+                .env("PGSSLMODE", "prefer"),
+            &format!("pg_dump {format} {db}"),
+        );
+    }
+
     /// Runs SQL as the superuser through psql (setup only; the probes never use psql).
     pub fn sql(&self, sql: &str) {
         let t = template();
