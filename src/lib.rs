@@ -29,6 +29,7 @@ pub mod secret;
 pub mod secretscan;
 pub mod signoff;
 pub mod timestamp;
+pub mod tls;
 pub mod toml_reader;
 pub mod tui;
 pub mod userdirs;

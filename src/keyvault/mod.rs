@@ -387,20 +387,7 @@ fn transport_options(http: &reqwest::Client) -> ClientOptions {
 /// An HTTPS client trusting the operating system's roots (or `SSL_CERT_FILE` /
 /// `SSL_CERT_DIR`), with proxies from the environment.
 pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
-    let found = rustls_native_certs::load_native_certs();
-    let mut roots = rustls::RootCertStore::empty();
-    let (added, _) = roots.add_parsable_certificates(found.certs);
-    if added == 0 {
-        let why = found
-            .errors
-            .first()
-            .map(|e| format!(": {e}"))
-            .unwrap_or_default();
-        return Err(format!(
-            "no trusted CA certificates found{why} (install the ca-certificates package or set SSL_CERT_FILE)"
-        ));
-    }
-    http_client_with_roots(roots, timeout)
+    http_client_with_roots(crate::tls::system_roots()?, timeout)
 }
 
 /// An HTTPS client trusting exactly `roots`.

@@ -73,13 +73,20 @@ impl SslMode {
 pub enum RootCerts {
     /// A PEM file of CA certificates.
     File(PathBuf),
-    /// The Mozilla root program (`sslrootcert=system`).
+    /// The operating system's store (`sslrootcert=system`), as libpq 16 uses
+    /// OpenSSL's: `SSL_CERT_FILE` / `SSL_CERT_DIR` replace it.
     System,
 }
 
 /// Why the TLS configuration could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsConfigError {
+    /// `sslrootcert = "system"`, and the system has no trusted roots.
+    #[error("sslrootcert=system: {reason}")]
+    SystemRoots {
+        /// Why.
+        reason: String,
+    },
     /// The root certificate file could not be read.
     #[error("cannot read root certificates {}: {reason}", path.display())]
     RootCerts {
@@ -97,7 +104,10 @@ fn provider() -> Arc<CryptoProvider> {
 fn load_roots(roots: &RootCerts) -> Result<RootCertStore, TlsConfigError> {
     let mut store = RootCertStore::empty();
     match roots {
-        RootCerts::System => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        RootCerts::System => {
+            store = crate::tls::system_roots()
+                .map_err(|reason| TlsConfigError::SystemRoots { reason })?
+        }
         RootCerts::File(path) => {
             let err = |reason: String| TlsConfigError::RootCerts {
                 path: path.clone(),

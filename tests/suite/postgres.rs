@@ -656,3 +656,35 @@ fn reachable_from_loopback_only() {
     assert_ne!(o.status, ProbeStatus::Error, "{}", text(&o));
     drop(server);
 }
+
+/// `sslrootcert=system` trusts the operating system's store, and `SSL_CERT_FILE`
+/// replaces it as with OpenSSL (libpq 16 behaves the same): the real binary, with the
+/// test CA as the whole system store and then an unrelated one.
+#[test]
+fn sslrootcert_system_uses_the_os_store_and_ssl_cert_file() {
+    let c = Cluster::start(ClusterConfig::default());
+    let p = project();
+    p.write(
+        "checklist.toml",
+        &crate::support::single_probe_checklist("postgres-connect", ""),
+    );
+    let mut env = Env::superuser(&c);
+    env.sslmode = "verify-full";
+    env.rootcert = "system";
+    for (store, status, expected) in [
+        ("ca.pem", 0, "over TLS"),
+        ("other-ca.pem", 1, "not signed by a trusted root"),
+    ] {
+        let out = crate::support::preflight(p.path())
+            .args(["check", "--checklist", "checklist.toml"])
+            .envs(env.vars())
+            .env("SSL_CERT_FILE", p.path().join(store))
+            .env("SSL_CERT_DIR", p.path().join("no-such-dir"))
+            .output()
+            .unwrap();
+        let stdout = crate::support::text(&out.stdout);
+        assert_eq!(out.status.code(), Some(status), "{store}: {stdout}");
+        assert!(stdout.contains(expected), "{store}: {stdout}");
+        assert!(!stdout.contains(SUPERUSER_PASSWORD));
+    }
+}
