@@ -5,9 +5,9 @@
 //! single string in `argv` is given to `sh -c`). Commands run only for a trusted
 //! checklist: one shipped with preflight, with `--allow-commands`, or once the user
 //! answered yes in the terminal UI (which lists them first with [`command_lines`]);
-//! otherwise the probe is skipped and says how to allow it. The command's output is not copied into
-//! the evidence (it may hold anything); only the exit code, whether the pattern matched,
-//! and on failure the last line of its error output.
+//! otherwise the probe is skipped and says how to allow it. The command's output is not
+//! copied into the evidence (it may hold anything); only the exit code, whether the
+//! pattern matched, and on failure the last line of its error output.
 
 use std::process::Stdio;
 use std::sync::Arc;
