@@ -796,22 +796,12 @@ impl App {
                     self.should_quit = true;
                     Vec::new()
                 }
-                KeyCode::Down | KeyCode::Char('j') => {
+                _ => {
                     let screen = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
                     let last = TrustDialog::new(screen, &self.untrusted_commands).max_scroll();
                     self.mode = Mode::Dialog(Dialog::TrustCommands {
-                        scroll: (scroll + 1).min(last),
+                        scroll: step(&key, scroll, last),
                     });
-                    Vec::new()
-                }
-                KeyCode::Up | KeyCode::Char('k') => {
-                    self.mode = Mode::Dialog(Dialog::TrustCommands {
-                        scroll: scroll.saturating_sub(1),
-                    });
-                    Vec::new()
-                }
-                _ => {
-                    self.mode = Mode::Dialog(Dialog::TrustCommands { scroll });
                     Vec::new()
                 }
             },
@@ -821,25 +811,15 @@ impl App {
                 }
                 Vec::new()
             }
-            Dialog::Export { selected } => match key.code {
-                KeyCode::Enter => vec![Effect::Export(EXPORT_FORMATS[selected])],
-                KeyCode::Down | KeyCode::Char('j') => {
-                    self.mode = Mode::Dialog(Dialog::Export {
-                        selected: (selected + 1).min(EXPORT_FORMATS.len() - 1),
-                    });
-                    Vec::new()
+            Dialog::Export { selected } => {
+                if key.code == KeyCode::Enter {
+                    return vec![Effect::Export(EXPORT_FORMATS[selected])];
                 }
-                KeyCode::Up | KeyCode::Char('k') => {
-                    self.mode = Mode::Dialog(Dialog::Export {
-                        selected: selected.saturating_sub(1),
-                    });
-                    Vec::new()
-                }
-                _ => {
-                    self.mode = Mode::Dialog(Dialog::Export { selected });
-                    Vec::new()
-                }
-            },
+                self.mode = Mode::Dialog(Dialog::Export {
+                    selected: step(&key, selected, EXPORT_FORMATS.len() - 1),
+                });
+                Vec::new()
+            }
             Dialog::Note {
                 kind,
                 item,
@@ -980,5 +960,15 @@ impl App {
             ProbeState::Done(r) => Some(r.outcome.status),
             _ => None,
         }
+    }
+}
+
+/// A position in a dialog's list after `key`: ↓/`j` one further (at most `last`), ↑/`k`
+/// one back; other keys leave it.
+fn step(key: &KeyEvent, position: usize, last: usize) -> usize {
+    match key.code {
+        KeyCode::Down | KeyCode::Char('j') => (position + 1).min(last),
+        KeyCode::Up | KeyCode::Char('k') => position.saturating_sub(1),
+        _ => position,
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use preflight::checklist::{Checklist, load_source};
+use preflight::cli::ReportFormat;
 use preflight::config::Config;
 use preflight::demo;
 use preflight::diagnostic::SourceFile;
@@ -15,7 +16,9 @@ use preflight::probe::runner::{self, RunEvent, RunOptions};
 use preflight::probe::{EnvVars, ProbeContext};
 use preflight::signoff::{Contents, Identity, Intent};
 use preflight::timestamp::Timestamp;
-use preflight::tui::app::{Action, App, Dialog, Effect, Mode, Pane, Row, StatusFilter};
+use preflight::tui::app::{
+    Action, App, Dialog, EXPORT_FORMATS, Effect, Mode, Pane, Row, StatusFilter,
+};
 use preflight::tui::layout::{TrustDialog, TrustLine};
 use preflight::tui::view;
 use ratatui::Terminal;
@@ -693,4 +696,37 @@ fn the_command_question_matches_its_snapshots() {
         app.update(Action::RunAll);
         snapshot("trust_commands", &app);
     }
+}
+
+#[test]
+fn export_waits_for_the_probes_then_offers_every_format() {
+    let (mut app, _) = app((80, 24));
+    app.update(key(KeyCode::Char('e')));
+    assert_eq!(app.mode, Mode::Normal, "refused while probes run");
+    assert!(app.message.as_ref().is_some_and(|m| m.error));
+
+    let mut app = finished((80, 24));
+    app.update(key(KeyCode::Char('e')));
+    assert_eq!(app.mode, Mode::Dialog(Dialog::Export { selected: 0 }));
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Char('j')));
+    app.update(key(KeyCode::Up));
+    assert_eq!(app.mode, Mode::Dialog(Dialog::Export { selected: 1 }));
+    for _ in 0..10 {
+        app.update(key(KeyCode::Down));
+    }
+    assert_eq!(
+        app.mode,
+        Mode::Dialog(Dialog::Export {
+            selected: EXPORT_FORMATS.len() - 1
+        }),
+        "stops at the last format"
+    );
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::Export(ReportFormat::Sarif)]
+    );
+    app.update(key(KeyCode::Char('e')));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal, "Esc closes it");
 }
