@@ -39,6 +39,11 @@ impl Tmux {
         tmux
     }
 
+    /// [`Tmux::start`] with a shell script as the pane's command.
+    fn script(script: &str, env: &[(&str, &Path)]) -> Tmux {
+        Tmux::start(&format!("sh -c \"{}\"", script.replace('"', "\\\"")), env)
+    }
+
     fn command(&self) -> Command {
         let mut cmd = Command::new("tmux");
         cmd.arg("-S").arg(&self.socket).env_remove("TMUX");
@@ -122,10 +127,7 @@ fn demo_rerun_attest_quit_in_a_real_terminal() {
         stty.display()
     );
     // The sandbox goes into our temporary directory, so the test can find it.
-    let tmux = Tmux::start(
-        &format!("sh -c \"{}\"", script.replace('"', "\\\"")),
-        &[("TMPDIR", tmp.path())],
-    );
+    let tmux = Tmux::script(&script, &[("TMPDIR", tmp.path())]);
 
     // The verdict replaces "checking…" once every probe has finished.
     let screen = tmux.wait_for("NO-GO: ");
@@ -183,10 +185,7 @@ fn sigterm_restores_the_terminal_and_removes_the_sandbox() {
         "{binary} demo --as 'Sig <{marker}>'; echo \"EXIT=$?\"; stty -a > {}; sleep 60",
         stty.display()
     );
-    let tmux = Tmux::start(
-        &format!("sh -c \"{}\"", script.replace('"', "\\\"")),
-        &[("TMPDIR", tmp.path())],
-    );
+    let tmux = Tmux::script(&script, &[("TMPDIR", tmp.path())]);
     tmux.wait_for("NO-GO: ");
     let pgrep = Command::new("pgrep")
         .args(["-f", &marker])
@@ -290,8 +289,8 @@ fn the_ui_asks_before_running_the_commands_of_a_custom_checklist() {
             "cd {}; {binary} tui --checklist checklist.toml --as 'Jane <jane@example.com>'; echo \"EXIT=$?\"; sleep 60",
             project.display()
         );
-        let tmux = Tmux::start(
-            &format!("sh -c \"{}\"", script.replace('"', "\\\"")),
+        let tmux = Tmux::script(
+            &script,
             &[
                 ("XDG_CONFIG_HOME", tmp.path()),
                 ("XDG_CACHE_HOME", tmp.path()),
