@@ -102,28 +102,27 @@ fn provider() -> Arc<CryptoProvider> {
 }
 
 fn load_roots(roots: &RootCerts) -> Result<RootCertStore, TlsConfigError> {
-    let mut store = RootCertStore::empty();
-    match roots {
+    let path = match roots {
         RootCerts::System => {
-            store = crate::tls::system_roots()
-                .map_err(|reason| TlsConfigError::SystemRoots { reason })?
+            return crate::tls::system_roots()
+                .map_err(|reason| TlsConfigError::SystemRoots { reason });
         }
-        RootCerts::File(path) => {
-            let err = |reason: String| TlsConfigError::RootCerts {
-                path: path.clone(),
-                reason,
-            };
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-                .map_err(|e| err(e.to_string()))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| err(e.to_string()))?;
-            if certs.is_empty() {
-                return Err(err("no PEM certificate in it".to_string()));
-            }
-            for cert in certs {
-                store.add(cert).map_err(|e| err(e.to_string()))?;
-            }
-        }
+        RootCerts::File(path) => path,
+    };
+    let err = |reason: String| TlsConfigError::RootCerts {
+        path: path.clone(),
+        reason,
+    };
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+        .map_err(|e| err(e.to_string()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| err(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(err("no PEM certificate in it".to_string()));
+    }
+    let mut store = RootCertStore::empty();
+    for cert in certs {
+        store.add(cert).map_err(|e| err(e.to_string()))?;
     }
     Ok(store)
 }
