@@ -6,8 +6,9 @@
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use preflight::pathglob::PathGlobs;
-use preflight::secretscan::{ASSIGNMENT_PATTERN, Scanner, Stats, URL_PATTERN};
+use preflight::base::pathglob::PathGlobs;
+use preflight::system::secretscan::{ASSIGNMENT_PATTERN, Scanner, Stats, URL_PATTERN};
+use preflight::system::walk::Walk;
 
 fn main() {
     let Some(dir) = std::env::args().skip(1).find(|a| !a.starts_with('-')) else {
@@ -28,7 +29,8 @@ fn main() {
     for round in 0..4 {
         let stats = Stats::default();
         let started = Instant::now();
-        let found = scanner.scan_tree(root, &exclude, &[], &stats);
+        let listing = Walk::new(root).excluding(&exclude).list();
+        let found = scanner.scan_listing(&listing, &stats);
         let secs = started.elapsed().as_secs_f64();
         last = (
             stats.bytes.load(Ordering::Relaxed),

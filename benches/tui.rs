@@ -7,10 +7,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use preflight::base::diagnostic::SourceFile;
 use preflight::checklist::load_source;
-use preflight::diagnostic::SourceFile;
-use preflight::probe::runner::{ProbeId, ProbeResult, RunEvent};
-use preflight::probe::{Evidence, ProbeOutcome};
+use preflight::probe::events::{ProbeId, RunEvent};
+use preflight::probe::{Evidence, ProbeOutcome, ProbeResult};
 use preflight::signoff::{Contents, Identity};
 use preflight::tui::app::{Action, App};
 use preflight::tui::view;
@@ -29,8 +29,14 @@ fn checklist_text(items: usize) -> String {
 }
 
 fn main() {
-    let checklist =
-        Arc::new(load_source(&SourceFile::new("bench.toml", checklist_text(60)), "bench").unwrap());
+    let checklist = Arc::new(
+        load_source(
+            &SourceFile::new("bench.toml", checklist_text(60)),
+            "bench",
+            &preflight::probe::catalog::Catalog,
+        )
+        .unwrap(),
+    );
     let now = "2026-11-22T12:00:00Z".parse().unwrap();
     let mut app = App::new(
         Arc::clone(&checklist),

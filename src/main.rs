@@ -4,10 +4,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use preflight::cli::{Cli, Command};
+use preflight::base::timestamp::Timestamp;
+use preflight::commands::cli::{Cli, Command};
+use preflight::commands::exit;
 use preflight::commands::{self, CommandError};
-use preflight::exit;
-use preflight::timestamp::Timestamp;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

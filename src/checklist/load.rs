@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use toml::de::DeValue;
 
+use super::kinds::{KindSpec, ProbeKinds};
 use super::params::{ParamValue, Params};
-use super::{Checklist, FORMAT_VERSION, Item, ProbeSpec, Tier, sha256_hex};
-use crate::diagnostic::{Diagnostics, SourceFile, did_you_mean};
-use crate::duration::HumanDuration;
-use crate::probe::catalog::{self, KindInfo};
-use crate::toml_reader::{
+use super::{Checklist, FORMAT_VERSION, Item, ProbeSpec, Tier};
+use crate::base::diagnostic::{Diagnostics, SourceFile, did_you_mean};
+use crate::base::digest::sha256_hex;
+use crate::base::duration::HumanDuration;
+use crate::base::toml_reader::{
     Table, TomlReader, header_span, integer_value, parse_document, type_name,
 };
 
@@ -31,14 +32,14 @@ pub enum LoadError {
     Invalid(Diagnostics),
 }
 
-/// Reads and validates a checklist file.
-pub fn load_file(path: &Path) -> Result<Checklist, LoadError> {
+/// Reads and validates a checklist file against the probe kinds `kinds`.
+pub fn load_file(path: &Path, kinds: &dyn ProbeKinds) -> Result<Checklist, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
         source,
     })?;
     let source = SourceFile::new(path, text);
-    load_source(&source, &path.display().to_string()).map_err(LoadError::Invalid)
+    load_source(&source, &path.display().to_string(), kinds).map_err(LoadError::Invalid)
 }
 
 const CHECKLIST_KEYS: &[&str] = &["id", "title", "version", "description", "format"];
@@ -54,8 +55,13 @@ const ITEM_KEYS: &[&str] = &[
     "probe",
 ];
 
-/// Validates a checklist held in memory; `origin` says where it came from.
-pub fn load_source(source: &SourceFile, origin: &str) -> Result<Checklist, Diagnostics> {
+/// Validates a checklist held in memory against the probe kinds `kinds`; `origin` says
+/// where it came from.
+pub fn load_source(
+    source: &SourceFile,
+    origin: &str,
+    kinds: &dyn ProbeKinds,
+) -> Result<Checklist, Diagnostics> {
     let doc = parse_document(source)?;
     let mut r = TomlReader::new(source);
     let root = doc.get_ref();
@@ -99,7 +105,7 @@ pub fn load_source(source: &SourceFile, origin: &str) -> Result<Checklist, Diagn
                 .array_of_tables(value, "item", "item", "the checklist file")
                 .unwrap_or_default()
             {
-                if let Some(item) = read_item(&mut r, table, span, &mut seen) {
+                if let Some(item) = read_item(&mut r, table, span, &mut seen, kinds) {
                     checklist.items.push(item);
                 }
             }
@@ -148,6 +154,7 @@ fn read_item(
     table: &Table<'_>,
     span: Range<usize>,
     seen: &mut HashMap<String, usize>,
+    kinds: &dyn ProbeKinds,
 ) -> Option<Item> {
     r.reject_unknown_keys(table, ITEM_KEYS, "[[item]]");
     let id = r.string(table, span.clone(), "id", true, "[[item]]");
@@ -181,7 +188,7 @@ fn read_item(
         .string_list(table, "references", &context)
         .unwrap_or_default();
     let recurs = read_duration(r, table, span, "recurs", &context);
-    let probes = read_probes(r, table, &context);
+    let probes = read_probes(r, table, &context, kinds);
     Some(Item {
         id: id?,
         tier: tier?,
@@ -250,7 +257,12 @@ fn read_duration(
 }
 
 /// Reads `[[item.probe]]`; `None` when any probe is invalid.
-fn read_probes(r: &mut TomlReader<'_>, item: &Table<'_>, context: &str) -> Option<Vec<ProbeSpec>> {
+fn read_probes(
+    r: &mut TomlReader<'_>,
+    item: &Table<'_>,
+    context: &str,
+    kinds: &dyn ProbeKinds,
+) -> Option<Vec<ProbeSpec>> {
     let Some(value) = item.get("probe") else {
         return Some(Vec::new());
     };
@@ -258,7 +270,7 @@ fn read_probes(r: &mut TomlReader<'_>, item: &Table<'_>, context: &str) -> Optio
     let tables = r.array_of_tables(value, "probe", "item.probe", context)?;
     let probes: Vec<ProbeSpec> = tables
         .into_iter()
-        .filter_map(|(table, span)| read_probe(r, table, span, context))
+        .filter_map(|(table, span)| read_probe(r, table, span, context, kinds))
         .collect();
     (r.diagnostics.len() == errors_before).then_some(probes)
 }
@@ -268,6 +280,7 @@ fn read_probe(
     table: &Table<'_>,
     span: Range<usize>,
     item_context: &str,
+    kinds: &dyn ProbeKinds,
 ) -> Option<ProbeSpec> {
     let kind_name = r.string(
         table,
@@ -277,17 +290,11 @@ fn read_probe(
         &format!("a probe of {item_context}"),
     )?;
     let kind_span = table.get("kind").map(|v| v.span()).unwrap_or(span.clone());
-    let Some(kind) = catalog::find(&kind_name) else {
-        let help = match did_you_mean(&kind_name, catalog::KINDS.iter().map(|k| k.name)) {
+    let Some(kind) = kinds.find(&kind_name) else {
+        let names: Vec<&str> = kinds.all().iter().map(|k| k.name).collect();
+        let help = match did_you_mean(&kind_name, names.iter().copied()) {
             Some(near) => format!("did you mean `{near}`?"),
-            None => format!(
-                "known kinds: {}",
-                catalog::KINDS
-                    .iter()
-                    .map(|k| k.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            None => format!("known kinds: {}", names.join(", ")),
         };
         r.error_with_help(kind_span, format!("unknown probe kind `{kind_name}`"), help);
         return None;
@@ -324,7 +331,7 @@ fn read_probe(
     if r.diagnostics.len() > errors_before {
         return None;
     }
-    check_build(r, kind, &params, table, span, &context)?;
+    check_build(r, kinds, &kind, &params, table, span, &context)?;
     Some(ProbeSpec {
         kind: kind.name.to_string(),
         timeout,
@@ -335,13 +342,14 @@ fn read_probe(
 /// Lets the probe kind check what types alone cannot (a valid glob, a sane range).
 fn check_build(
     r: &mut TomlReader<'_>,
-    kind: &KindInfo,
+    kinds: &dyn ProbeKinds,
+    kind: &KindSpec,
     params: &Params,
     table: &Table<'_>,
     span: Range<usize>,
     context: &str,
 ) -> Option<()> {
-    match (kind.build)(params) {
+    match kinds.check(kind.name, params) {
         Ok(_) => Some(()),
         Err(e) => {
             let at = table

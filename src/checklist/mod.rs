@@ -1,19 +1,23 @@
 //! The checklist model: items in three tiers, each with rationale, remediation and probes.
 //!
-//! This module is pure data plus loading and validation. It never runs a probe, touches
-//! the network or prints anything; the runner and the printers consume what it builds.
+//! This module is pure data plus loading and validation. It never builds or runs a
+//! probe, touches the network or prints anything: the probe kinds it validates against
+//! are handed in ([`kinds::ProbeKinds`]), and the runner and the printers consume what
+//! it builds.
 
+pub mod kinds;
 mod load;
 pub mod params;
+pub mod schema;
 pub mod shipped;
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use crate::duration::HumanDuration;
+use crate::base::digest::sha256_hex;
+use crate::base::duration::HumanDuration;
 pub use load::{LoadError, load_file, load_source};
 use params::Params;
 
@@ -137,12 +141,4 @@ pub struct ProbeSpec {
     pub timeout: Option<HumanDuration>,
     /// The kind's own parameters, already validated against its spec.
     pub params: Params,
-}
-
-/// Lower-case hex SHA-256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -2,15 +2,17 @@
 //!
 //! Each probe kind declares its parameters once, as a slice of [`ParamSpec`]. That one
 //! declaration drives checklist validation (unknown keys, types, allowed values), the
-//! JSON Schema printed by `preflight schema`, and the reference in the README.
+//! JSON Schema printed by `preflight schema`, and the reference in the README. A
+//! declared default is the only place the default is written: the probe is built from
+//! [`Params::with_defaults`], and reads it back with the `*_or_default` getters.
 
 use std::collections::BTreeMap;
 
 use toml::de::DeValue;
 
-use crate::duration::HumanDuration;
-use crate::pathglob::PathGlobs;
-use crate::toml_reader::{integer_value, type_name};
+use crate::base::duration::HumanDuration;
+use crate::base::pathglob::PathGlobs;
+use crate::base::toml_reader::{integer_value, type_name};
 
 /// The type a parameter accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,10 +48,21 @@ pub struct ParamSpec {
     pub ty: ParamType,
     /// Whether it must be given.
     pub required: bool,
-    /// The default, as it would be written in TOML (for docs and schema).
+    /// The default, written as a TOML value (`"3s"`, `["a", "b"]`, `true`): the one
+    /// place it is written, read by the probe, the schema and the docs.
     pub default: Option<&'static str>,
     /// One sentence on what it does.
     pub doc: &'static str,
+}
+
+impl ParamSpec {
+    /// The declared default as a value (`None` without one, or if it is not valid
+    /// TOML, which a test rules out for every kind).
+    pub fn default_value(&self) -> Option<ParamValue> {
+        let text = self.default?;
+        let value = DeValue::parse(text).ok()?;
+        Some(ParamValue::from_toml(value.get_ref()))
+    }
 }
 
 impl ParamType {
@@ -199,6 +212,11 @@ pub enum ParamValue {
 }
 
 impl ParamValue {
+    /// The value as JSON (for the schema's `default`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
     /// Converts a spanned TOML value, dropping positions.
     pub fn from_toml(value: &DeValue<'_>) -> ParamValue {
         match value {
@@ -244,6 +262,73 @@ impl ParamError {
 pub struct Params(pub BTreeMap<String, ParamValue>);
 
 impl Params {
+    /// These parameters with every parameter of `specs` they leave out set to its
+    /// declared default.
+    pub fn with_defaults(&self, specs: &[ParamSpec]) -> Params {
+        let mut filled = self.clone();
+        for spec in specs {
+            if !filled.0.contains_key(spec.name)
+                && let Some(default) = spec.default_value()
+            {
+                filled.0.insert(spec.name.to_string(), default);
+            }
+        }
+        filled
+    }
+
+    /// A value that must be there once defaults are filled in (the parameter is
+    /// required or declares a default).
+    fn or_default<T>(name: &str, value: Option<T>) -> Result<T, ParamError> {
+        value.ok_or_else(|| ParamError::new(name, "has no value and no declared default"))
+    }
+
+    /// A string parameter that is required or has a declared default.
+    pub fn string_or_default(&self, name: &str) -> Result<&str, ParamError> {
+        Self::or_default(name, self.string(name)?)
+    }
+
+    /// An array-of-strings parameter that is required or has a declared default.
+    pub fn string_list_or_default(&self, name: &str) -> Result<Vec<String>, ParamError> {
+        Self::or_default(name, self.string_list(name)?)
+    }
+
+    /// An integer parameter that is required or has a declared default.
+    pub fn integer_or_default(&self, name: &str) -> Result<i64, ParamError> {
+        Self::or_default(name, self.integer(name)?)
+    }
+
+    /// A boolean parameter that is required or has a declared default.
+    pub fn bool_or_default(&self, name: &str) -> Result<bool, ParamError> {
+        Self::or_default(name, self.bool(name)?)
+    }
+
+    /// A duration parameter that is required or has a declared default.
+    pub fn duration_or_default(&self, name: &str) -> Result<std::time::Duration, ParamError> {
+        Self::or_default(name, self.duration(name)?)
+    }
+
+    /// A duration parameter, spelling kept, that is required or has a declared default.
+    pub fn human_duration_or_default(&self, name: &str) -> Result<HumanDuration, ParamError> {
+        Self::or_default(name, self.human_duration(name)?)
+    }
+
+    /// A port-list parameter that is required or has a declared default.
+    pub fn port_list_or_default(&self, name: &str) -> Result<Vec<u16>, ParamError> {
+        Self::or_default(name, self.port_list(name)?)
+    }
+
+    /// A file-mode parameter that is required or has a declared default.
+    pub fn file_mode_or_default(&self, name: &str) -> Result<u32, ParamError> {
+        Self::or_default(name, self.file_mode(name)?)
+    }
+
+    /// A list of path patterns (see [`PathGlobs`]) that is required or has a declared
+    /// default.
+    pub fn globs_or_default(&self, name: &str) -> Result<PathGlobs, ParamError> {
+        let patterns = self.string_list_or_default(name)?;
+        PathGlobs::new(&patterns).map_err(|e| ParamError::new(name, e.to_string()))
+    }
+
     fn typed<'a, T>(
         &'a self,
         name: &str,
@@ -344,14 +429,6 @@ impl Params {
     /// A duration parameter (`"3s"`).
     pub fn duration(&self, name: &str) -> Result<Option<std::time::Duration>, ParamError> {
         Ok(self.human_duration(name)?.map(|d| d.duration))
-    }
-
-    /// A list of path patterns (see [`PathGlobs`]), `default` when absent.
-    pub fn globs(&self, name: &str, default: &[&str]) -> Result<PathGlobs, ParamError> {
-        let patterns = self
-            .string_list(name)?
-            .unwrap_or_else(|| default.iter().map(|s| s.to_string()).collect());
-        PathGlobs::new(&patterns).map_err(|e| ParamError::new(name, e.to_string()))
     }
 
     /// A duration parameter with its spelling kept, for evidence (`"90d"`).

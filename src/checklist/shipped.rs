@@ -1,7 +1,8 @@
 //! The checklists compiled into the binary.
 
+use super::kinds::ProbeKinds;
 use super::{Checklist, load_source};
-use crate::diagnostic::{Diagnostics, SourceFile};
+use crate::base::diagnostic::{Diagnostics, SourceFile};
 
 /// A checklist shipped with preflight.
 #[derive(Debug, Clone, Copy)]
@@ -33,12 +34,13 @@ pub fn find(name: &str) -> Option<Shipped> {
 }
 
 impl Shipped {
-    /// Loads and validates it.
-    pub fn load(&self) -> Result<Checklist, Diagnostics> {
+    /// Loads and validates it against the probe kinds `kinds`.
+    pub fn load(&self, kinds: &dyn ProbeKinds) -> Result<Checklist, Diagnostics> {
         let path = format!("checklists/{}.toml", self.name);
         load_source(
             &SourceFile::new(path, self.source),
             &format!("shipped:{}", self.name),
+            kinds,
         )
     }
 }

@@ -2,13 +2,13 @@
 
 use std::io::Write;
 
+use super::cli::{CheckArgs, Format};
+use super::exit;
 use super::{CommandError, Project, progress_wanted, run_report};
+use crate::base::diagnostic::did_you_mean;
+use crate::base::timestamp::Timestamp;
 use crate::checklist::{self, Checklist};
-use crate::cli::{CheckArgs, Format};
-use crate::diagnostic::did_you_mean;
-use crate::exit;
 use crate::report::{self, Verdict};
-use crate::timestamp::Timestamp;
 
 /// `preflight check`. With `--require-signoff`, the verdict also needs every item's
 /// sign-off in the `--env` environment, as of `now`.

@@ -4,9 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::CommandError;
+use super::exit;
+use crate::checklist::schema::checklist_schema;
 use crate::checklist::{self, LoadError, shipped};
-use crate::exit;
-use crate::probe::catalog;
+use crate::probe::catalog::Catalog;
 
 /// `preflight validate FILE...`: prints every problem; exit 2 when any file is invalid.
 pub fn validate(
@@ -16,7 +17,7 @@ pub fn validate(
 ) -> Result<u8, CommandError> {
     let mut code = exit::OK;
     for path in files {
-        match checklist::load_file(path) {
+        match checklist::load_file(path, &Catalog) {
             Ok(c) => {
                 let probes: usize = c.items.iter().map(|i| i.probes.len()).sum();
                 writeln!(
@@ -49,7 +50,7 @@ pub fn validate(
 
 /// `preflight schema`.
 pub fn schema(stdout: &mut dyn Write) -> Result<u8, CommandError> {
-    let text = serde_json::to_string_pretty(&catalog::checklist_schema()).unwrap_or_default();
+    let text = serde_json::to_string_pretty(&checklist_schema(&Catalog)).unwrap_or_default();
     writeln!(stdout, "{text}")?;
     Ok(exit::OK)
 }
@@ -57,7 +58,7 @@ pub fn schema(stdout: &mut dyn Write) -> Result<u8, CommandError> {
 /// `preflight list`.
 pub fn list(stdout: &mut dyn Write) -> Result<u8, CommandError> {
     for s in shipped::SHIPPED {
-        let c = s.load().map_err(CommandError::ShippedChecklist)?;
+        let c = s.load(&Catalog).map_err(CommandError::ShippedChecklist)?;
         let probes = c.items.iter().filter(|i| !i.is_manual()).count();
         writeln!(
             stdout,

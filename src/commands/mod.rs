@@ -4,6 +4,10 @@
 
 mod check;
 mod checklists;
+pub mod cli;
+pub mod demo;
+pub mod exit;
+mod last_run;
 mod report;
 mod signoff;
 mod tui;
@@ -20,16 +24,20 @@ pub use report::report;
 pub use signoff::{approve, attest, history, revoke, status, verify, waive};
 pub use tui::{demo, tui};
 
+use crate::base::diagnostic::did_you_mean;
+use crate::base::path::display_path;
+use crate::base::timestamp::Timestamp;
 use crate::checklist::{self, Checklist, LoadError, shipped};
-use crate::cli::{LocationArgs, ProjectArgs, RunArgs, SessionArgs};
-use crate::config::{Config, ConfigError};
-use crate::diagnostic::did_you_mean;
-use crate::probe::runner::{self, ItemResult, RunEvent, RunOptions};
-use crate::probe::{EnvVars, ProbeContext};
+use crate::config::user::UserDirs;
+use crate::config::{Config, ConfigError, EnvVars};
+use crate::probe::catalog::Catalog;
+use crate::probe::events::RunEvent;
+use crate::probe::runner::{self, RunOptions};
+use crate::probe::{ItemResult, ProbeContext};
 use crate::report::{Report, SignoffInput};
 use crate::signoff::{Contents, Ledger, LedgerError, SignoffError};
-use crate::timestamp::Timestamp;
-use crate::userdirs::{LastRun, UserDirs};
+use cli::{LocationArgs, ProjectArgs, RunArgs, SessionArgs};
+use last_run::LastRun;
 
 /// Why a command could not do its job (all exit with code 2).
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +47,7 @@ pub enum CommandError {
     Checklist(#[from] LoadError),
     /// A shipped checklist is broken (a bug in this build).
     #[error("{0}")]
-    ShippedChecklist(crate::diagnostic::Diagnostics),
+    ShippedChecklist(crate::base::diagnostic::Diagnostics),
     /// The configuration could not be loaded.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -60,7 +68,7 @@ pub enum CommandError {
     Tui(#[from] crate::tui::TuiError),
     /// The demo sandbox could not be made.
     #[error(transparent)]
-    Demo(#[from] crate::demo::DemoError),
+    Demo(#[from] crate::commands::demo::DemoError),
     /// The async runtime could not start.
     #[error("cannot start the probe runtime: {0}")]
     Runtime(std::io::Error),
@@ -79,11 +87,11 @@ impl From<SignoffError> for CommandError {
 /// name, else a file (relative paths from `base`).
 pub fn resolve_checklist(name: &str, base: &Path) -> Result<Checklist, CommandError> {
     if let Some(s) = shipped::find(name) {
-        return s.load().map_err(CommandError::ShippedChecklist);
+        return s.load(&Catalog).map_err(CommandError::ShippedChecklist);
     }
     let path = base.join(name);
     if path.is_file() {
-        return Ok(checklist::load_file(&path)?);
+        return Ok(checklist::load_file(&path, &Catalog)?);
     }
     let names: Vec<&str> = shipped::SHIPPED.iter().map(|s| s.name).collect();
     let hint = match did_you_mean(name, names.iter().copied()) {
@@ -162,7 +170,7 @@ impl Project {
     /// The ledger's path as people should see it: relative to the project root.
     pub fn ledger_display(&self) -> String {
         let path = self.config.ledger_path(&self.dir);
-        crate::probe::display_path(&self.dir, &path)
+        display_path(&self.dir, &path)
     }
 
     /// Runs the probes of the selected items (progress on stderr if asked).
@@ -186,14 +194,14 @@ impl Project {
     /// it cannot be written, nothing else is affected.
     pub fn remember(&self, results: &[ItemResult], now: Timestamp) -> Option<LastRun> {
         let dirs = UserDirs::discover()?;
-        let previous = dirs
-            .last_run(&self.dir)
-            .filter(|r| r.checklist == self.checklist.id);
+        let previous =
+            last_run::last_run(&dirs, &self.dir).filter(|r| r.checklist == self.checklist.id);
         let items = results
             .iter()
             .filter_map(|r| Some((self.checklist.items.get(r.item)?.id.clone(), r.status)))
             .collect();
-        let _ = dirs.save_last_run(
+        let _ = last_run::save_last_run(
+            &dirs,
             &self.dir,
             LastRun {
                 checklist: self.checklist.id.clone(),
@@ -295,7 +303,7 @@ fn run_with_progress(
     ctx: Arc<ProbeContext>,
     options: &RunOptions,
     show_progress: bool,
-) -> Result<Vec<runner::ItemResult>, CommandError> {
+) -> Result<Vec<ItemResult>, CommandError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads(2)

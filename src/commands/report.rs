@@ -3,11 +3,11 @@
 use std::io::Write;
 use std::path::Path;
 
+use super::cli::ReportArgs;
+use super::exit;
 use super::{CommandError, Project, progress_wanted, run_report};
-use crate::cli::ReportArgs;
-use crate::exit;
+use crate::base::timestamp::Timestamp;
 use crate::report::{render, write_new_file};
-use crate::timestamp::Timestamp;
 
 /// `preflight report`. Writes to `-o FILE`, to standard output for `-o -`, or else to a
 /// new file named after the environment and the time, never overwriting one.

@@ -7,17 +7,18 @@
 
 use std::io::Write;
 
+use super::cli::{Format, HistoryArgs, SignArgs, SignerArgs, StatusArgs, VerifyArgs, WaiveArgs};
+use super::exit;
+use super::last_run::{LastRun, changes_since};
 use super::{CommandError, Project, open_config, progress_wanted, read_ledger, run_report};
-use crate::cli::{Format, HistoryArgs, SignArgs, SignerArgs, StatusArgs, VerifyArgs, WaiveArgs};
-use crate::exit;
-use crate::probe::EnvVars;
-use crate::probe::runner::ItemResult;
+use crate::base::timestamp::{Timestamp, parse_deadline};
+use crate::config::EnvVars;
+use crate::config::user::UserDirs;
+use crate::probe::ItemResult;
 use crate::report::{Report, text};
 use crate::signoff::{
     Contents, Identity, Intent, Ledger, Request, Waiver, identity, past_tense, validate_waiver,
 };
-use crate::timestamp::{Timestamp, parse_deadline};
-use crate::userdirs::{LastRun, UserDirs, changes_since};
 
 /// A recording command's context: the project, the item, who signs and its evidence.
 struct Signing {
@@ -357,7 +358,7 @@ pub fn verify(
     let (dir, config) = open_config(&args.location)?;
     super::check_env(&config, &args.env.env)?;
     let path = config.ledger_path(&dir);
-    let shown = crate::probe::display_path(&dir, &path);
+    let shown = crate::base::path::display_path(&dir, &path);
     let ledger = Ledger::new(&path);
     if !path.exists() {
         writeln!(stdout, "no ledger yet at {shown}: nothing to verify")?;
@@ -369,7 +370,7 @@ pub fn verify(
         writeln!(
             stdout,
             "set the interrupted last line aside in {}",
-            crate::probe::display_path(&dir, &aside)
+            crate::base::path::display_path(&dir, &aside)
         )?;
     }
     let contents = read_ledger(&ledger)?;

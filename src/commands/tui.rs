@@ -4,12 +4,12 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use super::cli::{DemoArgs, LocationArgs, ProjectArgs, RunArgs, SignerArgs};
 use super::signoff::signing_identity;
 use super::{CommandError, Project};
-use crate::cli::{DemoArgs, LocationArgs, ProjectArgs, RunArgs, SignerArgs};
-use crate::demo;
-use crate::exit;
-use crate::probe::EnvVars;
+
+use super::exit;
+use crate::config::EnvVars;
 use crate::signoff::Identity;
 use crate::tui::{self, Setup};
 
@@ -38,16 +38,16 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
     let sandbox = tempfile::Builder::new()
         .prefix("preflight-demo-")
         .tempdir()
-        .map_err(demo::DemoError::Io)?;
-    demo::populate(sandbox.path())?;
+        .map_err(super::demo::DemoError::Io)?;
+    super::demo::populate(sandbox.path())?;
     // Where the PostgreSQL server package is installed, the database probes get a
     // throwaway cluster of their own; without it the demo has no database items.
     if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         eprintln!("preflight demo: preparing the sandbox project and its database…");
     }
-    let (cluster, notice) = match demo::DemoCluster::start() {
+    let (cluster, notice) = match super::demo::DemoCluster::start() {
         Ok(Some(cluster)) => {
-            demo::add_postgres(sandbox.path(), &cluster)?;
+            super::demo::add_postgres(sandbox.path(), &cluster)?;
             let notice = format!(
                 "demo database: a throwaway PostgreSQL cluster on 127.0.0.1:{}",
                 cluster.port
@@ -77,7 +77,7 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
     let vars: EnvVars = std::env::vars()
         .filter(|(k, _)| k != "AZURE_KEYVAULT_URL")
         .chain(
-            demo::DEMO_VARS
+            super::demo::DEMO_VARS
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string())),
         )

@@ -1,21 +1,22 @@
 //! Every probe kind preflight knows, with its parameters and how to build it.
 //!
-//! The catalog is the single list that checklist validation, `preflight schema` and
-//! the runner consult, so adding a kind means adding one line here.
+//! The catalog is the single list that checklist validation (through
+//! [`ProbeKinds`]), `preflight schema` and the runner consult, so adding a kind means
+//! adding its module under [`super::kinds`] and one line here.
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
-
-use super::{
-    Probe, command, compose_images, compose_ports, compose_secrets, connection_string,
+use super::Probe;
+use super::kinds::{
+    command, compose_images, compose_ports, compose_secrets, connection_string,
     credential_difference, dockerfile_secrets, env_vars, file_fresh, file_mode, git_history,
     git_hook, git_tracked, gitignore_covers, keyvault_secrets, listening, password_policy,
     postgres, reachable, secret_scan, sql_injection,
 };
+use crate::checklist::kinds::{KindSpec, ProbeKinds};
 use crate::checklist::params::{ParamError, ParamSpec, Params};
 
-/// Builds a probe from validated parameters.
+/// Builds a probe from validated parameters, every declared default filled in.
 pub type BuildFn = fn(&Params) -> Result<Arc<dyn Probe>, ParamError>;
 
 /// One probe kind.
@@ -27,8 +28,25 @@ pub struct KindInfo {
     pub summary: &'static str,
     /// Its parameters.
     pub params: &'static [ParamSpec],
-    /// Its constructor.
+    /// Its constructor; call [`KindInfo::probe`], which fills in the declared defaults.
     pub build: BuildFn,
+}
+
+impl KindInfo {
+    /// The probe `params` configure, with every parameter they leave out at its
+    /// declared default.
+    pub fn probe(&self, params: &Params) -> Result<Arc<dyn Probe>, ParamError> {
+        (self.build)(&params.with_defaults(self.params))
+    }
+
+    /// What a checklist sees of the kind.
+    pub fn spec(&self) -> KindSpec {
+        KindSpec {
+            name: self.name,
+            summary: self.summary,
+            params: self.params,
+        }
+    }
 }
 
 /// All probe kinds.
@@ -65,75 +83,22 @@ pub fn find(name: &str) -> Option<&'static KindInfo> {
     KINDS.iter().find(|k| k.name == name)
 }
 
-const DURATION_PATTERN: &str = "^[0-9]+(ms|s|m|h|d|w)$";
+/// The catalog as the checklist loader asks it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Catalog;
 
-/// A JSON Schema (draft 2020-12) of the checklist format, for editors.
-pub fn checklist_schema() -> Value {
-    let probe_variants: Vec<Value> = KINDS
-        .iter()
-        .map(|kind| {
-            let mut properties = Map::new();
-            properties.insert("kind".into(), json!({ "const": kind.name, "description": kind.summary }));
-            properties.insert("timeout".into(), json!({ "type": "string", "pattern": DURATION_PATTERN, "description": "Overrides the default probe timeout, e.g. \"10s\"." }));
-            let mut required = vec![json!("kind")];
-            for p in kind.params {
-                let mut schema = p.ty.json_schema();
-                if let Some(obj) = schema.as_object_mut() {
-                    obj.insert("description".into(), json!(p.doc));
-                }
-                properties.insert(p.name.into(), schema);
-                if p.required {
-                    required.push(json!(p.name));
-                }
-            }
-            json!({
-                "type": "object",
-                "properties": properties,
-                "required": required,
-                "additionalProperties": false,
-            })
-        })
-        .collect();
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://preflight.invalid/schema/checklist-v1.json",
-        "title": "preflight checklist (format 1)",
-        "type": "object",
-        "required": ["checklist", "item"],
-        "additionalProperties": false,
-        "properties": {
-            "checklist": {
-                "type": "object",
-                "required": ["id", "title"],
-                "additionalProperties": false,
-                "properties": {
-                    "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" },
-                    "title": { "type": "string" },
-                    "version": { "type": "string" },
-                    "description": { "type": "string" },
-                    "format": { "const": 1 }
-                }
-            },
-            "item": {
-                "type": "array",
-                "minItems": 1,
-                "items": {
-                    "type": "object",
-                    "required": ["id", "tier", "title"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" },
-                        "tier": { "enum": ["critical", "recommended", "optional"] },
-                        "title": { "type": "string" },
-                        "section": { "type": "string" },
-                        "rationale": { "type": "string" },
-                        "remediation": { "type": "string", "description": "Markdown; may hold code blocks." },
-                        "references": { "type": "array", "items": { "type": "string" } },
-                        "recurs": { "type": "string", "pattern": DURATION_PATTERN, "description": "Sign-off cadence, e.g. \"90d\"." },
-                        "probe": { "type": "array", "items": { "oneOf": probe_variants } }
-                    }
-                }
-            }
+impl ProbeKinds for Catalog {
+    fn all(&self) -> Vec<KindSpec> {
+        KINDS.iter().map(KindInfo::spec).collect()
+    }
+
+    fn check(&self, kind: &str, params: &Params) -> Result<(), ParamError> {
+        match find(kind) {
+            Some(info) => info.probe(params).map(|_| ()),
+            None => Err(ParamError::new(
+                "kind",
+                format!("unknown probe kind `{kind}`"),
+            )),
         }
-    })
+    }
 }

@@ -1,16 +1,19 @@
 //! Runs the probes of selected checklist items concurrently, each under a timeout, and
-//! reports progress as [`RunEvent`]s that printers and the TUI consume.
+//! reports progress as [`RunEvent`]s (see [`super::events`]) that printers and the TUI
+//! consume.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use super::catalog;
-use super::{Probe, ProbeContext, ProbeOutcome, ProbeStatus};
+use super::events::{ProbeId, RunEvent};
+use super::outcome::{ItemResult, ItemStatus, ProbeResult};
+use super::{Probe, ProbeContext, ProbeOutcome};
+use crate::base::duration::{HumanDuration, describe};
 use crate::checklist::Checklist;
 
 /// How the runner behaves.
@@ -22,99 +25,20 @@ pub struct RunOptions {
     pub default_timeout: Duration,
 }
 
+impl RunOptions {
+    /// How many probes run at once unless told otherwise (`--jobs`).
+    pub const DEFAULT_CONCURRENCY: u16 = 8;
+    /// The timeout of a probe that sets none, unless told otherwise (`--timeout`).
+    pub const DEFAULT_TIMEOUT: HumanDuration = HumanDuration::seconds(5);
+}
+
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
-            concurrency: 8,
-            default_timeout: Duration::from_secs(5),
+            concurrency: usize::from(Self::DEFAULT_CONCURRENCY),
+            default_timeout: Self::DEFAULT_TIMEOUT.duration,
         }
     }
-}
-
-/// Identifies one probe of one item: indexes into the checklist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ProbeId {
-    /// Index of the item in `Checklist::items`.
-    pub item: usize,
-    /// Index of the probe in `Item::probes`.
-    pub probe: usize,
-}
-
-/// Progress of a run.
-#[derive(Debug, Clone)]
-pub enum RunEvent {
-    /// A probe began.
-    Started(ProbeId),
-    /// A probe ended.
-    Finished(ProbeId, ProbeResult),
-}
-
-/// The outcome of one probe with its kind and how long it took.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProbeResult {
-    /// The probe kind.
-    pub kind: String,
-    /// What it found.
-    pub outcome: ProbeOutcome,
-    /// Wall time.
-    pub elapsed: Duration,
-}
-
-/// An item's overall status, derived from its probes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ItemStatus {
-    /// Every probe passed (some may have been skipped).
-    Pass,
-    /// At least one probe failed.
-    Fail,
-    /// No probe failed, but at least one could not run.
-    Error,
-    /// Every probe was skipped.
-    Skipped,
-    /// No probes: a person must attest.
-    Manual,
-}
-
-impl ItemStatus {
-    /// An item is `fail` if any probe fails, else `error` if any errored, else `pass`
-    /// (or `skipped` when nothing applied); with no probes it is `manual`.
-    pub fn from_outcomes<'a>(statuses: impl IntoIterator<Item = &'a ProbeStatus>) -> ItemStatus {
-        let statuses: Vec<ProbeStatus> = statuses.into_iter().copied().collect();
-        if statuses.is_empty() {
-            ItemStatus::Manual
-        } else if statuses.contains(&ProbeStatus::Fail) {
-            ItemStatus::Fail
-        } else if statuses.contains(&ProbeStatus::Error) {
-            ItemStatus::Error
-        } else if statuses.iter().all(|s| *s == ProbeStatus::Skipped) {
-            ItemStatus::Skipped
-        } else {
-            ItemStatus::Pass
-        }
-    }
-
-    /// Lower-case name, as in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ItemStatus::Pass => "pass",
-            ItemStatus::Fail => "fail",
-            ItemStatus::Error => "error",
-            ItemStatus::Skipped => "skipped",
-            ItemStatus::Manual => "manual",
-        }
-    }
-}
-
-/// The results of one item's probes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemResult {
-    /// Index of the item in `Checklist::items`.
-    pub item: usize,
-    /// Its probes' results, in checklist order.
-    pub probes: Vec<ProbeResult>,
-    /// The derived status.
-    pub status: ItemStatus,
 }
 
 /// One probe ready to run: built, with its timeout.
@@ -140,7 +64,7 @@ pub fn plan(checklist: &Checklist, selection: &[usize], options: &RunOptions) ->
         for (probe_index, spec) in item.probes.iter().enumerate() {
             let probe = catalog::find(&spec.kind)
                 .ok_or_else(|| format!("unknown probe kind `{}`", spec.kind))
-                .and_then(|k| (k.build)(&spec.params).map_err(|e| e.to_string()));
+                .and_then(|k| k.probe(&spec.params).map_err(|e| e.to_string()));
             planned.push(PlannedProbe {
                 id: ProbeId {
                     item: item_index,
@@ -243,34 +167,13 @@ pub async fn run(
         .collect()
 }
 
-/// A duration for people: `5s`, `250ms`.
-pub fn describe(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{}s", d.as_secs())
-    } else {
-        format!("{}ms", d.as_millis())
-    }
-}
-
-/// A long duration for people, coarsely: `3 days`, `5 hours`, `12 minutes`, `40 s`.
-pub fn describe_coarse(d: Duration) -> String {
-    let s = d.as_secs();
-    let (n, unit) = match s {
-        0..60 => return format!("{s} s"),
-        60..3600 => (s / 60, "minute"),
-        3600..86_400 => (s / 3600, "hour"),
-        _ => (s / 86_400, "day"),
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
     use crate::config::Config;
-    use crate::probe::ProbeFuture;
+    use crate::probe::{ProbeFuture, ProbeStatus};
 
     /// A probe that sleeps, recording how many run at once.
     #[derive(Debug)]
@@ -337,24 +240,5 @@ mod tests {
             }
         }
         assert_eq!((started, finished), (6, 6));
-    }
-
-    #[test]
-    fn item_status_follows_the_rules() {
-        use ProbeStatus::*;
-        assert_eq!(ItemStatus::from_outcomes(&[]), ItemStatus::Manual);
-        assert_eq!(
-            ItemStatus::from_outcomes(&[Pass, Error, Fail]),
-            ItemStatus::Fail
-        );
-        assert_eq!(ItemStatus::from_outcomes(&[Pass, Error]), ItemStatus::Error);
-        assert_eq!(
-            ItemStatus::from_outcomes(&[Pass, Skipped]),
-            ItemStatus::Pass
-        );
-        assert_eq!(
-            ItemStatus::from_outcomes(&[Skipped, Skipped]),
-            ItemStatus::Skipped
-        );
     }
 }

@@ -7,7 +7,7 @@ use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite}
 
 use super::{ItemReport, Report};
 use crate::checklist::Tier;
-use crate::probe::runner::ItemStatus;
+use crate::probe::ItemStatus;
 use crate::signoff::State;
 
 /// Renders the report.

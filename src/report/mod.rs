@@ -13,11 +13,11 @@ pub mod text;
 
 use serde::Serialize;
 
+use crate::base::timestamp::Timestamp;
 use crate::checklist::{Checklist, Tier};
-use crate::probe::runner::{ItemResult, ItemStatus};
 use crate::probe::{Evidence, ProbeStatus};
+use crate::probe::{ItemResult, ItemStatus};
 use crate::signoff::{self, Action, Contents, Identity, ItemSignoff, State};
-use crate::timestamp::Timestamp;
 
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

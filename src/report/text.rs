@@ -8,8 +8,8 @@ use anstyle::{AnsiColor, Style};
 
 use super::{ItemReport, Report, Verdict};
 use crate::checklist::Tier;
+use crate::probe::ItemStatus;
 use crate::probe::ProbeStatus;
-use crate::probe::runner::ItemStatus;
 use crate::signoff::State;
 
 fn style(color: AnsiColor) -> Style {

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use super::record::Identity;
-use crate::git::Repo;
-use crate::probe::EnvVars;
+use crate::config::EnvVars;
+use crate::system::git::Repo;
 
 /// The identity to record for a command run in `project_dir`.
 pub fn detect(project_dir: &Path, vars: &EnvVars) -> Identity {

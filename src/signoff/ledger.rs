@@ -12,10 +12,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::record::{Entry, GENESIS, RECORD_VERSION, Record};
-use crate::timestamp::Timestamp;
-
-/// Where the ledger lives in a project unless `preflight.toml` says otherwise.
-pub const DEFAULT_PATH: &str = ".preflight/ledger.jsonl";
+use crate::base::timestamp::Timestamp;
 
 /// The first thing wrong with a ledger. Records before it are intact.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

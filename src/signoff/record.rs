@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::checklist::sha256_hex;
-use crate::timestamp::Timestamp;
+use crate::base::digest::sha256_hex;
+use crate::base::timestamp::Timestamp;
 
 /// The record format this build writes and reads.
 pub const RECORD_VERSION: u32 = 1;

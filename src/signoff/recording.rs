@@ -10,10 +10,10 @@
 use super::ledger::{Contents, Ledger, LedgerError};
 use super::record::{Action, Entry, Identity, Record, Waiver};
 use super::state::{ItemSignoff, State, evidence_digest};
+use crate::base::timestamp::Timestamp;
 use crate::checklist::Checklist;
 use crate::probe::ProbeStatus;
-use crate::probe::runner::{ItemResult, ItemStatus};
-use crate::timestamp::Timestamp;
+use crate::probe::{ItemResult, ItemStatus};
 
 /// Why nothing was recorded.
 #[derive(Debug, thiserror::Error)]

@@ -6,9 +6,10 @@
 use serde::Serialize;
 
 use super::record::{Action, Identity, Record};
-use crate::checklist::{Item, Tier, sha256_hex};
-use crate::probe::runner::{ItemStatus, ProbeResult};
-use crate::timestamp::Timestamp;
+use crate::base::digest::sha256_hex;
+use crate::base::timestamp::Timestamp;
+use crate::checklist::{Item, Tier};
+use crate::probe::{ItemStatus, ProbeResult};
 
 /// Where an item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

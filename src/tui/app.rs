@@ -12,14 +12,15 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 
 use super::input::TextInput;
 use super::layout::{Areas, TrustDialog};
+use crate::base::timestamp::{Timestamp, parse_deadline};
 use crate::checklist::{Checklist, Tier};
-use crate::cli::ReportFormat;
+use crate::commands::cli::ReportFormat;
 use crate::probe::ProbeStatus;
-use crate::probe::command::CommandLine;
-use crate::probe::runner::{ItemResult, ItemStatus, ProbeResult, RunEvent};
+use crate::probe::events::RunEvent;
+use crate::probe::kinds::command::CommandLine;
+use crate::probe::{ItemResult, ItemStatus, ProbeResult};
 use crate::report::{ItemReport, Report, SignoffInput};
 use crate::signoff::{Contents, Identity, Intent, State, Waiver};
-use crate::timestamp::{Timestamp, parse_deadline};
 
 /// Something that happened.
 #[derive(Debug, Clone)]

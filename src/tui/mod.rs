@@ -21,13 +21,13 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task::JoinHandle;
 
+use crate::base::timestamp::Timestamp;
 use crate::checklist::Checklist;
 use crate::probe::ProbeContext;
-use crate::probe::command;
+use crate::probe::kinds::command;
 use crate::probe::runner::{self, RunOptions};
 use crate::report;
 use crate::signoff::{Identity, Ledger, Request, past_tense};
-use crate::timestamp::Timestamp;
 use app::{Action, App, Effect};
 
 /// Everything the UI needs to run a project's checklist.

@@ -593,8 +593,9 @@ fn secret_scan_allows_findings_by_fingerprint_and_finds_the_production_password(
         &format!("allow = {{ \"{fingerprint}\" = \"\" }}"),
     );
     let err = preflight::checklist::load_source(
-        &preflight::diagnostic::SourceFile::new("c.toml", text),
+        &preflight::base::diagnostic::SourceFile::new("c.toml", text),
         "test",
+        &preflight::probe::catalog::Catalog,
     )
     .unwrap_err()
     .to_string();
@@ -645,7 +646,7 @@ fn trusted(p: &Project) -> preflight::probe::ProbeContext {
     let mut ctx = preflight::probe::ProbeContext::new(
         p.path().to_path_buf(),
         std::sync::Arc::new(preflight::config::Config::default()),
-        preflight::probe::EnvVars::default(),
+        preflight::config::EnvVars::default(),
     );
     ctx.allow_commands = true;
     ctx

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use preflight::base::diagnostic::SourceFile;
 use preflight::config::Config;
-use preflight::diagnostic::SourceFile;
-use preflight::keyvault::{Access, Vaults};
-use preflight::probe::{EnvVars, ProbeContext, ProbeOutcome, ProbeStatus};
+use preflight::config::EnvVars;
+use preflight::probe::{ProbeContext, ProbeOutcome, ProbeStatus};
+use preflight::system::keyvault::{Access, Vaults};
 
 use crate::support::keyvault::{Blackhole, Emulator, FakeSecret, Proxy, guide_secrets};
 use crate::support::pg::{Cluster, ClusterConfig, SUPERUSER_PASSWORD};

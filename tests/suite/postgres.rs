@@ -331,8 +331,9 @@ fn settings_expectations_are_validated_when_the_checklist_loads() {
         "settings = { ssl = { maybe = true } }",
     );
     let err = preflight::checklist::load_source(
-        &preflight::diagnostic::SourceFile::new("test.toml", text),
+        &preflight::base::diagnostic::SourceFile::new("test.toml", text),
         "test",
+        &preflight::probe::catalog::Catalog,
     )
     .unwrap_err()
     .to_string();

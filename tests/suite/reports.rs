@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use clap::Parser;
-use preflight::cli::{Cli, Command as Sub};
+use preflight::base::timestamp::Timestamp;
 use preflight::commands;
-use preflight::timestamp::Timestamp;
+use preflight::commands::cli::{Cli, Command as Sub};
 
 use crate::support::{Project, preflight, run, signoff_project, text};
 

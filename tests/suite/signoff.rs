@@ -5,13 +5,13 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use preflight::base::diagnostic::SourceFile;
+use preflight::base::timestamp::{Timestamp, parse_deadline};
 use preflight::checklist::{Item, load_source};
-use preflight::diagnostic::SourceFile;
 use preflight::signoff::ledger::verify;
 use preflight::signoff::{
     Action, ChainProblem, Entry, Identity, ItemSignoff, Ledger, Record, State, Waiver,
 };
-use preflight::timestamp::{Timestamp, parse_deadline};
 
 use crate::support::{SIGNOFF_CHECKLIST, ledger_lines, run, signoff_project};
 
@@ -325,6 +325,7 @@ fn fixture_item(id: &str) -> Item {
     let checklist = load_source(
         &SourceFile::new("checklist.toml", SIGNOFF_CHECKLIST),
         "test",
+        &preflight::probe::catalog::Catalog,
     )
     .unwrap();
     checklist.item(id).unwrap().clone()

@@ -6,16 +6,18 @@
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use preflight::base::diagnostic::SourceFile;
+use preflight::base::timestamp::Timestamp;
 use preflight::checklist::{Checklist, load_source};
-use preflight::cli::ReportFormat;
+use preflight::commands::cli::ReportFormat;
+use preflight::commands::demo;
 use preflight::config::Config;
-use preflight::demo;
-use preflight::diagnostic::SourceFile;
-use preflight::probe::command::command_lines;
-use preflight::probe::runner::{self, RunEvent, RunOptions};
-use preflight::probe::{EnvVars, ProbeContext};
+use preflight::config::EnvVars;
+use preflight::probe::ProbeContext;
+use preflight::probe::events::RunEvent;
+use preflight::probe::kinds::command::command_lines;
+use preflight::probe::runner::{self, RunOptions};
 use preflight::signoff::{Contents, Identity, Intent};
-use preflight::timestamp::Timestamp;
 use preflight::tui::app::{
     Action, App, Dialog, EXPORT_FORMATS, Effect, Mode, Pane, Row, StatusFilter,
 };
@@ -32,7 +34,14 @@ fn now() -> Timestamp {
 }
 
 fn checklist() -> Arc<Checklist> {
-    Arc::new(load_source(&SourceFile::new("checklist.toml", demo::CHECKLIST), "demo").unwrap())
+    Arc::new(
+        load_source(
+            &SourceFile::new("checklist.toml", demo::CHECKLIST),
+            "demo",
+            &preflight::probe::catalog::Catalog,
+        )
+        .unwrap(),
+    )
 }
 
 /// The events of a real run of every probe on a fresh demo project.
@@ -517,6 +526,7 @@ fn commands_app(size: (u16, u16)) -> App {
         load_source(
             &SourceFile::new("checklist.toml", COMMANDS_CHECKLIST),
             "custom",
+            &preflight::probe::catalog::Catalog,
         )
         .unwrap(),
     );

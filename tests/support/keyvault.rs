@@ -196,7 +196,7 @@ impl Emulator {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-        preflight::keyvault::client_builder(timeout)
+        preflight::system::keyvault::client_builder(timeout)
             .no_proxy()
             .resolve(VAULT_HOST, addr)
             .resolve(LOGIN_HOST, addr)

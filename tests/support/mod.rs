@@ -10,11 +10,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
+use preflight::base::diagnostic::SourceFile;
 use preflight::checklist::load_source;
 use preflight::config::Config;
-use preflight::diagnostic::SourceFile;
+use preflight::config::EnvVars;
 use preflight::probe::runner::{self, RunOptions};
-use preflight::probe::{EnvVars, ProbeContext, ProbeOutcome};
+use preflight::probe::{ProbeContext, ProbeOutcome};
 
 /// A project in a temporary directory, removed on drop.
 pub struct Project {
@@ -128,8 +129,12 @@ pub fn run_probe(dir: &Path, kind: &str, params: &str, vars: &[(&str, &str)]) ->
 /// Runs one probe in-process in a prepared context.
 pub fn run_probe_in(ctx: ProbeContext, kind: &str, params: &str) -> ProbeOutcome {
     let text = single_probe_checklist(kind, params);
-    let checklist =
-        load_source(&SourceFile::new("test.toml", text), "test").unwrap_or_else(|d| panic!("{d}"));
+    let checklist = load_source(
+        &SourceFile::new("test.toml", text),
+        "test",
+        &preflight::probe::catalog::Catalog,
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -151,8 +151,8 @@ fn remove_stale_templates(root: &Path) {
 
 fn template() -> &'static Template {
     TEMPLATE.get_or_init(|| {
-        let owner = preflight::postgres::server::owner().unwrap_or_else(|e| panic!("{e}"));
-        let bindir = preflight::postgres::server::bindir().expect(
+        let owner = preflight::system::postgres::server::owner().unwrap_or_else(|e| panic!("{e}"));
+        let bindir = preflight::system::postgres::server::bindir().expect(
             "no PostgreSQL server binaries (initdb, pg_ctl): run the tests with `scripts/test`, which installs them",
         );
         let root = cluster_root();

@@ -10,8 +10,8 @@ use ratatui::Frame;
 use ratatui::style::{Color, Modifier, Style};
 
 use super::app::App;
+use crate::probe::ItemStatus;
 use crate::probe::ProbeStatus;
-use crate::probe::runner::ItemStatus;
 use crate::signoff::State;
 
 /// Draws the whole screen.

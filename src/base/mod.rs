@@ -1,0 +1,15 @@
+//! Leaves: small building blocks that know nothing of the rest of preflight.
+//!
+//! Nothing here imports another layer; everything above may import from here. Each
+//! module is one idea: file diagnostics with line and column, a spanned TOML reader,
+//! human durations, UTC timestamps, path patterns, secret values, digests, and how a
+//! project path is shown.
+
+pub mod diagnostic;
+pub mod digest;
+pub mod duration;
+pub mod path;
+pub mod pathglob;
+pub mod secret;
+pub mod timestamp;
+pub mod toml_reader;

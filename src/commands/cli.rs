@@ -1,0 +1,312 @@
+//! Command-line definitions (clap). Parsing only: the commands live in [`crate::commands`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::checklist::Tier;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  go: no critical item fails or errors (check); the command did its job (others)
+  1  no-go: a critical item fails or errors, or with --require-signoff an item is not
+     signed off or waived (check); the ledger's chain is broken (verify)
+  2  invalid input or usage (malformed checklist or preflight.toml, missing file, bad
+     flag, unknown item, refused sign-off, damaged ledger on write)
+
+Examples:
+  preflight demo                           the terminal UI on a sandbox project
+  preflight                                the terminal UI on this directory
+  preflight check                          run the default checklist in this directory
+  preflight check --dir ../api --tier critical
+  preflight check --only bind-ports-localhost,env-files-not-committed --format json
+  preflight attest rotate-production-credentials --note \"rotated, see OPS-142\"
+  preflight approve rotate-production-credentials --as \"Raj Patel <raj@example.com>\"
+  preflight waive docker-secrets --reason \"plain Compose until Q1\" --until 2027-03-31
+  preflight status                         the sign-off state of every item
+  preflight check --require-signoff        the go/no-go gate for production
+  preflight report --format markdown       a report for the ticket
+  preflight verify                         check the ledger's hash chain
+  preflight validate my-checklist.toml     check a checklist for errors
+  preflight schema > checklist.schema.json editor completion for checklist files
+
+Colour is used on a terminal and never when output is piped or NO_COLOR is set.";
+
+/// preflight: a pre-deployment checklist for PostgreSQL-backed services, with live probes.
+#[derive(Debug, Parser)]
+#[command(name = "preflight", version, about, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// What to do [default: the terminal UI on the current directory]
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+const LONG_ABOUT: &str = "\
+preflight: a pre-deployment checklist for PostgreSQL-backed services, with live probes.
+
+Without a subcommand, preflight opens its terminal UI on the project in the current
+directory. New here? `preflight demo` opens it on a sandbox project with deliberate
+mistakes.";
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the terminal UI: walk the checklist, watch probes, sign off (the default)
+    Tui(SignerArgs),
+    /// Open the terminal UI on a sandbox project with deliberate mistakes
+    Demo(DemoArgs),
+    /// Run the checklist's probes and print what they found
+    #[command(after_help = AFTER_HELP)]
+    Check(CheckArgs),
+    /// Record that an item is done (an engineer's attestation), with its current evidence
+    Attest(SignArgs),
+    /// Confirm the current attestation or waiver of an item (a reviewer; not its author)
+    Approve(SignArgs),
+    /// Consciously skip an item, with a justification and an expiry
+    Waive(WaiveArgs),
+    /// Withdraw the current attestation or waiver of an item
+    Revoke(SignArgs),
+    /// Show the sign-off state of every item, with live probe results
+    Status(StatusArgs),
+    /// Show the sign-off records of an item (or of every item)
+    History(HistoryArgs),
+    /// Check the ledger's hash chain: exit 0 intact, 1 broken (naming the first bad line)
+    Verify(VerifyArgs),
+    /// Write a report for a ticket, CI or code scanning
+    Report(ReportArgs),
+    /// Check checklist files for errors (every error, with line and column)
+    Validate {
+        /// Checklist files to validate
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Print a JSON Schema of the checklist format, for editors
+    Schema,
+    /// List the shipped checklists
+    List,
+}
+
+/// Where the project and its configuration are.
+#[derive(Debug, Clone, Args)]
+pub struct LocationArgs {
+    /// Project configuration file [default: DIR/preflight.toml if present]
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Project root
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// Which project, configuration and checklist a command works on.
+#[derive(Debug, Clone, Args)]
+pub struct ProjectArgs {
+    /// A shipped checklist by name, or a checklist file [default: from preflight.toml, else postgres-production]
+    #[arg(long, value_name = "NAME|PATH")]
+    pub checklist: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub location: LocationArgs,
+}
+
+/// How probes run.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Timeout for probes that set none, e.g. 5s or 1500ms
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    pub timeout: crate::base::duration::HumanDuration,
+    /// How many probes run at once
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Let `command` probes of a checklist that is not shipped with preflight run
+    /// (shipped checklists are always trusted; without this flag the terminal UI asks
+    /// first, and the other commands skip them)
+    #[arg(long)]
+    pub allow_commands: bool,
+}
+
+impl RunArgs {
+    /// The runner's options.
+    pub fn options(&self) -> crate::probe::runner::RunOptions {
+        crate::probe::runner::RunOptions {
+            concurrency: usize::from(self.jobs),
+            default_timeout: self.timeout.duration,
+        }
+    }
+}
+
+/// The environment sign-offs are about.
+#[derive(Debug, Clone, Args)]
+pub struct EnvArgs {
+    /// Environment whose sign-offs to use (configured in preflight.toml, or production/development)
+    #[arg(long = "env", value_name = "NAME", default_value = "production")]
+    pub env: String,
+}
+
+/// What every command that runs probes for an environment takes.
+#[derive(Debug, Clone, Args)]
+pub struct SessionArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub project: ProjectArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub run: RunArgs,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Grouped by tier, for people
+    Text,
+    /// One JSON object, for machines (documented in the README)
+    Json,
+}
+
+/// Options of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub session: SessionArgs,
+    /// Only these items (comma-separated ids)
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Only items of these tiers (comma-separated)
+    #[arg(long, value_name = "TIER", value_delimiter = ',', value_parser = parse_tier)]
+    pub tier: Vec<Tier>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also show the evidence of passing probes
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Go only if every critical item passes and is signed off (or validly waived) and
+    /// every recommended item passes (or is validly waived), in the --env environment
+    #[arg(long)]
+    pub require_signoff: bool,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the sandbox project when the UI closes (its path is printed)
+    #[arg(long)]
+    pub keep: bool,
+    /// Sign as this identity, `Name <email>`
+    #[arg(long = "as", value_name = "IDENTITY")]
+    pub identity: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub run: RunArgs,
+}
+
+/// Options of `attest`, `approve` and `revoke`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The item's id
+    #[arg(value_name = "ITEM")]
+    pub item: String,
+    /// A note kept with the record (ticket, change number, what was checked)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub signer: SignerArgs,
+}
+
+/// Who signs, where (the sign-off commands and the terminal UI).
+#[derive(Debug, Args)]
+pub struct SignerArgs {
+    /// Sign as this identity, `Name <email>` [default: `identity` in the user settings, else git's user.name and user.email, else user@host]
+    #[arg(long = "as", value_name = "IDENTITY")]
+    pub identity: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub session: SessionArgs,
+}
+
+/// Options of `waive`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("expiry").required(true).args(["until", "permanent"])))]
+pub struct WaiveArgs {
+    /// The item's id
+    #[arg(value_name = "ITEM")]
+    pub item: String,
+    /// Why the item is skipped (kept in the ledger and every report)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// When the waiver ends: a date (YYYY-MM-DD, through the end of that day in UTC) or an RFC 3339 time with offset
+    #[arg(long, value_name = "DATE|TIME")]
+    pub until: Option<String>,
+    /// The waiver never expires
+    #[arg(long)]
+    pub permanent: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub signer: SignerArgs,
+}
+
+/// Options of `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub session: SessionArgs,
+}
+
+/// Options of `history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The item's id [default: every item]
+    #[arg(value_name = "ITEM")]
+    pub item: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub project: ProjectArgs,
+}
+
+/// Options of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Set an interrupted last line aside (saved next to the ledger) so records can be appended again
+    #[arg(long)]
+    pub repair: bool,
+    /// Also check that this head hash (as quoted in a report; 12 or more hex digits) is in the ledger, which catches removed trailing records
+    #[arg(long, value_name = "HASH")]
+    pub head: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub location: LocationArgs,
+}
+
+pub use crate::report::ReportFormat;
+
+/// Options of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+    /// Output file, or - for standard output [default: preflight-ENV-TIMESTAMP.EXT in the current directory, never overwriting]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub session: SessionArgs,
+}
+
+fn parse_tier(s: &str) -> Result<Tier, String> {
+    s.parse()
+}

@@ -1,0 +1,486 @@
+//! Environment and configuration: what the run is told, before anything is checked.
+//!
+//! - `preflight.toml` at the project root (this module): the checklist to run, the
+//!   ledger's place, and environments (where the database is and where its credentials
+//!   come from). Values are never secrets themselves: a password is always read from a
+//!   source (`{ env = "PG_PASSWORD" }`, `{ dotenv = "...", key = "..." }`,
+//!   `{ keyvault = "https://NAME.vault.azure.net", secret = "db-password" }`), and a
+//!   literal password in the file is refused.
+//! - [`sources`]: reading an environment's fields from those sources;
+//! - [`env_vars`], [`dotenv`], [`pgurl`], [`vault_url`]: the sources' formats;
+//! - [`user`]: the user's own settings.
+//!
+//! Nothing here talks to a server or knows of probes, checklists or sign-offs.
+
+pub mod dotenv;
+pub mod env_vars;
+pub mod pgurl;
+pub mod sources;
+pub mod user;
+pub mod vault_url;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::de::DeValue;
+
+use crate::base::diagnostic::{Diagnostics, SourceFile};
+use crate::base::toml_reader::{Table, TomlReader, integer_value, parse_document, type_name};
+pub use env_vars::EnvVars;
+use sources::ENVIRONMENT_FIELDS;
+pub use sources::{EnvironmentSpec, FetchedSecrets, ResolvedEnvironment, Source, SourceError};
+pub use vault_url::VaultUrl;
+
+/// The file name looked for at the project root.
+pub const FILE_NAME: &str = "preflight.toml";
+
+/// Where the sign-off ledger lives unless `ledger` says otherwise, relative to the
+/// project root.
+pub const DEFAULT_LEDGER: &str = ".preflight/ledger.jsonl";
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read configuration {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+/// The project configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it was read from, if any.
+    pub path: Option<PathBuf>,
+    /// The checklist to run: a shipped name or a path (relative to the project root).
+    pub checklist: Option<String>,
+    /// The sign-off ledger, relative to the project root (default
+    /// `.preflight/ledger.jsonl`).
+    pub ledger: Option<PathBuf>,
+    /// Environments written in the file.
+    pub environments: BTreeMap<String, EnvironmentSpec>,
+}
+
+impl Config {
+    /// Reads `path` if given, else `<project_dir>/preflight.toml` if it exists, else defaults.
+    pub fn discover(project_dir: &Path, path: Option<&Path>) -> Result<Config, ConfigError> {
+        match path {
+            Some(p) => Config::load(p),
+            None => {
+                let default = project_dir.join(FILE_NAME);
+                if default.is_file() {
+                    Config::load(&default)
+                } else {
+                    Ok(Config::default())
+                }
+            }
+        }
+    }
+
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config =
+            Config::parse(&SourceFile::new(path, text)).map_err(ConfigError::Invalid)?;
+        config.path = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Validates configuration text.
+    pub fn parse(source: &SourceFile) -> Result<Config, Diagnostics> {
+        let doc = parse_document(source)?;
+        let mut r = TomlReader::new(source);
+        let root = doc.get_ref();
+        r.reject_unknown_keys(root, &["checklist", "ledger", "environments"], FILE_NAME);
+        let mut config = Config {
+            checklist: r.string(root, 0..0, "checklist", false, FILE_NAME),
+            ledger: r
+                .string(root, 0..0, "ledger", false, FILE_NAME)
+                .map(PathBuf::from),
+            ..Config::default()
+        };
+        if let Some(value) = root.get("environments") {
+            match value.get_ref() {
+                DeValue::Table(envs) => {
+                    for (name, env) in envs.iter() {
+                        let name = name.get_ref().to_string();
+                        match env.get_ref() {
+                            DeValue::Table(t) => {
+                                let spec = read_environment(&mut r, t, &name);
+                                config.environments.insert(name, spec);
+                            }
+                            other => r.error(
+                                env.span(),
+                                format!(
+                                    "environment `{name}` must be a table, found {}",
+                                    type_name(other)
+                                ),
+                            ),
+                        }
+                    }
+                }
+                other => r.error(
+                    value.span(),
+                    format!("`environments` must be a table, found {}", type_name(other)),
+                ),
+            }
+        }
+        let diagnostics = r.finish();
+        if diagnostics.is_empty() {
+            Ok(config)
+        } else {
+            Err(diagnostics)
+        }
+    }
+
+    /// The ledger file of a project rooted at `project_dir`.
+    pub fn ledger_path(&self, project_dir: &Path) -> PathBuf {
+        project_dir.join(self.ledger.as_deref().unwrap_or(Path::new(DEFAULT_LEDGER)))
+    }
+
+    /// Names of the environments sign-offs can be recorded for: those configured, plus
+    /// `production` and `development`, which always have defaults.
+    pub fn environment_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.environments.keys().cloned().collect();
+        for default in ["production", "development", "deployment"] {
+            if !self.environments.contains_key(default) {
+                names.push(default.to_string());
+            }
+        }
+        names.sort();
+        names
+    }
+
+    /// The named environment: as configured, else the guides' defaults for
+    /// `production` (`PG_*` variables), `development` (`.env.development` or
+    /// `.env.example`, whichever exists first) and `deployment` (`.env.deployment`).
+    pub fn environment(&self, name: &str, project_dir: &Path) -> Option<EnvironmentSpec> {
+        if let Some(spec) = self.environments.get(name) {
+            return Some(spec.clone());
+        }
+        match name {
+            "production" => Some(EnvironmentSpec::from_pg_variables()),
+            "development" => [".env.development", ".env.example"]
+                .iter()
+                .map(Path::new)
+                .find(|f| project_dir.join(f).is_file())
+                .map(EnvironmentSpec::from_dotenv),
+            // The security guide keeps the deployment's credentials in .env.deployment.
+            "deployment" => Some(Path::new(".env.deployment"))
+                .filter(|f| project_dir.join(f).is_file())
+                .map(EnvironmentSpec::from_dotenv),
+            _ => None,
+        }
+    }
+}
+
+fn read_environment(r: &mut TomlReader<'_>, table: &Table<'_>, name: &str) -> EnvironmentSpec {
+    let context = format!("[environments.{name}]");
+    r.reject_unknown_keys(table, ENVIRONMENT_FIELDS, &context);
+    let mut spec = EnvironmentSpec::default();
+    for field in ENVIRONMENT_FIELDS {
+        let Some(value) = table.get(*field) else {
+            continue;
+        };
+        let source = read_source(r, field, value.get_ref(), value.span(), &context);
+        match *field {
+            "host" => spec.host = source,
+            "port" => spec.port = source,
+            "database" => spec.database = source,
+            "user" => spec.user = source,
+            "password" => spec.password = source,
+            "sslmode" => spec.sslmode = source,
+            "url" => spec.url = source,
+            _ => spec.sslrootcert = source,
+        }
+    }
+    spec
+}
+
+fn read_source(
+    r: &mut TomlReader<'_>,
+    field: &str,
+    value: &DeValue<'_>,
+    span: Range<usize>,
+    context: &str,
+) -> Option<Source> {
+    match value {
+        DeValue::String(s) if field == "url" && pgurl::has_password(s) => {
+            r.secret_error(
+                span,
+                format!("a literal URL with a password is not allowed in {FILE_NAME} ({context})"),
+                "read it from a source instead: `url = { env = \"DATABASE_URL\" }`, or leave the password out of the URL and give `password = { env = \"PG_PASSWORD\" }`",
+            );
+            None
+        }
+        DeValue::String(_) | DeValue::Integer(_) if field == "password" => {
+            r.secret_error(
+                span,
+                format!("a literal password is not allowed in {FILE_NAME} ({context})"),
+                "read it from a source instead: `password = { env = \"PG_PASSWORD\" }` or `password = { dotenv = \".env.production\", key = \"PG_PASSWORD\" }`",
+            );
+            None
+        }
+        DeValue::String(s) => Some(Source::Literal(s.to_string())),
+        DeValue::Integer(_) if field == "port" => {
+            integer_value(value).map(|p| Source::Literal(p.to_string()))
+        }
+        DeValue::Table(t) => {
+            let at = span.clone();
+            let text = |r: &mut TomlReader<'_>, key: &str| {
+                r.string(t, at.clone(), key, true, &format!("`{field}` in {context}"))
+            };
+            if t.contains_key("env") {
+                r.reject_unknown_keys(t, &["env"], &format!("`{field}` in {context}"));
+                text(r, "env").map(Source::Env)
+            } else if t.contains_key("dotenv") {
+                r.reject_unknown_keys(t, &["dotenv", "key"], &format!("`{field}` in {context}"));
+                let file = text(r, "dotenv");
+                let key = text(r, "key");
+                Some(Source::Dotenv {
+                    file: PathBuf::from(file?),
+                    key: key?,
+                })
+            } else if t.contains_key("keyvault") {
+                r.reject_unknown_keys(
+                    t,
+                    &["keyvault", "secret"],
+                    &format!("`{field}` in {context}"),
+                );
+                let vault = text(r, "keyvault");
+                let secret = text(r, "secret");
+                let vault = match VaultUrl::parse(&vault?) {
+                    Ok(vault) => vault,
+                    Err(reason) => {
+                        r.error(span, format!("`{field}` in {context}: {reason}"));
+                        return None;
+                    }
+                };
+                Some(Source::KeyVault {
+                    vault,
+                    secret: secret?,
+                })
+            } else {
+                r.error_with_help(
+                    span,
+                    format!("`{field}` in {context} names no source"),
+                    "use `{ env = \"NAME\" }`, `{ dotenv = \"FILE\", key = \"NAME\" }` or `{ keyvault = \"https://NAME.vault.azure.net\", secret = \"NAME\" }`",
+                );
+                None
+            }
+        }
+        other => {
+            r.error(
+                span,
+                format!(
+                    "`{field}` in {context} must be a string or a source table, found {}",
+                    type_name(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::secret::Secret;
+
+    fn parse(text: &str) -> Result<Config, Diagnostics> {
+        Config::parse(&SourceFile::new("preflight.toml", text))
+    }
+
+    #[test]
+    fn reads_sources() {
+        let c = parse(
+            "checklist = \"postgres-production\"\n[environments.production]\nhost = { env = \"PG_HOST\" }\nport = 5432\npassword = { dotenv = \".env.production\", key = \"PG_PASSWORD\" }\n",
+        )
+        .unwrap();
+        let p = &c.environments["production"];
+        assert_eq!(p.host, Some(Source::Env("PG_HOST".into())));
+        assert_eq!(p.port, Some(Source::Literal("5432".into())));
+        assert_eq!(
+            p.password,
+            Some(Source::Dotenv {
+                file: ".env.production".into(),
+                key: "PG_PASSWORD".into()
+            })
+        );
+    }
+
+    #[test]
+    fn reads_key_vault_sources_and_resolves_them_from_fetched_values() {
+        let c = parse(
+            "[environments.production]\nhost = { keyvault = \"contextforge-prod-vault\", secret = \"db-host\" }\npassword = { keyvault = \"https://contextforge-prod-vault.vault.azure.net/\", secret = \"db-password\" }\n",
+        )
+        .unwrap();
+        let p = &c.environments["production"];
+        let vault = VaultUrl::parse("contextforge-prod-vault").unwrap();
+        assert_eq!(
+            p.vault_secrets(),
+            vec![
+                (vault.clone(), "db-host".to_string()),
+                (vault.clone(), "db-password".to_string())
+            ]
+        );
+        let mut fetched = FetchedSecrets::new();
+        fetched.insert(
+            (vault.clone(), "db-host".into()),
+            Ok(Secret::new("db.internal")),
+        );
+        fetched.insert(
+            (vault.clone(), "db-password".into()),
+            Err("secret `db-password` is disabled".into()),
+        );
+        let err = p
+            .resolve(Path::new("."), &EnvVars::default(), &fetched)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "password from Key Vault https://contextforge-prod-vault.vault.azure.net secret db-password: secret `db-password` is disabled"
+        );
+        fetched.insert((vault, "db-password".into()), Ok(Secret::new("s3cret")));
+        let env = p
+            .resolve(Path::new("."), &EnvVars::default(), &fetched)
+            .unwrap();
+        assert_eq!(env.host.as_deref(), Some("db.internal"));
+        assert_eq!(env.password.unwrap().expose(), "s3cret");
+    }
+
+    #[test]
+    fn refuses_a_vault_that_is_not_https_at_its_line() {
+        let err = parse(
+            "[environments.production]\n\npassword = { keyvault = \"http://v.vault.azure.net\", secret = \"p\" }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("preflight.toml:3:"), "{err}");
+        assert!(err.contains("must use https"), "{err}");
+    }
+
+    #[test]
+    fn refuses_a_literal_password_at_its_line() {
+        let e = parse("[environments.production]\nuser = \"app\"\npassword = \"hunter2\"\n")
+            .unwrap_err();
+        assert_eq!(e.len(), 1);
+        let d = &e.0[0];
+        assert_eq!((d.line, d.column), (3, 12));
+        assert_eq!(
+            d.message,
+            "a literal password is not allowed in preflight.toml ([environments.production])"
+        );
+        assert!(
+            !e.to_string().contains("hunter2"),
+            "the refused password is masked: {e}"
+        );
+        assert!(e.to_string().contains("3 | password = *********\n"), "{e}");
+    }
+
+    #[test]
+    fn resolves_from_env_and_dotenv_with_masked_password() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".env.example"),
+            "PG_HOST=localhost\nPG_PORT=5434\nPG_USER=dev\nPG_PASSWORD=contextforge\n",
+        )
+        .unwrap();
+        let c = Config::default();
+        let dev = c
+            .environment("development", dir.path())
+            .unwrap()
+            .resolve(dir.path(), &EnvVars::default(), &FetchedSecrets::new())
+            .unwrap();
+        assert_eq!(dev.port, Some(5434));
+        assert_eq!(dev.password.as_ref().unwrap().expose(), "contextforge");
+        assert!(!format!("{dev:?}").contains("contextforge"));
+        let vars: EnvVars = [("PG_HOST", "db.internal"), ("PG_PORT", "nope")]
+            .into_iter()
+            .collect();
+        let err = c
+            .environment("production", dir.path())
+            .unwrap()
+            .resolve(dir.path(), &vars, &FetchedSecrets::new())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "port from environment variable PG_PORT: `nope` is not a port number"
+        );
+    }
+
+    #[test]
+    fn a_url_fills_what_the_fields_leave_unset() {
+        let c = parse(
+            "[environments.production]\nurl = { env = \"DATABASE_URL\" }\nuser = { env = \"PG_USER\" }\n",
+        )
+        .unwrap();
+        let vars: EnvVars = [
+            (
+                "DATABASE_URL",
+                "postgresql://urluser:url-secret@db.internal:6543/taskman_v2?sslmode=require",
+            ),
+            ("PG_USER", "app"),
+        ]
+        .into_iter()
+        .collect();
+        let dir = std::path::Path::new(".");
+        let env = c.environments["production"]
+            .resolve(dir, &vars, &FetchedSecrets::new())
+            .unwrap();
+        assert_eq!(env.host.as_deref(), Some("db.internal"));
+        assert_eq!(env.port, Some(6543));
+        assert_eq!(env.database.as_deref(), Some("taskman_v2"));
+        assert_eq!(
+            env.user.as_deref(),
+            Some("app"),
+            "a field given on its own wins"
+        );
+        assert_eq!(
+            env.password.as_ref().map(Secret::expose),
+            Some("url-secret")
+        );
+        assert_eq!(env.sslmode.as_deref(), Some("require"));
+        let bad: EnvVars = [("DATABASE_URL", "mysql://u:url-secret@h/db")]
+            .into_iter()
+            .collect();
+        let e = c.environments["production"]
+            .resolve(dir, &bad, &FetchedSecrets::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("url from environment variable DATABASE_URL: the scheme is `mysql`"),
+            "{e}"
+        );
+        assert!(!e.contains("url-secret"), "{e}");
+    }
+
+    #[test]
+    fn refuses_a_literal_url_with_a_password_masked() {
+        let e = parse("[environments.production]\nurl = \"postgres://app:hunter2@db/app\"\n")
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("a literal URL with a password is not allowed"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        assert!(
+            parse(
+                "[environments.production]\nurl = \"postgres://app@db/app?sslmode=verify-full\"\n"
+            )
+            .is_ok()
+        );
+    }
+}

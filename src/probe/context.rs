@@ -1,0 +1,139 @@
+//! What every probe may read: the project root, its configuration, the environment
+//! variables of the run, Key Vault access, and whether `command` probes may run; and
+//! resolving a named environment from those.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::{
+    Config, EnvVars, EnvironmentSpec, FetchedSecrets, ResolvedEnvironment, SourceError,
+};
+use crate::system::keyvault::Vaults;
+
+/// Why a named environment could not be read. Never carries a value.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvironmentError {
+    /// Neither configured nor one with defaults.
+    #[error("environment `{0}` is not configured in preflight.toml")]
+    NotConfigured(String),
+    /// A source could not be read.
+    #[error("environment `{name}`: {reason}")]
+    Source {
+        /// The environment.
+        name: String,
+        /// Which field, which source, why.
+        reason: SourceError,
+    },
+    /// A blocking probe asked for Key Vault secrets outside the runtime.
+    #[error("environment `{0}` reads Key Vault, which needs the async runtime")]
+    NeedsRuntime(String),
+}
+
+/// A path from a checklist that cannot be expanded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    /// `~` without a home directory.
+    #[error("cannot expand `~`: HOME is not set")]
+    NoHome,
+}
+
+/// What every probe may read: where the project is, its configuration, the environment.
+#[derive(Debug, Clone)]
+pub struct ProbeContext {
+    /// The project root.
+    pub project_dir: PathBuf,
+    /// The project configuration (`preflight.toml` or defaults).
+    pub config: Arc<Config>,
+    /// Environment variables as they were when the run started.
+    pub vars: EnvVars,
+    /// Key Vault access for this run, with the secret values fetched so far.
+    pub vaults: Arc<Vaults>,
+    /// Whether `command` probes may run (a shipped checklist, or `--allow-commands`).
+    pub allow_commands: bool,
+}
+
+impl ProbeContext {
+    /// A context whose Key Vault access is set up from `vars` on first use.
+    pub fn new(project_dir: PathBuf, config: Arc<Config>, vars: EnvVars) -> ProbeContext {
+        ProbeContext {
+            project_dir,
+            config,
+            vaults: Arc::new(Vaults::from_environment(vars.clone())),
+            vars,
+            allow_commands: false,
+        }
+    }
+
+    /// A path from a checklist: `~` is `$HOME`, a relative path starts at the project
+    /// root.
+    pub fn expand_path(&self, path: &str) -> Result<PathBuf, PathError> {
+        if let Some(rest) = path
+            .strip_prefix("~/")
+            .or(if path == "~" { Some("") } else { None })
+        {
+            let home = self
+                .vars
+                .get("HOME")
+                .filter(|h| !h.is_empty())
+                .ok_or(PathError::NoHome)?;
+            return Ok(PathBuf::from(home).join(rest));
+        }
+        Ok(self.project_dir.join(path))
+    }
+
+    fn environment_spec(&self, name: &str) -> Result<EnvironmentSpec, EnvironmentError> {
+        self.config
+            .environment(name, &self.project_dir)
+            .ok_or_else(|| EnvironmentError::NotConfigured(name.to_string()))
+    }
+
+    fn resolve(
+        &self,
+        name: &str,
+        spec: &EnvironmentSpec,
+        fetched: &FetchedSecrets,
+    ) -> Result<ResolvedEnvironment, EnvironmentError> {
+        spec.resolve(&self.project_dir, &self.vars, fetched)
+            .map_err(|reason| EnvironmentError::Source {
+                name: name.to_string(),
+                reason,
+            })
+    }
+
+    /// Every field of a named environment read from its sources, Key Vault secrets
+    /// included. The error names the environment, the field and the source, never a
+    /// value.
+    pub async fn environment(&self, name: &str) -> Result<ResolvedEnvironment, EnvironmentError> {
+        let spec = self.environment_spec(name)?;
+        let fetched = self.fetch_vault_secrets(&spec).await;
+        self.resolve(name, &spec, &fetched)
+    }
+
+    /// The Key Vault secrets an environment reads (each fetched at most once per run).
+    async fn fetch_vault_secrets(&self, spec: &EnvironmentSpec) -> FetchedSecrets {
+        let mut fetched = FetchedSecrets::new();
+        for (vault, secret) in spec.vault_secrets() {
+            let value = self.vaults.value(&vault, &secret).await;
+            fetched.insert((vault, secret), value);
+        }
+        fetched
+    }
+
+    /// [`ProbeContext::environment`] for blocking probes (which run on tokio's blocking
+    /// pool, where waiting for the vault is allowed).
+    pub fn environment_blocking(
+        &self,
+        name: &str,
+    ) -> Result<ResolvedEnvironment, EnvironmentError> {
+        let spec = self.environment_spec(name)?;
+        let fetched = if spec.vault_secrets().is_empty() {
+            FetchedSecrets::new()
+        } else {
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle) => handle.block_on(self.fetch_vault_secrets(&spec)),
+                Err(_) => return Err(EnvironmentError::NeedsRuntime(name.to_string())),
+            }
+        };
+        self.resolve(name, &spec, &fetched)
+    }
+}

@@ -1,0 +1,214 @@
+//! `compose-ports`: every port a Compose file publishes binds to loopback only.
+//!
+//! The deployment guide's blocker: `"5434:5432"` publishes PostgreSQL on every
+//! interface. This probe reads every form Compose accepts (short and long syntax,
+//! ranges, protocols, interpolation from `.env`, anchors and merge keys) and fails on
+//! any binding reachable from the network, and on `network_mode: host`.
+
+use std::sync::Arc;
+
+use crate::base::pathglob::PathGlobs;
+use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::probe::catalog::KindInfo;
+use crate::probe::shared::compose::{FILES_PARAM, compose_files, read_binding};
+use crate::probe::shared::plural;
+use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
+use crate::system::compose::ports::{Exposure, PortBinding};
+use crate::system::compose::{ComposeFile, Node, Service, items, position, scalar_text};
+
+/// The kind's catalog entry.
+pub const KIND: KindInfo = KindInfo {
+    name: "compose-ports",
+    summary: "Every port published in the project's Compose files binds to loopback only.",
+    params: &[
+        FILES_PARAM,
+        ParamSpec {
+            name: "services",
+            ty: ParamType::StringList,
+            required: false,
+            default: None,
+            doc: "Only check these services.",
+        },
+        ParamSpec {
+            name: "container_ports",
+            ty: ParamType::IntegerList,
+            required: false,
+            default: None,
+            doc: "Only check bindings whose container port is one of these, e.g. [5432].",
+        },
+    ],
+    build: |p| Ok(Arc::new(ComposePortsProbe::from_params(p)?)),
+};
+
+/// The configured probe.
+#[derive(Debug)]
+pub struct ComposePortsProbe {
+    files: PathGlobs,
+    services: Option<Vec<String>>,
+    container_ports: Option<Vec<u16>>,
+}
+
+impl ComposePortsProbe {
+    fn from_params(p: &Params) -> Result<Self, ParamError> {
+        let files = p.globs_or_default("files")?;
+        let container_ports = p.port_list("container_ports")?;
+        Ok(ComposePortsProbe {
+            files,
+            services: p.string_list("services")?,
+            container_ports,
+        })
+    }
+
+    fn wants_service(&self, name: &str) -> bool {
+        self.services
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|n| n == name))
+    }
+
+    fn wants_binding(&self, binding: &PortBinding) -> bool {
+        self.container_ports
+            .as_ref()
+            .is_none_or(|ports| ports.iter().any(|p| binding.targets(*p)))
+    }
+}
+
+/// What one Compose file revealed.
+#[derive(Default)]
+struct Findings {
+    exposed: Vec<Evidence>,
+    safe: Vec<Evidence>,
+    errors: Vec<Evidence>,
+    services: usize,
+}
+
+impl BlockingProbe for ComposePortsProbe {
+    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let loaded = match compose_files(ctx, &self.files) {
+            Ok(loaded) => loaded,
+            Err(skipped) => return skipped,
+        };
+        let mut findings = Findings::default();
+        for file in &loaded {
+            match file {
+                Ok(file) => self.inspect(file, &mut findings),
+                Err(e) => findings.errors.push(Evidence::note(e.to_string())),
+            }
+        }
+        let files = loaded.len();
+        let Findings {
+            exposed,
+            safe,
+            errors,
+            services,
+        } = findings;
+        let scope = format!(
+            "{files} Compose file{}, {services} service{}",
+            plural(files),
+            plural(services)
+        );
+        if !exposed.is_empty() {
+            let n = exposed.len();
+            ProbeOutcome::fail(format!(
+                "{n} published port{} reachable from the network ({scope})",
+                plural(n)
+            ))
+            .with_evidence(exposed)
+            .with_evidence(errors)
+            .with_evidence(safe)
+        } else if !errors.is_empty() {
+            ProbeOutcome::error(format!("could not read every Compose file ({scope})"))
+                .with_evidence(errors)
+                .with_evidence(safe)
+        } else if safe.is_empty() {
+            ProbeOutcome::pass(format!("no published ports ({scope})"))
+        } else {
+            let n = safe.len();
+            ProbeOutcome::pass(format!(
+                "all {n} published port{} bind to loopback ({scope})",
+                plural(n)
+            ))
+            .with_evidence(safe)
+        }
+    }
+}
+
+impl ComposePortsProbe {
+    fn inspect(&self, file: &ComposeFile, out: &mut Findings) {
+        for service in file.services.iter().filter(|s| self.wants_service(&s.name)) {
+            out.services += 1;
+            if let Some(mode) = service.get("network_mode") {
+                let written = scalar_text(mode).unwrap_or_default();
+                match file.variables.interpolate(&written) {
+                    Ok(resolved) if resolved == "host" => {
+                        let (line, col) = position(mode);
+                        out.exposed.push(Evidence::at(
+                            &file.file,
+                            line,
+                            col,
+                            format!("service `{}`: network_mode: host shares the host's network, exposing every port it listens on", service.name),
+                        ));
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        out.errors
+                            .push(at(file, mode, format!("service `{}`: {e}", service.name)))
+                    }
+                }
+            }
+            if let Some(ports) = service.get("ports") {
+                for entry in items(ports) {
+                    self.inspect_port(file, service, entry, out);
+                }
+            }
+        }
+    }
+
+    fn inspect_port(
+        &self,
+        file: &ComposeFile,
+        service: &Service,
+        entry: &Node,
+        out: &mut Findings,
+    ) {
+        let (written, binding) = match read_binding(file, entry) {
+            Ok(pair) => pair,
+            Err(message) => {
+                out.errors.push(at(
+                    file,
+                    entry,
+                    format!("service `{}`: {message}", service.name),
+                ));
+                return;
+            }
+        };
+        if !self.wants_binding(&binding) {
+            return;
+        }
+        let shown = if written == binding.to_string() {
+            written.clone()
+        } else {
+            format!("{written} → {binding}")
+        };
+        let evidence = |verdict: &str| {
+            at(
+                file,
+                entry,
+                format!("service `{}`: {shown} ({verdict})", service.name),
+            )
+        };
+        match binding.exposure() {
+            Exposure::Loopback => out.safe.push(evidence("loopback only")),
+            Exposure::AllInterfaces => out
+                .exposed
+                .push(evidence("all interfaces: bind it to 127.0.0.1")),
+            Exposure::Address(ip) => out
+                .exposed
+                .push(evidence(&format!("reachable on {ip}, not loopback"))),
+        }
+    }
+}
+
+fn at(file: &ComposeFile, node: &Node, message: String) -> Evidence {
+    let (line, col) = position(node);
+    Evidence::at(&file.file, line, col, message)
+}

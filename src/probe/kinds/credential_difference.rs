@@ -1,0 +1,143 @@
+//! `credential-difference`: two environments (production and development by default)
+//! use different users, passwords and hosts, and the first environment's password
+//! appears in no file of the project (tracked or not, git-ignored or not; vendored
+//! folders and files over the walker's size limit are not searched). Evidence names
+//! fields and files, never a value.
+
+use std::sync::Arc;
+
+use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::probe::catalog::KindInfo;
+use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
+use crate::system::walk::{Content, Walk};
+
+/// Passwords shorter than this are not searched for (they would match by accident).
+const MIN_SEARCHED: usize = 6;
+
+/// The kind's catalog entry.
+pub const KIND: KindInfo = KindInfo {
+    name: "credential-difference",
+    summary: "Two environments differ in user, password and host, and the first one's password is in no project file.",
+    params: &[ParamSpec {
+        name: "environments",
+        ty: ParamType::StringList,
+        required: false,
+        default: Some("[\"production\", \"development\"]"),
+        doc: "Two environment names; the first one's password must appear in no file.",
+    }],
+    build: |p| Ok(Arc::new(CredentialDifferenceProbe::from_params(p)?)),
+};
+
+/// The configured probe.
+#[derive(Debug)]
+pub struct CredentialDifferenceProbe {
+    first: String,
+    second: String,
+}
+
+impl CredentialDifferenceProbe {
+    fn from_params(p: &Params) -> Result<Self, ParamError> {
+        let names = p
+            .string_list("environments")?
+            .unwrap_or_else(|| vec!["production".into(), "development".into()]);
+        match names.as_slice() {
+            [a, b] if a != b => Ok(CredentialDifferenceProbe {
+                first: a.clone(),
+                second: b.clone(),
+            }),
+            _ => Err(ParamError::new(
+                "environments",
+                "must name two different environments",
+            )),
+        }
+    }
+}
+
+/// Project files containing `needle`, relative to the root: ignored files are searched
+/// too, since they are still on disk, and binary ones, since a value can sit in any.
+fn files_containing(root: &std::path::Path, needle: &[u8]) -> Vec<String> {
+    let listing = Walk::new(root).include_ignored(true).list();
+    let (hits, _) = listing.read_each(Content::Any, |file, bytes| {
+        memchr::memmem::find(bytes, needle).map(|_| file.rel.clone())
+    });
+    hits.into_iter().flatten().collect()
+}
+
+impl BlockingProbe for CredentialDifferenceProbe {
+    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let resolve = |name: &str| ctx.environment_blocking(name);
+        let (a, b) = match (resolve(&self.first), resolve(&self.second)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => return ProbeOutcome::error(e.to_string()),
+        };
+        let (first, second) = (&self.first, &self.second);
+        let mut same = Vec::new();
+        let mut evidence = Vec::new();
+        let mut compare = |field: &str, x: Option<bool>| match x {
+            Some(true) => {
+                same.push(field.to_string());
+                evidence.push(Evidence::note(format!(
+                    "{field}: the same in {first} and {second}"
+                )));
+            }
+            Some(false) => evidence.push(Evidence::note(format!("{field}: differs"))),
+            None => evidence.push(Evidence::note(format!(
+                "{field}: not set in both, not compared"
+            ))),
+        };
+        let both = |x: &Option<String>, y: &Option<String>| match (x, y) {
+            (Some(x), Some(y)) if !x.is_empty() && !y.is_empty() => Some(x.eq_ignore_ascii_case(y)),
+            _ => None,
+        };
+        compare("user", both(&a.user, &b.user));
+        compare(
+            "password",
+            match (&a.password, &b.password) {
+                // Constant-time comparison of the secrets.
+                (Some(x), Some(y)) if !x.expose().is_empty() && !y.expose().is_empty() => {
+                    Some(x == y)
+                }
+                _ => None,
+            },
+        );
+        compare("host", both(&a.host, &b.host));
+        let mut leaked = Vec::new();
+        match &a.password {
+            Some(p) if p.expose().len() >= MIN_SEARCHED => {
+                leaked = files_containing(&ctx.project_dir, p.expose().as_bytes());
+                for f in &leaked {
+                    evidence.push(Evidence::file(
+                        f.clone(),
+                        format!("contains the {first} password"),
+                    ));
+                }
+            }
+            Some(_) => evidence.push(Evidence::note(format!(
+                "the {first} password is too short to search the files for"
+            ))),
+            None => {}
+        }
+        let mut problems = Vec::new();
+        if !same.is_empty() {
+            problems.push(format!(
+                "{first} and {second} share their {}",
+                same.join(", ")
+            ));
+        }
+        if !leaked.is_empty() {
+            problems.push(format!(
+                "the {first} password is written in {} project file{}",
+                leaked.len(),
+                if leaked.len() == 1 { "" } else { "s" }
+            ));
+        }
+        if problems.is_empty() {
+            ProbeOutcome::pass(format!(
+                "{first} and {second} use different credentials and hosts"
+            ))
+            .with_evidence(evidence)
+        } else {
+            ProbeOutcome::fail(problems.join("; ")).with_evidence(evidence)
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The PostgreSQL probe kinds, one module each; what they share (parameters, targets,
+//! sessions) is in [`crate::probe::shared::postgres`].
+
+pub mod connect;
+pub mod hba;
+pub mod login_rejected;
+pub mod roles;
+pub mod settings;

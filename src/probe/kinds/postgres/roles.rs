@@ -1,0 +1,254 @@
+//! `postgres-roles`: the application role has only what it needs (not superuser; no
+//! CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS; no CREATE on schema `public`),
+//! roles that must be gone are gone (or can no longer connect), no login role lacks a
+//! password, superusers are few, and stored password hashes are SCRAM. The last two
+//! password checks need to read `pg_authid` (a superuser); without it they are reported
+//! as not checked.
+
+use std::sync::Arc;
+
+use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::probe::catalog::KindInfo;
+use crate::probe::shared::postgres::{
+    CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT, query_error,
+};
+use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
+use crate::system::postgres::Session;
+
+/// The kind's catalog entry.
+pub const KIND: KindInfo = KindInfo {
+    name: "postgres-roles",
+    summary: "Least privilege: the app role's attributes and rights, absent roles, password-less logins, superuser count, SCRAM hashes.",
+    params: &[
+        ParamSpec {
+            name: "app_role",
+            ty: ParamType::String,
+            required: false,
+            default: None,
+            doc: "The application's role [default: the environment's user].",
+        },
+        ParamSpec {
+            name: "absent",
+            ty: ParamType::StringList,
+            required: false,
+            default: None,
+            doc: "Roles that must not exist, or at least not be able to log in and connect (e.g. the default `contextforge`).",
+        },
+        ParamSpec {
+            name: "max_superusers",
+            ty: ParamType::Integer,
+            required: false,
+            default: Some("1"),
+            doc: "At most this many superuser roles.",
+        },
+        ENVIRONMENT,
+        CONNECT_TIMEOUT,
+        QUERY_TIMEOUT,
+    ],
+    build: |p| Ok(Arc::new(RolesProbe::from_params(p)?)),
+};
+
+/// The configured probe.
+#[derive(Debug)]
+pub struct RolesProbe {
+    connection: Connection,
+    app_role: Option<String>,
+    absent: Vec<String>,
+    max_superusers: i64,
+}
+
+impl RolesProbe {
+    fn from_params(p: &Params) -> Result<Self, ParamError> {
+        let max_superusers = p.integer_or_default("max_superusers")?;
+        if max_superusers < 0 {
+            return Err(ParamError::new("max_superusers", "cannot be negative"));
+        }
+        Ok(RolesProbe {
+            connection: Connection::from_params(p)?,
+            app_role: p.string("app_role")?.map(str::to_string),
+            absent: p.string_list("absent")?.unwrap_or_default(),
+            max_superusers,
+        })
+    }
+
+    async fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let (target, session) = match self.connection.session(ctx).await {
+            Ok(s) => s,
+            Err(outcome) => return outcome,
+        };
+        let app = self.app_role.clone().unwrap_or_else(|| target.user.clone());
+        let mut problems: Vec<String> = Vec::new();
+        let mut evidence: Vec<Evidence> = Vec::new();
+        let mut note = |problem: bool, text: String, problems: &mut Vec<String>| {
+            if problem {
+                problems.push(text.clone());
+            }
+            evidence.push(Evidence::note(text));
+        };
+
+        match app_role(&session, &app).await {
+            Err(e) => return query_error("pg_roles", "a role that can read pg_roles", e),
+            Ok(None) => note(
+                true,
+                format!("the application role `{app}` does not exist"),
+                &mut problems,
+            ),
+            Ok(Some(attrs)) => {
+                if attrs.is_empty() {
+                    note(
+                        false,
+                        format!(
+                            "`{app}` has no superuser, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS attribute"
+                        ),
+                        &mut problems,
+                    );
+                } else {
+                    note(
+                        true,
+                        format!(
+                            "`{app}` has {}: more than an application needs",
+                            attrs.join(", ")
+                        ),
+                        &mut problems,
+                    );
+                }
+            }
+        }
+        match session
+            .query(
+                "select has_schema_privilege($1, 'public', 'CREATE')",
+                &[&app],
+            )
+            .await
+        {
+            Ok(rows) if rows.first().is_some_and(|r| r.get::<_, bool>(0)) => note(
+                true,
+                format!(
+                    "`{app}` may CREATE in schema public (REVOKE CREATE ON SCHEMA public FROM PUBLIC)"
+                ),
+                &mut problems,
+            ),
+            Ok(_) => note(
+                false,
+                format!("`{app}` may not CREATE in schema public"),
+                &mut problems,
+            ),
+            // The role does not exist: already reported.
+            Err(_) => {}
+        }
+        for role in &self.absent {
+            let rows = session
+                .query(
+                    "select rolcanlogin, has_database_privilege(oid, current_database(), 'CONNECT') from pg_roles where rolname = $1",
+                    &[role],
+                )
+                .await;
+            match rows {
+                Err(e) => return query_error("pg_roles", "a role that can read pg_roles", e),
+                Ok(rows) => match rows.first() {
+                    None => note(
+                        false,
+                        format!("role `{role}` does not exist"),
+                        &mut problems,
+                    ),
+                    Some(r) if r.get::<_, bool>(0) && r.get::<_, bool>(1) => note(
+                        true,
+                        format!(
+                            "role `{role}` still exists and can log in to this database (DROP it, or REVOKE CONNECT)"
+                        ),
+                        &mut problems,
+                    ),
+                    Some(_) => note(
+                        false,
+                        format!("role `{role}` exists but can no longer log in to this database"),
+                        &mut problems,
+                    ),
+                },
+            }
+        }
+        match session
+            .query(
+                "select rolname from pg_roles where rolsuper order by rolname",
+                &[],
+            )
+            .await
+        {
+            Err(e) => return query_error("pg_roles", "a role that can read pg_roles", e),
+            Ok(rows) => {
+                let names: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+                note(
+                    names.len() as i64 > self.max_superusers,
+                    format!(
+                        "{} superuser role{} ({}); at most {} allowed",
+                        names.len(),
+                        if names.len() == 1 { "" } else { "s" },
+                        names.join(", "),
+                        self.max_superusers
+                    ),
+                    &mut problems,
+                );
+            }
+        }
+        match session
+            .query(
+                "select rolname, rolcanlogin, rolpassword is null, coalesce(rolpassword like 'SCRAM-SHA-256$%', false) from pg_authid order by rolname",
+                &[],
+            )
+            .await
+        {
+            Err(_) => note(false, "password checks not made: reading pg_authid needs a superuser".to_string(), &mut problems),
+            Ok(rows) => {
+                for r in rows {
+                    let (name, login, no_password, scram): (String, bool, bool, bool) = (r.get(0), r.get(1), r.get(2), r.get(3));
+                    if login && no_password {
+                        note(true, format!("login role `{name}` has no password"), &mut problems);
+                    } else if !no_password && !scram {
+                        note(true, format!("role `{name}` has a password hash that is not SCRAM-SHA-256 (set it again with password_encryption = scram-sha-256)"), &mut problems);
+                    }
+                }
+            }
+        }
+        if problems.is_empty() {
+            ProbeOutcome::pass(format!("roles on {target} follow least privilege"))
+                .with_evidence(evidence)
+        } else {
+            ProbeOutcome::fail(format!(
+                "{} role problem{} on {target}: {}",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" },
+                problems.join("; ")
+            ))
+            .with_evidence(evidence)
+        }
+    }
+}
+
+/// The risky attributes of a role, or `None` when it does not exist.
+async fn app_role(session: &Session, role: &str) -> Result<Option<Vec<String>>, String> {
+    let rows = session
+        .query(
+            "select rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls from pg_roles where rolname = $1",
+            &[&role],
+        )
+        .await?;
+    Ok(rows.first().map(|r| {
+        [
+            "SUPERUSER",
+            "CREATEROLE",
+            "CREATEDB",
+            "REPLICATION",
+            "BYPASSRLS",
+        ]
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| r.get::<_, bool>(*i))
+        .map(|(_, name)| name.to_string())
+        .collect()
+    }))
+}
+
+impl Probe for RolesProbe {
+    fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
+        Box::pin(async move { self.check(&ctx).await })
+    }
+}

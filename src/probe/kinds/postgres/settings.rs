@@ -1,0 +1,223 @@
+//! `postgres-settings`: server settings hold expected values, e.g.
+//! `password_encryption = "scram-sha-256"`, `ssl = true`,
+//! `log_statement = { one_of = ["mod", "ddl", "all"] }`,
+//! `log_min_duration_statement = { at_least = 0 }`. A bare value means `equals`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::checklist::params::{ParamError, ParamSpec, ParamType, ParamValue, Params};
+use crate::probe::catalog::KindInfo;
+use crate::probe::shared::postgres::{
+    CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT, query_error,
+};
+use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
+
+/// The kind's catalog entry.
+pub const KIND: KindInfo = KindInfo {
+    name: "postgres-settings",
+    summary: "Server settings hold expected values (equals, one_of, at_least, not).",
+    params: &[
+        ParamSpec {
+            name: "settings",
+            ty: ParamType::Table,
+            required: true,
+            default: None,
+            doc: "Setting name → expected value, or { equals | one_of | at_least | not = ... }; booleans mean on/off.",
+        },
+        ENVIRONMENT,
+        CONNECT_TIMEOUT,
+        QUERY_TIMEOUT,
+    ],
+    build: |p| Ok(Arc::new(SettingsProbe::from_params(p)?)),
+};
+
+/// What a setting must be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    /// Exactly this (case-insensitive; numbers compared as numbers).
+    Equals(String),
+    /// One of these.
+    OneOf(Vec<String>),
+    /// A number at least this.
+    AtLeast(f64),
+    /// Anything but this.
+    Not(String),
+}
+
+impl Expectation {
+    fn describe(&self) -> String {
+        match self {
+            Expectation::Equals(v) => format!("= {v}"),
+            Expectation::OneOf(vs) => format!("one of {}", vs.join(", ")),
+            Expectation::AtLeast(n) => format!(">= {n}"),
+            Expectation::Not(v) => format!("not {v}"),
+        }
+    }
+
+    fn holds(&self, actual: &str) -> bool {
+        let same = |expected: &str| {
+            let (a, e) = (actual.trim(), expected.trim());
+            match (a.parse::<f64>(), e.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => a.eq_ignore_ascii_case(e),
+            }
+        };
+        match self {
+            Expectation::Equals(v) => same(v),
+            Expectation::OneOf(vs) => vs.iter().any(|v| same(v)),
+            Expectation::AtLeast(n) => actual.trim().parse::<f64>().is_ok_and(|x| x >= *n),
+            Expectation::Not(v) => !same(v),
+        }
+    }
+}
+
+/// A scalar parameter value as the text PostgreSQL shows (`true` is `on`).
+fn scalar(v: &ParamValue) -> Option<String> {
+    match v {
+        ParamValue::String(s) => Some(s.clone()),
+        ParamValue::Integer(i) => Some(i.to_string()),
+        ParamValue::Float(f) => Some(f.to_string()),
+        ParamValue::Bool(true) => Some("on".into()),
+        ParamValue::Bool(false) => Some("off".into()),
+        _ => None,
+    }
+}
+
+fn expectation(name: &str, v: &ParamValue) -> Result<Expectation, ParamError> {
+    let err = |m: String| ParamError::new("settings", format!("`{name}`: {m}"));
+    if let Some(text) = scalar(v) {
+        return Ok(Expectation::Equals(text));
+    }
+    let ParamValue::Table(t) = v else {
+        return Err(err(
+            "must be a value or a table such as { one_of = [...] }".into()
+        ));
+    };
+    let mut entries = t.iter();
+    let (Some((op, value)), None) = (entries.next(), entries.next()) else {
+        return Err(err(
+            "give exactly one of equals, one_of, at_least, not".into()
+        ));
+    };
+    match op.as_str() {
+        "equals" => scalar(value)
+            .map(Expectation::Equals)
+            .ok_or_else(|| err("`equals` must be a value".into())),
+        "not" => scalar(value)
+            .map(Expectation::Not)
+            .ok_or_else(|| err("`not` must be a value".into())),
+        "at_least" => match value {
+            ParamValue::Integer(i) => Ok(Expectation::AtLeast(*i as f64)),
+            ParamValue::Float(f) => Ok(Expectation::AtLeast(*f)),
+            _ => Err(err("`at_least` must be a number".into())),
+        },
+        "one_of" => match value {
+            ParamValue::Array(items) => items
+                .iter()
+                .map(scalar)
+                .collect::<Option<Vec<_>>>()
+                .filter(|v| !v.is_empty())
+                .map(Expectation::OneOf)
+                .ok_or_else(|| err("`one_of` must be a non-empty array of values".into())),
+            _ => Err(err("`one_of` must be an array".into())),
+        },
+        other => Err(err(format!(
+            "unknown expectation `{other}` (expected equals, one_of, at_least or not)"
+        ))),
+    }
+}
+
+/// The configured probe.
+#[derive(Debug)]
+pub struct SettingsProbe {
+    connection: Connection,
+    settings: BTreeMap<String, Expectation>,
+}
+
+impl SettingsProbe {
+    fn from_params(p: &Params) -> Result<Self, ParamError> {
+        let table = p.table("settings")?.cloned().unwrap_or_default();
+        if table.is_empty() {
+            return Err(ParamError::new("settings", "names no setting"));
+        }
+        let settings = table
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), expectation(k, v)?)))
+            .collect::<Result<_, ParamError>>()?;
+        Ok(SettingsProbe {
+            connection: Connection::from_params(p)?,
+            settings,
+        })
+    }
+
+    async fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let (target, session) = match self.connection.session(ctx).await {
+            Ok(s) => s,
+            Err(outcome) => return outcome,
+        };
+        let names: Vec<String> = self.settings.keys().cloned().collect();
+        let rows = match session
+            .query(
+                "select name, setting from pg_settings where name = any($1)",
+                &[&names],
+            )
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) => return query_error("pg_settings", "a role that can read settings", e),
+        };
+        let actual: BTreeMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        let mut bad = Vec::new();
+        let mut evidence = Vec::new();
+        for (name, expected) in &self.settings {
+            match actual.get(name) {
+                None => {
+                    bad.push(name.clone());
+                    evidence.push(Evidence::note(format!(
+                        "{name}: no such setting on this server"
+                    )));
+                }
+                Some(value) if expected.holds(value) => evidence.push(Evidence::note(format!(
+                    "{name} = {value} (expected {})",
+                    expected.describe()
+                ))),
+                Some(value) => {
+                    bad.push(name.clone());
+                    evidence.push(Evidence::note(format!(
+                        "{name} = {value}, expected {}",
+                        expected.describe()
+                    )));
+                }
+            }
+        }
+        if bad.is_empty() {
+            ProbeOutcome::pass(format!(
+                "{} settings as expected on {target}",
+                self.settings.len()
+            ))
+            .with_evidence(evidence)
+        } else {
+            ProbeOutcome::fail(format!(
+                "{} not as expected on {target}: {}",
+                plural(bad.len()),
+                bad.join(", ")
+            ))
+            .with_evidence(evidence)
+        }
+    }
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 setting".into()
+    } else {
+        format!("{n} settings")
+    }
+}
+
+impl Probe for SettingsProbe {
+    fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
+        Box::pin(async move { self.check(&ctx).await })
+    }
+}

@@ -1,0 +1,194 @@
+//! `reachable`: a TCP connection to `port` at each address succeeds, or with
+//! `expect = "unreachable"` fails: the guide's "should fail from the machine's IP,
+//! succeed from 127.0.0.1". `"auto"` stands for this machine's non-loopback interface
+//! addresses, or the comma-separated addresses in `PREFLIGHT_AUTO_ADDRESSES` when it is
+//! set (where interface addresses are not the ones the network sees, e.g. in a
+//! container). The probe connects only to addresses the checklist names, that
+//! variable names, or this machine's own.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::probe::catalog::KindInfo;
+use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
+
+/// The variable that says what `auto` means, when set.
+pub const AUTO_ADDRESSES: &str = "PREFLIGHT_AUTO_ADDRESSES";
+
+/// The kind's catalog entry.
+pub const KIND: KindInfo = KindInfo {
+    name: "reachable",
+    summary: "A TCP port is reachable (or, with expect = \"unreachable\", not) at the given addresses.",
+    params: &[
+        ParamSpec {
+            name: "port",
+            ty: ParamType::Integer,
+            required: true,
+            default: None,
+            doc: "The TCP port.",
+        },
+        ParamSpec {
+            name: "addresses",
+            ty: ParamType::StringList,
+            required: false,
+            default: Some("[\"auto\"]"),
+            doc: "IP addresses or host names; \"auto\" means this machine's non-loopback interface addresses.",
+        },
+        ParamSpec {
+            name: "expect",
+            ty: ParamType::Choice(&["reachable", "unreachable"]),
+            required: false,
+            default: Some("\"reachable\""),
+            doc: "Whether connections must succeed or fail.",
+        },
+        ParamSpec {
+            name: "connect_timeout",
+            ty: ParamType::Duration,
+            required: false,
+            default: Some("\"1s\""),
+            doc: "How long one connection attempt may take; no answer counts as unreachable.",
+        },
+    ],
+    build: |p| Ok(Arc::new(ReachableProbe::from_params(p)?)),
+};
+
+/// The configured probe.
+#[derive(Debug)]
+pub struct ReachableProbe {
+    port: u16,
+    addresses: Vec<String>,
+    reachable: bool,
+    connect_timeout: Duration,
+}
+
+impl ReachableProbe {
+    fn from_params(p: &Params) -> Result<Self, ParamError> {
+        let port = p.integer_or_default("port")?;
+        let port = u16::try_from(port)
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| ParamError::new("port", format!("{port} is not a port number")))?;
+        let addresses = p.string_list_or_default("addresses")?;
+        if addresses.is_empty() {
+            return Err(ParamError::new("addresses", "names no address"));
+        }
+        Ok(ReachableProbe {
+            port,
+            addresses,
+            reachable: p.string_or_default("expect")? == "reachable",
+            connect_timeout: p.duration_or_default("connect_timeout")?,
+        })
+    }
+
+    /// The addresses to try, with `auto` expanded.
+    async fn targets(&self, ctx: &ProbeContext) -> Result<Vec<(String, SocketAddr)>, String> {
+        let mut out = Vec::new();
+        let auto_override = ctx.vars.get(AUTO_ADDRESSES).map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        });
+        let mut names = Vec::new();
+        for a in &self.addresses {
+            match (a.as_str(), &auto_override) {
+                ("auto", Some(list)) => names.extend(list.iter().cloned()),
+                _ => names.push(a.clone()),
+            }
+        }
+        for a in &names {
+            if a == "auto" {
+                let interfaces = if_addrs::get_if_addrs()
+                    .map_err(|e| format!("cannot list this machine's interfaces: {e}"))?;
+                for i in interfaces.into_iter().filter(|i| !i.is_loopback()) {
+                    let ip = i.ip();
+                    // Link-local IPv6 needs a scope; connecting to it is not meaningful here.
+                    if let IpAddr::V6(v6) = ip
+                        && (v6.segments()[0] & 0xffc0) == 0xfe80
+                    {
+                        continue;
+                    }
+                    out.push((format!("{ip} ({})", i.name), SocketAddr::new(ip, self.port)));
+                }
+            } else if let Ok(ip) = a.parse::<IpAddr>() {
+                out.push((ip.to_string(), SocketAddr::new(ip, self.port)));
+            } else {
+                let resolved = tokio::time::timeout(
+                    self.connect_timeout,
+                    tokio::net::lookup_host((a.as_str(), self.port)),
+                )
+                .await
+                .map_err(|_| format!("resolving `{a}` timed out"))?
+                .map_err(|e| format!("cannot resolve `{a}`: {e}"))?;
+                out.extend(resolved.map(|s| (format!("{a} ({})", s.ip()), s)));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let targets = match self.targets(ctx).await {
+            Ok(t) => t,
+            Err(e) => return ProbeOutcome::error(e),
+        };
+        if targets.is_empty() {
+            return ProbeOutcome::skipped("this machine has no non-loopback address to try");
+        }
+        let mut wrong = Vec::new();
+        let mut right = Vec::new();
+        for (label, addr) in &targets {
+            let connected = matches!(
+                tokio::time::timeout(self.connect_timeout, tokio::net::TcpStream::connect(addr))
+                    .await,
+                Ok(Ok(_))
+            );
+            let text = format!(
+                "{label} port {}: {}",
+                self.port,
+                if connected {
+                    "reachable"
+                } else {
+                    "unreachable"
+                }
+            );
+            if connected == self.reachable {
+                right.push(Evidence::note(text));
+            } else {
+                wrong.push(Evidence::note(text));
+            }
+        }
+        let expected = if self.reachable {
+            "reachable"
+        } else {
+            "unreachable"
+        };
+        if wrong.is_empty() {
+            ProbeOutcome::pass(format!(
+                "port {} is {expected} at all {} address{}",
+                self.port,
+                targets.len(),
+                if targets.len() == 1 { "" } else { "es" }
+            ))
+            .with_evidence(right)
+        } else {
+            ProbeOutcome::fail(format!(
+                "port {} should be {expected} but is not at {} of {} address{}",
+                self.port,
+                wrong.len(),
+                targets.len(),
+                if targets.len() == 1 { "" } else { "es" }
+            ))
+            .with_evidence(wrong)
+            .with_evidence(right)
+        }
+    }
+}
+
+impl Probe for ReachableProbe {
+    fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
+        Box::pin(async move { self.check(&ctx).await })
+    }
+}

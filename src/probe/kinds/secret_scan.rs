@@ -1,0 +1,147 @@
+//! `secret-scan`: no hardcoded credential in the project's files (tracked and untracked,
+//! not ignored): connection URLs with inline passwords, literal values assigned to
+//! secret-like names (weak ones too), and the production password itself when it can
+//! be read. See [`crate::system::secretscan`] for the detectors. Findings can be allowed one by
+//! one, by fingerprint, each with a justification.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use crate::base::pathglob::PathGlobs;
+use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::probe::catalog::KindInfo;
+use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
+use crate::system::secretscan::{Finding, Rule, Scanner, Stats};
+use crate::system::walk::Walk;
+
+/// The kind's catalog entry.
+pub const KIND: KindInfo = KindInfo {
+    name: "secret-scan",
+    summary: "No hardcoded credential in the project's files: URLs with passwords, literal secret assignments (weak ones too), the production password.",
+    params: &[
+        ParamSpec {
+            name: "exclude",
+            ty: ParamType::StringList,
+            required: false,
+            default: Some("[\"*.md\"]"),
+            doc: "Files not to scan (the guide excludes documentation).",
+        },
+        ParamSpec {
+            name: "allow",
+            ty: ParamType::StringMap,
+            required: false,
+            default: None,
+            doc: "Findings to accept, by fingerprint, each with its justification: { \"3f2a9c1e0b7d\" = \"test fixture\" }.",
+        },
+    ],
+    build: |p| Ok(Arc::new(SecretScanProbe::from_params(p)?)),
+};
+
+/// The configured probe.
+#[derive(Debug)]
+pub struct SecretScanProbe {
+    exclude: PathGlobs,
+    allow: BTreeMap<String, String>,
+}
+
+impl SecretScanProbe {
+    fn from_params(p: &Params) -> Result<Self, ParamError> {
+        let allow = p.string_map("allow")?.unwrap_or_default();
+        if let Some((fingerprint, _)) = allow.iter().find(|(_, why)| why.trim().is_empty()) {
+            return Err(ParamError::new(
+                "allow",
+                format!("`{fingerprint}` needs a justification"),
+            ));
+        }
+        Ok(SecretScanProbe {
+            exclude: p.globs_or_default("exclude")?,
+            allow,
+        })
+    }
+}
+
+fn describe(f: &Finding) -> String {
+    let what = match f.rule {
+        Rule::UrlPassword => "connection URL with a password",
+        Rule::Assignment => "hardcoded secret",
+        Rule::KnownPassword => "the production password",
+    };
+    format!("{what}: {} (fingerprint {})", f.redacted, f.fingerprint)
+}
+
+impl BlockingProbe for SecretScanProbe {
+    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        // The production password, when it can be read, is searched for verbatim.
+        let known: Vec<_> = ctx
+            .environment_blocking("production")
+            .ok()
+            .and_then(|env| env.password)
+            .into_iter()
+            .collect();
+        let searched_known = !known.is_empty();
+        // The walk counts tracked files even when an ignore rule matches them (a
+        // committed `.env`).
+        let listing = Walk::new(&ctx.project_dir).excluding(&self.exclude).list();
+        let stats = Stats::default();
+        let findings = Scanner::new(known).scan_listing(&listing, &stats);
+        let (allowed, found): (Vec<&Finding>, Vec<&Finding>) = findings
+            .iter()
+            .partition(|f| self.allow.contains_key(&f.fingerprint));
+        let files = stats.files.load(Ordering::Relaxed);
+        let bytes = stats.bytes.load(Ordering::Relaxed);
+        let scope = format!(
+            "{files} file{} ({:.1} MB{}) scanned, {} skipped as binary or large{}",
+            if files == 1 { "" } else { "s" },
+            bytes as f64 / 1e6,
+            if self.exclude.describe().is_empty() {
+                String::new()
+            } else {
+                format!(", excluding {}", self.exclude.describe())
+            },
+            stats.skipped.load(Ordering::Relaxed),
+            if searched_known {
+                ", the production password searched for"
+            } else {
+                ""
+            }
+        );
+        let at = |f: &Finding, message: String| Evidence::at(&f.file, f.line, f.column, message);
+        let mut evidence: Vec<Evidence> = found.iter().map(|f| at(f, describe(f))).collect();
+        evidence.extend(allowed.iter().map(|f| {
+            at(
+                f,
+                format!("allowed: {} ({})", describe(f), self.allow[&f.fingerprint]),
+            )
+        }));
+        for fingerprint in self.allow.keys() {
+            if !findings.iter().any(|f| &f.fingerprint == fingerprint) {
+                evidence.push(Evidence::note(format!(
+                    "allowed fingerprint {fingerprint} matches nothing any more: remove it from `allow`"
+                )));
+            }
+        }
+        evidence.push(Evidence::note(scope));
+        if found.is_empty() {
+            ProbeOutcome::pass(format!(
+                "no hardcoded credential{}",
+                if allowed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} allowed)", allowed.len())
+                }
+            ))
+            .with_evidence(evidence)
+        } else {
+            let mut files: Vec<&str> = found.iter().map(|f| f.file.as_str()).collect();
+            files.dedup();
+            ProbeOutcome::fail(format!(
+                "{} hardcoded credential{} in {}",
+                found.len(),
+                if found.len() == 1 { "" } else { "s" },
+                files.join(", ")
+            ))
+            .with_evidence(evidence)
+        }
+    }
+}

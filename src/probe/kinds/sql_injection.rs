@@ -1,0 +1,214 @@
+//! `sql-injection`: source lines that build SQL by string formatting or concatenation,
+//! the pattern behind SQL injection. A heuristic, line by line: a string literal that
+//! reads like SQL (`SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`, `DELETE FROM`) and is
+//! - a Python f-string with a `{…}` field, or formatted with `%` or `.format(`;
+//! - a Rust `format!` with a `{…}` field;
+//! - a JavaScript/TypeScript template literal with `${…}` (tagged templates such as
+//!   `sql\`…\`` are parameterised by their library and pass);
+//! - concatenated with `+` to a name.
+//!
+//! Passing parameters separately (`cursor.execute("… %s", (x,))`, `$1`, `?`) is the fix
+//! and is not reported. It can miss SQL built across several lines and can flag a
+//! formatted string that never reaches a database; the evidence says where to look.
+
+use std::sync::{Arc, LazyLock};
+
+use regex::Regex;
+
+use crate::base::pathglob::PathGlobs;
+use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::probe::catalog::KindInfo;
+use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
+use crate::system::walk::{self, ProjectFile, Walk};
+
+/// The kind's catalog entry.
+pub const KIND: KindInfo = KindInfo {
+    name: "sql-injection",
+    summary: "No source line builds SQL by string formatting or concatenation (a heuristic).",
+    params: &[ParamSpec {
+        name: "files",
+        ty: ParamType::StringList,
+        required: false,
+        default: Some(
+            "[\"*.py\", \"*.rs\", \"*.js\", \"*.mjs\", \"*.cjs\", \"*.ts\", \"*.tsx\", \"*.jsx\", \"*.go\", \"*.java\", \"*.rb\", \"*.php\", \"*.cs\"]",
+        ),
+        doc: "Source files to read, searched recursively (git-ignored folders are skipped).",
+    }],
+    build: |p| Ok(Arc::new(SqlInjectionProbe::from_params(p)?)),
+};
+
+/// The configured probe.
+#[derive(Debug)]
+pub struct SqlInjectionProbe {
+    files: PathGlobs,
+}
+
+impl SqlInjectionProbe {
+    fn from_params(p: &Params) -> Result<Self, ParamError> {
+        Ok(SqlInjectionProbe {
+            files: p.globs_or_default("files")?,
+        })
+    }
+}
+
+/// Text that reads like a SQL statement.
+static SQL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(select\s.*\bfrom\b|insert\s+into\b|update\s+\S+\s+set\b|delete\s+from\b)")
+        .expect("valid pattern")
+});
+
+/// One way of building a string, with the regex that finds its literal: group 1 is the
+/// literal's text.
+struct Construct {
+    what: &'static str,
+    pattern: Regex,
+    /// The literal must contain this to count (a formatting field).
+    needs: Option<&'static str>,
+}
+
+static CONSTRUCTS: LazyLock<Vec<Construct>> = LazyLock::new(|| {
+    let c = |what, pattern: &str, needs| Construct {
+        what,
+        pattern: Regex::new(pattern).expect("valid pattern"),
+        needs,
+    };
+    vec![
+        c(
+            "a Python f-string",
+            r#"\b[fF][rR]?(?:"([^"]*)"|'([^']*)')"#,
+            Some("{"),
+        ),
+        c(
+            "`%` formatting",
+            r#"(?:"([^"]*)"|'([^']*)')\s*%\s*[\w(\[]"#,
+            None,
+        ),
+        c(
+            "`.format(`",
+            r#"(?:"([^"]*)"|'([^']*)')\s*\.format\("#,
+            None,
+        ),
+        c("`format!`", r#"format!\(\s*"([^"]*)""#, Some("{")),
+        c("a template literal", r"(^|[^\w$.])`([^`]*)`", Some("${")),
+        c(
+            "`+` concatenation",
+            r#"(?:"([^"]*)"|'([^']*)')\s*\+\s*[A-Za-z_]"#,
+            None,
+        ),
+        c(
+            "`+` concatenation",
+            r#"[A-Za-z_)\]]\s*\+\s*(?:"([^"]*)"|'([^']*)')"#,
+            None,
+        ),
+    ]
+});
+
+/// `(line, column, construct)` of each line that builds SQL by formatting.
+pub fn scan(text: &str) -> Vec<(usize, usize, &'static str)> {
+    let mut found = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if !SQL.is_match(line) {
+            continue;
+        }
+        for construct in CONSTRUCTS.iter() {
+            let hit = construct.pattern.captures_iter(line).find(|m| {
+                let literal = m
+                    .iter()
+                    .skip(1)
+                    .flatten()
+                    .map(|g| g.as_str())
+                    .filter(|s| !s.is_empty())
+                    .last()
+                    .unwrap_or_default();
+                SQL.is_match(literal) && construct.needs.is_none_or(|n| literal.contains(n))
+            });
+            if let Some(m) = hit {
+                // A template literal's match begins with the character before it.
+                let start = match m.get(2) {
+                    Some(literal) if construct.needs == Some("${") => literal.start() - 1,
+                    _ => m.get(0).map_or(0, |g| g.start()),
+                };
+                found.push((index + 1, line[..start].chars().count() + 1, construct.what));
+                break;
+            }
+        }
+    }
+    found
+}
+
+impl BlockingProbe for SqlInjectionProbe {
+    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let paths = Walk::new(&ctx.project_dir)
+            .matching(&self.files)
+            .list()
+            .files;
+        if paths.is_empty() {
+            return ProbeOutcome::skipped(format!(
+                "no source files match {}",
+                self.files.describe()
+            ));
+        }
+        let mut evidence = Vec::new();
+        for ProjectFile { path, rel: file } in &paths {
+            let Ok(text) = walk::read_text(path) else {
+                continue;
+            };
+            for (line, column, what) in scan(&text) {
+                evidence.push(Evidence::at(
+                    file,
+                    line,
+                    column,
+                    format!("SQL built with {what}: pass the values as query parameters instead"),
+                ));
+            }
+        }
+        let scope = format!(
+            "{} source file{}",
+            paths.len(),
+            if paths.len() == 1 { "" } else { "s" }
+        );
+        if evidence.is_empty() {
+            ProbeOutcome::pass(format!(
+                "no SQL built by formatting or concatenation ({scope}; a heuristic)"
+            ))
+        } else {
+            ProbeOutcome::fail(format!(
+                "{} line{} build SQL from strings ({scope}; a heuristic: review each)",
+                evidence.len(),
+                if evidence.len() == 1 { "" } else { "s" }
+            ))
+            .with_evidence(evidence)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_formatting_and_passes_parameters() {
+        let code = r#"cur.execute(f"SELECT * FROM users WHERE name = '{name}'")
+cur.execute("SELECT * FROM users WHERE id = %s" % user_id)
+cur.execute("DELETE FROM t WHERE id = {}".format(i))
+cur.execute("SELECT * FROM users WHERE id = %s", (user_id,))
+let q = format!("UPDATE accounts SET owner = '{}' WHERE id = 1", owner);
+client.query("SELECT * FROM users WHERE id = $1", &[&id]).await?;
+const r = await db.query(`SELECT * FROM users WHERE id = ${id}`);
+const s = await sql`SELECT * FROM users WHERE id = ${id}`;
+q = "INSERT INTO log VALUES ('" + msg + "')"
+print(f"selected {n} rows from the list")
+"#;
+        assert_eq!(
+            scan(code),
+            [
+                (1, 13, "a Python f-string"),
+                (2, 13, "`%` formatting"),
+                (3, 13, "`.format(`"),
+                (5, 9, "`format!`"),
+                (7, 26, "a template literal"),
+                (9, 5, "`+` concatenation"),
+            ]
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! Compose helpers shared by the Compose probe kinds and `listening`: the `files`
+//! parameter, loading the matching files with unreadable ones as evidence, and reading
+//! a `ports:` entry in either syntax.
+
+use crate::base::pathglob::PathGlobs;
+use crate::checklist::params::{ParamSpec, ParamType, Params};
+use crate::probe::{Evidence, ProbeContext, ProbeOutcome};
+use crate::system::compose::ports::PortBinding;
+use crate::system::compose::{self, ComposeError, ComposeFile, Node, get, items, scalar_text};
+use crate::system::walk::Walk;
+
+/// `files`: which Compose files to read, shared by the Compose probe kinds.
+pub const FILES_PARAM: ParamSpec = ParamSpec {
+    name: "files",
+    ty: ParamType::StringList,
+    required: false,
+    default: Some("[\"docker-compose*.y*ml\", \"compose*.y*ml\"]"),
+    doc: "Compose files to read, searched recursively (git-ignored folders are skipped).",
+};
+
+/// Every Compose file of the project matching `globs`, in path order, parsed or with
+/// why it could not be; `skipped` when nothing matches.
+pub fn compose_files(
+    ctx: &ProbeContext,
+    globs: &PathGlobs,
+) -> Result<Vec<Result<ComposeFile, ComposeError>>, ProbeOutcome> {
+    let listing = Walk::new(&ctx.project_dir).matching(globs).list();
+    if listing.files.is_empty() {
+        return Err(ProbeOutcome::skipped(format!(
+            "no Compose files match {}",
+            globs.describe()
+        )));
+    }
+    Ok(listing
+        .files
+        .iter()
+        .map(|f| compose::load(&ctx.project_dir, &f.path, &ctx.vars))
+        .collect())
+}
+
+/// The Compose files matching `globs`, parsed, with the ones that could not be read as
+/// evidence; `skipped` when nothing matches.
+pub fn load_compose_files(
+    ctx: &ProbeContext,
+    globs: &PathGlobs,
+) -> Result<(Vec<ComposeFile>, Vec<Evidence>), ProbeOutcome> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for loaded in compose_files(ctx, globs)? {
+        match loaded {
+            Ok(file) => files.push(file),
+            Err(e) => errors.push(Evidence::note(e.to_string())),
+        }
+    }
+    Ok((files, errors))
+}
+
+/// The host ports published by the project's Compose files (the `files` parameter's
+/// default patterns), for probes that look at what is actually listening. Unreadable
+/// files are skipped.
+pub fn published_host_ports(ctx: &ProbeContext) -> Vec<u16> {
+    let Ok(globs) = Params::default()
+        .with_defaults(&[FILES_PARAM])
+        .globs_or_default(FILES_PARAM.name)
+    else {
+        return Vec::new();
+    };
+    let Ok(files) = compose_files(ctx, &globs) else {
+        return Vec::new();
+    };
+    let mut ports = Vec::new();
+    for file in files.iter().flatten() {
+        for service in &file.services {
+            for entry in service.get("ports").map(items).into_iter().flatten() {
+                if let Ok((_, binding)) = read_binding(file, entry)
+                    && let Some(published) = &binding.published
+                {
+                    // A range publishes each of its ports; its first one is enough to look at.
+                    let first = published.split('-').next().unwrap_or_default();
+                    if let Ok(port) = first.trim().parse::<u16>() {
+                        ports.push(port);
+                    }
+                }
+            }
+        }
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// Reads one entry of `ports:`; returns it as written and resolved.
+pub fn read_binding(file: &ComposeFile, entry: &Node) -> Result<(String, PortBinding), String> {
+    let interpolate = |text: String| file.variables.interpolate(&text).map_err(|e| e.to_string());
+    if let Some(text) = scalar_text(entry) {
+        let resolved = interpolate(text.clone())?;
+        let binding = PortBinding::parse_short(&resolved)?;
+        return Ok((format!("\"{text}\""), binding));
+    }
+    if compose::get(entry, "target").is_none() {
+        return Err("a long-syntax port needs `target`".into());
+    }
+    let field = |key: &str| -> Result<Option<(String, String)>, String> {
+        match get(entry, key).and_then(scalar_text) {
+            None => Ok(None),
+            Some(text) => Ok(Some((text.clone(), interpolate(text)?))),
+        }
+    };
+    let target = field("target")?.unwrap_or_default();
+    let published = field("published")?;
+    let host_ip = field("host_ip")?;
+    let protocol = field("protocol")?;
+    let mode = field("mode")?;
+    let mut written = vec![format!("target: {}", target.0)];
+    for (name, value) in [
+        ("published", &published),
+        ("host_ip", &host_ip),
+        ("protocol", &protocol),
+        ("mode", &mode),
+    ] {
+        if let Some((text, _)) = value {
+            written.push(format!("{name}: {text}"));
+        }
+    }
+    let binding = PortBinding {
+        host_ip: host_ip.map(|v| v.1).filter(|s| !s.is_empty()),
+        published: published.map(|v| v.1).filter(|s| !s.is_empty()),
+        target: target.1,
+        protocol: protocol.map_or_else(|| "tcp".to_string(), |v| v.1.to_ascii_lowercase()),
+        mode: mode.map(|v| v.1),
+    };
+    binding.validate()?;
+    Ok((format!("{{ {} }}", written.join(", ")), binding))
+}

@@ -1,0 +1,116 @@
+//! What the PostgreSQL probe kinds share: the `environment`, `connect_timeout` and
+//! `query_timeout` parameters, the database target of an environment, and opening a
+//! session whose failure is reported in plain words. Connections are made in-process;
+//! a password never leaves its `Secret`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::base::secret::Secret;
+use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::probe::{ProbeContext, ProbeOutcome};
+use crate::system::postgres::{self, Session, Target};
+
+/// `environment`: which database, by environment name.
+pub const ENVIRONMENT: ParamSpec = ParamSpec {
+    name: "environment",
+    ty: ParamType::String,
+    required: false,
+    default: Some("\"production\""),
+    doc: "The environment to connect to: a name from preflight.toml (production reads PG_* variables by default).",
+};
+
+/// `connect_timeout`.
+pub const CONNECT_TIMEOUT: ParamSpec = ParamSpec {
+    name: "connect_timeout",
+    ty: ParamType::Duration,
+    required: false,
+    default: Some("\"3s\""),
+    doc: "How long connecting (TCP, TLS and authentication) may take.",
+};
+
+/// `query_timeout`.
+pub const QUERY_TIMEOUT: ParamSpec = ParamSpec {
+    name: "query_timeout",
+    ty: ParamType::Duration,
+    required: false,
+    default: Some("\"3s\""),
+    doc: "How long each query may take.",
+};
+
+/// Where and how a probe connects.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// The environment name.
+    pub environment: String,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Per-query timeout.
+    pub query_timeout: Duration,
+}
+
+impl Connection {
+    /// Reads the shared parameters.
+    pub fn from_params(p: &Params) -> Result<Connection, ParamError> {
+        Ok(Connection {
+            environment: p.string_or_default("environment")?.to_string(),
+            connect_timeout: p.duration_or_default("connect_timeout")?,
+            query_timeout: p.duration_or_default("query_timeout")?,
+        })
+    }
+
+    /// The environment's target, or an `error` outcome saying what is missing.
+    pub async fn target(&self, ctx: &ProbeContext) -> Result<Target, ProbeOutcome> {
+        target(&self.environment, ctx)
+            .await
+            .map_err(ProbeOutcome::error)
+    }
+
+    /// Connects to a target; a failure becomes an `error` outcome (the probe could
+    /// not check what it was asked to).
+    pub async fn open(&self, target: &Target) -> Result<Session, ProbeOutcome> {
+        postgres::connect(target, self.connect_timeout, self.query_timeout)
+            .await
+            .map_err(|e| ProbeOutcome::error(format!("cannot connect: {e}")))
+    }
+
+    /// Resolves the environment and connects.
+    pub async fn session(&self, ctx: &ProbeContext) -> Result<(Target, Session), ProbeOutcome> {
+        let target = self.target(ctx).await?;
+        let session = self.open(&target).await?;
+        Ok((target, session))
+    }
+}
+
+/// The database of environment `name`: its fields from `preflight.toml` or the guides'
+/// defaults (`PG_*` variables for `production`), completed as libpq would.
+pub async fn target(name: &str, ctx: &ProbeContext) -> Result<Target, String> {
+    let env = ctx.environment(name).await.map_err(|e| e.to_string())?;
+    let home = ctx.vars.get("HOME").map(Path::new);
+    Target::from_resolved(name, env, &ctx.project_dir, home).map_err(|e| e.to_string())
+}
+
+/// Only the user and password of environment `name`: what is needed to try them
+/// elsewhere.
+pub async fn credentials(
+    name: &str,
+    ctx: &ProbeContext,
+) -> Result<(String, Option<Secret>), String> {
+    let env = ctx.environment(name).await.map_err(|e| e.to_string())?;
+    let user = env
+        .user
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| format!("environment `{name}` has no user"))?;
+    Ok((user, env.password))
+}
+
+/// A query failure as an `error` outcome; permission errors name what is needed.
+pub fn query_error(what: &str, needs: &str, e: String) -> ProbeOutcome {
+    if e.contains("(42501)") {
+        ProbeOutcome::error(format!(
+            "cannot read {what}: permission denied; it needs {needs}"
+        ))
+    } else {
+        ProbeOutcome::error(format!("cannot read {what}: {e}"))
+    }
+}

@@ -1,0 +1,22 @@
+//! The system layer: everything that talks to the world outside the process.
+//!
+//! - [`walk`]: the one project-file walker, which decides for every consumer which files
+//!   of a project exist, which are skipped and why, and reads them within bounds;
+//! - [`git`]: questions to git itself;
+//! - [`compose`]: Docker Compose files, parsed with positions and interpolated;
+//! - [`postgres`]: connecting to PostgreSQL and querying it, and finding its server
+//!   binaries;
+//! - [`keyvault`]: Azure Key Vault;
+//! - [`secretscan`]: the hardcoded-credential detectors;
+//! - [`tls`]: the operating system's trusted roots.
+//!
+//! This layer reads configuration but knows nothing of probes, checklists, outcomes or
+//! sign-offs: it answers questions, and the probe layer decides what the answers mean.
+
+pub mod compose;
+pub mod git;
+pub mod keyvault;
+pub mod postgres;
+pub mod secretscan;
+pub mod tls;
+pub mod walk;

@@ -1,0 +1,410 @@
+//! Talking to PostgreSQL in-process (tokio-postgres over rustls): where an environment's
+//! database is, connecting with libpq's `sslmode` meanings under a timeout, running
+//! queries under a timeout, and saying in plain words why a connection failed.
+//!
+//! Passwords stay in [`Secret`]s and go only into the protocol's authentication
+//! exchange: never into a message, a log or a process argument.
+
+pub mod server;
+pub mod tls;
+
+use std::path::Path;
+use std::time::Duration;
+
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Row};
+
+use crate::base::diagnostic::error_chain;
+use crate::base::duration::describe;
+use crate::base::secret::Secret;
+use crate::config::ResolvedEnvironment;
+pub use tls::{RootCerts, SslMode, SslModeError};
+
+/// One database to connect to.
+#[derive(Clone)]
+pub struct Target {
+    /// The environment it came from.
+    pub environment: String,
+    /// Host name or address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Database.
+    pub database: String,
+    /// User.
+    pub user: String,
+    /// Password.
+    pub password: Option<Secret>,
+    /// TLS mode.
+    pub sslmode: SslMode,
+    /// Trusted roots for `verify-*`.
+    pub roots: Option<RootCerts>,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}@{}:{}/{} (sslmode {})",
+            self.user,
+            self.host,
+            self.port,
+            self.database,
+            self.sslmode.as_str()
+        )
+    }
+}
+
+/// Why an environment does not name a database to connect to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    /// No host.
+    #[error("environment `{env}` has no host (set PG_HOST, or `host` in [environments.{env}])")]
+    NoHost {
+        /// The environment.
+        env: String,
+    },
+    /// No user.
+    #[error("environment `{env}` has no user (set PG_USER, or `user` in [environments.{env}])")]
+    NoUser {
+        /// The environment.
+        env: String,
+    },
+    /// An `sslmode` libpq would not accept, or preflight does not support.
+    #[error("environment `{env}`: {reason}")]
+    SslMode {
+        /// The environment.
+        env: String,
+        /// What is wrong with it.
+        reason: SslModeError,
+    },
+    /// `verify-ca` or `verify-full` without a root certificate to verify with.
+    #[error(
+        "environment `{env}` uses sslmode {} but names no root certificate: set `sslrootcert` (a CA file, or \"system\") or create ~/.postgresql/root.crt",
+        .mode.as_str()
+    )]
+    NoRoots {
+        /// The environment.
+        env: String,
+        /// Its sslmode.
+        mode: SslMode,
+    },
+}
+
+impl Target {
+    /// The target of environment `name` from its fields: port 5432, database = user,
+    /// sslmode `prefer`, like libpq; a relative `sslrootcert` starts at `project_dir`,
+    /// and without one `~/.postgresql/root.crt` (under `home`) is used if it exists.
+    pub fn from_resolved(
+        name: &str,
+        env: ResolvedEnvironment,
+        project_dir: &Path,
+        home: Option<&Path>,
+    ) -> Result<Target, TargetError> {
+        let host = env
+            .host
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| TargetError::NoHost {
+                env: name.to_string(),
+            })?;
+        let user = env
+            .user
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| TargetError::NoUser {
+                env: name.to_string(),
+            })?;
+        let sslmode = match env.sslmode.as_deref() {
+            None | Some("") => SslMode::Prefer,
+            Some(text) => SslMode::parse(text).map_err(|reason| TargetError::SslMode {
+                env: name.to_string(),
+                reason,
+            })?,
+        };
+        let roots = match env.sslrootcert.as_deref() {
+            Some("system") => Some(RootCerts::System),
+            Some(path) if !path.is_empty() => Some(RootCerts::File(project_dir.join(path))),
+            _ => tls::default_root_cert(home)
+                .filter(|p| p.is_file())
+                .map(RootCerts::File),
+        };
+        if sslmode.verifies() && roots.is_none() {
+            return Err(TargetError::NoRoots {
+                env: name.to_string(),
+                mode: sslmode,
+            });
+        }
+        Ok(Target {
+            environment: name.to_string(),
+            database: env
+                .database
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| user.clone()),
+            host,
+            port: env.port.unwrap_or(5432),
+            user,
+            password: env.password,
+            sslmode,
+            roots,
+        })
+    }
+
+    /// The same server and database with other credentials.
+    pub fn with_credentials(&self, user: &str, password: Option<Secret>) -> Target {
+        Target {
+            user: user.to_string(),
+            password,
+            ..self.clone()
+        }
+    }
+}
+
+/// Why a connection failed, classified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Nothing listens there.
+    Refused,
+    /// No answer within the timeout.
+    Timeout,
+    /// The host name does not resolve.
+    NameResolution,
+    /// The server rejected the user or password.
+    Authentication,
+    /// The database does not exist.
+    DatabaseMissing,
+    /// No `pg_hba.conf` rule admits this connection.
+    NotAllowed,
+    /// The server requires TLS and the client did not use it.
+    TlsRequired,
+    /// The client requires TLS and the server does not offer it.
+    TlsUnsupported,
+    /// The server's certificate does not lead to a trusted root.
+    CertificateUntrusted,
+    /// The server's certificate is not valid for the host name.
+    CertificateWrongHost,
+    /// Anything else.
+    Other,
+}
+
+/// A failed connection: the kind and the whole error chain, never a password.
+#[derive(Debug, Clone)]
+pub struct ConnectError {
+    /// The kind.
+    pub kind: FailureKind,
+    /// A plain-words message.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// An open connection whose queries run under a timeout.
+pub struct Session {
+    client: Client,
+    query_timeout: Duration,
+    connection: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.connection.abort();
+    }
+}
+
+fn classify(target: &Target, e: &tokio_postgres::Error) -> ConnectError {
+    let text = error_chain(e);
+    let (kind, what) = if let Some(db) = e.as_db_error() {
+        match db.code().code() {
+            "28P01" => (FailureKind::Authentication, format!("authentication failed for user `{}`", target.user)),
+            "3D000" => (FailureKind::DatabaseMissing, format!("database `{}` does not exist", target.database)),
+            "28000" if db.message().contains("no encryption") => (
+                FailureKind::TlsRequired,
+                "the server requires TLS for this connection (its pg_hba.conf has no rule for a plaintext one)".to_string(),
+            ),
+            "28000" => (FailureKind::NotAllowed, format!("the server does not allow this connection: {}", db.message())),
+            _ => (FailureKind::Other, db.message().to_string()),
+        }
+    } else if text.contains("Connection refused") {
+        (
+            FailureKind::Refused,
+            "connection refused: nothing listens there".to_string(),
+        )
+    } else if text.contains("server does not support TLS") {
+        (
+            FailureKind::TlsUnsupported,
+            format!(
+                "sslmode {} needs TLS, but the server does not offer it",
+                target.sslmode.as_str()
+            ),
+        )
+    } else if text.contains("UnknownIssuer")
+        || text.contains("unknown issuer")
+        || text.contains("BadSignature")
+    {
+        (
+            FailureKind::CertificateUntrusted,
+            "the server's certificate is not signed by a trusted root (check sslrootcert)"
+                .to_string(),
+        )
+    } else if text.contains("NotValidForName") || text.contains("not valid for name") {
+        (
+            FailureKind::CertificateWrongHost,
+            format!(
+                "the server's certificate is not valid for the host name `{}`",
+                target.host
+            ),
+        )
+    } else if text.contains("lookup")
+        || text.contains("resolve")
+        || text.contains("Name or service not known")
+    {
+        (
+            FailureKind::NameResolution,
+            format!("the host name `{}` does not resolve", target.host),
+        )
+    } else if text.contains("timed out") {
+        (FailureKind::Timeout, "no answer (timed out)".to_string())
+    } else {
+        (FailureKind::Other, text.clone())
+    };
+    ConnectError {
+        kind,
+        message: format!("{target}: {what}"),
+    }
+}
+
+/// Connects within `timeout` (TCP, TLS and authentication together).
+pub async fn connect(
+    target: &Target,
+    timeout: Duration,
+    query_timeout: Duration,
+) -> Result<Session, ConnectError> {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host(&target.host)
+        .port(target.port)
+        .dbname(&target.database)
+        .user(&target.user)
+        .application_name("preflight")
+        .connect_timeout(timeout)
+        .ssl_mode(match target.sslmode {
+            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+            _ => tokio_postgres::config::SslMode::Require,
+        });
+    if let Some(p) = &target.password {
+        config.password(p.expose());
+    }
+    let tls_config =
+        tls::client_config(target.sslmode, target.roots.as_ref()).map_err(|e| ConnectError {
+            kind: FailureKind::Other,
+            message: format!("{target}: {e}"),
+        })?;
+    let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config);
+    let attempt = tokio::time::timeout(timeout, config.connect(tls)).await;
+    match attempt {
+        Err(_) => Err(ConnectError {
+            kind: FailureKind::Timeout,
+            message: format!("{target}: no answer within {}", describe(timeout)),
+        }),
+        Ok(Err(e)) => Err(classify(target, &e)),
+        Ok(Ok((client, connection))) => {
+            let connection = tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            Ok(Session {
+                client,
+                query_timeout,
+                connection,
+            })
+        }
+    }
+}
+
+impl Session {
+    /// Runs a query within the query timeout.
+    pub async fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, String> {
+        match tokio::time::timeout(self.query_timeout, self.client.query(sql, params)).await {
+            Err(_) => Err(format!(
+                "the query did not answer within {}",
+                describe(self.query_timeout)
+            )),
+            Ok(Err(e)) => Err(match e.as_db_error() {
+                Some(db) => format!("{} ({})", db.message(), db.code().code()),
+                None => error_chain(&e),
+            }),
+            Ok(Ok(rows)) => Ok(rows),
+        }
+    }
+
+    /// What the server says about this connection.
+    pub async fn describe(&self) -> Result<ServerInfo, String> {
+        let rows = self
+            .query(
+                "select current_setting('server_version'), current_setting('server_version_num')::int, current_user::text, \
+                 coalesce((select ssl from pg_stat_ssl where pid = pg_backend_pid()), false), \
+                 (select version from pg_stat_ssl where pid = pg_backend_pid()), \
+                 (select cipher from pg_stat_ssl where pid = pg_backend_pid())",
+                &[],
+            )
+            .await?;
+        let row = rows.first().ok_or("the server returned no row")?;
+        Ok(ServerInfo {
+            version: row.get(0),
+            version_num: row.get(1),
+            user: row.get(2),
+            tls: row.get(3),
+            tls_version: row.get(4),
+            cipher: row.get(5),
+        })
+    }
+}
+
+/// The server's version, the authenticated user and the connection's TLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerInfo {
+    /// `server_version`, e.g. `16.2 (Debian ...)`.
+    pub version: String,
+    /// `server_version_num`, e.g. 160002.
+    pub version_num: i32,
+    /// `current_user`.
+    pub user: String,
+    /// Whether the connection is encrypted.
+    pub tls: bool,
+    /// e.g. `TLSv1.3`.
+    pub tls_version: Option<String>,
+    /// e.g. `TLS_AES_256_GCM_SHA384`.
+    pub cipher: Option<String>,
+}
+
+impl ServerInfo {
+    /// The major version (16 for 160002).
+    pub fn major(&self) -> i32 {
+        self.version_num / 10_000
+    }
+
+    /// `TLS (TLSv1.3, TLS_AES_256_GCM_SHA384)` or `no TLS`.
+    pub fn tls_summary(&self) -> String {
+        if self.tls {
+            format!(
+                "TLS ({}, {})",
+                self.tls_version.as_deref().unwrap_or("?"),
+                self.cipher.as_deref().unwrap_or("?")
+            )
+        } else {
+            "no TLS".to_string()
+        }
+    }
+}
