@@ -7,6 +7,7 @@
 mod support;
 
 mod suite {
+    mod architecture;
     mod cli;
     mod compose_ports;
     mod credentials;

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::base::duration::HumanDuration;
 use crate::checklist::Tier;
+use crate::probe::runner::RunOptions;
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -112,10 +114,10 @@ pub struct ProjectArgs {
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
     /// Timeout for probes that set none, e.g. 5s or 1500ms
-    #[arg(long, value_name = "DURATION", default_value = "5s")]
-    pub timeout: crate::base::duration::HumanDuration,
+    #[arg(long, value_name = "DURATION", default_value_t = RunOptions::DEFAULT_TIMEOUT)]
+    pub timeout: HumanDuration,
     /// How many probes run at once
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_name = "N", default_value_t = RunOptions::DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
     /// Let `command` probes of a checklist that is not shipped with preflight run
     /// (shipped checklists are always trusted; without this flag the terminal UI asks
@@ -126,8 +128,8 @@ pub struct RunArgs {
 
 impl RunArgs {
     /// The runner's options.
-    pub fn options(&self) -> crate::probe::runner::RunOptions {
-        crate::probe::runner::RunOptions {
+    pub fn options(&self) -> RunOptions {
+        RunOptions {
             concurrency: usize::from(self.jobs),
             default_timeout: self.timeout.duration,
         }
@@ -309,4 +311,21 @@ pub struct ReportArgs {
 
 fn parse_tier(s: &str) -> Result<Tier, String> {
     s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_flags_default_to_the_runners_defaults() {
+        let cli = Cli::parse_from(["preflight", "check"]);
+        let Some(Command::Check(args)) = cli.command else {
+            panic!("not check");
+        };
+        let options = args.session.run.options();
+        let default = RunOptions::default();
+        assert_eq!(options.concurrency, default.concurrency);
+        assert_eq!(options.default_timeout, default.default_timeout);
+    }
 }

@@ -102,3 +102,87 @@ impl ProbeKinds for Catalog {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::params::ParamValue;
+
+    /// Parameters a kind cannot do without (required ones, or a choice between two),
+    /// as an inline TOML table.
+    fn essentials(kind: &str) -> Params {
+        let text = match kind {
+            "file-mode" => r#"{ path = "secrets/key.pem" }"#,
+            "command" => r#"{ argv = ["true"] }"#,
+            "reachable" => "{ port = 5432 }",
+            "postgres-settings" => r#"{ settings = { ssl = { equals = "on" } } }"#,
+            "file-fresh" => r#"{ path = "backups/*.dump", max_age = "7d" }"#,
+            "env-vars" => r#"{ vars = ["PG_HOST"] }"#,
+            _ => "{}",
+        };
+        let value = toml::de::DeValue::parse(text).unwrap();
+        match ParamValue::from_toml(value.get_ref()) {
+            ParamValue::Table(t) => Params(t),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_declared_default_is_a_valid_value_of_its_type() {
+        for kind in KINDS {
+            for spec in kind.params.iter().filter(|p| p.default.is_some()) {
+                let text = spec.default.unwrap_or_default();
+                let value = toml::de::DeValue::parse(text).unwrap_or_else(|e| {
+                    panic!("{}: default of `{}` is not TOML: {e}", kind.name, spec.name)
+                });
+                spec.ty
+                    .check(spec.name, value.get_ref())
+                    .unwrap_or_else(|e| panic!("{}: default of `{}`: {e}", kind.name, spec.name));
+                assert!(
+                    !spec.required,
+                    "{}: `{}` is required and has a default",
+                    kind.name, spec.name
+                );
+            }
+        }
+    }
+
+    /// As ripgrep compares each flag's declared default with a parse of nothing: a kind
+    /// built from nothing equals the kind built from its declared defaults written out,
+    /// and leaving out any one defaulted parameter (with no declaration to fall back on)
+    /// is an error naming it, so no default hides in the code.
+    #[test]
+    fn each_kind_reads_its_defaults_from_the_declaration_and_nowhere_else() {
+        for kind in KINDS {
+            let given = essentials(kind.name);
+            let from_nothing = kind
+                .probe(&given)
+                .unwrap_or_else(|e| panic!("{} from its defaults: {e}", kind.name));
+            let mut written_out = given.clone();
+            for spec in kind.params {
+                if let Some(value) = spec.default_value() {
+                    written_out.0.insert(spec.name.to_string(), value);
+                }
+            }
+            let explicit = (kind.build)(&written_out)
+                .unwrap_or_else(|e| panic!("{} from explicit defaults: {e}", kind.name));
+            assert_eq!(
+                format!("{from_nothing:?}"),
+                format!("{explicit:?}"),
+                "{}",
+                kind.name
+            );
+            for spec in kind.params.iter().filter(|p| p.default.is_some()) {
+                let mut without = written_out.clone();
+                without.0.remove(spec.name);
+                match (kind.build)(&without) {
+                    Err(e) => assert_eq!(e.param, spec.name, "{}: {e}", kind.name),
+                    Ok(probe) => panic!(
+                        "{}: built without `{}` ({probe:?}): its default is written in the code too",
+                        kind.name, spec.name
+                    ),
+                }
+            }
+        }
+    }
+}

@@ -14,11 +14,11 @@ use super::input::TextInput;
 use super::layout::{Areas, TrustDialog};
 use crate::base::timestamp::{Timestamp, parse_deadline};
 use crate::checklist::{Checklist, Tier};
-use crate::commands::cli::ReportFormat;
 use crate::probe::ProbeStatus;
 use crate::probe::events::RunEvent;
 use crate::probe::kinds::command::CommandLine;
 use crate::probe::{ItemResult, ItemStatus, ProbeResult};
+use crate::report::ReportFormat;
 use crate::report::{ItemReport, Report, SignoffInput};
 use crate::signoff::{Contents, Identity, Intent, State, Waiver};
 

@@ -37,9 +37,7 @@ pub struct CredentialDifferenceProbe {
 
 impl CredentialDifferenceProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let names = p
-            .string_list("environments")?
-            .unwrap_or_else(|| vec!["production".into(), "development".into()]);
+        let names = p.string_list_or_default("environments")?;
         match names.as_slice() {
             [a, b] if a != b => Ok(CredentialDifferenceProbe {
                 first: a.clone(),

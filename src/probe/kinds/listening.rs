@@ -15,6 +15,7 @@ use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::compose::published_host_ports;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
+use crate::system::postgres;
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -151,7 +152,7 @@ impl ListeningProbe {
             .environment_blocking("production")
             .ok()
             .and_then(|env| env.port)
-            .unwrap_or(5432);
+            .unwrap_or(postgres::DEFAULT_PORT);
         let mut ports = published_host_ports(ctx);
         ports.push(env_port);
         ports.sort_unstable();

@@ -20,6 +20,9 @@ use crate::base::secret::Secret;
 use crate::config::ResolvedEnvironment;
 pub use tls::{RootCerts, SslMode, SslModeError};
 
+/// The port PostgreSQL listens on unless told otherwise (libpq's default too).
+pub const DEFAULT_PORT: u16 = 5432;
+
 /// One database to connect to.
 #[derive(Clone)]
 pub struct Target {
@@ -146,7 +149,7 @@ impl Target {
                 .filter(|d| !d.is_empty())
                 .unwrap_or_else(|| user.clone()),
             host,
-            port: env.port.unwrap_or(5432),
+            port: env.port.unwrap_or(DEFAULT_PORT),
             user,
             password: env.password,
             sslmode,
