@@ -45,13 +45,12 @@ fn main() -> ExitCode {
             ExitCode::from(exit::OK)
         }
         Err(e) => {
-            let text = e.to_string();
-            let _ = if text.starts_with("error:") {
-                writeln!(stderr, "{text}")
+            let _ = if e.is_diagnostic() {
+                writeln!(stderr, "{e}")
             } else {
-                writeln!(stderr, "error: {text}")
+                writeln!(stderr, "error: {e}")
             };
-            ExitCode::from(exit::INVALID_INPUT)
+            ExitCode::from(e.exit_code())
         }
     }
 }

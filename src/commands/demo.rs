@@ -9,6 +9,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::system::postgres::server::OwnerError;
+use crate::system::postgres::{ConnectError, QueryError};
+
 /// The demo's checklist (also written into the sandbox as `checklist.toml`).
 pub const CHECKLIST: &str = include_str!("../../assets/demo/checklist.toml");
 
@@ -25,6 +28,39 @@ pub enum DemoError {
     /// git is missing or failed.
     #[error("cannot create the demo's git repository (`git {0}`): {1}")]
     Git(String, String),
+}
+
+/// Why the demo's database could not start (the demo then goes on without it).
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    /// No user to run the server as.
+    #[error(transparent)]
+    Owner(#[from] OwnerError),
+    /// A file or folder of the cluster could not be made.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// A server command could not run.
+    #[error("{what}: {source}")]
+    Spawn {
+        /// The command.
+        what: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A server command failed.
+    #[error("{what} failed: {stderr}")]
+    Failed {
+        /// The command.
+        what: String,
+        /// What it said.
+        stderr: String,
+    },
+    /// The new cluster refused the demo's connection.
+    #[error("{0}")]
+    Connect(#[from] ConnectError),
+    /// Setting up the demo's roles failed.
+    #[error("{0}")]
+    Query(#[from] QueryError),
 }
 
 const FILES: &[(&str, &str, u32)] = &[
@@ -168,24 +204,25 @@ fn as_owner(mut cmd: Command, owner: Option<(u32, u32)>) -> Command {
     cmd
 }
 
-fn random_hex() -> Result<String, String> {
+fn random_hex() -> std::io::Result<String> {
     use std::io::Read;
     let mut bytes = [0u8; 16];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| e.to_string())?;
+    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn run_checked(mut cmd: Command, what: &str) -> Result<(), String> {
-    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+fn run_checked(mut cmd: Command, what: &str) -> Result<(), ClusterError> {
+    let out = cmd.output().map_err(|source| ClusterError::Spawn {
+        what: what.to_string(),
+        source,
+    })?;
     if out.status.success() {
         Ok(())
     } else {
-        Err(format!(
-            "{what} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
+        Err(ClusterError::Failed {
+            what: what.to_string(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
     }
 }
 
@@ -193,7 +230,7 @@ impl DemoCluster {
     /// Starts a cluster when the PostgreSQL server package is installed: `Ok(None)`
     /// without it, `Err` when it is there but the cluster could not start (the demo
     /// then goes on without its database items).
-    pub fn start() -> Result<Option<DemoCluster>, String> {
+    pub fn start() -> Result<Option<DemoCluster>, ClusterError> {
         let Some(bindir) = crate::system::postgres::server::bindir() else {
             return Ok(None);
         };
@@ -206,12 +243,9 @@ impl DemoCluster {
                 tempfile::Builder::new()
                     .prefix("preflight-demo-pg-")
                     .tempdir()
-            })
-            .map_err(|e| e.to_string())?;
+            })?;
         let chown = |p: &Path| match owner {
-            Some((uid, gid)) => {
-                std::os::unix::fs::chown(p, Some(uid), Some(gid)).map_err(|e| e.to_string())
-            }
+            Some((uid, gid)) => std::os::unix::fs::chown(p, Some(uid), Some(gid)),
             None => Ok(()),
         };
         chown(dir.path())?;
@@ -219,7 +253,7 @@ impl DemoCluster {
         // Strong by the password policy: random, with every character class.
         let app_password = format!("{}-Xq#7", random_hex()?);
         let pwfile = dir.path().join("pw");
-        std::fs::write(&pwfile, &admin_password).map_err(|e| e.to_string())?;
+        std::fs::write(&pwfile, &admin_password)?;
         chown(&pwfile)?;
         let data = dir.path().join("data");
         let mut initdb = as_owner(Command::new(bindir.join("initdb")), owner);
@@ -241,20 +275,18 @@ impl DemoCluster {
         run_checked(initdb, "initdb")?;
         let _ = std::fs::remove_file(&pwfile);
         let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
+            .and_then(|l| l.local_addr())?
             .port();
         let conf = data.join("postgresql.conf");
-        let mut text = std::fs::read_to_string(&conf).map_err(|e| e.to_string())?;
+        let mut text = std::fs::read_to_string(&conf)?;
         text.push_str(&format!(
             "\n# preflight demo\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = ''\nfsync = off\nssl = off\n"
         ));
-        std::fs::write(&conf, text).map_err(|e| e.to_string())?;
+        std::fs::write(&conf, text)?;
         std::fs::write(
             data.join("pg_hba.conf"),
             "# The demo's mistake: every address may try.\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all 0.0.0.0/0 scram-sha-256\n",
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let mut start = as_owner(Command::new(bindir.join("pg_ctl")), owner);
         start
             .arg("-D")
@@ -283,7 +315,7 @@ impl DemoCluster {
     }
 
     /// Creates the demo's roles and database, with their deliberate mistakes.
-    fn setup(&self, admin_password: &str, app_password: &str) -> Result<(), String> {
+    fn setup(&self, admin_password: &str, app_password: &str) -> Result<(), ClusterError> {
         let admin = crate::system::postgres::Target {
             environment: "admin".into(),
             host: "127.0.0.1".into(),
@@ -296,13 +328,10 @@ impl DemoCluster {
         };
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
+            .build()?;
         rt.block_on(async {
             let timeout = std::time::Duration::from_secs(5);
-            let session = crate::system::postgres::connect(&admin, timeout, timeout)
-                .await
-                .map_err(|e| e.to_string())?;
+            let session = crate::system::postgres::connect(&admin, timeout, timeout).await?;
             // The password goes in as a literal: CREATE ROLE takes no parameters. It is
             // random hex and `-Xq#7`, so it needs no quoting beyond the quotes.
             for sql in [

@@ -74,6 +74,25 @@ pub enum CommandError {
     Runtime(std::io::Error),
 }
 
+impl CommandError {
+    /// The exit code to end with: every command error is invalid input or usage.
+    pub fn exit_code(&self) -> u8 {
+        exit::INVALID_INPUT
+    }
+
+    /// Whether the message is already rendered as diagnostics, each opening with its
+    /// own `error:` and pointing at file, line and column; other messages need the
+    /// `error: ` prefix.
+    pub fn is_diagnostic(&self) -> bool {
+        matches!(
+            self,
+            CommandError::Checklist(LoadError::Invalid(_))
+                | CommandError::ShippedChecklist(_)
+                | CommandError::Config(ConfigError::Invalid(_))
+        )
+    }
+}
+
 impl From<SignoffError> for CommandError {
     fn from(e: SignoffError) -> Self {
         match e {

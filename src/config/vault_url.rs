@@ -4,6 +4,28 @@
 
 use std::fmt;
 
+/// Why a text is not a vault's address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VaultUrlError {
+    /// Neither a vault name nor a URL.
+    #[error("`{text}` is not a vault URL: {reason}")]
+    NotAUrl {
+        /// What was written.
+        text: String,
+        /// Why.
+        reason: url::ParseError,
+    },
+    /// Not HTTPS.
+    #[error("`{0}` must use https (Key Vault only answers over TLS)")]
+    NotHttps(String),
+    /// `user:password@` in it.
+    #[error("a vault URL must not carry credentials")]
+    Credentials,
+    /// A path, query or fragment after the address.
+    #[error("`{0}` must be the vault's address only, e.g. https://NAME.vault.azure.net")]
+    NotAnAddress(String),
+}
+
 /// A vault's URL, normalised to `https://HOST[:PORT]/`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct VaultUrl(String);
@@ -11,7 +33,7 @@ pub struct VaultUrl(String);
 impl VaultUrl {
     /// Reads `https://NAME.vault.azure.net` (any HTTPS URL without a path) or a bare
     /// vault name (`contextforge-prod-vault`, meaning the public cloud).
-    pub fn parse(text: &str) -> Result<VaultUrl, String> {
+    pub fn parse(text: &str) -> Result<VaultUrl, VaultUrlError> {
         let text = text.trim();
         let is_name = (3..=24).contains(&text.len())
             && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
@@ -21,19 +43,18 @@ impl VaultUrl {
                 text.to_ascii_lowercase()
             )));
         }
-        let url = url::Url::parse(text).map_err(|e| format!("`{text}` is not a vault URL: {e}"))?;
+        let url = url::Url::parse(text).map_err(|reason| VaultUrlError::NotAUrl {
+            text: text.to_string(),
+            reason,
+        })?;
         if url.scheme() != "https" {
-            return Err(format!(
-                "`{text}` must use https (Key Vault only answers over TLS)"
-            ));
+            return Err(VaultUrlError::NotHttps(text.to_string()));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err("a vault URL must not carry credentials".to_string());
+            return Err(VaultUrlError::Credentials);
         }
         if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-            return Err(format!(
-                "`{text}` must be the vault's address only, e.g. https://NAME.vault.azure.net"
-            ));
+            return Err(VaultUrlError::NotAnAddress(text.to_string()));
         }
         let host = url.host_str().unwrap_or_default();
         Ok(VaultUrl(match url.port() {

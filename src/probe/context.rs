@@ -113,7 +113,11 @@ impl ProbeContext {
     async fn fetch_vault_secrets(&self, spec: &EnvironmentSpec) -> FetchedSecrets {
         let mut fetched = FetchedSecrets::new();
         for (vault, secret) in spec.vault_secrets() {
-            let value = self.vaults.value(&vault, &secret).await;
+            let value = self
+                .vaults
+                .value(&vault, &secret)
+                .await
+                .map_err(|e| e.to_string());
             fetched.insert((vault, secret), value);
         }
         fetched

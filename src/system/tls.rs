@@ -13,25 +13,33 @@ use std::sync::OnceLock;
 
 use rustls::RootCertStore;
 
+/// The system store holds no usable certificate authority.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no trusted CA certificates found{detail} (install the ca-certificates package or set SSL_CERT_FILE)"
+)]
+pub struct NoTrustedRoots {
+    /// The first problem met while reading the store, as `: reason`, or empty.
+    detail: String,
+}
+
 /// The system's trusted roots, or why there are none (read on first use).
-pub fn system_roots() -> Result<RootCertStore, String> {
-    static ROOTS: OnceLock<Result<RootCertStore, String>> = OnceLock::new();
+pub fn system_roots() -> Result<RootCertStore, NoTrustedRoots> {
+    static ROOTS: OnceLock<Result<RootCertStore, NoTrustedRoots>> = OnceLock::new();
     ROOTS.get_or_init(load).clone()
 }
 
-fn load() -> Result<RootCertStore, String> {
+fn load() -> Result<RootCertStore, NoTrustedRoots> {
     let found = rustls_native_certs::load_native_certs();
     let mut roots = RootCertStore::empty();
     let (added, _) = roots.add_parsable_certificates(found.certs);
     if added == 0 {
-        let why = found
+        let detail = found
             .errors
             .first()
             .map(|e| format!(": {e}"))
             .unwrap_or_default();
-        return Err(format!(
-            "no trusted CA certificates found{why} (install the ca-certificates package or set SSL_CERT_FILE)"
-        ));
+        return Err(NoTrustedRoots { detail });
     }
     Ok(roots)
 }

@@ -60,7 +60,7 @@ impl KeyVaultSecretsProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
         let vault = p
             .string("vault")?
-            .map(|v| VaultUrl::parse(v).map_err(|e| ParamError::new("vault", e)))
+            .map(|v| VaultUrl::parse(v).map_err(|e| ParamError::new("vault", e.to_string())))
             .transpose()?;
         let secrets = p.string_list_or_default("secrets")?;
         Ok(KeyVaultSecretsProbe {

@@ -5,7 +5,8 @@
 use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamSpec, ParamType, Params};
 use crate::probe::{Evidence, ProbeContext, ProbeOutcome};
-use crate::system::compose::ports::PortBinding;
+use crate::system::compose::interpolate::InterpolationError;
+use crate::system::compose::ports::{PortBinding, PortSpecError};
 use crate::system::compose::{self, ComposeError, ComposeFile, Node, get, items, scalar_text};
 use crate::system::walk::Walk;
 
@@ -89,18 +90,35 @@ pub fn published_host_ports(ctx: &ProbeContext) -> Vec<u16> {
     ports
 }
 
+/// Why a `ports:` entry could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BindingError {
+    /// A variable in it could not be interpolated.
+    #[error(transparent)]
+    Interpolation(#[from] InterpolationError),
+    /// It is not a binding Compose accepts.
+    #[error(transparent)]
+    Spec(#[from] PortSpecError),
+    /// A long-syntax entry without its container port.
+    #[error("a long-syntax port needs `target`")]
+    NoTarget,
+}
+
 /// Reads one entry of `ports:`; returns it as written and resolved.
-pub fn read_binding(file: &ComposeFile, entry: &Node) -> Result<(String, PortBinding), String> {
-    let interpolate = |text: String| file.variables.interpolate(&text).map_err(|e| e.to_string());
+pub fn read_binding(
+    file: &ComposeFile,
+    entry: &Node,
+) -> Result<(String, PortBinding), BindingError> {
+    let interpolate = |text: String| file.variables.interpolate(&text);
     if let Some(text) = scalar_text(entry) {
         let resolved = interpolate(text.clone())?;
         let binding = PortBinding::parse_short(&resolved)?;
         return Ok((format!("\"{text}\""), binding));
     }
     if compose::get(entry, "target").is_none() {
-        return Err("a long-syntax port needs `target`".into());
+        return Err(BindingError::NoTarget);
     }
-    let field = |key: &str| -> Result<Option<(String, String)>, String> {
+    let field = |key: &str| -> Result<Option<(String, String)>, BindingError> {
         match get(entry, key).and_then(scalar_text) {
             None => Ok(None),
             Some(text) => Ok(Some((text.clone(), interpolate(text)?))),

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use crate::base::secret::Secret;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::probe::context::EnvironmentError;
 use crate::probe::{ProbeContext, ProbeOutcome};
-use crate::system::postgres::{self, Session, Target};
+use crate::system::postgres::{self, QueryError, Session, Target, TargetError};
 
 /// `environment`: which database, by environment name.
 pub const ENVIRONMENT: ParamSpec = ParamSpec {
@@ -63,7 +64,7 @@ impl Connection {
     pub async fn target(&self, ctx: &ProbeContext) -> Result<Target, ProbeOutcome> {
         target(&self.environment, ctx)
             .await
-            .map_err(ProbeOutcome::error)
+            .map_err(|e| ProbeOutcome::error(e.to_string()))
     }
 
     /// Connects to a target; a failure becomes an `error` outcome (the probe could
@@ -82,12 +83,26 @@ impl Connection {
     }
 }
 
+/// Why an environment names no database to connect to, or no credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum LookupError {
+    /// The environment could not be read.
+    #[error(transparent)]
+    Environment(#[from] EnvironmentError),
+    /// It was read, and lacks what a connection needs.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// It has no user to try.
+    #[error("environment `{0}` has no user")]
+    NoUser(String),
+}
+
 /// The database of environment `name`: its fields from `preflight.toml` or the guides'
 /// defaults (`PG_*` variables for `production`), completed as libpq would.
-pub async fn target(name: &str, ctx: &ProbeContext) -> Result<Target, String> {
-    let env = ctx.environment(name).await.map_err(|e| e.to_string())?;
+pub async fn target(name: &str, ctx: &ProbeContext) -> Result<Target, LookupError> {
+    let env = ctx.environment(name).await?;
     let home = ctx.vars.get("HOME").map(Path::new);
-    Target::from_resolved(name, env, &ctx.project_dir, home).map_err(|e| e.to_string())
+    Ok(Target::from_resolved(name, env, &ctx.project_dir, home)?)
 }
 
 /// Only the user and password of environment `name`: what is needed to try them
@@ -95,18 +110,18 @@ pub async fn target(name: &str, ctx: &ProbeContext) -> Result<Target, String> {
 pub async fn credentials(
     name: &str,
     ctx: &ProbeContext,
-) -> Result<(String, Option<Secret>), String> {
-    let env = ctx.environment(name).await.map_err(|e| e.to_string())?;
+) -> Result<(String, Option<Secret>), LookupError> {
+    let env = ctx.environment(name).await?;
     let user = env
         .user
         .filter(|u| !u.is_empty())
-        .ok_or_else(|| format!("environment `{name}` has no user"))?;
+        .ok_or_else(|| LookupError::NoUser(name.to_string()))?;
     Ok((user, env.password))
 }
 
 /// A query failure as an `error` outcome; permission errors name what is needed.
-pub fn query_error(what: &str, needs: &str, e: String) -> ProbeOutcome {
-    if e.contains("(42501)") {
+pub fn query_error(what: &str, needs: &str, e: QueryError) -> ProbeOutcome {
+    if e.is_permission_denied() {
         ProbeOutcome::error(format!(
             "cannot read {what}: permission denied; it needs {needs}"
         ))

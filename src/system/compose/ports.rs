@@ -33,19 +33,85 @@ pub enum Exposure {
     Address(String),
 }
 
+/// Why a port or port range is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PortError {
+    /// Nothing where a port belongs.
+    #[error("missing")]
+    Missing,
+    /// Not a number.
+    #[error("`{0}` is not a port number")]
+    NotANumber(String),
+    /// Zero, or a range that ends before it starts.
+    #[error("`{0}` is not a valid port or range")]
+    BadRange(String),
+}
+
+/// Why a `ports:` entry is not a binding Compose would accept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PortSpecError {
+    /// An empty short-syntax entry.
+    #[error("empty port specification")]
+    Empty,
+    /// A protocol other than tcp, udp or sctp.
+    #[error("unknown protocol `{protocol}` in \"{spec}\"")]
+    Protocol {
+        /// The protocol.
+        protocol: String,
+        /// The entry.
+        spec: String,
+    },
+    /// The container side of a short-syntax entry.
+    #[error("invalid container port in \"{spec}\": {reason}")]
+    ContainerPort {
+        /// The entry.
+        spec: String,
+        /// Why.
+        reason: PortError,
+    },
+    /// The host side of a short-syntax entry.
+    #[error("invalid host port in \"{spec}\": {reason}")]
+    HostPort {
+        /// The entry.
+        spec: String,
+        /// Why.
+        reason: PortError,
+    },
+    /// The address of a short-syntax entry.
+    #[error("invalid host IP `{ip}` in \"{spec}\"")]
+    HostIp {
+        /// The address.
+        ip: String,
+        /// The entry.
+        spec: String,
+    },
+    /// A long-syntax `target`.
+    #[error("invalid target port: {0}")]
+    Target(PortError),
+    /// A long-syntax `published`.
+    #[error("invalid published port: {0}")]
+    Published(PortError),
+    /// A long-syntax `host_ip`.
+    #[error("invalid host_ip `{0}`")]
+    LongHostIp(String),
+}
+
 impl PortBinding {
     /// Parses the short syntax (`"127.0.0.1:5434:5432/tcp"`).
-    pub fn parse_short(spec: &str) -> Result<PortBinding, String> {
+    pub fn parse_short(spec: &str) -> Result<PortBinding, PortSpecError> {
         let spec = spec.trim();
         if spec.is_empty() {
-            return Err("empty port specification".into());
+            return Err(PortSpecError::Empty);
         }
         let (body, protocol) = match spec.rsplit_once('/') {
             Some((body, proto)) => (body, proto.to_ascii_lowercase()),
             None => (spec, "tcp".to_string()),
         };
         if !["tcp", "udp", "sctp"].contains(&protocol.as_str()) {
-            return Err(format!("unknown protocol `{protocol}` in \"{spec}\""));
+            return Err(PortSpecError::Protocol {
+                protocol,
+                spec: spec.to_string(),
+            });
         }
         let parts: Vec<&str> = body.split(':').collect();
         let n = parts.len();
@@ -61,14 +127,21 @@ impl PortBinding {
             .and_then(|s| s.strip_suffix(']'))
             .map(str::to_string)
             .unwrap_or(ip);
-        check_port_range(target)
-            .map_err(|e| format!("invalid container port in \"{spec}\": {e}"))?;
+        check_port_range(target).map_err(|reason| PortSpecError::ContainerPort {
+            spec: spec.to_string(),
+            reason,
+        })?;
         if !published.is_empty() {
-            check_port_range(published)
-                .map_err(|e| format!("invalid host port in \"{spec}\": {e}"))?;
+            check_port_range(published).map_err(|reason| PortSpecError::HostPort {
+                spec: spec.to_string(),
+                reason,
+            })?;
         }
         if !ip.is_empty() && ip != "localhost" && ip.parse::<IpAddr>().is_err() {
-            return Err(format!("invalid host IP `{ip}` in \"{spec}\""));
+            return Err(PortSpecError::HostIp {
+                ip,
+                spec: spec.to_string(),
+            });
         }
         Ok(PortBinding {
             host_ip: (!ip.is_empty()).then_some(ip),
@@ -80,14 +153,14 @@ impl PortBinding {
     }
 
     /// Checks a long-syntax binding's ports and address.
-    pub fn validate(&self) -> Result<(), String> {
-        check_port_range(&self.target).map_err(|e| format!("invalid target port: {e}"))?;
+    pub fn validate(&self) -> Result<(), PortSpecError> {
+        check_port_range(&self.target).map_err(PortSpecError::Target)?;
         if let Some(p) = &self.published {
-            check_port_range(p).map_err(|e| format!("invalid published port: {e}"))?;
+            check_port_range(p).map_err(PortSpecError::Published)?;
         }
         match &self.host_ip {
             Some(ip) if !ip.is_empty() && ip != "localhost" && ip.parse::<IpAddr>().is_err() => {
-                Err(format!("invalid host_ip `{ip}`"))
+                Err(PortSpecError::LongHostIp(ip.clone()))
             }
             _ => Ok(()),
         }
@@ -146,12 +219,12 @@ fn range_bounds(s: &str) -> Option<(u16, u16)> {
     }
 }
 
-fn check_port_range(s: &str) -> Result<(), String> {
+fn check_port_range(s: &str) -> Result<(), PortError> {
     match range_bounds(s) {
         Some((lo, hi)) if lo > 0 && lo <= hi => Ok(()),
-        Some(_) => Err(format!("`{s}` is not a valid port or range")),
-        None if s.is_empty() => Err("missing".into()),
-        None => Err(format!("`{s}` is not a port number")),
+        Some(_) => Err(PortError::BadRange(s.to_string())),
+        None if s.is_empty() => Err(PortError::Missing),
+        None => Err(PortError::NotANumber(s.to_string())),
     }
 }
 

@@ -26,6 +26,7 @@ use tokio::sync::OnceCell;
 use crate::base::diagnostic::error_chain;
 use crate::base::secret::Secret;
 use crate::config::{EnvVars, VaultUrl};
+use crate::system::tls::{NoTrustedRoots, system_roots};
 
 /// The time allowed for one call to the vault, token included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -122,7 +123,7 @@ impl Access {
 
     /// The usual setup: the operating system's trust store, proxies from the
     /// environment, and the credential chain of [`credential::Chain`].
-    pub fn from_environment(vars: &EnvVars) -> Result<Access, String> {
+    pub fn from_environment(vars: &EnvVars) -> Result<Access, ClientError> {
         Ok(Access::with_http(
             http_client(DEFAULT_TIMEOUT)?,
             vars,
@@ -334,28 +335,39 @@ fn transport_options(http: &reqwest::Client) -> ClientOptions {
     }
 }
 
+/// Why no HTTPS client could be built for the vaults.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// The system trusts no certificate authority.
+    #[error(transparent)]
+    Roots(#[from] NoTrustedRoots),
+    /// The TLS library or the HTTP client refused the configuration.
+    #[error("{0}")]
+    Setup(String),
+}
+
 /// An HTTPS client trusting the operating system's roots (or `SSL_CERT_FILE` /
 /// `SSL_CERT_DIR`), with proxies from the environment.
-pub fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
-    http_client_with_roots(crate::system::tls::system_roots()?, timeout)
+pub fn http_client(timeout: Duration) -> Result<reqwest::Client, ClientError> {
+    http_client_with_roots(system_roots()?, timeout)
 }
 
 /// An HTTPS client trusting exactly `roots`.
 pub fn http_client_with_roots(
     roots: rustls::RootCertStore,
     timeout: Duration,
-) -> Result<reqwest::Client, String> {
+) -> Result<reqwest::Client, ClientError> {
     let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .map_err(|e| e.to_string())?
+    .map_err(|e| ClientError::Setup(e.to_string()))?
     .with_root_certificates(roots)
     .with_no_client_auth();
     client_builder(timeout)
         .tls_backend_preconfigured(tls)
         .build()
-        .map_err(|e| error_chain(&e))
+        .map_err(|e| ClientError::Setup(error_chain(&e)))
 }
 
 /// The builder every client starts from: time limits, no redirects.
@@ -371,7 +383,7 @@ type Cached = Arc<OnceCell<Result<Secret, VaultError>>>;
 /// Vault access for one run, with the values fetched so far (each secret at most once).
 #[derive(Default)]
 pub struct Vaults {
-    access: OnceCell<Result<Access, String>>,
+    access: OnceCell<Result<Access, ClientError>>,
     explicit: Option<Access>,
     vars: EnvVars,
     values: Mutex<HashMap<(VaultUrl, String), Cached>>,
@@ -401,7 +413,7 @@ impl Vaults {
     }
 
     /// The access, set up on first use.
-    pub async fn access(&self) -> Result<&Access, String> {
+    pub async fn access(&self) -> Result<&Access, ClientError> {
         if let Some(access) = &self.explicit {
             return Ok(access);
         }
@@ -413,7 +425,7 @@ impl Vaults {
     }
 
     /// A secret's value, fetched once per run.
-    pub async fn value(&self, vault: &VaultUrl, name: &str) -> Result<Secret, String> {
+    pub async fn value(&self, vault: &VaultUrl, name: &str) -> Result<Secret, VaultError> {
         let cell = {
             let mut values = self
                 .values
@@ -425,13 +437,13 @@ impl Vaults {
             .get_or_init(|| async {
                 match self.access().await {
                     Ok(access) => access.value(vault, name).await,
-                    Err(reason) => Err(VaultError::Failed {
+                    Err(e) => Err(VaultError::Failed {
                         vault: vault.clone(),
-                        reason,
+                        reason: e.to_string(),
                     }),
                 }
             })
             .await;
-        result.clone().map_err(|e| e.to_string())
+        result.clone()
     }
 }

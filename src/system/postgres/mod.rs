@@ -209,6 +209,8 @@ impl std::fmt::Display for ConnectError {
     }
 }
 
+impl std::error::Error for ConnectError {}
+
 /// An open connection whose queries run under a timeout.
 pub struct Session {
     client: Client,
@@ -332,28 +334,68 @@ pub async fn connect(
     }
 }
 
+/// Why a query failed. A caller branches on [`QueryError::sqlstate`], never on text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// No answer within the query timeout.
+    #[error("the query did not answer within {}", describe(*.0))]
+    Timeout(Duration),
+    /// The server refused or failed the query.
+    #[error("{message} ({sqlstate})")]
+    Server {
+        /// The five-character SQLSTATE, e.g. `42501`.
+        sqlstate: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The connection failed under the query.
+    #[error("{0}")]
+    Connection(String),
+    /// A query that always returns a row returned none.
+    #[error("the server returned no row")]
+    NoRow,
+}
+
+impl QueryError {
+    /// SQLSTATE `insufficient_privilege`.
+    pub const INSUFFICIENT_PRIVILEGE: &'static str = "42501";
+
+    /// The server's SQLSTATE, when the server answered.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match self {
+            QueryError::Server { sqlstate, .. } => Some(sqlstate),
+            _ => None,
+        }
+    }
+
+    /// Whether the role lacks a privilege the query needs.
+    pub fn is_permission_denied(&self) -> bool {
+        self.sqlstate() == Some(Self::INSUFFICIENT_PRIVILEGE)
+    }
+}
+
 impl Session {
     /// Runs a query within the query timeout.
     pub async fn query(
         &self,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<Row>, String> {
+    ) -> Result<Vec<Row>, QueryError> {
         match tokio::time::timeout(self.query_timeout, self.client.query(sql, params)).await {
-            Err(_) => Err(format!(
-                "the query did not answer within {}",
-                describe(self.query_timeout)
-            )),
+            Err(_) => Err(QueryError::Timeout(self.query_timeout)),
             Ok(Err(e)) => Err(match e.as_db_error() {
-                Some(db) => format!("{} ({})", db.message(), db.code().code()),
-                None => error_chain(&e),
+                Some(db) => QueryError::Server {
+                    sqlstate: db.code().code().to_string(),
+                    message: db.message().to_string(),
+                },
+                None => QueryError::Connection(error_chain(&e)),
             }),
             Ok(Ok(rows)) => Ok(rows),
         }
     }
 
     /// What the server says about this connection.
-    pub async fn describe(&self) -> Result<ServerInfo, String> {
+    pub async fn describe(&self) -> Result<ServerInfo, QueryError> {
         let rows = self
             .query(
                 "select current_setting('server_version'), current_setting('server_version_num')::int, current_user::text, \
@@ -363,7 +405,7 @@ impl Session {
                 &[],
             )
             .await?;
-        let row = rows.first().ok_or("the server returned no row")?;
+        let row = rows.first().ok_or(QueryError::NoRow)?;
         Ok(ServerInfo {
             version: row.get(0),
             version_num: row.get(1),

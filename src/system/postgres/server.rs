@@ -24,16 +24,30 @@ pub fn bindir() -> Option<std::path::PathBuf> {
     })
 }
 
+/// Why the server's commands have no user to run as.
+#[derive(Debug, thiserror::Error)]
+pub enum OwnerError {
+    /// `/etc/passwd` could not be read.
+    #[error("cannot read /etc/passwd: {0}")]
+    Passwd(std::io::Error),
+    /// Root, but no `postgres` user.
+    #[error("running as root, and there is no `postgres` user to run the server")]
+    NoUser,
+    /// The `postgres` line has no numeric ids.
+    #[error("cannot read the `postgres` user's ids")]
+    BadIds,
+}
+
 /// As root, the `postgres` user's uid and gid (initdb refuses to run as root).
-pub fn owner() -> Result<Option<(u32, u32)>, String> {
+pub fn owner() -> Result<Option<(u32, u32)>, OwnerError> {
     if !rustix::process::geteuid().is_root() {
         return Ok(None);
     }
-    let passwd = std::fs::read_to_string("/etc/passwd").map_err(|e| e.to_string())?;
+    let passwd = std::fs::read_to_string("/etc/passwd").map_err(OwnerError::Passwd)?;
     let fields: Vec<&str> = passwd
         .lines()
         .find(|l| l.starts_with("postgres:"))
-        .ok_or("running as root, and there is no `postgres` user to run the server")?
+        .ok_or(OwnerError::NoUser)?
         .split(':')
         .collect();
     match (
@@ -41,6 +55,6 @@ pub fn owner() -> Result<Option<(u32, u32)>, String> {
         fields.get(3).and_then(|g| g.parse().ok()),
     ) {
         (Some(uid), Some(gid)) => Ok(Some((uid, gid))),
-        _ => Err("cannot read the `postgres` user's ids".to_string()),
+        _ => Err(OwnerError::BadIds),
     }
 }

@@ -17,6 +17,8 @@ use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
 
+use crate::system::tls::{NoTrustedRoots, system_roots};
+
 /// libpq's `sslmode`, as far as preflight supports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SslMode {
@@ -91,7 +93,7 @@ pub enum TlsConfigError {
     #[error("sslrootcert=system: {reason}")]
     SystemRoots {
         /// Why.
-        reason: String,
+        reason: NoTrustedRoots,
     },
     /// The root certificate file could not be read.
     #[error("cannot read root certificates {}: {reason}", path.display())]
@@ -110,8 +112,7 @@ fn provider() -> Arc<CryptoProvider> {
 fn load_roots(roots: &RootCerts) -> Result<RootCertStore, TlsConfigError> {
     let path = match roots {
         RootCerts::System => {
-            return crate::system::tls::system_roots()
-                .map_err(|reason| TlsConfigError::SystemRoots { reason });
+            return system_roots().map_err(|reason| TlsConfigError::SystemRoots { reason });
         }
         RootCerts::File(path) => path,
     };

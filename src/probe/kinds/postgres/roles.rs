@@ -13,7 +13,7 @@ use crate::probe::shared::postgres::{
     CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT, query_error,
 };
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
-use crate::system::postgres::Session;
+use crate::system::postgres::{QueryError, Session};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -224,7 +224,7 @@ impl RolesProbe {
 }
 
 /// The risky attributes of a role, or `None` when it does not exist.
-async fn app_role(session: &Session, role: &str) -> Result<Option<Vec<String>>, String> {
+async fn app_role(session: &Session, role: &str) -> Result<Option<Vec<String>>, QueryError> {
     let rows = session
         .query(
             "select rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls from pg_roles where rolname = $1",
