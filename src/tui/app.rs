@@ -10,9 +10,11 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
+use super::dialog::ExportDialog;
+use super::dialog::{Dialog, NoteDialog, NoteKind, Reply, Then, TrustCommandsDialog, WaiveDialog};
 use super::input::TextInput;
-use super::layout::{Areas, TrustDialog};
-use crate::base::timestamp::{Timestamp, parse_deadline};
+use super::layout::Areas;
+use crate::base::timestamp::Timestamp;
 use crate::checklist::{Checklist, Tier};
 use crate::probe::ProbeStatus;
 use crate::probe::events::RunEvent;
@@ -20,7 +22,7 @@ use crate::probe::kinds::command::CommandLine;
 use crate::probe::{ItemResult, ItemStatus, ProbeResult};
 use crate::report::ReportFormat;
 use crate::report::{ItemReport, Report, SignoffInput};
-use crate::signoff::{Contents, Identity, Intent, State, Waiver};
+use crate::signoff::{Contents, Identity, Intent, State};
 
 /// Something that happened.
 #[derive(Debug, Clone)]
@@ -122,105 +124,6 @@ impl StatusFilter {
             StatusFilter::Passing => "passing",
             StatusFilter::Manual => "manual",
         }
-    }
-}
-
-/// What a note dialog records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoteKind {
-    /// `a`
-    Attest,
-    /// `A`
-    Approve,
-    /// `u`
-    Revoke,
-}
-
-/// A modal dialog.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Dialog {
-    /// Attest, approve or revoke, with an optional note.
-    Note {
-        /// Which.
-        kind: NoteKind,
-        /// The item (checklist index).
-        item: usize,
-        /// The note.
-        note: TextInput,
-    },
-    /// Waive: a reason and an expiry.
-    Waive {
-        /// The item.
-        item: usize,
-        /// Why.
-        reason: TextInput,
-        /// Until when: a date, an RFC 3339 time, or `permanent`.
-        until: TextInput,
-        /// Which field has the cursor: 0 reason, 1 until.
-        field: usize,
-    },
-    /// Pick a report format.
-    Export {
-        /// Index into [`EXPORT_FORMATS`].
-        selected: usize,
-    },
-    /// Discard the dialog's text?
-    ConfirmDiscard(Box<Dialog>),
-    /// Run the commands of a checklist that is not trusted? (The commands are
-    /// [`App::untrusted_commands`].)
-    TrustCommands {
-        /// The first line of the command list shown.
-        scroll: usize,
-    },
-}
-
-impl Dialog {
-    fn has_text(&self) -> bool {
-        match self {
-            Dialog::Note { note, .. } => !note.is_blank(),
-            Dialog::Waive { reason, until, .. } => !reason.is_blank() || !until.is_blank(),
-            _ => false,
-        }
-    }
-}
-
-/// The formats `e` offers.
-pub const EXPORT_FORMATS: [ReportFormat; 5] = [
-    ReportFormat::Markdown,
-    ReportFormat::Html,
-    ReportFormat::Json,
-    ReportFormat::Junit,
-    ReportFormat::Sarif,
-];
-
-/// What the waive dialog's expiry field means, as typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Deadline {
-    /// Nothing typed yet.
-    Empty,
-    /// `permanent`.
-    Permanent,
-    /// A valid expiry in the future.
-    Expires(Timestamp),
-    /// Not valid: why.
-    Invalid(String),
-}
-
-/// Reads the expiry field.
-pub fn read_deadline(text: &str, now: Timestamp) -> Deadline {
-    let text = text.trim();
-    if text.is_empty() {
-        return Deadline::Empty;
-    }
-    if text.eq_ignore_ascii_case("permanent") {
-        return Deadline::Permanent;
-    }
-    match parse_deadline(text) {
-        Ok(t) if t <= now => Deadline::Invalid(format!("{t} is in the past")),
-        Ok(t) => Deadline::Expires(t),
-        Err(_) => Deadline::Invalid(
-            "not a date (YYYY-MM-DD, through the end of that day in UTC) or an RFC 3339 time with offset".to_string(),
-        ),
     }
 }
 
@@ -456,7 +359,7 @@ impl App {
             Action::Exported(Ok(path)) => self.info(format!("wrote {path}")),
             Action::Exported(Err(why)) => self.error(why),
             Action::RunAll if self.awaiting_command_answer() => {
-                self.mode = Mode::Dialog(Dialog::TrustCommands { scroll: 0 });
+                self.mode = Mode::Dialog(Dialog::TrustCommands(TrustCommandsDialog { scroll: 0 }));
             }
             Action::RunAll => return self.rerun((0..self.checklist.items.len()).collect()),
             Action::Quit => self.should_quit = true,
@@ -717,12 +620,7 @@ impl App {
             KeyCode::Char('u') => self.open_note(NoteKind::Revoke),
             KeyCode::Char('w') => {
                 if let Some(item) = self.selected {
-                    self.mode = Mode::Dialog(Dialog::Waive {
-                        item,
-                        reason: TextInput::default(),
-                        until: TextInput::default(),
-                        field: 0,
-                    });
+                    self.mode = Mode::Dialog(Dialog::Waive(WaiveDialog::new(item)));
                 }
             }
             KeyCode::Char('/') => self.mode = Mode::Filter,
@@ -733,7 +631,9 @@ impl App {
             KeyCode::Char('e') if self.running() => {
                 self.error("wait for the probes to finish before exporting a report".into())
             }
-            KeyCode::Char('e') => self.mode = Mode::Dialog(Dialog::Export { selected: 0 }),
+            KeyCode::Char('e') => {
+                self.mode = Mode::Dialog(Dialog::Export(ExportDialog { selected: 0 }))
+            }
             _ => {}
         }
         Vec::new()
@@ -754,151 +654,41 @@ impl App {
             );
             return;
         }
-        self.mode = Mode::Dialog(Dialog::Note {
-            kind,
-            item,
-            note: TextInput::default(),
-        });
+        self.mode = Mode::Dialog(Dialog::Note(NoteDialog::new(kind, item)));
     }
 
-    fn result_of(&self, item: usize) -> Option<ItemResult> {
+    /// The item's results, once its probes finished.
+    pub fn result_of(&self, item: usize) -> Option<ItemResult> {
         self.progress.get(item)?.result.clone()
     }
 
+    /// Lets the open dialog handle a key, then applies its reply.
     fn on_dialog_key(&mut self, dialog: Dialog, key: KeyEvent) -> Vec<Effect> {
-        match dialog {
-            Dialog::ConfirmDiscard(previous) => {
-                match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') => {}
-                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                        self.mode = Mode::Dialog(*previous)
-                    }
-                    _ => self.mode = Mode::Dialog(Dialog::ConfirmDiscard(previous)),
-                }
+        let Reply { dialog, then } = dialog.on_key(&key, self);
+        self.mode = dialog.map_or(Mode::Normal, Mode::Dialog);
+        match then {
+            Then::Nothing => Vec::new(),
+            Then::Effects(effects) => effects,
+            Then::Error(why) => {
+                self.error(why);
                 Vec::new()
             }
-            Dialog::TrustCommands { scroll } => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
-                    self.commands_allowed = Some(true);
+            Then::CommandsAllowed(yes) => {
+                self.commands_allowed = Some(yes);
+                if yes {
                     self.info(format!(
                         "running this checklist's {} command(s) for this session",
                         self.untrusted_commands.len()
                     ));
-                    self.update(Action::RunAll)
-                }
-                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                    self.commands_allowed = Some(false);
+                } else {
                     self.info(
                         "command probes skipped: restart with --allow-commands to run them".into(),
                     );
-                    self.update(Action::RunAll)
                 }
-                KeyCode::Char('q') => {
-                    self.should_quit = true;
-                    Vec::new()
-                }
-                _ => {
-                    let screen = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-                    let last = TrustDialog::new(screen, &self.untrusted_commands).max_scroll();
-                    self.mode = Mode::Dialog(Dialog::TrustCommands {
-                        scroll: step(&key, scroll, last),
-                    });
-                    Vec::new()
-                }
-            },
-            dialog if key.code == KeyCode::Esc => {
-                if dialog.has_text() {
-                    self.mode = Mode::Dialog(Dialog::ConfirmDiscard(Box::new(dialog)));
-                }
-                Vec::new()
+                self.update(Action::RunAll)
             }
-            Dialog::Export { selected } => {
-                if key.code == KeyCode::Enter {
-                    return vec![Effect::Export(EXPORT_FORMATS[selected])];
-                }
-                self.mode = Mode::Dialog(Dialog::Export {
-                    selected: step(&key, selected, EXPORT_FORMATS.len() - 1),
-                });
-                Vec::new()
-            }
-            Dialog::Note {
-                kind,
-                item,
-                mut note,
-            } => {
-                if key.code == KeyCode::Enter {
-                    let Some(result) = self.result_of(item) else {
-                        self.error("the item's probes have not finished".into());
-                        return Vec::new();
-                    };
-                    let intent = match kind {
-                        NoteKind::Attest => Intent::Attest,
-                        NoteKind::Approve => Intent::Approve,
-                        NoteKind::Revoke => Intent::Revoke,
-                    };
-                    return vec![Effect::Record {
-                        intent,
-                        result,
-                        note: (!note.is_blank()).then(|| note.text().trim().to_string()),
-                    }];
-                }
-                note.handle(&key);
-                self.mode = Mode::Dialog(Dialog::Note { kind, item, note });
-                Vec::new()
-            }
-            Dialog::Waive {
-                item,
-                mut reason,
-                mut until,
-                mut field,
-            } => {
-                match key.code {
-                    KeyCode::Tab | KeyCode::BackTab | KeyCode::Down | KeyCode::Up => {
-                        field = 1 - field
-                    }
-                    KeyCode::Enter => {
-                        let deadline = read_deadline(until.text(), self.now);
-                        let expires = match (&deadline, reason.is_blank()) {
-                            (_, true) => {
-                                self.error("a waiver needs a reason".into());
-                                None
-                            }
-                            (Deadline::Expires(t), false) => Some(Some(*t)),
-                            (Deadline::Permanent, false) => Some(None),
-                            (Deadline::Empty, false) => {
-                                self.error("type an expiry date, or `permanent`".into());
-                                None
-                            }
-                            (Deadline::Invalid(why), false) => {
-                                self.error(why.clone());
-                                None
-                            }
-                        };
-                        if let (Some(expires), Some(result)) = (expires, self.result_of(item)) {
-                            return vec![Effect::Record {
-                                intent: Intent::Waive(Waiver {
-                                    reason: reason.text().trim().to_string(),
-                                    expires,
-                                }),
-                                result,
-                                note: None,
-                            }];
-                        }
-                    }
-                    _ => {
-                        if field == 0 {
-                            reason.handle(&key);
-                        } else {
-                            until.handle(&key);
-                        }
-                    }
-                }
-                self.mode = Mode::Dialog(Dialog::Waive {
-                    item,
-                    reason,
-                    until,
-                    field,
-                });
+            Then::Quit => {
+                self.should_quit = true;
                 Vec::new()
             }
         }
@@ -961,15 +751,5 @@ impl App {
             ProbeState::Done(r) => Some(r.outcome.status),
             _ => None,
         }
-    }
-}
-
-/// A position in a dialog's list after `key`: ↓/`j` one further (at most `last`), ↑/`k`
-/// one back; other keys leave it.
-fn step(key: &KeyEvent, position: usize, last: usize) -> usize {
-    match key.code {
-        KeyCode::Down | KeyCode::Char('j') => (position + 1).min(last),
-        KeyCode::Up | KeyCode::Char('k') => position.saturating_sub(1),
-        _ => position,
     }
 }

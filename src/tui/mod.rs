@@ -1,11 +1,14 @@
 //! The interactive terminal UI: the event loop that owns the terminal.
 //!
-//! [`app`] holds the state and its `update()`; [`view`] draws it; this module feeds
+//! [`app`] holds the state and its `update()`; [`dialog`] has one file per dialog
+//! (its state, its keys returning a reply, its drawing); [`view`] draws the screen
+//! from `&App`; [`layout`] places the panes; this module feeds
 //! terminal events, probe events, ticks and signals to `update()` and carries out the
 //! effects it returns (runs, sign-offs, exports) on tokio tasks, so the screen never
 //! waits for a probe.
 
 pub mod app;
+pub mod dialog;
 pub mod input;
 pub mod layout;
 pub mod view;

@@ -18,10 +18,9 @@ use preflight::probe::events::RunEvent;
 use preflight::probe::kinds::command::command_lines;
 use preflight::probe::runner::{self, RunOptions};
 use preflight::signoff::{Contents, Identity, Intent};
-use preflight::tui::app::{
-    Action, App, Dialog, EXPORT_FORMATS, Effect, Mode, Pane, Row, StatusFilter,
-};
-use preflight::tui::layout::{TrustDialog, TrustLine};
+use preflight::tui::app::{Action, App, Effect, Mode, Pane, Row, StatusFilter};
+use preflight::tui::dialog::trust_commands::{TrustDialog, TrustLine};
+use preflight::tui::dialog::{Dialog, EXPORT_FORMATS, ExportDialog, TrustCommandsDialog};
 use preflight::tui::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -334,7 +333,7 @@ fn attest_dialog_records_with_the_note_and_esc_asks_before_discarding() {
     select(&mut app, "rotate-production-credentials");
     app.update(key(KeyCode::Char('a')));
     keys(&mut app, "rotated, OPS-142");
-    assert!(matches!(app.mode, Mode::Dialog(Dialog::Note { .. })));
+    assert!(matches!(app.mode, Mode::Dialog(Dialog::Note(_))));
     app.update(key(KeyCode::Esc));
     assert!(matches!(app.mode, Mode::Dialog(Dialog::ConfirmDiscard(_))));
     app.update(key(KeyCode::Char('n')));
@@ -572,12 +571,18 @@ fn commands_of_an_untrusted_checklist_run_only_after_yes() {
     let mut app = commands_app((80, 24));
     // The first run waits for the answer.
     assert_eq!(app.update(Action::RunAll), vec![]);
-    assert_eq!(app.mode, Mode::Dialog(Dialog::TrustCommands { scroll: 0 }));
+    assert_eq!(
+        app.mode,
+        Mode::Dialog(Dialog::TrustCommands(TrustCommandsDialog { scroll: 0 }))
+    );
     assert!(app.running(), "nothing has run yet");
     // Other keys do nothing while asking.
     assert_eq!(app.update(key(KeyCode::Char('a'))), vec![]);
     assert_eq!(app.update(key(KeyCode::Char('R'))), vec![]);
-    assert_eq!(app.mode, Mode::Dialog(Dialog::TrustCommands { scroll: 0 }));
+    assert_eq!(
+        app.mode,
+        Mode::Dialog(Dialog::TrustCommands(TrustCommandsDialog { scroll: 0 }))
+    );
     let effects = app.update(key(KeyCode::Char('y')));
     assert_eq!(
         effects,
@@ -666,7 +671,7 @@ fn a_long_command_list_scrolls_and_is_never_cut() {
     for _ in 0..10 {
         app.update(key(KeyCode::Down));
     }
-    let Mode::Dialog(Dialog::TrustCommands { scroll }) = app.mode else {
+    let Mode::Dialog(Dialog::TrustCommands(TrustCommandsDialog { scroll })) = app.mode else {
         panic!("{:?}", app.mode)
     };
     assert_eq!(scroll, 5, "stops when the last line is in view");
@@ -717,19 +722,25 @@ fn export_waits_for_the_probes_then_offers_every_format() {
 
     let mut app = finished((80, 24));
     app.update(key(KeyCode::Char('e')));
-    assert_eq!(app.mode, Mode::Dialog(Dialog::Export { selected: 0 }));
+    assert_eq!(
+        app.mode,
+        Mode::Dialog(Dialog::Export(ExportDialog { selected: 0 }))
+    );
     app.update(key(KeyCode::Down));
     app.update(key(KeyCode::Char('j')));
     app.update(key(KeyCode::Up));
-    assert_eq!(app.mode, Mode::Dialog(Dialog::Export { selected: 1 }));
+    assert_eq!(
+        app.mode,
+        Mode::Dialog(Dialog::Export(ExportDialog { selected: 1 }))
+    );
     for _ in 0..10 {
         app.update(key(KeyCode::Down));
     }
     assert_eq!(
         app.mode,
-        Mode::Dialog(Dialog::Export {
+        Mode::Dialog(Dialog::Export(ExportDialog {
             selected: EXPORT_FORMATS.len() - 1
-        }),
+        })),
         "stops at the last format"
     );
     assert_eq!(

@@ -7,9 +7,12 @@ mod list;
 mod overlay;
 
 use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
 
 use super::app::App;
+use super::input::TextInput;
 use crate::probe::ItemStatus;
 use crate::probe::ProbeStatus;
 use crate::signoff::State;
@@ -76,4 +79,19 @@ pub(crate) fn state_badge(state: State) -> Option<(&'static str, Color)> {
 /// Bold, kept without colour.
 pub(crate) fn bold() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
+}
+
+/// A text field on one line, with `> ` before the active one.
+pub(crate) fn field_line(input: &TextInput, active: bool) -> Line<'static> {
+    let marker = if active { "> " } else { "  " };
+    Line::from(vec![Span::raw(marker), Span::raw(input.text().to_string())])
+}
+
+/// Puts the terminal cursor in a text field drawn on `area` after `prefix` columns.
+pub(crate) fn set_cursor(frame: &mut Frame<'_>, area: Rect, prefix: usize, input: &TextInput) {
+    let x = area.x as usize + prefix + input.cursor();
+    let x = u16::try_from(x)
+        .unwrap_or(u16::MAX)
+        .min(area.right().saturating_sub(1));
+    frame.set_cursor_position(Position::new(x, area.y));
 }

@@ -1,0 +1,59 @@
+//! The help overlay (`?`): every key of the main screen. Any key closes it.
+
+use ratatui::Frame;
+use ratatui::style::{Color, Modifier};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::{centered, modal_block};
+use crate::tui::app::App;
+use crate::tui::view::fg;
+
+/// The keys the footer offers while it is open.
+pub const KEYS: &[(&str, &str)] = &[("any key", "close")];
+
+/// Every key of the main screen and what it does.
+const SCREEN_KEYS: &[(&str, &str)] = &[
+    ("↑ ↓  j k", "move in the list, or scroll the details"),
+    ("g G  Home End", "first, last item"),
+    ("Tab", "switch between list and details"),
+    ("PgUp PgDn", "scroll the details"),
+    ("r", "rerun the selected item's probes"),
+    ("R", "rerun every probe"),
+    ("a", "attest the item (with a note)"),
+    ("A", "approve the item as reviewer"),
+    ("w", "waive the item (reason and expiry)"),
+    ("u", "revoke the attestation or waiver"),
+    ("/", "filter by text"),
+    ("f", "cycle the status filter"),
+    ("e", "export a report"),
+    ("mouse", "click to select, wheel to scroll"),
+    ("q  Esc", "quit"),
+];
+
+/// Draws the list of keys.
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let area = centered(frame, 62, SCREEN_KEYS.len() as u16 + 4);
+    frame.render_widget(Clear, area);
+    let mut lines: Vec<Line<'_>> = SCREEN_KEYS
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(
+                    format!(" {k:<14}"),
+                    fg(app, Color::Cyan).add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        " any key closes this help",
+        fg(app, Color::DarkGray),
+    ));
+    frame.render_widget(
+        Paragraph::new(lines).block(modal_block(app, " Keys ".into())),
+        area,
+    );
+}
