@@ -7,6 +7,8 @@
 //! - [`postgres`]: connecting to PostgreSQL and querying it, and finding its server
 //!   binaries;
 //! - [`keyvault`]: Azure Key Vault;
+//! - [`net`]: listening sockets and their processes, this machine's addresses, name
+//!   resolution and TCP connections;
 //! - [`secretscan`]: the hardcoded-credential detectors;
 //! - [`tls`]: the operating system's trusted roots.
 //!
@@ -16,6 +18,7 @@
 pub mod compose;
 pub mod git;
 pub mod keyvault;
+pub mod net;
 pub mod postgres;
 pub mod secretscan;
 pub mod tls;

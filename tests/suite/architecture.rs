@@ -181,3 +181,24 @@ fn every_module_opens_with_its_documentation() {
         );
     }
 }
+
+#[test]
+fn probe_kinds_share_helpers_through_probe_shared_not_through_each_other() {
+    for (rel, _) in library_files() {
+        if !rel.starts_with("probe/kinds") {
+            continue;
+        }
+        let text = std::fs::read_to_string(src().join(&rel)).unwrap();
+        for (index, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            let names_a_kind = code.contains("probe::kinds::")
+                || (code.contains("super::") && !code.starts_with("use super::*;"));
+            assert!(
+                code.starts_with("//") || !names_a_kind,
+                "src/{}:{}: a probe kind names another kind; move what they share to probe/shared",
+                rel.display(),
+                index + 1
+            );
+        }
+    }
+}

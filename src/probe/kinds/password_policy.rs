@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
-use super::postgres::login_rejected::DEFAULT_CREDENTIALS;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
+use crate::probe::shared::postgres::DEFAULT_CREDENTIALS;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 
 /// The kind's catalog entry.

@@ -13,6 +13,7 @@ use std::time::Duration;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
+use crate::system::net;
 
 /// The variable that says what `auto` means, when set.
 pub const AUTO_ADDRESSES: &str = "PREFLIGHT_AUTO_ADDRESSES";
@@ -101,29 +102,25 @@ impl ReachableProbe {
         }
         for a in &names {
             if a == "auto" {
-                let interfaces = if_addrs::get_if_addrs()
+                let addresses = net::machine_addresses()
                     .map_err(|e| format!("cannot list this machine's interfaces: {e}"))?;
-                for i in interfaces.into_iter().filter(|i| !i.is_loopback()) {
-                    let ip = i.ip();
-                    // Link-local IPv6 needs a scope; connecting to it is not meaningful here.
-                    if let IpAddr::V6(v6) = ip
-                        && (v6.segments()[0] & 0xffc0) == 0xfe80
-                    {
-                        continue;
-                    }
-                    out.push((format!("{ip} ({})", i.name), SocketAddr::new(ip, self.port)));
+                for (ip, interface) in addresses {
+                    out.push((
+                        format!("{ip} ({interface})"),
+                        SocketAddr::new(ip, self.port),
+                    ));
                 }
             } else if let Ok(ip) = a.parse::<IpAddr>() {
                 out.push((ip.to_string(), SocketAddr::new(ip, self.port)));
             } else {
-                let resolved = tokio::time::timeout(
-                    self.connect_timeout,
-                    tokio::net::lookup_host((a.as_str(), self.port)),
-                )
-                .await
-                .map_err(|_| format!("resolving `{a}` timed out"))?
-                .map_err(|e| format!("cannot resolve `{a}`: {e}"))?;
-                out.extend(resolved.map(|s| (format!("{a} ({})", s.ip()), s)));
+                let resolved = net::resolve(a, self.port, self.connect_timeout)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                out.extend(
+                    resolved
+                        .into_iter()
+                        .map(|s| (format!("{a} ({})", s.ip()), s)),
+                );
             }
         }
         Ok(out)
@@ -140,11 +137,7 @@ impl ReachableProbe {
         let mut wrong = Vec::new();
         let mut right = Vec::new();
         for (label, addr) in &targets {
-            let connected = matches!(
-                tokio::time::timeout(self.connect_timeout, tokio::net::TcpStream::connect(addr))
-                    .await,
-                Ok(Ok(_))
-            );
+            let connected = net::tcp_connects(*addr, self.connect_timeout).await;
             let text = format!(
                 "{label} port {}: {}",
                 self.port,

@@ -12,6 +12,15 @@ use crate::probe::context::EnvironmentError;
 use crate::probe::{ProbeContext, ProbeOutcome};
 use crate::system::postgres::{self, QueryError, Session, Target, TargetError};
 
+/// Well-known default credentials: the guides' development defaults and PostgreSQL's
+/// (tried by `postgres-login-rejected`, refused by `password-policy`).
+pub const DEFAULT_CREDENTIALS: &[(&str, &str)] = &[
+    ("contextforge", "contextforge"),
+    ("contextforge_dev", "contextforge"),
+    ("postgres", "postgres"),
+    ("postgres", "password"),
+];
+
 /// `environment`: which database, by environment name.
 pub const ENVIRONMENT: ParamSpec = ParamSpec {
     name: "environment",

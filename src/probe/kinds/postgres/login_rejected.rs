@@ -9,18 +9,10 @@ use crate::base::secret::Secret;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::postgres::{
-    CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT, credentials,
+    CONNECT_TIMEOUT, Connection, DEFAULT_CREDENTIALS, ENVIRONMENT, QUERY_TIMEOUT, credentials,
 };
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 use crate::system::postgres::{self, FailureKind};
-
-/// Well-known default credentials: the guides' development defaults and PostgreSQL's.
-pub const DEFAULT_CREDENTIALS: &[(&str, &str)] = &[
-    ("contextforge", "contextforge"),
-    ("contextforge_dev", "contextforge"),
-    ("postgres", "postgres"),
-    ("postgres", "password"),
-];
 
 /// At most this many login attempts per run.
 pub const MAX_ATTEMPTS: usize = 8;
