@@ -7,6 +7,7 @@
 //!   `{ keyvault = "https://NAME.vault.azure.net", secret = "db-password" }`), and a
 //!   literal password in the file is refused.
 //! - [`sources`]: reading an environment's fields from those sources;
+//! - [`environment`]: an environment's fields once read;
 //! - [`env_vars`], [`dotenv`], [`pgurl`], [`vault_url`]: the sources' formats;
 //! - [`user`]: the user's own settings.
 //!
@@ -14,6 +15,7 @@
 
 pub mod dotenv;
 pub mod env_vars;
+pub mod environment;
 pub mod pgurl;
 pub mod sources;
 pub mod user;
@@ -28,8 +30,9 @@ use toml::de::DeValue;
 use crate::base::diagnostic::{Diagnostics, SourceFile};
 use crate::base::toml_reader::{Table, TomlReader, integer_value, parse_document, type_name};
 pub use env_vars::EnvVars;
+pub use environment::ResolvedEnvironment;
 use sources::ENVIRONMENT_FIELDS;
-pub use sources::{EnvironmentSpec, FetchedSecrets, ResolvedEnvironment, Source, SourceError};
+pub use sources::{EnvironmentSpec, FetchedSecrets, Source, SourceError};
 pub use vault_url::VaultUrl;
 
 /// The file name looked for at the project root.

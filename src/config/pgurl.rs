@@ -3,6 +3,7 @@
 //!
 //! A URL can carry a password, so nothing here ever puts the URL's text in an error.
 
+use super::environment::ResolvedEnvironment;
 use crate::base::secret::Secret;
 
 fn decode(text: &str) -> String {
@@ -10,25 +11,6 @@ fn decode(text: &str) -> String {
         .next()
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default()
-}
-
-/// A connection URL's parts. The password stays a [`Secret`].
-#[derive(Debug, Clone, Default)]
-pub struct PgUrl {
-    /// Host name or address (IPv6 without brackets).
-    pub host: Option<String>,
-    /// Port.
-    pub port: Option<u16>,
-    /// Database.
-    pub database: Option<String>,
-    /// User.
-    pub user: Option<String>,
-    /// Password, from `user:password@` or a `password=` parameter.
-    pub password: Option<Secret>,
-    /// The `sslmode` parameter.
-    pub sslmode: Option<String>,
-    /// The `sslrootcert` parameter.
-    pub sslrootcert: Option<String>,
 }
 
 /// Why a text is not a PostgreSQL connection URL. Never carries the text, which may
@@ -43,16 +25,19 @@ pub enum UrlError {
     Scheme(String),
 }
 
+/// A connection URL's parts, as an environment's fields.
+pub struct PgUrl;
+
 impl PgUrl {
-    /// Parses a URL into its parts. The error says what is wrong, never what the URL
-    /// holds.
-    pub fn parse(text: &str) -> Result<PgUrl, UrlError> {
+    /// Parses a URL into the fields of an environment. The error says what is wrong,
+    /// never what the URL holds.
+    pub fn parse(text: &str) -> Result<ResolvedEnvironment, UrlError> {
         let parsed = url::Url::parse(text.trim()).map_err(UrlError::NotAUrl)?;
         if !matches!(parsed.scheme(), "postgres" | "postgresql") {
             return Err(UrlError::Scheme(parsed.scheme().to_string()));
         }
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
-        let mut out = PgUrl {
+        let mut out = ResolvedEnvironment {
             host: parsed
                 .host_str()
                 .map(|h| h.trim_matches(['[', ']']).to_string())
@@ -61,8 +46,7 @@ impl PgUrl {
             database: non_empty(decode(parsed.path().trim_start_matches('/'))),
             user: non_empty(decode(parsed.username())),
             password: parsed.password().map(|p| Secret::new(decode(p))),
-            sslmode: None,
-            sslrootcert: None,
+            ..ResolvedEnvironment::default()
         };
         for (key, value) in parsed.query_pairs() {
             match key.as_ref() {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::dotenv;
 use super::env_vars::EnvVars;
+use super::environment::ResolvedEnvironment;
 use super::pgurl::PgUrl;
 use super::vault_url::VaultUrl;
 use crate::base::secret::Secret;
@@ -77,25 +78,6 @@ pub(super) const ENVIRONMENT_FIELDS: &[&str] = &[
     "sslmode",
     "sslrootcert",
 ];
-
-/// An environment with every field read from its source.
-#[derive(Debug, Clone, Default)]
-pub struct ResolvedEnvironment {
-    /// Host.
-    pub host: Option<String>,
-    /// Port.
-    pub port: Option<u16>,
-    /// Database.
-    pub database: Option<String>,
-    /// User.
-    pub user: Option<String>,
-    /// Password, masked wherever it is printed.
-    pub password: Option<Secret>,
-    /// sslmode.
-    pub sslmode: Option<String>,
-    /// sslrootcert.
-    pub sslrootcert: Option<String>,
-}
 
 /// A credential source that could not be read. Never carries the value.
 #[derive(Debug, thiserror::Error)]
@@ -232,7 +214,7 @@ impl EnvironmentSpec {
             read(field, source).map(|v| v.map(|s| s.expose().to_string()))
         };
         let url = match text("url", &self.url)? {
-            None => PgUrl::default(),
+            None => ResolvedEnvironment::default(),
             // The URL may hold a password: errors say what is wrong, never the text.
             Some(url) => PgUrl::parse(&url).map_err(|e| SourceError::Invalid {
                 field: "url",

@@ -10,8 +10,9 @@ use crate::base::pathglob::PathGlobs;
 use crate::base::secret::{is_reference, is_secret_name};
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
+use crate::probe::shared::files;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::walk::{self, ProjectFile, Walk};
+use crate::system::walk::{self, ProjectFile};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -212,16 +213,10 @@ pub fn scan(text: &str) -> Vec<Assignment> {
 
 impl BlockingProbe for DockerfileSecretsProbe {
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let paths = Walk::new(&ctx.project_dir)
-            .matching(&self.files)
-            .list()
-            .files;
-        if paths.is_empty() {
-            return ProbeOutcome::skipped(format!(
-                "no Dockerfiles match {}",
-                self.files.describe()
-            ));
-        }
+        let paths = match files::matching(ctx, &self.files, "Dockerfiles") {
+            Ok(paths) => paths,
+            Err(skipped) => return skipped,
+        };
         let mut bad = Vec::new();
         let mut notes = Vec::new();
         let mut errors = Vec::new();

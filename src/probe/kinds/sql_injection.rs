@@ -18,8 +18,9 @@ use regex::Regex;
 use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
+use crate::probe::shared::files;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::walk::{self, ProjectFile, Walk};
+use crate::system::walk::{self, ProjectFile};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -138,16 +139,10 @@ pub fn scan(text: &str) -> Vec<(usize, usize, &'static str)> {
 
 impl BlockingProbe for SqlInjectionProbe {
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let paths = Walk::new(&ctx.project_dir)
-            .matching(&self.files)
-            .list()
-            .files;
-        if paths.is_empty() {
-            return ProbeOutcome::skipped(format!(
-                "no source files match {}",
-                self.files.describe()
-            ));
-        }
+        let paths = match files::matching(ctx, &self.files, "source files") {
+            Ok(paths) => paths,
+            Err(skipped) => return skipped,
+        };
         let mut evidence = Vec::new();
         for ProjectFile { path, rel: file } in &paths {
             let Ok(text) = walk::read_text(path) else {

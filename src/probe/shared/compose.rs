@@ -2,13 +2,13 @@
 //! parameter, loading the matching files with unreadable ones as evidence, and reading
 //! a `ports:` entry in either syntax.
 
+use super::files;
 use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamSpec, ParamType, Params};
 use crate::probe::{Evidence, ProbeContext, ProbeOutcome};
 use crate::system::compose::interpolate::InterpolationError;
 use crate::system::compose::ports::{PortBinding, PortSpecError};
 use crate::system::compose::{self, ComposeError, ComposeFile, Node, get, items, scalar_text};
-use crate::system::walk::Walk;
 
 /// `files`: which Compose files to read, shared by the Compose probe kinds.
 pub const FILES_PARAM: ParamSpec = ParamSpec {
@@ -25,15 +25,7 @@ pub fn compose_files(
     ctx: &ProbeContext,
     globs: &PathGlobs,
 ) -> Result<Vec<Result<ComposeFile, ComposeError>>, ProbeOutcome> {
-    let listing = Walk::new(&ctx.project_dir).matching(globs).list();
-    if listing.files.is_empty() {
-        return Err(ProbeOutcome::skipped(format!(
-            "no Compose files match {}",
-            globs.describe()
-        )));
-    }
-    Ok(listing
-        .files
+    Ok(files::matching(ctx, globs, "Compose files")?
         .iter()
         .map(|f| compose::load(&ctx.project_dir, &f.path, &ctx.vars))
         .collect())

@@ -1,6 +1,7 @@
 //! Helpers that several probe kinds use, in one place instead of inside one kind.
 
 pub mod compose;
+pub mod files;
 pub mod git;
 pub mod postgres;
 
