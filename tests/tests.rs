@@ -21,4 +21,5 @@ mod suite {
     mod tui;
     mod tui_e2e;
     mod validate;
+    mod walk;
 }

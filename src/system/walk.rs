@@ -495,6 +495,83 @@ mod tests {
         assert_eq!(reasons, ["big.txt", "bin.dat"]);
     }
 
+    fn git(root: &Path, args: &[&str]) {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    fn follows_git_ignore_rules_as_git_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        write(root, ".gitignore", "*.env\nbuild/\n");
+        write(root, "local.env", "A=1");
+        write(root, "committed.env", "A=1");
+        write(root, "build/out.txt", "x");
+        write(root, "app.py", "x");
+        // Another tool's ignore file hides nothing from git, so nothing from us.
+        write(root, ".ignore", "app.py\n");
+        git(root, &["add", ".gitignore", ".ignore", "app.py"]);
+        git(root, &["add", "-f", "committed.env"]);
+        git(root, &["commit", "-qm", "x"]);
+        assert_eq!(
+            rels(&Walk::new(root).list()),
+            [".gitignore", ".ignore", "app.py", "committed.env"],
+            "a tracked file is never ignored, an untracked ignored one is"
+        );
+        // git's own answer to "which files are not ignored", with nested rules,
+        // negation and .git/info/exclude.
+        write(root, "deploy/.gitignore", "*.yml\n!compose.prod.yml\n");
+        write(root, "deploy/compose.yml", "x");
+        write(root, "deploy/compose.prod.yml", "x");
+        write(root, ".git/info/exclude", "scratch/\n");
+        write(root, "scratch/notes.txt", "x");
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args([
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ])
+            .output()
+            .unwrap();
+        let mut by_git: Vec<String> = out
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect();
+        by_git.sort();
+        assert_eq!(rels(&Walk::new(root).list()), by_git);
+        std::fs::remove_dir_all(root.join("deploy")).unwrap();
+        std::fs::remove_dir_all(root.join("scratch")).unwrap();
+        assert_eq!(
+            rels(&Walk::new(root).include_ignored(true).list()),
+            [
+                ".gitignore",
+                ".ignore",
+                "app.py",
+                "build/out.txt",
+                "committed.env",
+                "local.env"
+            ]
+        );
+    }
+
     #[test]
     fn filters_by_pattern_and_depth() {
         let dir = tempfile::tempdir().unwrap();
