@@ -24,7 +24,7 @@
 //! Paths come back relative to the walk's root with `/` separators, sorted. This module
 //! knows nothing of what the files mean.
 
-use std::fs::File;
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -212,16 +212,43 @@ impl Walk {
         builder
     }
 
-    /// Lists the files, on every core.
+    /// One entry of the walk: a wanted file, or a wanted path that is not a regular
+    /// file (skipped, with why).
+    fn visit(&self, entry: ignore::DirEntry, listing: &mut Listing) {
+        let Some(kind) = entry.file_type() else {
+            return;
+        };
+        if kind.is_dir() {
+            return;
+        }
+        let rel = display_path(&self.root, entry.path());
+        if !self.wanted(&rel) {
+            return;
+        }
+        if kind.is_file() {
+            listing.files.push(ProjectFile {
+                path: entry.into_path(),
+                rel,
+            });
+        } else {
+            listing.skipped.push(Skipped {
+                rel,
+                reason: SkipReason::NotRegular,
+            });
+        }
+    }
+
+    /// Lists the files.
     pub fn list(&self) -> Listing {
-        let found = Mutex::new(Listing::default());
+        let mut listing = Listing::default();
         // Pruned folders are recorded where they are pruned (the filter must own what
         // it touches).
         let vendored = Arc::new(Mutex::new(Vec::new()));
         let include_vendored = self.include_vendored;
         let root = self.root.clone();
         let pruned = Arc::clone(&vendored);
-        self.builder()
+        for entry in self
+            .builder()
             .filter_entry(move |e| {
                 let name = e.file_name();
                 if name == ".git" {
@@ -242,54 +269,28 @@ impl Walk {
                 }
                 !is_vendored
             })
-            .build_parallel()
-            .run(|| {
-                let found = &found;
-                Box::new(move |entry| {
-                    let Ok(entry) = entry else {
-                        return ignore::WalkState::Continue;
-                    };
-                    let Some(kind) = entry.file_type() else {
-                        return ignore::WalkState::Continue;
-                    };
-                    if kind.is_dir() {
-                        return ignore::WalkState::Continue;
-                    }
-                    let rel = display_path(&self.root, entry.path());
-                    if !self.wanted(&rel) {
-                        return ignore::WalkState::Continue;
-                    }
-                    let mut listing = found.lock().unwrap_or_else(|e| e.into_inner());
-                    if kind.is_file() {
-                        listing.files.push(ProjectFile {
-                            path: entry.into_path(),
-                            rel,
-                        });
-                    } else {
-                        listing.skipped.push(Skipped {
-                            rel,
-                            reason: SkipReason::NotRegular,
-                        });
-                    }
-                    ignore::WalkState::Continue
-                })
-            });
-        let mut listing = found.into_inner().unwrap_or_else(|e| e.into_inner());
+            .build()
+            .flatten()
+        {
+            self.visit(entry, &mut listing);
+        }
         listing
             .skipped
             .append(&mut vendored.lock().unwrap_or_else(|e| e.into_inner()));
+        listing.files.sort_by(|a, b| a.rel.cmp(&b.rel));
         if !self.include_ignored {
-            // Outside a work tree nothing is tracked, and no ignore rule applied.
-            let tracked = Repo::open(&self.root)
-                .and_then(|r| r.tracked_files())
-                .unwrap_or_default();
-            let seen: std::collections::HashSet<&str> =
-                listing.files.iter().map(|f| f.rel.as_str()).collect();
+            let tracked = tracked_files(&self.root);
+            let seen = |rel: &str| {
+                listing
+                    .files
+                    .binary_search_by(|f| f.rel.as_str().cmp(rel))
+                    .is_ok()
+            };
             let extra: Vec<ProjectFile> = tracked
                 .iter()
                 .filter(|rel| {
-                    !seen.contains(rel.as_str())
-                        && self.wanted(rel)
+                    self.wanted(rel)
+                        && !seen(rel)
                         && self
                             .max_depth
                             .is_none_or(|depth| rel.split('/').count() <= depth)
@@ -304,64 +305,118 @@ impl Walk {
                     rel: rel.clone(),
                 })
                 .collect();
-            listing.files.extend(extra);
+            if !extra.is_empty() {
+                listing.files.extend(extra);
+                listing.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+            }
         }
-        listing.files.sort_by(|a, b| a.rel.cmp(&b.rel));
         listing.skipped.sort_by(|a, b| a.rel.cmp(&b.rel));
         listing
     }
 }
 
+/// When git's index last changed: its modification time, size and inode.
+type IndexStamp = (std::time::SystemTime, u64, u64);
+
+fn index_stamp(root: &Path) -> Option<IndexStamp> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(root.join(".git").join("index")).ok()?;
+    Some((meta.modified().ok()?, meta.len(), meta.ino()))
+}
+
+/// The files git tracks below `root` (none outside a work tree, where no ignore rule
+/// applied either). Several walks of one run ask, so the answer is kept while the
+/// index (`root/.git/index`) is unchanged; git rewrites it on every add or remove.
+fn tracked_files(root: &Path) -> Arc<Vec<String>> {
+    type Cache = HashMap<PathBuf, (IndexStamp, Arc<Vec<String>>)>;
+    static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
+    let ask_git = || {
+        Arc::new(
+            Repo::open(root)
+                .and_then(|r| r.tracked_files())
+                .unwrap_or_default(),
+        )
+    };
+    // Read before git runs, so a change while it runs is seen by the next walk.
+    let Some(stamp) = index_stamp(root) else {
+        return ask_git();
+    };
+    // Held while git runs: the walks of one run start together, and one asks.
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let cache = cache.get_or_insert_with(HashMap::new);
+    if let Some((cached, files)) = cache.get(root)
+        && *cached == stamp
+    {
+        return Arc::clone(files);
+    }
+    let files = ask_git();
+    // A few projects per process at most; tests make many, so keep it bounded.
+    if cache.len() >= 16 {
+        cache.clear();
+    }
+    cache.insert(root.to_path_buf(), (stamp, Arc::clone(&files)));
+    files
+}
+
 impl Listing {
-    /// Reads every file (see [`read`]) on every core and calls `visit` with its
-    /// contents. Returns what the visits returned, in file order, and the files that
-    /// could not be read, with why.
+    /// Reads every file (see [`read_each`]).
     pub fn read_each<T: Send>(
         &self,
         content: Content,
         visit: impl Fn(&ProjectFile, &[u8]) -> T + Sync,
     ) -> (Vec<T>, Vec<Skipped>) {
-        let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<(usize, Result<T, SkipReason>)>> = Mutex::new(Vec::new());
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(self.files.len().max(1));
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| {
-                    let mut buf = Vec::new();
-                    let mut mine = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(file) = self.files.get(index) else {
-                            break;
-                        };
-                        let result =
-                            read_into(&file.path, content, &mut buf).map(|()| visit(file, &buf));
-                        mine.push((index, result));
-                    }
-                    results
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .extend(mine);
-                });
-            }
-        });
-        let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-        results.sort_by_key(|(index, _)| *index);
-        let mut visited = Vec::with_capacity(results.len());
-        let mut skipped = Vec::new();
-        for (index, result) in results {
-            match result {
-                Ok(value) => visited.push(value),
-                Err(reason) => skipped.push(Skipped {
-                    rel: self.files[index].rel.clone(),
-                    reason,
-                }),
-            }
-        }
-        (visited, skipped)
+        read_each(&self.files, content, visit)
     }
+}
+
+/// Reads every file (see [`read`]) on every core and calls `visit` with its contents.
+/// Returns what the visits returned, in file order, and the files that could not be
+/// read, with why.
+pub fn read_each<T: Send>(
+    files: &[ProjectFile],
+    content: Content,
+    visit: impl Fn(&ProjectFile, &[u8]) -> T + Sync,
+) -> (Vec<T>, Vec<Skipped>) {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Result<T, SkipReason>)>> = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let mut buf = Vec::new();
+                let mut mine = Vec::new();
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(index) else {
+                        break;
+                    };
+                    let result =
+                        read_into(&file.path, content, &mut buf).map(|()| visit(file, &buf));
+                    mine.push((index, result));
+                }
+                results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(mine);
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(index, _)| *index);
+    let mut visited = Vec::with_capacity(results.len());
+    let mut skipped = Vec::new();
+    for (index, result) in results {
+        match result {
+            Ok(value) => visited.push(value),
+            Err(reason) => skipped.push(Skipped {
+                rel: files[index].rel.clone(),
+                reason,
+            }),
+        }
+    }
+    (visited, skipped)
 }
 
 /// Reads a file of the project: a regular file (a symbolic link is not followed), at
@@ -381,13 +436,22 @@ pub fn read_text(path: &Path) -> Result<String, SkipReason> {
 }
 
 fn read_into(path: &Path, content: Content, buf: &mut Vec<u8>) -> Result<(), SkipReason> {
+    use std::os::unix::fs::OpenOptionsExt;
     let unreadable = |e: std::io::Error| SkipReason::Unreadable(e.to_string());
-    // Checked before opening: opening a FIFO would wait for a writer.
-    let meta = std::fs::symlink_metadata(path).map_err(unreadable)?;
-    if !meta.is_file() {
-        return Err(SkipReason::NotRegular);
-    }
-    let file = File::open(path).map_err(unreadable)?;
+    // A symbolic link is refused by the kernel (O_NOFOLLOW), and a FIFO opens at once
+    // (O_NONBLOCK) instead of waiting for a writer; both are then turned away below.
+    let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags.bits() as i32)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+            return Err(SkipReason::NotRegular);
+        }
+        Err(e) => return Err(unreadable(e)),
+    };
     let meta = file.metadata().map_err(unreadable)?;
     if !meta.is_file() {
         return Err(SkipReason::NotRegular);
@@ -396,6 +460,7 @@ fn read_into(path: &Path, content: Content, buf: &mut Vec<u8>) -> Result<(), Ski
         return Err(SkipReason::TooLarge { size: meta.len() });
     }
     buf.clear();
+    buf.reserve(meta.len() as usize + 1);
     file.take(MAX_FILE + 1)
         .read_to_end(buf)
         .map_err(unreadable)?;

@@ -20,7 +20,7 @@ use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::files;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::walk::{self, ProjectFile};
+use crate::system::walk::{self, Content};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -143,20 +143,22 @@ impl BlockingProbe for SqlInjectionProbe {
             Ok(paths) => paths,
             Err(skipped) => return skipped,
         };
-        let mut evidence = Vec::new();
-        for ProjectFile { path, rel: file } in &paths {
-            let Ok(text) = walk::read_text(path) else {
-                continue;
-            };
-            for (line, column, what) in scan(&text) {
-                evidence.push(Evidence::at(
-                    file,
-                    line,
-                    column,
-                    format!("SQL built with {what}: pass the values as query parameters instead"),
-                ));
-            }
-        }
+        let (per_file, _) = walk::read_each(&paths, Content::Text, |file, bytes| {
+            scan(&String::from_utf8_lossy(bytes))
+                .into_iter()
+                .map(|(line, column, what)| {
+                    Evidence::at(
+                        &file.rel,
+                        line,
+                        column,
+                        format!(
+                            "SQL built with {what}: pass the values as query parameters instead"
+                        ),
+                    )
+                })
+                .collect::<Vec<_>>()
+        });
+        let evidence: Vec<Evidence> = per_file.into_iter().flatten().collect();
         let scope = format!(
             "{} source file{}",
             paths.len(),
