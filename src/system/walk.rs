@@ -270,9 +270,17 @@ impl Walk {
                 !is_vendored
             })
             .build()
-            .flatten()
         {
-            self.visit(entry, &mut listing);
+            match entry {
+                Ok(entry) => self.visit(entry, &mut listing),
+                // A folder that cannot be listed is said, not silently left out.
+                Err(e) => listing.skipped.push(Skipped {
+                    rel: unreadable_path(&e)
+                        .map(|p| display_path(&self.root, p))
+                        .unwrap_or_default(),
+                    reason: SkipReason::Unreadable(e.to_string()),
+                }),
+            }
         }
         listing
             .skipped
@@ -312,6 +320,17 @@ impl Walk {
         }
         listing.skipped.sort_by(|a, b| a.rel.cmp(&b.rel));
         listing
+    }
+}
+
+/// The path a walk error is about, if it names one.
+fn unreadable_path(e: &ignore::Error) -> Option<&Path> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            unreadable_path(err)
+        }
+        _ => None,
     }
 }
 
