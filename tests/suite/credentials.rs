@@ -114,6 +114,42 @@ fn credential_difference_compares_fields_and_searches_files() {
 }
 
 #[test]
+fn credential_difference_leaves_vendored_folders_out_unless_asked_and_says_so() {
+    let p = Project::git();
+    p.write(
+        ".env.development",
+        "PG_HOST=localhost\nPG_USER=app_dev\nPG_PASSWORD=dev-only-password\n",
+    );
+    // A dependency's test fixture that happens to hold the same string.
+    p.write(
+        "node_modules/some-pkg/fixtures/config.json",
+        &format!("{{ \"password\": \"{STRONG}\" }}\n"),
+    );
+    let prod = [
+        ("PG_HOST", "db.internal"),
+        ("PG_USER", "app"),
+        ("PG_PASSWORD", STRONG),
+    ];
+    let o = run_probe(p.path(), "credential-difference", "", &prod);
+    let t = text(&o);
+    assert_eq!(o.status, ProbeStatus::Pass, "{t}");
+    assert!(
+        t.contains(
+            "node_modules: not searched for the production password: a vendored or generated folder"
+        ),
+        "{t}"
+    );
+    let o = run_probe(p.path(), "credential-difference", "vendored = true", &prod);
+    let t = text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    assert!(
+        t.contains("node_modules/some-pkg/fixtures/config.json: contains the production password"),
+        "{t}"
+    );
+    assert!(!t.contains(STRONG), "{t}");
+}
+
+#[test]
 fn connection_strings_for_production_require_tls_and_no_tracked_password() {
     let p = Project::git();
     p.write(

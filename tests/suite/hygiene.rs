@@ -642,6 +642,33 @@ fn sql_injection_flags_formatted_queries_in_real_sources() {
     );
 }
 
+#[test]
+fn sql_injection_says_which_files_it_could_not_read_and_never_passes_on_none() {
+    let p = Project::new();
+    // A NUL byte makes a file binary; the walker does not read it as text.
+    std::fs::write(p.path().join("blob.py"), b"x = 1\0\0\0").unwrap();
+    assert_outcome(
+        &probe(&p, "sql-injection", ""),
+        ProbeStatus::Error,
+        &[
+            "none of the 1 matching source file could be read",
+            "blob.py: not read: binary",
+        ],
+    );
+    p.write(
+        "app.py",
+        "cur.execute(\"SELECT 1 FROM t WHERE id = %s\", (i,))\n",
+    );
+    assert_outcome(
+        &probe(&p, "sql-injection", ""),
+        ProbeStatus::Pass,
+        &[
+            "(1 source file, 1 not read; a heuristic)",
+            "blob.py: not read: binary",
+        ],
+    );
+}
+
 fn trusted(p: &Project) -> preflight::probe::ProbeContext {
     let mut ctx = preflight::probe::ProbeContext::new(
         p.path().to_path_buf(),

@@ -1,15 +1,15 @@
 //! `credential-difference`: two environments (production and development by default)
 //! use different users, passwords and hosts, and the first environment's password
 //! appears in no file of the project (tracked or not, git-ignored or not; vendored
-//! folders and files over the walker's size limit are not searched). Evidence names
-//! fields and files, never a value.
+//! folders unless asked, and files over the walker's size limit, are not searched, and
+//! the evidence names them). Evidence names fields and files, never a value.
 
 use std::sync::Arc;
 
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::walk::{Content, Walk};
+use crate::system::walk::{Content, Skipped, Walk};
 
 /// Passwords shorter than this are not searched for (they would match by accident).
 const MIN_SEARCHED: usize = 6;
@@ -18,13 +18,22 @@ const MIN_SEARCHED: usize = 6;
 pub const KIND: KindInfo = KindInfo {
     name: "credential-difference",
     summary: "Two environments differ in user, password and host, and the first one's password is in no project file.",
-    params: &[ParamSpec {
-        name: "environments",
-        ty: ParamType::StringList,
-        required: false,
-        default: Some("[\"production\", \"development\"]"),
-        doc: "Two environment names; the first one's password must appear in no file.",
-    }],
+    params: &[
+        ParamSpec {
+            name: "environments",
+            ty: ParamType::StringList,
+            required: false,
+            default: Some("[\"production\", \"development\"]"),
+            doc: "Two environment names; the first one's password must appear in no file.",
+        },
+        ParamSpec {
+            name: "vendored",
+            ty: ParamType::Bool,
+            required: false,
+            default: Some("false"),
+            doc: "Also search vendored and generated folders (node_modules, vendor, target, virtualenvs).",
+        },
+    ],
     build: |p| Ok(Arc::new(CredentialDifferenceProbe::from_params(p)?)),
 };
 
@@ -33,15 +42,18 @@ pub const KIND: KindInfo = KindInfo {
 pub struct CredentialDifferenceProbe {
     first: String,
     second: String,
+    vendored: bool,
 }
 
 impl CredentialDifferenceProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
         let names = p.string_list_or_default("environments")?;
+        let vendored = p.bool_or_default("vendored")?;
         match names.as_slice() {
             [a, b] if a != b => Ok(CredentialDifferenceProbe {
                 first: a.clone(),
                 second: b.clone(),
+                vendored,
             }),
             _ => Err(ParamError::new(
                 "environments",
@@ -53,12 +65,14 @@ impl CredentialDifferenceProbe {
 
 /// Project files containing `needle`, relative to the root: ignored files are searched
 /// too, since they are still on disk, and binary ones, since a value can sit in any.
-fn files_containing(root: &std::path::Path, needle: &[u8]) -> Vec<String> {
-    let listing = Walk::new(root).include_ignored(true).list();
-    let (hits, _) = listing.read_each(Content::Any, |file, bytes| {
+/// Also returns what was not searched.
+fn files_containing(walk: Walk, needle: &[u8]) -> (Vec<String>, Vec<Skipped>) {
+    let listing = walk.include_ignored(true).list();
+    let (hits, mut unread) = listing.read_each(Content::Any, |file, bytes| {
         memchr::memmem::find(bytes, needle).map(|_| file.rel.clone())
     });
-    hits.into_iter().flatten().collect()
+    unread.extend(listing.skipped);
+    (hits.into_iter().flatten().collect(), unread)
 }
 
 impl BlockingProbe for CredentialDifferenceProbe {
@@ -102,11 +116,19 @@ impl BlockingProbe for CredentialDifferenceProbe {
         let mut leaked = Vec::new();
         match &a.password {
             Some(p) if p.expose().len() >= MIN_SEARCHED => {
-                leaked = files_containing(&ctx.project_dir, p.expose().as_bytes());
+                let walk = Walk::new(&ctx.project_dir).include_vendored(self.vendored);
+                let unread;
+                (leaked, unread) = files_containing(walk, p.expose().as_bytes());
                 for f in &leaked {
                     evidence.push(Evidence::file(
                         f.clone(),
                         format!("contains the {first} password"),
+                    ));
+                }
+                for s in &unread {
+                    evidence.push(Evidence::file(
+                        s.rel.clone(),
+                        format!("not searched for the {first} password: {}", s.reason),
                     ));
                 }
             }

@@ -18,7 +18,7 @@ use regex::Regex;
 use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
-use crate::probe::shared::files;
+use crate::probe::shared::{files, plural};
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::walk::{self, Content};
 
@@ -143,7 +143,7 @@ impl BlockingProbe for SqlInjectionProbe {
             Ok(paths) => paths,
             Err(skipped) => return skipped,
         };
-        let (per_file, _) = walk::read_each(&paths, Content::Text, |file, bytes| {
+        let (per_file, unread) = walk::read_each(&paths, Content::Text, |file, bytes| {
             scan(&String::from_utf8_lossy(bytes))
                 .into_iter()
                 .map(|(line, column, what)| {
@@ -158,23 +158,42 @@ impl BlockingProbe for SqlInjectionProbe {
                 })
                 .collect::<Vec<_>>()
         });
-        let evidence: Vec<Evidence> = per_file.into_iter().flatten().collect();
-        let scope = format!(
-            "{} source file{}",
-            paths.len(),
-            if paths.len() == 1 { "" } else { "s" }
-        );
-        if evidence.is_empty() {
+        let read = per_file.len();
+        let findings: Vec<Evidence> = per_file.into_iter().flatten().collect();
+        let unread_notes: Vec<Evidence> = unread
+            .iter()
+            .map(|s| Evidence::file(s.rel.clone(), format!("not read: {}", s.reason)))
+            .collect();
+        if read == 0 {
+            return ProbeOutcome::error(format!(
+                "none of the {} matching source file{} could be read",
+                paths.len(),
+                plural(paths.len())
+            ))
+            .with_evidence(unread_notes);
+        }
+        let scope = if unread_notes.is_empty() {
+            format!("{read} source file{}", plural(read))
+        } else {
+            format!(
+                "{read} source file{}, {} not read",
+                plural(read),
+                unread_notes.len()
+            )
+        };
+        if findings.is_empty() {
             ProbeOutcome::pass(format!(
                 "no SQL built by formatting or concatenation ({scope}; a heuristic)"
             ))
+            .with_evidence(unread_notes)
         } else {
             ProbeOutcome::fail(format!(
                 "{} line{} build SQL from strings ({scope}; a heuristic: review each)",
-                evidence.len(),
-                if evidence.len() == 1 { "" } else { "s" }
+                findings.len(),
+                plural(findings.len())
             ))
-            .with_evidence(evidence)
+            .with_evidence(findings)
+            .with_evidence(unread_notes)
         }
     }
 }
