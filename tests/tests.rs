@@ -12,6 +12,7 @@ mod suite {
     mod compose_ports;
     mod credentials;
     mod git_probes;
+    mod hostile;
     mod hygiene;
     mod keyvault;
     mod local_probes;

@@ -119,9 +119,11 @@ pub struct RunArgs {
     /// How many probes run at once
     #[arg(long, value_name = "N", default_value_t = RunOptions::DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
-    /// Let `command` probes of a checklist that is not shipped with preflight run
-    /// (shipped checklists are always trusted; without this flag the terminal UI asks
-    /// first, and the other commands skip them)
+    /// Let programs that are not preflight's run: `command` probes of a checklist that
+    /// is not shipped with preflight (shipped ones are trusted), and the project's own
+    /// pre-commit hook, which `git-hook` tries in a throwaway repository. Without this
+    /// flag the terminal UI asks first, and the other commands skip them
+    /// (`skipped`, saying why)
     #[arg(long)]
     pub allow_commands: bool,
 }

@@ -36,6 +36,7 @@ use crate::probe::runner::{self, RunOptions};
 use crate::probe::{ItemResult, ProbeContext};
 use crate::report::{Report, SignoffInput};
 use crate::signoff::{Contents, Ledger, LedgerError, SignoffError};
+use crate::system::process;
 use cli::{LocationArgs, ProjectArgs, RunArgs, SessionArgs};
 use last_run::LastRun;
 
@@ -232,10 +233,12 @@ impl Project {
     }
 
     /// Where its probes run, with these environment variables. `command` probes may
-    /// run when the checklist is shipped with preflight or `allow_commands` is set.
+    /// run when the checklist is shipped with preflight or `allow_commands` is set; the
+    /// project's own programs (its pre-commit hook) only when `allow_commands` is set.
     pub fn context(&self, vars: EnvVars, allow_commands: bool) -> Arc<ProbeContext> {
         let mut ctx = ProbeContext::new(self.dir.clone(), Arc::clone(&self.config), vars);
         ctx.allow_commands = allow_commands || self.trusted;
+        ctx.allow_project_programs = allow_commands;
         Arc::new(ctx)
     }
 
@@ -332,7 +335,7 @@ fn run_with_progress(
         .iter()
         .map(|&i| checklist.items[i].probes.len())
         .sum();
-    rt.block_on(async {
+    let results = rt.block_on(async {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let events = show_progress.then_some(tx);
         let printer = tokio::spawn(async move {
@@ -344,8 +347,13 @@ fn run_with_progress(
         });
         let results = runner::run(checklist, selection, ctx, options, events).await;
         let _ = printer.await;
-        Ok(results)
-    })
+        results
+    });
+    // A probe that timed out may have left a blocking thread behind: the results are
+    // in, so do not wait for it, and end whatever it started.
+    rt.shutdown_background();
+    process::kill_all();
+    Ok(results)
 }
 
 /// A one-line progress display on stderr, drawn only on a terminal.

@@ -10,6 +10,7 @@ use super::{CommandError, Project};
 
 use super::exit;
 use crate::config::EnvVars;
+use crate::probe::ProbeContext;
 use crate::signoff::Identity;
 use crate::tui::{self, Setup};
 
@@ -91,6 +92,11 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
         vars,
     )?;
     setup.notice = notice;
+    // The sandbox's pre-commit hook is preflight's own, written a moment ago.
+    setup.ctx = Arc::new(ProbeContext {
+        allow_project_programs: true,
+        ..(*setup.ctx).clone()
+    });
     let result = tui::run(setup);
     // The cluster stops before the sandbox goes.
     drop(cluster);

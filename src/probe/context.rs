@@ -50,6 +50,10 @@ pub struct ProbeContext {
     pub vaults: Arc<Vaults>,
     /// Whether `command` probes may run (a shipped checklist, or `--allow-commands`).
     pub allow_commands: bool,
+    /// Whether programs from the project itself may run (its pre-commit hook, tried in
+    /// a throwaway repository): only with `--allow-commands` or the TUI's yes, whoever
+    /// wrote the checklist, because the project is not trusted.
+    pub allow_project_programs: bool,
 }
 
 impl ProbeContext {
@@ -61,6 +65,7 @@ impl ProbeContext {
             vaults: Arc::new(Vaults::from_environment(vars.clone())),
             vars,
             allow_commands: false,
+            allow_project_programs: false,
         }
     }
 

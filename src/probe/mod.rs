@@ -10,11 +10,13 @@
 //! - [`context`]: what a probe may read;
 //! - [`runner`]: plans and runs probes concurrently under timeouts;
 //! - [`catalog`]: every kind with its parameters;
+//! - [`consent`]: the programs a run would start that need the user's yes;
 //! - [`shared`]: helpers several kinds use (Compose files, git patterns, PostgreSQL
 //!   connections);
 //! - [`kinds`]: one module per probe kind.
 
 pub mod catalog;
+pub mod consent;
 pub mod context;
 pub mod events;
 pub mod kinds;

@@ -1,9 +1,19 @@
 //! Asking git itself: the `git` command line with NUL-separated output, so results are
 //! exactly git's (ignore rules, index contents) and paths survive any character.
+//!
+//! The repository is not trusted. Its `.git/config` can name programs for git to run
+//! (an fsmonitor, hooks, a pager, an external diff, textconv and filter drivers, an
+//! askpass or credential helper), so every invocation overrides those settings on the
+//! command line ([`HARDENED`]), reads no system-wide configuration, starts with an
+//! empty environment plus the few variables git needs (so no secret of ours reaches
+//! it), and runs under [`super::process`]'s limits: its own process group, killed with
+//! everything it started after [`TIMEOUT`], output capped.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
+
+use super::process::{self, Limits, RunError};
 
 /// Why a git question could not be answered.
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +21,14 @@ pub enum GitError {
     /// No `git` executable.
     #[error("the `git` command is not available: {0}")]
     NotInstalled(std::io::Error),
+    /// git did not finish in time or printed too much; it was stopped.
+    #[error("`git {command}` was stopped: {reason}")]
+    Stopped {
+        /// The subcommand and arguments.
+        command: String,
+        /// Why.
+        reason: RunError,
+    },
     /// The directory is not inside a work tree.
     #[error("{} is not inside a git repository", .0.display())]
     NotARepository(PathBuf),
@@ -41,15 +59,70 @@ pub struct IgnoreStatus {
     pub rule: Option<String>,
 }
 
-/// `git -C dir` as every question to git runs it: no prompts, no optional locks
-/// (reading never writes the index), messages in the C locale.
+/// How long one git invocation may take; then it is killed with everything it started.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The most git may print (a file list, a history) before it is stopped.
+pub const MAX_OUTPUT: usize = 64 * 1024 * 1024;
+
+/// Settings given on every git command line, overriding what the repository's own
+/// configuration says, so that git runs no program the repository names: no fsmonitor
+/// (asked on every index refresh), no hooks, no pager or editor, no external diff, no
+/// askpass or credential helper, no transport to another repository, no automatic
+/// maintenance.
+pub const HARDENED: &[&str] = &[
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "core.editor=false",
+    "core.askPass=",
+    "core.sshCommand=false",
+    "credential.helper=",
+    "diff.external=",
+    "sequence.editor=false",
+    "protocol.allow=never",
+    "gc.auto=0",
+    "maintenance.auto=false",
+    "gpg.program=false",
+    "gpg.ssh.program=false",
+];
+
+/// The variables of our own environment that git is given (everything else, secrets
+/// included, is left out).
+const PASSED_THROUGH: &[&str] = &["PATH", "HOME", "TMPDIR"];
+
+/// `git -C dir`, hardened as the module documentation says: the repository's programs
+/// off, no system configuration, no prompts, no optional locks (reading never writes
+/// the index), messages in the C locale, and only [`PASSED_THROUGH`] of our
+/// environment.
 pub fn command(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
-    cmd.arg("-C")
-        .arg(dir)
-        .env("GIT_TERMINAL_PROMPT", "0")
+    cmd.env_clear();
+    for name in PASSED_THROUGH {
+        if let Some(value) = std::env::var_os(name) {
+            cmd.env(name, value);
+        }
+    }
+    cmd.env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("LC_ALL", "C");
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_PAGER", "cat")
+        .env("LC_ALL", "C")
+        .arg("--no-pager");
+    for setting in HARDENED {
+        cmd.arg("-c").arg(setting);
+    }
+    cmd.arg("-C").arg(dir);
+    cmd
+}
+
+/// [`command`], except that hooks run from `hooks` (a folder preflight prepared): for
+/// trying a hook in a throwaway repository, never in the user's.
+pub fn command_with_hooks(dir: &Path, hooks: &Path) -> Command {
+    let mut cmd = command(dir);
+    // A later `-c` wins over the hardened one.
+    cmd.arg("-c")
+        .arg(format!("core.hooksPath={}", hooks.display()));
     cmd
 }
 
@@ -151,6 +224,8 @@ impl Repo {
                 "--no-renames",
                 "--relative",
                 "--diff-filter=A",
+                "--no-ext-diff",
+                "--no-textconv",
                 "--format=%x01%H%x02%cs%x02%s",
                 "--name-only",
                 "-z",
@@ -181,6 +256,46 @@ impl Repo {
         Ok(added)
     }
 
+    /// Where git looks for hooks in this repository: `core.hooksPath` as the repository
+    /// or the user configures it (relative to the top of the work tree, `~/` from
+    /// `HOME`), else the `hooks` folder of the git directory. Read from the
+    /// configuration, never by asking git to run a hook.
+    pub fn hooks_dir(&self) -> Result<PathBuf, GitError> {
+        let out = self.run(
+            &["config", "--show-scope", "--get-all", "core.hooksPath"],
+            None,
+        )?;
+        let text = String::from_utf8_lossy(&out);
+        // Our own `-c core.hooksPath=/dev/null` is the "command" scope; the last
+        // other value is the one git would use.
+        let configured = text
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .filter(|(scope, _)| *scope != "command")
+            .map(|(_, value)| value.to_string())
+            .next_back()
+            .filter(|v| !v.is_empty());
+        let top = |repo: &Repo| -> Result<PathBuf, GitError> {
+            let out = repo.run(&["rev-parse", "--show-toplevel"], None)?;
+            Ok(PathBuf::from(String::from_utf8_lossy(&out).trim()))
+        };
+        match configured {
+            Some(path) if path.starts_with("~/") => {
+                let home = std::env::var_os("HOME").unwrap_or_default();
+                Ok(PathBuf::from(home).join(&path[2..]))
+            }
+            Some(path) if Path::new(&path).is_absolute() => Ok(PathBuf::from(path)),
+            Some(path) => Ok(top(self)?.join(path)),
+            None => {
+                let out = self.run(
+                    &["rev-parse", "--path-format=absolute", "--git-common-dir"],
+                    None,
+                )?;
+                Ok(PathBuf::from(String::from_utf8_lossy(&out).trim()).join("hooks"))
+            }
+        }
+    }
+
     /// A git configuration value as seen from the directory (repository, global or
     /// system configuration), or `None` when it is unset or git is unavailable.
     pub fn config_value(dir: &Path, key: &str) -> Option<String> {
@@ -194,24 +309,26 @@ impl Repo {
 
     fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Result<Vec<u8>, GitError> {
         let mut cmd = command(&self.dir);
-        cmd.args(args)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().map_err(GitError::NotInstalled)?;
-        if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            // git reads all of stdin before answering, so writing first cannot deadlock
-            // for the handful of paths a probe asks about.
-            let _ = pipe.write_all(data);
-        }
-        let out = child.wait_with_output().map_err(GitError::NotInstalled)?;
-        // check-ignore exits 1 when nothing matched: that is an answer, not a failure.
+        cmd.args(args);
+        let limits = Limits {
+            timeout: TIMEOUT,
+            max_output: MAX_OUTPUT,
+        };
+        let out = match process::run(&mut cmd, stdin, limits) {
+            Ok(out) => out,
+            Err(RunError::Spawn(e)) => return Err(GitError::NotInstalled(e)),
+            Err(reason) => {
+                return Err(GitError::Stopped {
+                    command: args.join(" "),
+                    reason,
+                });
+            }
+        };
+        // check-ignore exits 1 when nothing matched, config when the key is unset:
+        // answers, not failures.
         let ok = out.status.success()
-            || (args.first() == Some(&"check-ignore") && out.status.code() == Some(1));
+            || (matches!(args.first(), Some(&"check-ignore" | &"config"))
+                && out.status.code() == Some(1));
         if ok {
             return Ok(out.stdout);
         }

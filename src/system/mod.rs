@@ -9,6 +9,8 @@
 //! - [`keyvault`]: Azure Key Vault;
 //! - [`net`]: listening sockets and their processes, this machine's addresses, name
 //!   resolution and TCP connections;
+//! - [`process`]: child processes, each in its own process group, bounded in time
+//!   and output;
 //! - [`secretscan`]: the hardcoded-credential detectors;
 //! - [`tls`]: the operating system's trusted roots.
 //!
@@ -20,6 +22,7 @@ pub mod git;
 pub mod keyvault;
 pub mod net;
 pub mod postgres;
+pub mod process;
 pub mod secretscan;
 pub mod tls;
 pub mod walk;

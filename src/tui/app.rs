@@ -17,8 +17,8 @@ use super::layout::Areas;
 use crate::base::timestamp::Timestamp;
 use crate::checklist::{Checklist, Tier};
 use crate::probe::ProbeStatus;
+use crate::probe::consent::{CommandLine, Origin};
 use crate::probe::events::RunEvent;
-use crate::probe::kinds::command::CommandLine;
 use crate::probe::{ItemResult, ItemStatus, ProbeResult};
 use crate::report::ReportFormat;
 use crate::report::{ItemReport, Report, SignoffInput};
@@ -294,6 +294,23 @@ impl App {
     pub fn ask_before_commands(&mut self, commands: Vec<CommandLine>) {
         self.untrusted_commands = commands;
         self.commands_allowed = None;
+    }
+
+    /// Whether every program waiting for the user's yes is a checklist's `command`
+    /// (none is the project's own code).
+    pub fn consent_is_for_checklist_only(&self) -> bool {
+        self.untrusted_commands
+            .iter()
+            .all(|c| c.origin == Origin::Checklist)
+    }
+
+    /// The question the header asks while the first run waits for an answer.
+    pub fn consent_question(&self) -> &'static str {
+        if self.consent_is_for_checklist_only() {
+            "run this checklist's commands"
+        } else {
+            "run the programs listed"
+        }
     }
 
     /// Whether the first run waits for the user to allow or refuse the commands.
@@ -676,8 +693,13 @@ impl App {
             Then::CommandsAllowed(yes) => {
                 self.commands_allowed = Some(yes);
                 if yes {
+                    let what = if self.consent_is_for_checklist_only() {
+                        "this checklist's"
+                    } else {
+                        "the allowed"
+                    };
                     self.info(format!(
-                        "running this checklist's {} command(s) for this session",
+                        "running {what} {} command(s) for this session",
                         self.untrusted_commands.len()
                     ));
                 } else {

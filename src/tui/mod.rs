@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 use crate::base::timestamp::Timestamp;
 use crate::checklist::Checklist;
 use crate::probe::ProbeContext;
-use crate::probe::kinds::command;
+use crate::probe::consent;
 use crate::probe::runner::{self, RunOptions};
 use crate::report;
 use crate::signoff::{Identity, Ledger, Request, past_tense};
@@ -80,7 +80,12 @@ pub fn run(setup: Setup) -> Result<(), TuiError> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    rt.block_on(run_async(setup))
+    let result = rt.block_on(run_async(setup));
+    // Probes still running when the user quits are not waited for, and nothing they
+    // started outlives the UI.
+    rt.shutdown_background();
+    crate::system::process::kill_all();
+    result
 }
 
 async fn run_async(setup: Setup) -> Result<(), TuiError> {
@@ -128,8 +133,9 @@ async fn event_loop(
         (size.width, size.height),
     );
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    if !setup.ctx.allow_commands {
-        app.ask_before_commands(command::command_lines(&setup.checklist));
+    let foreign = consent::needing_consent(&setup.checklist, &setup.ctx);
+    if !foreign.is_empty() {
+        app.ask_before_commands(foreign);
     }
     if let Some(notice) = &setup.notice {
         app.update(Action::Recorded(Ok(notice.clone())));
@@ -211,10 +217,11 @@ fn carry_out(
                     }
                 }
                 let checklist = Arc::clone(&setup.checklist);
-                let ctx = if allow_commands && !setup.ctx.allow_commands {
+                let ctx = if allow_commands {
                     // The same context (and Key Vault cache), with the user's yes.
                     Arc::new(ProbeContext {
                         allow_commands: true,
+                        allow_project_programs: true,
                         ..(*setup.ctx).clone()
                     })
                 } else {

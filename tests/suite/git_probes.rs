@@ -214,7 +214,7 @@ fn gitignore_covers_passes_with_the_guides_rules() {
 #[test]
 fn outside_a_repository_git_probes_error_clearly() {
     let p = Project::new();
-    for kind in ["git-tracked", "gitignore-covers"] {
+    for kind in ["git-tracked", "gitignore-covers", "git-hook"] {
         let o = run_probe(p.path(), kind, "", &[]);
         assert_eq!(o.status, ProbeStatus::Error, "{kind}");
         assert_eq!(

@@ -736,6 +736,27 @@ fn command_checks_exit_code_and_output_and_is_killed_on_timeout() {
         .map(|s| !s.contains(") Z "))
         .unwrap_or(false);
     assert!(!alive, "the command still runs after the timeout");
+    // And so is everything it started, not only its direct child.
+    let o = run_probe_in(
+        trusted(&p),
+        "command",
+        "argv = [\"sleep 30 & echo $! > grandchild; wait\"]\nshell = true\ntimeout = \"500ms\"",
+    );
+    assert_outcome(&o, ProbeStatus::Error, &["timed out after 500ms"]);
+    let pid = std::fs::read_to_string(p.path().join("grandchild")).unwrap();
+    let dead = |pid: &str| {
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+            .map(|s| s.contains(") Z "))
+            .unwrap_or(true)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !dead(&pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        dead(&pid),
+        "a process the command started still runs after the timeout"
+    );
 }
 
 #[test]
@@ -785,6 +806,17 @@ fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>, u32)> {
 
 const GUIDE_HOOK: &str = "#!/bin/sh\nif git diff --cached --name-only | grep -qE '(^|/)\\.env($|\\.)'; then\n  echo 'ERROR: Attempting to commit .env file with potential secrets!' >&2\n  exit 1\nfi\n";
 
+/// The project's hook may run only with the user's consent (it is the project's code).
+fn consenting(p: &Project) -> preflight::probe::ProbeContext {
+    let mut ctx = trusted(p);
+    ctx.allow_project_programs = true;
+    ctx
+}
+
+fn hook_probe(p: &Project) -> ProbeOutcome {
+    crate::support::run_probe_in(consenting(p), "git-hook", "")
+}
+
 #[test]
 fn git_hook_must_exist_be_executable_and_really_refuse_a_env_file() {
     use std::os::unix::fs::PermissionsExt;
@@ -794,26 +826,27 @@ fn git_hook_must_exist_be_executable_and_really_refuse_a_env_file() {
     p.write("staged.txt", "work in progress\n");
     p.run_git(&["add", "staged.txt"]);
     assert_outcome(
-        &probe(&p, "git-hook", ""),
+        &hook_probe(&p),
         ProbeStatus::Fail,
         &["no pre-commit hook at .git/hooks/pre-commit"],
     );
     p.write(".pre-commit-config.yaml", "repos: []\n");
-    assert_outcome(
-        &probe(&p, "git-hook", ""),
-        ProbeStatus::Fail,
-        &["pre-commit install"],
-    );
+    assert_outcome(&hook_probe(&p), ProbeStatus::Fail, &["pre-commit install"]);
 
     let hook = p.write(".git/hooks/pre-commit", GUIDE_HOOK);
+    assert_outcome(&hook_probe(&p), ProbeStatus::Fail, &["is not executable"]);
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Without consent: what is installed, and that the block was not tried.
     assert_outcome(
         &probe(&p, "git-hook", ""),
-        ProbeStatus::Fail,
-        &["is not executable"],
+        ProbeStatus::Skipped,
+        &[
+            ".git/hooks/pre-commit is installed and executable; whether it refuses .env was not tried",
+            "installed and executable (#!/bin/sh)",
+        ],
     );
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
     let before = snapshot(p.path());
-    let o = probe(&p, "git-hook", "");
+    let o = hook_probe(&p);
     assert_outcome(
         &o,
         ProbeStatus::Pass,
@@ -830,7 +863,7 @@ fn git_hook_must_exist_be_executable_and_really_refuse_a_env_file() {
     // A hook that lets everything through.
     p.write(".git/hooks/pre-commit", "#!/bin/sh\nexit 0\n");
     assert_outcome(
-        &probe(&p, "git-hook", ""),
+        &hook_probe(&p),
         ProbeStatus::Fail,
         &["let a commit adding .env through"],
     );
@@ -840,7 +873,7 @@ fn git_hook_must_exist_be_executable_and_really_refuse_a_env_file() {
         "#!/bin/sh\necho 'tests failed' >&2\nexit 1\n",
     );
     assert_outcome(
-        &probe(&p, "git-hook", ""),
+        &hook_probe(&p),
         ProbeStatus::Error,
         &["refuses even a harmless commit"],
     );
@@ -850,7 +883,7 @@ fn git_hook_must_exist_be_executable_and_really_refuse_a_env_file() {
     let shared = p.write(".githooks/pre-commit", GUIDE_HOOK);
     std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
     p.run_git(&["config", "core.hooksPath", ".githooks"]);
-    let o = probe(&p, "git-hook", "");
+    let o = hook_probe(&p);
     assert_outcome(
         &o,
         ProbeStatus::Pass,

@@ -9,15 +9,17 @@
 //! copied into the evidence (it may hold anything); only the exit code, whether the
 //! pattern matched, and on failure the last line of its error output.
 
-use std::process::Stdio;
 use std::sync::Arc;
+use std::time::Duration;
 
 use regex::Regex;
 
 use crate::checklist::Checklist;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
+use crate::probe::consent::{CommandLine, Origin};
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
+use crate::system::process::{self, Limits, RunError};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -54,6 +56,14 @@ pub const KIND: KindInfo = KindInfo {
         },
     ],
     build: |p| Ok(Arc::new(CommandProbe::from_params(p)?)),
+};
+
+/// A backstop only: the runner's timeout for the probe ends it first. What it prints
+/// beyond the output limit is an error (only the pattern and the last line of its error
+/// output are used).
+const LIMITS: Limits = Limits {
+    timeout: Duration::from_secs(24 * 3600),
+    max_output: 1024 * 1024,
 };
 
 /// The configured probe.
@@ -120,15 +130,6 @@ impl CommandProbe {
     }
 }
 
-/// A command a checklist would run, for asking before it does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommandLine {
-    /// The item whose probe runs it.
-    pub item: String,
-    /// The command, as [`CommandProbe::shown`] writes it.
-    pub command: String,
-}
-
 /// Every command the checklist's `command` probes run, in checklist order.
 pub fn command_lines(checklist: &Checklist) -> Vec<CommandLine> {
     checklist
@@ -144,6 +145,7 @@ pub fn command_lines(checklist: &Checklist) -> Vec<CommandLine> {
             Some(CommandLine {
                 item: item.id.clone(),
                 command,
+                origin: Origin::Checklist,
             })
         })
         .collect()
@@ -167,16 +169,16 @@ impl Probe for CommandProbe {
                 c.args(&self.argv[1..]);
                 c
             };
-            // Killed when the runner's timeout drops this future.
-            cmd.current_dir(&ctx.project_dir)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .kill_on_drop(true);
-            let output = match cmd.output().await {
+            cmd.current_dir(&ctx.project_dir);
+            // Its whole process group is killed when the runner's timeout drops this
+            // future, and when it ends.
+            let output = match process::run_async(cmd, LIMITS).await {
                 Ok(o) => o,
-                Err(e) => {
+                Err(RunError::Spawn(e)) => {
                     return ProbeOutcome::error(format!("cannot run `{}`: {e}", self.shown()));
+                }
+                Err(e) => {
+                    return ProbeOutcome::error(format!("`{}`: {e}", self.shown()));
                 }
             };
             let code = output.status.code();

@@ -1,23 +1,32 @@
 //! `git-hook`: a pre-commit hook is installed and really refuses a commit that adds a
 //! `.env` file.
 //!
-//! The hook is found where git looks for it (`git rev-parse --git-path hooks`, which
-//! honours `core.hooksPath`); a `.pre-commit-config.yaml` without an installed hook is
-//! reported as such. The hook must be executable. Then it is tried, never in the
-//! user's repository: the hooks folder (and the pre-commit framework's configuration)
-//! is copied into a throwaway repository in a temporary folder, where a harmless
-//! commit must pass and a commit adding `.env` must be refused. The user's repository,
-//! index and working tree are only read.
+//! The hook is found where git looks for it (`core.hooksPath` as configured, else the
+//! git directory's `hooks`), read from the configuration without running anything; a
+//! `.pre-commit-config.yaml` without an installed hook is reported as such. The hook
+//! must be executable.
+//!
+//! The hook is the project's own code, so trying it needs consent whoever wrote the
+//! checklist: `--allow-commands` or the TUI's yes ([`ProbeContext::allow_project_programs`]).
+//! Without it the probe reports what is installed and says the block was not tried
+//! (`skipped`). With it the hooks folder (and the pre-commit framework's configuration)
+//! is copied into a throwaway repository in a temporary folder, where a harmless commit
+//! must pass and a commit adding `.env` must be refused, with git hardened and our
+//! environment left out (see [`crate::system::git`]) and the whole process group killed
+//! at the probe's end. The user's repository, index and working tree are only read.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::base::path::display_path;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
+use crate::system::git::{self, GitError, Repo};
+use crate::system::process::{self, Limits};
+use crate::system::walk;
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -49,27 +58,28 @@ impl GitHookProbe {
     }
 }
 
-/// Runs git as [`crate::system::git::command`] does, with a throwaway identity and no signing,
-/// killed if the probe is dropped; returns (success, stdout, last line of stderr).
-async fn git(dir: &Path, args: &[&str]) -> Result<(bool, String, String), String> {
-    let out = tokio::process::Command::from(crate::system::git::command(dir))
-        .args([
-            "-c",
-            "user.name=preflight",
-            "-c",
-            "user.email=preflight@localhost",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output()
+/// How long one git step of the trial may take, and how much it may print.
+const STEP_LIMITS: Limits = Limits {
+    timeout: Duration::from_secs(20),
+    max_output: 1024 * 1024,
+};
+
+/// Runs git in the throwaway repository, hooks from `hooks`, with a throwaway identity
+/// and no signing; returns (success, stdout, last line of stderr).
+async fn git(dir: &Path, hooks: &Path, args: &[&str]) -> Result<(bool, String, String), String> {
+    let mut cmd = tokio::process::Command::from(git::command_with_hooks(dir, hooks));
+    cmd.args([
+        "-c",
+        "user.name=preflight",
+        "-c",
+        "user.email=preflight@localhost",
+        "-c",
+        "commit.gpgsign=false",
+    ])
+    .args(args);
+    let out = process::run_async(cmd, STEP_LIMITS)
         .await
-        .map_err(|e| format!("cannot run git: {e}"))?;
+        .map_err(|e| format!("`git {}` in the throwaway repository: {e}", args.join(" ")))?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let last = stderr
         .lines()
@@ -84,6 +94,43 @@ async fn git(dir: &Path, args: &[&str]) -> Result<(bool, String, String), String
         String::from_utf8_lossy(&out.stdout).trim().to_string(),
         last,
     ))
+}
+
+/// The hook git would run before a commit in the project, whether it exists.
+pub struct InstalledHook {
+    /// Its path.
+    pub path: PathBuf,
+    /// Its path for people (relative to the project when inside it).
+    pub shown: String,
+    /// Its `#!` line, or what it is without one.
+    pub program: String,
+}
+
+/// Whether git would run the file at `path` as a hook (it exists and is executable).
+pub fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The project's pre-commit hook, where git would look for it.
+pub fn installed_hook(project_dir: &Path) -> Result<InstalledHook, GitError> {
+    let hooks = Repo::open(project_dir)?.hooks_dir()?;
+    let path = hooks.join("pre-commit");
+    let shown = display_path(project_dir, &path);
+    let program = match walk::read(&path, walk::Content::Any) {
+        Ok(bytes) => {
+            let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+            match first.strip_prefix(b"#!") {
+                Some(line) => format!("#!{}", String::from_utf8_lossy(line).trim()),
+                None => "no #! line: run directly".to_string(),
+            }
+        }
+        Err(e) => e.to_string(),
+    };
+    Ok(InstalledHook {
+        path,
+        shown,
+        program,
+    })
 }
 
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
@@ -111,21 +158,18 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 impl GitHookProbe {
     async fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
         let dir = &ctx.project_dir;
-        let hooks = match git(
-            dir,
-            &["rev-parse", "--path-format=absolute", "--git-path", "hooks"],
-        )
-        .await
-        {
-            Ok((true, path, _)) => PathBuf::from(path),
-            Ok((false, _, err)) => {
-                return ProbeOutcome::error(format!("not a git repository: {err}"));
+        let installed = {
+            let project = dir.clone();
+            match tokio::task::spawn_blocking(move || installed_hook(&project)).await {
+                Ok(Ok(hook)) => hook,
+                Ok(Err(e)) => return ProbeOutcome::error(e.to_string()),
+                Err(_) => return ProbeOutcome::error("the hook lookup was cancelled"),
             }
-            Err(e) => return ProbeOutcome::error(e),
         };
-        let hook = hooks.join("pre-commit");
+        let hook = installed.path.clone();
+        let hooks = hook.parent().map(Path::to_path_buf).unwrap_or_default();
         let framework = dir.join(".pre-commit-config.yaml");
-        let shown = display_path(dir, &hook);
+        let shown = installed.shown.clone();
         let meta = match std::fs::metadata(&hook) {
             Ok(m) => m,
             Err(_) if framework.is_file() => {
@@ -145,7 +189,17 @@ impl GitHookProbe {
                 "{shown} is not executable, so git skips it: `chmod +x {shown}`"
             ));
         }
-        let mut evidence = vec![Evidence::file(&shown, "installed and executable")];
+        let mut evidence = vec![Evidence::file(
+            &shown,
+            format!("installed and executable ({})", installed.program),
+        )];
+        if !ctx.allow_project_programs {
+            return ProbeOutcome::skipped(format!(
+                "{shown} is installed and executable; whether it refuses {} was not tried: the hook is the project's own code and runs only with --allow-commands or the terminal UI's yes",
+                self.file
+            ))
+            .with_evidence(evidence);
+        }
 
         // The throwaway repository.
         let sandbox = match tempfile::Builder::new().prefix("preflight-hook-").tempdir() {
@@ -166,14 +220,9 @@ impl GitHookProbe {
         if let Err(e) = prepared {
             return ProbeOutcome::error(format!("cannot prepare the throwaway repository: {e}"));
         }
-        let hooks_path = copied_hooks.to_string_lossy().into_owned();
-        let steps: [&[&str]; 3] = [
-            &["init", "-q"],
-            &["config", "core.hooksPath", &hooks_path],
-            &["add", "--all"],
-        ];
+        let steps: [&[&str]; 2] = [&["init", "-q"], &["add", "--all"]];
         for args in steps {
-            match git(&repo, args).await {
+            match git(&repo, &copied_hooks, args).await {
                 Ok((true, _, _)) => {}
                 Ok((false, _, err)) => {
                     return ProbeOutcome::error(format!(
@@ -185,7 +234,13 @@ impl GitHookProbe {
             }
         }
         // A harmless commit must go through, or the hook refuses everything.
-        match git(&repo, &["commit", "-q", "-m", "preflight: harmless commit"]).await {
+        match git(
+            &repo,
+            &copied_hooks,
+            &["commit", "-q", "-m", "preflight: harmless commit"],
+        )
+        .await
+        {
             Ok((true, _, _)) => {}
             Ok((false, _, err)) => {
                 return ProbeOutcome::error(format!(
@@ -199,15 +254,18 @@ impl GitHookProbe {
         if let Err(e) = std::fs::write(repo.join(&self.file), "PG_PASSWORD=preflight-hook-test\n") {
             return ProbeOutcome::error(format!("cannot write {}: {e}", self.file));
         }
-        if let Ok((false, _, err)) = git(&repo, &["add", "-f", "--", &self.file]).await {
+        if let Ok((false, _, err)) =
+            git(&repo, &copied_hooks, &["add", "-f", "--", &self.file]).await
+        {
             return ProbeOutcome::error(format!("cannot stage {}: {err}", self.file));
         }
         let attempt = git(
             &repo,
+            &copied_hooks,
             &["commit", "-q", "-m", "preflight: add a secrets file"],
         )
         .await;
-        let count = git(&repo, &["rev-list", "--count", "HEAD"]).await;
+        let count = git(&repo, &copied_hooks, &["rev-list", "--count", "HEAD"]).await;
         match (attempt, count) {
             (Ok((false, _, err)), Ok((_, n, _))) if n == "1" => {
                 let said = if err.is_empty() { String::new() } else { format!(": {err}") };

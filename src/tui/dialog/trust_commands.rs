@@ -1,7 +1,7 @@
-//! The question asked before the first run when a checklist that is not shipped with
-//! preflight has `command` probes: every command it would run, listed under its item,
-//! wrapped and never cut (scrolled with ↑/↓). `y` runs them this session, `n`/Esc skips
-//! them, `q` quits.
+//! The question asked before the first run when programs that are not preflight's would
+//! run: the `command` probes of a checklist not shipped with preflight, and the
+//! project's own pre-commit hook. Every one is listed under its item, wrapped and never
+//! cut (scrolled with ↑/↓). `y` runs them this session, `n`/Esc skips them, `q` quits.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::{Dialog, Reply, Then, modal_block, step};
-use crate::probe::kinds::command::CommandLine;
+use crate::probe::consent::{CommandLine, Origin};
 use crate::tui::app::App;
 use crate::tui::layout::{centered, inner};
 use crate::tui::view::{bold, fg};
@@ -55,13 +55,44 @@ impl TrustCommandsDialog {
     pub fn draw(&self, frame: &mut Frame<'_>, app: &App) {
         let dialog = TrustDialog::new(frame.area(), &app.untrusted_commands);
         frame.render_widget(Clear, dialog.area);
-        let block = modal_block(app, " Run this checklist's commands? ".into());
+        let from_project = app
+            .untrusted_commands
+            .iter()
+            .any(|c| c.origin == Origin::Project);
+        let from_checklist = app
+            .untrusted_commands
+            .iter()
+            .any(|c| c.origin == Origin::Checklist);
+        let (title, explanation) = match (from_checklist, from_project) {
+            (true, false) => (
+                " Run this checklist's commands? ",
+                [
+                    "This checklist is not shipped with preflight. Its `command` probes",
+                    "run these programs in the project directory:",
+                ],
+            ),
+            (false, true) => (
+                " Run the project's pre-commit hook? ",
+                [
+                    "The project's own code. To see that it refuses a secrets file,",
+                    "preflight would run it (our secrets kept from it):",
+                ],
+            ),
+            _ => (
+                " Run these programs? ",
+                [
+                    "Not preflight's code: the commands of a checklist not shipped with",
+                    "preflight, and the project's own pre-commit hook:",
+                ],
+            ),
+        };
+        let block = modal_block(app, title.into());
         let inner = block.inner(dialog.area);
         frame.render_widget(block, dialog.area);
         let scroll = self.scroll.min(dialog.max_scroll());
         let mut lines = vec![
-            Line::raw("This checklist is not shipped with preflight. Its `command` probes"),
-            Line::raw("run these programs in the project directory:"),
+            Line::raw(explanation[0]),
+            Line::raw(explanation[1]),
             Line::raw(""),
         ];
         let below = dialog.lines.len().saturating_sub(scroll + dialog.room);

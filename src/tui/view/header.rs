@@ -43,7 +43,10 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if app.awaiting_command_answer() {
         frame.render_widget(
             Paragraph::new(Line::styled(
-                " nothing runs until you answer: run this checklist's commands?",
+                format!(
+                    " nothing runs until you answer: {}?",
+                    app.consent_question()
+                ),
                 fg(app, Color::Yellow),
             )),
             bottom,
