@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use preflight::base::secret::ScrubbingWriter;
 use preflight::base::timestamp::Timestamp;
 use preflight::commands::cli::{Cli, Command};
 use preflight::commands::exit;
@@ -19,8 +20,9 @@ fn main() -> ExitCode {
             None => return ExitCode::from(exit::INVALID_INPUT),
         },
     };
-    let mut stdout = anstream::stdout();
-    let mut stderr = anstream::stderr();
+    // Every line out passes the scrubber: no value registered as secret is printed.
+    let mut stdout = ScrubbingWriter::new(anstream::stdout());
+    let mut stderr = ScrubbingWriter::new(anstream::stderr());
     let now = Timestamp::now();
     let result = match &command {
         Command::Tui(args) => commands::tui(args),

@@ -17,6 +17,9 @@ use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
 
+use super::secret::{is_secret_name, is_secret_value};
+use super::text::escape_controls;
+
 /// A file's text with what is needed to turn byte offsets into lines and columns.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -85,7 +88,13 @@ impl Diagnostic {
     /// A diagnostic for a byte range of a source file.
     pub fn at(source: &SourceFile, span: Range<usize>, message: impl Into<String>) -> Self {
         let (line, column) = source.line_col(span.start);
-        let snippet = source.line_text(line).to_string();
+        // A line that assigns a secret-like key (even misspelt) or holds a URL with a
+        // password is never shown as written, whatever the problem on it is.
+        let text = source.line_text(line);
+        let snippet = match secret_assignment(text) {
+            Some(value_at) => mask_from(text, value_at),
+            None => text.to_string(),
+        };
         let line_chars = snippet.chars().count();
         let span_text = source.text.get(span.clone()).unwrap_or("");
         let first_line = span_text.split('\n').next().unwrap_or("");
@@ -130,9 +139,45 @@ impl Diagnostic {
     }
 }
 
+/// Where the value starts on a line that assigns a secret: a key that is secret-like
+/// ([`is_secret_name`]) or one or two letters away from `password`, `passwd`, `secret`
+/// or `token` (a misspelt key is still a password), or a line holding a URL with a
+/// password. `None` for any other line.
+fn secret_assignment(line: &str) -> Option<usize> {
+    let (key, _) = line.split_once('=')?;
+    let value_at = key.len() + 1;
+    if is_secret_value(&line[value_at..]) {
+        return Some(value_at);
+    }
+    let key = key.trim().trim_matches(['"', '\'']);
+    let last = key
+        .rsplit('.')
+        .next()
+        .unwrap_or(key)
+        .trim_matches(['"', '\'']);
+    let lower = last.to_ascii_lowercase();
+    let near = ["password", "passwd", "secret", "token"]
+        .iter()
+        .any(|word| lower.len() >= 4 && strsim::damerau_levenshtein(&lower, word) <= 2);
+    (is_secret_name(last) || near).then_some(value_at)
+}
+
+/// The line with every letter and digit from `at` on replaced by `*`.
+fn mask_from(line: &str, at: usize) -> String {
+    let (kept, value) = line.split_at(at.min(line.len()));
+    let masked: String = value
+        .chars()
+        .map(|c| if c.is_alphanumeric() { '*' } else { c })
+        .collect();
+    format!("{kept}{masked}")
+}
+
 impl fmt::Display for Diagnostic {
+    /// The problem, with every control character of the file's text escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        let message = escape_controls(&self.message, false);
+        let snippet = escape_controls(&self.snippet, false);
+        writeln!(f, "error: {message}")?;
         if self.line == 0 {
             write!(f, " --> {}", self.path.display())?;
         } else {
@@ -146,7 +191,7 @@ impl fmt::Display for Diagnostic {
                 self.column
             )?;
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{} | {}", self.line, self.snippet)?;
+            writeln!(f, "{} | {snippet}", self.line)?;
             write!(
                 f,
                 "{pad} | {}{}",

@@ -3,6 +3,13 @@
 //! [`Secret`] masks itself in `Debug`, `Display` and serialisation, compares in
 //! constant time and wipes its memory when dropped. Code that needs the value asks
 //! for it explicitly with [`Secret::expose`], which keeps every use greppable.
+//!
+//! Every value the run treats as secret is also **registered** (creating a [`Secret`]
+//! registers its value; so do [`register`] and [`register_if_secret`] for values read
+//! by name), and every output boundary passes its text through [`scrub`], which
+//! replaces any registered value with `********`, as CI systems mask registered secrets
+//! in their logs. [`is_secret`] is the one classifier of what is secret, by name or by
+//! value, shared by the probes and the registry.
 
 use std::fmt;
 
@@ -17,9 +24,11 @@ pub const MASK: &str = "********";
 pub struct Secret(Zeroizing<String>);
 
 impl Secret {
-    /// Wraps a value read from a credential source.
+    /// Wraps a value read from a credential source, and registers it for [`scrub`].
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(Zeroizing::new(value.into()))
+        let value = value.into();
+        register(&value);
+        Secret(Zeroizing::new(value))
     }
 
     /// The value itself, for the few places that must use it (a login, a comparison).
@@ -55,24 +64,180 @@ impl serde::Serialize for Secret {
 }
 
 /// Whether a variable or key name looks like it holds a secret (`PG_PASSWORD`,
-/// `API_TOKEN`, `AZURE_CLIENT_SECRET`, ...). Such values are never printed.
+/// `API_TOKEN`, `AZURE_CLIENT_SECRET`, `PGPASS`, `DB_PW`, `SESSION_SALT`,
+/// `SIGNING_KEY`, ...). Such values are never printed.
 pub fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    const MARKERS: [&str; 8] = [
+    let upper = name.to_ascii_uppercase().replace('-', "_");
+    const INSIDE: &[&str] = &[
         "PASSWORD",
         "PASSWD",
-        "PWD",
+        "PASSPHRASE",
         "SECRET",
         "TOKEN",
         "CREDENTIAL",
         "PRIVATE",
         "API_KEY",
+        "APIKEY",
+        "SALT",
     ];
-    MARKERS.iter().any(|m| upper.contains(m))
-        || upper.ends_with("_PASS")
-        || upper.ends_with("_KEY")
-        || upper == "PASS"
-        || upper == "KEY"
+    const ENDINGS: &[&str] = &["_PASS", "PGPASS", "_PW", "_PWD", "_KEY"];
+    // The shell's working directories, not passwords.
+    if upper == "PWD" || upper == "OLDPWD" {
+        return false;
+    }
+    INSIDE.iter().any(|m| upper.contains(m))
+        || ENDINGS.iter().any(|e| upper.ends_with(e))
+        || matches!(upper.as_str(), "PASS" | "KEY" | "PW")
+}
+
+/// Whether a value carries a credential whatever its name: a URL with a password
+/// (`scheme://user:password@host`, or a `password=` parameter), as in `DATABASE_URL`,
+/// `REDIS_URL` or a `*_DSN`.
+pub fn is_secret_value(value: &str) -> bool {
+    url_password(value).is_some()
+}
+
+/// The password of a URL written as `scheme://user:password@...` or with a
+/// `password=` parameter, if it has one.
+pub fn url_password(value: &str) -> Option<&str> {
+    let after_scheme = value.trim().split_once("://")?.1;
+    let authority_end = after_scheme
+        .find(['/', '?', '#'])
+        .unwrap_or(after_scheme.len());
+    let authority = &after_scheme[..authority_end];
+    if let Some((userinfo, _)) = authority.rsplit_once('@')
+        && let Some((_, password)) = userinfo.split_once(':')
+        && !password.is_empty()
+    {
+        return Some(password);
+    }
+    let query = after_scheme.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("password="))
+        .filter(|p| !p.is_empty())
+}
+
+/// Whether a named value is secret, by its name or by what it holds.
+pub fn is_secret(name: &str, value: &str) -> bool {
+    is_secret_name(name) || is_secret_value(value)
+}
+
+/// Values shorter than this are not scrubbed: they would mask ordinary words.
+pub const MIN_SCRUBBED: usize = 6;
+
+/// Public defaults that are no secret to anyone (and ordinary words in output): never
+/// scrubbed, although the probes still report them as weak.
+const WELL_KNOWN: &[&str] = &[
+    "postgres",
+    "password",
+    "changeme",
+    "contextforge",
+    "example",
+    "secret",
+];
+
+static REGISTERED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn registered() -> std::sync::MutexGuard<'static, Vec<String>> {
+    REGISTERED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Registers a value the run treats as secret, so [`scrub`] masks it in every output.
+/// Values shorter than [`MIN_SCRUBBED`], references and well-known defaults are not
+/// kept; a URL's password is registered too.
+pub fn register(value: &str) {
+    let value = value.trim();
+    let mut candidates = vec![value];
+    if let Some(password) = url_password(value) {
+        candidates.push(password);
+    }
+    let mut list = registered();
+    for candidate in candidates {
+        if candidate.chars().count() < MIN_SCRUBBED
+            || is_reference(candidate)
+            || WELL_KNOWN.contains(&candidate.to_ascii_lowercase().as_str())
+            || list.iter().any(|known| known == candidate)
+        {
+            continue;
+        }
+        list.push(candidate.to_string());
+        // Longer values first, so a value that contains another is masked whole.
+        list.sort_by_key(|known| std::cmp::Reverse(known.len()));
+    }
+}
+
+/// Registers a named value when [`is_secret`] says it is secret.
+pub fn register_if_secret(name: &str, value: &str) {
+    if is_secret(name, value) {
+        register(value);
+    }
+}
+
+/// The text with every registered secret replaced by [`MASK`].
+pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
+    let list = registered();
+    if !list.iter().any(|known| text.contains(known.as_str())) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    for known in list.iter() {
+        if out.contains(known.as_str()) {
+            out = out.replace(known.as_str(), MASK);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A writer that scrubs registered secrets from every line before passing it on: the
+/// program's standard output and error go through one. A line is held until its end
+/// (or a flush), so a value written in pieces is still found whole.
+pub struct ScrubbingWriter<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> ScrubbingWriter<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        ScrubbingWriter {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    fn pass_on(&mut self, upto: usize) -> std::io::Result<()> {
+        let line: Vec<u8> = self.pending.drain(..upto).collect();
+        let text = String::from_utf8_lossy(&line);
+        match scrub(&text) {
+            std::borrow::Cow::Borrowed(_) => self.inner.write_all(&line),
+            std::borrow::Cow::Owned(clean) => self.inner.write_all(clean.as_bytes()),
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for ScrubbingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        while let Some(end) = memchr::memchr(b'\n', &self.pending) {
+            self.pass_on(end + 1)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let all = self.pending.len();
+        self.pass_on(all)?;
+        self.inner.flush()
+    }
+}
+
+impl<W: std::io::Write> Drop for ScrubbingWriter<W> {
+    fn drop(&mut self) {
+        let _ = std::io::Write::flush(self);
+    }
 }
 
 /// Whether a value written in a file is a reference to another value (`$VAR`,
@@ -115,11 +280,67 @@ mod tests {
             "API_TOKEN",
             "AZURE_CLIENT_SECRET",
             "SSH_KEY",
+            "PGPASS",
+            "DB_PW",
+            "MYSQL_ROOT_PWD",
+            "SESSION_SALT",
+            "ENCRYPTION_KEY",
+            "signing-key",
         ] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in ["PG_HOST", "PG_PORT", "ENVIRONMENT", "KEYVAULT_URL"] {
+        for name in [
+            "PG_HOST",
+            "PG_PORT",
+            "ENVIRONMENT",
+            "KEYVAULT_URL",
+            "PWD",
+            "OLDPWD",
+            "KEYBOARD",
+        ] {
             assert!(!is_secret_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn urls_with_passwords_are_secret_whatever_their_name() {
+        assert!(is_secret("DATABASE_URL", "postgres://app:pw-1@db/app"));
+        assert!(is_secret("REDIS_URL", "redis://:hunter22@cache:6379/0"));
+        assert!(is_secret(
+            "DSN",
+            "postgresql://db/app?password=hunter22&sslmode=require"
+        ));
+        assert!(!is_secret("DATABASE_URL", "postgres://app@db/app"));
+        assert!(!is_secret("HOMEPAGE", "https://example.com/a:b@c"));
+        assert_eq!(url_password("amqp://u:p%40ss@mq:5672/"), Some("p%40ss"));
+    }
+
+    #[test]
+    fn registered_values_are_scrubbed_from_any_text() {
+        let canary = "Scrub-Canary-93c1";
+        register(&format!("postgres://app:{canary}@db/app"));
+        assert_eq!(
+            scrub(&format!("failed: {canary} and again {canary}")),
+            "failed: ******** and again ********"
+        );
+        let _ = Secret::new("Another-Canary-55d0");
+        assert_eq!(scrub("x Another-Canary-55d0 y"), "x ******** y");
+        // Short values and public defaults stay: they would mask ordinary words.
+        register("abc");
+        register("postgres");
+        assert_eq!(scrub("abc postgres"), "abc postgres");
+        // Written in pieces, found whole.
+        let mut out = Vec::new();
+        {
+            use std::io::Write;
+            let mut w = ScrubbingWriter::new(&mut out);
+            write!(w, "a Scrub-Can").unwrap();
+            writeln!(w, "ary-93c1 b").unwrap();
+            write!(w, "tail Scrub-Canary-93c1").unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a ******** b\ntail ********"
+        );
     }
 }

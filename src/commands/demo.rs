@@ -324,6 +324,7 @@ impl DemoCluster {
             user: "postgres".into(),
             password: Some(crate::base::secret::Secret::new(admin_password.to_string())),
             sslmode: crate::system::postgres::SslMode::Disable,
+            sslmode_given: true,
             roots: None,
         };
         let rt = tokio::runtime::Builder::new_current_thread()

@@ -1,8 +1,11 @@
 //! `.env` files, read with the usual syntax (quotes, `export`, comments, escapes)
-//! through `dotenvy`. Values may be secrets: they are returned, never printed.
+//! through `dotenvy`. Values may be secrets: they are returned, never printed, and the
+//! secret ones are registered for scrubbing as they are read.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use crate::base::secret::register_if_secret;
 
 /// Why a dotenv file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +39,7 @@ pub fn read(path: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
     for entry in dotenvy::from_read_iter(text.as_bytes()) {
         match entry {
             Ok((k, v)) => {
+                register_if_secret(&k, &v);
                 out.insert(k, v);
             }
             Err(dotenvy::Error::LineParse(bad_line, _)) => {

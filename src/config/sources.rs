@@ -11,6 +11,8 @@ use super::env_vars::EnvVars;
 use super::environment::ResolvedEnvironment;
 use super::pgurl::PgUrl;
 use super::vault_url::VaultUrl;
+use zeroize::Zeroizing;
+
 use crate::base::secret::Secret;
 
 /// Where one field of an environment comes from.
@@ -180,38 +182,42 @@ impl EnvironmentSpec {
         fetched: &FetchedSecrets,
     ) -> Result<ResolvedEnvironment, SourceError> {
         let mut files: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
-        let mut read =
-            |field: &'static str, source: &Option<Source>| -> Result<Option<Secret>, SourceError> {
-                match source {
-                    None => Ok(None),
-                    Some(Source::Literal(v)) => Ok(Some(Secret::new(v.clone()))),
-                    Some(Source::Env(name)) => Ok(vars.get(name).map(Secret::new)),
-                    Some(Source::Dotenv { file, key }) => {
-                        let path = project_dir.join(file);
-                        if !files.contains_key(&path) {
-                            let map = dotenv::read(&path)
-                                .map_err(|source| SourceError::Dotenv { field, source })?;
-                            files.insert(path.clone(), map);
-                        }
-                        Ok(files.get(&path).and_then(|m| m.get(key)).map(Secret::new))
+        // Values stay in memory that is wiped on drop; only the password (and a URL's)
+        // becomes a registered Secret: a host or a user name is no secret, and output
+        // must not mask it.
+        type Read = Result<Option<Zeroizing<String>>, SourceError>;
+        let owned = |v: &str| Zeroizing::new(v.to_string());
+        let mut read = |field: &'static str, source: &Option<Source>| -> Read {
+            match source {
+                None => Ok(None),
+                Some(Source::Literal(v)) => Ok(Some(owned(v))),
+                Some(Source::Env(name)) => Ok(vars.get(name).map(owned)),
+                Some(Source::Dotenv { file, key }) => {
+                    let path = project_dir.join(file);
+                    if !files.contains_key(&path) {
+                        let map = dotenv::read(&path)
+                            .map_err(|source| SourceError::Dotenv { field, source })?;
+                        files.insert(path.clone(), map);
                     }
-                    Some(from @ Source::KeyVault { vault, secret }) => {
-                        let vault_error = |reason: String| SourceError::Vault {
-                            field,
-                            from: from.to_string(),
-                            reason,
-                        };
-                        match fetched.get(&(vault.clone(), secret.clone())) {
-                            Some(Ok(value)) => Ok(Some(value.clone())),
-                            Some(Err(reason)) => Err(vault_error(reason.clone())),
-                            None => Err(vault_error("not fetched".to_string())),
-                        }
+                    Ok(files.get(&path).and_then(|m| m.get(key)).map(|v| owned(v)))
+                }
+                Some(from @ Source::KeyVault { vault, secret }) => {
+                    let vault_error = |reason: String| SourceError::Vault {
+                        field,
+                        from: from.to_string(),
+                        reason,
+                    };
+                    match fetched.get(&(vault.clone(), secret.clone())) {
+                        Some(Ok(value)) => Ok(Some(owned(value.expose()))),
+                        Some(Err(reason)) => Err(vault_error(reason.clone())),
+                        None => Err(vault_error("not fetched".to_string())),
                     }
                 }
-            };
-        let password = read("password", &self.password)?;
+            }
+        };
+        let password = read("password", &self.password)?.map(|p| Secret::new(p.as_str()));
         let mut text = |field: &'static str, source: &Option<Source>| {
-            read(field, source).map(|v| v.map(|s| s.expose().to_string()))
+            read(field, source).map(|v| v.map(|s| s.to_string()))
         };
         let url = match text("url", &self.url)? {
             None => ResolvedEnvironment::default(),

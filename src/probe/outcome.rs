@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::base::text::safe_line;
+
 /// What a probe concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -140,6 +142,20 @@ impl ProbeOutcome {
     /// Adds evidence.
     pub fn with_evidence(mut self, evidence: impl IntoIterator<Item = Evidence>) -> Self {
         self.evidence.extend(evidence);
+        self
+    }
+
+    /// The outcome safe to show: every registered secret masked and every control
+    /// character escaped in its summary and evidence (which quote the project's file
+    /// names, service names, commit subjects, ...).
+    pub fn sanitized(mut self) -> Self {
+        self.summary = safe_line(&self.summary);
+        for e in &mut self.evidence {
+            e.message = safe_line(&e.message);
+            if let Some(file) = &mut e.file {
+                *file = safe_line(file);
+            }
+        }
         self
     }
 }

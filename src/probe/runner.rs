@@ -107,7 +107,7 @@ pub async fn execute(
             };
             let result = ProbeResult {
                 kind: p.kind,
-                outcome,
+                outcome: outcome.sanitized(),
                 elapsed: started.elapsed(),
             };
             if let Some(tx) = &events {

@@ -13,6 +13,8 @@ pub mod text;
 
 use serde::Serialize;
 
+use crate::base::secret::scrub;
+use crate::base::text::{safe_line, safe_lines};
 use crate::base::timestamp::Timestamp;
 use crate::checklist::{Checklist, Tier};
 use crate::probe::{Evidence, ProbeStatus};
@@ -49,13 +51,15 @@ impl ReportFormat {
 
 /// Renders a report in a format.
 pub fn render(report: &Report, format: ReportFormat) -> String {
-    match format {
+    let text = match format {
         ReportFormat::Markdown => markdown::render(report),
         ReportFormat::Json => json::render(report) + "\n",
         ReportFormat::Html => html::render(report),
         ReportFormat::Junit => junit::render(report),
         ReportFormat::Sarif => sarif::render(report) + "\n",
-    }
+    };
+    // The last boundary before a file or a pipe: nothing registered as secret leaves.
+    scrub(&text).into_owned()
 }
 
 /// Writes a rendered report to a new file in `dir` named after the environment and
@@ -238,7 +242,7 @@ impl ItemSignoffReport {
         let waiver = s.current.as_ref().and_then(|d| {
             let w = d.record.waiver.as_ref()?;
             Some(WaiverReport {
-                reason: w.reason.clone(),
+                reason: safe_line(&w.reason),
                 by: d.record.by.clone(),
                 at: d.record.at,
                 expires: w.expires,
@@ -248,7 +252,7 @@ impl ItemSignoffReport {
         });
         ItemSignoffReport {
             state: s.state,
-            reasons: s.stale_reasons.clone(),
+            reasons: s.stale_reasons.iter().map(|r| safe_line(r)).collect(),
             due: s.due,
             waiver,
             chain: s
@@ -259,7 +263,7 @@ impl ItemSignoffReport {
                     action: r.action,
                     by: r.by.clone(),
                     at: r.at,
-                    note: r.note.clone(),
+                    note: r.note.as_deref().map(safe_lines),
                     hash: r.hash.clone(),
                 })
                 .collect(),
@@ -401,11 +405,16 @@ impl Report {
                     probes: r
                         .probes
                         .iter()
-                        .map(|p| ProbeReport {
-                            kind: p.kind.clone(),
-                            status: p.outcome.status,
-                            summary: p.outcome.summary.clone(),
-                            evidence: p.outcome.evidence.clone(),
+                        .map(|p| {
+                            // Again here: a secret registered after this probe ended
+                            // (by another one) is masked too.
+                            let outcome = p.outcome.clone().sanitized();
+                            ProbeReport {
+                                kind: p.kind.clone(),
+                                status: outcome.status,
+                                summary: outcome.summary,
+                                evidence: outcome.evidence,
+                            }
                         })
                         .collect(),
                     signoff: derived.as_ref().map(ItemSignoffReport::new),

@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::base::digest::sha256_hex;
+use crate::base::text::escape_controls;
 use crate::base::timestamp::Timestamp;
 
 /// The record format this build writes and reads.
@@ -61,6 +62,12 @@ impl Identity {
     /// Reads `Name <email>`, `<email>` or `Name`.
     pub fn parse(text: &str) -> Result<Identity, String> {
         let text = text.trim();
+        if text.chars().any(char::is_control) {
+            return Err(format!(
+                "`{}` contains control characters",
+                escape_controls(text, false)
+            ));
+        }
         let (name, email) = match (text.find('<'), text.strip_suffix('>')) {
             (Some(open), Some(inner)) => (text[..open].trim(), Some(inner[open + 1..].trim())),
             (None, None) => (text, None),
@@ -98,10 +105,13 @@ impl Identity {
 }
 
 impl fmt::Display for Identity {
+    /// `Name <email>`, control characters escaped (a ledger is data, and may come from
+    /// a branch someone else wrote).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = escape_controls(&self.name, false);
         match &self.email {
-            Some(email) => write!(f, "{} <{email}>", self.name),
-            None => f.write_str(&self.name),
+            Some(email) => write!(f, "{name} <{}>", escape_controls(email, false)),
+            None => f.write_str(&name),
         }
     }
 }

@@ -10,6 +10,7 @@
 use super::ledger::{Contents, Ledger, LedgerError};
 use super::record::{Action, Entry, Identity, Record, Waiver};
 use super::state::{ItemSignoff, State, evidence_digest};
+use crate::base::secret::scrub;
 use crate::base::timestamp::Timestamp;
 use crate::checklist::Checklist;
 use crate::probe::ProbeStatus;
@@ -99,15 +100,20 @@ impl Request<'_> {
             action,
             by: self.by.clone(),
             at: self.now,
+            // A note is kept as typed, except that a secret the run knows never lands
+            // in the ledger (which is committed).
             note: self
                 .note
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
-                .map(str::to_string),
+                .map(|n| scrub(n).into_owned()),
             item_digest: item.digest(),
             evidence_digest: evidence_digest(&self.result.probes),
             waiver: match intent {
-                Intent::Waive(w) => Some(w),
+                Intent::Waive(w) => Some(Waiver {
+                    reason: scrub(&w.reason).into_owned(),
+                    ..w
+                }),
                 _ => None,
             },
         })

@@ -14,6 +14,7 @@ use super::dialog::ExportDialog;
 use super::dialog::{Dialog, NoteDialog, NoteKind, Reply, Then, TrustCommandsDialog, WaiveDialog};
 use super::input::TextInput;
 use super::layout::Areas;
+use crate::base::text::safe_line;
 use crate::base::timestamp::Timestamp;
 use crate::checklist::{Checklist, Tier};
 use crate::probe::ProbeStatus;
@@ -385,11 +386,17 @@ impl App {
     }
 
     fn info(&mut self, text: String) {
-        self.message = Some(Message { error: false, text });
+        self.message = Some(Message {
+            error: false,
+            text: safe_line(&text),
+        });
     }
 
     fn error(&mut self, text: String) {
-        self.message = Some(Message { error: true, text });
+        self.message = Some(Message {
+            error: true,
+            text: safe_line(&text),
+        });
     }
 
     fn on_probe(&mut self, run: u64, event: RunEvent) {

@@ -105,3 +105,199 @@ fn the_projects_hooks_and_fsmonitor_never_run_and_see_no_secret() {
     assert!(!seen.contains(CANARY), "the hook saw the canary");
     assert!(!fsmonitor_marker.exists(), "the project's fsmonitor ran");
 }
+
+/// preflight.toml written wrongly in every way we could think of, each holding a
+/// literal password: the errors point at the line and never repeat the value.
+#[test]
+fn configuration_errors_never_repeat_a_password() {
+    let forms = [
+        "[environments.production]\npassword = \"CANARY\"\n",
+        "[environments.production]\npassword = \"CANARY\n",
+        "[environments.production]\npassword = 'CANARY\n",
+        "[environments.production]\npassword = \"\"\"CANARY\n",
+        "[environments.production]\npassword = CANARY\n",
+        "[environments.production]\npassword = [\"CANARY\"]\n",
+        "[environments.production]\npassword = { value = \"CANARY\" }\n",
+        "[environments.production]\npassword = { env = \"PG_PASSWORD\", value = \"CANARY\" }\n",
+        "[environments.production]\npasword = \"CANARY\"\n",
+        "[environments.production]\npass_word = \"CANARY\"\n",
+        "[environments.production]\npassword = { env = \"X\" }\npassword = \"CANARY\"\n",
+        "[environments.production]\nurl = \"postgres://app:CANARY@db/app\"\n",
+        "[environments.production]\nurl = \"postgres://app:CANARY@db/app\" extra\n",
+        "[environments.production]\nurl = { env = \"X\", value = \"postgres://app:CANARY@db\" }\n",
+        "[environments.production]\nhost = \"db\"\nsecret = \"CANARY\"\n",
+        "[environments.production]\ntoken = \"CANARY\"\n",
+        "[environments]\nproduction = \"postgres://app:CANARY@db/app\"\n",
+        "[environments.production]\npassword = \"CANARY\" # no\n[environments.production]\n",
+    ];
+    for form in forms {
+        let p = Project::new();
+        p.write("preflight.toml", &form.replace("CANARY", CANARY));
+        let out = preflight(p.path()).arg("check").output().unwrap();
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(2), "{form}\n{all}");
+        assert!(
+            all.contains("preflight.toml:"),
+            "{form}: names the file\n{all}"
+        );
+        assert!(
+            !all.contains(CANARY),
+            "{form}: the password is echoed\n{all}"
+        );
+        // Not even a piece of it.
+        assert!(!all.contains(&CANARY[..10]), "{form}\n{all}");
+    }
+}
+
+/// Secrets of the reviewer's environment pulled into the output by the project: a
+/// Compose file interpolating them into a port and an image, and a checklist asking
+/// `env-vars` to show variables whose names do not say "password".
+#[test]
+fn the_project_cannot_pull_our_secrets_into_any_output() {
+    let p = Project::git();
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: \"postgres:${PG_PASSWORD}\"\n    ports:\n      - \"${APP_SECRET}:5432\"\n      - target: 5432\n        published: \"${APP_SECRET}\"\n",
+    );
+    p.write(
+        "custom.toml",
+        "[checklist]\nid = \"custom\"\ntitle = \"Custom\"\n\n[[item]]\nid = \"vars\"\ntier = \"critical\"\ntitle = \"Vars\"\n\n[[item.probe]]\nkind = \"env-vars\"\nvars = [\"DATABASE_URL\", \"PGPASS\", \"DB_PW\", \"REDIS_URL\", \"SESSION_SALT\"]\n\n[[item.probe]]\nkind = \"env-vars\"\nequals = { DATABASE_URL = \"postgres://app@db/app\" }\n\n[[item]]\nid = \"ports\"\ntier = \"critical\"\ntitle = \"Ports\"\n\n[[item.probe]]\nkind = \"compose-ports\"\n\n[[item.probe]]\nkind = \"compose-images\"\n",
+    );
+    p.commit_all("init");
+    let env = [
+        ("PG_PASSWORD", format!("{CANARY}-pg")),
+        ("APP_SECRET", format!("{CANARY}-app")),
+        (
+            "DATABASE_URL",
+            format!("postgres://app:{CANARY}-url@db/app"),
+        ),
+        ("PGPASS", format!("{CANARY}-pgpass")),
+        ("DB_PW", format!("{CANARY}-pw")),
+        ("REDIS_URL", format!("redis://:{CANARY}-redis@cache:6379/0")),
+        ("SESSION_SALT", format!("{CANARY}-salt")),
+    ];
+    let runs: [&[&str]; 6] = [
+        &["check", "--checklist", "custom.toml", "-v"],
+        &["check", "--checklist", "custom.toml", "--format", "json"],
+        &[
+            "report",
+            "--checklist",
+            "custom.toml",
+            "--format",
+            "html",
+            "-o",
+            "-",
+        ],
+        &[
+            "report",
+            "--checklist",
+            "custom.toml",
+            "--format",
+            "sarif",
+            "-o",
+            "-",
+        ],
+        &[
+            "report",
+            "--checklist",
+            "custom.toml",
+            "--format",
+            "junit",
+            "-o",
+            "-",
+        ],
+        &["check", "-v"],
+    ];
+    for args in runs {
+        let out = preflight(p.path())
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .unwrap();
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!all.contains(CANARY), "{args:?} printed a secret:\n{all}");
+        if args.contains(&"-v") && args.contains(&"custom.toml") {
+            assert!(all.contains("DATABASE_URL is set (value hidden)"), "{all}");
+            assert!(
+                all.contains("\"${APP_SECRET}:5432\""),
+                "the port as written:\n{all}"
+            );
+        }
+    }
+}
+
+/// A server on loopback that declines TLS and asks for the password in the clear,
+/// recording every byte it is sent.
+fn cleartext_password_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&received);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let log = std::sync::Arc::clone(&log);
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut buf = [0u8; 4096];
+                let mut answered_ssl = false;
+                let mut asked_password = false;
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    log.lock().unwrap().extend_from_slice(&buf[..n]);
+                    if !answered_ssl && n >= 8 && buf[4..8] == [0x04, 0xd2, 0x16, 0x2f] {
+                        // SSLRequest: no TLS here.
+                        answered_ssl = true;
+                        let _ = stream.write_all(b"N");
+                    } else if !asked_password {
+                        // The startup message: ask for the password in clear text.
+                        asked_password = true;
+                        let _ = stream.write_all(&[b'R', 0, 0, 0, 8, 0, 0, 0, 3]);
+                    }
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+#[test]
+fn no_password_crosses_the_network_unencrypted_unless_the_environment_says_so() {
+    let (port, received) = cleartext_password_server();
+    let p = Project::new();
+    let run = |sslmode: Option<&str>| {
+        let mut cmd = preflight(p.path());
+        cmd.args([
+            "check",
+            "--only",
+            "database-connectivity,rotate-production-credentials",
+        ])
+        .env("PG_HOST", "127.0.0.1")
+        .env("PG_PORT", port.to_string())
+        .env("PG_USER", "app")
+        .env("PG_PASSWORD", CANARY);
+        if let Some(mode) = sslmode {
+            cmd.env("PG_SSLMODE", mode);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(None);
+    let all = text(&out.stdout);
+    assert!(
+        all.contains("the password is not sent unencrypted"),
+        "{all}"
+    );
+    let seen = String::from_utf8_lossy(&received.lock().unwrap()).into_owned();
+    assert!(!seen.contains(CANARY), "the password went over plaintext");
+    // Written explicitly, `prefer` behaves as libpq's: the server gets the password
+    // (the fake server above would see it), which is the user's choice.
+    let _ = run(Some("prefer"));
+    let seen = String::from_utf8_lossy(&received.lock().unwrap()).into_owned();
+    assert!(
+        seen.contains(CANARY),
+        "the control: with prefer written, libpq's behaviour"
+    );
+}

@@ -190,6 +190,24 @@ fn connect_against_a_server_without_tls() {
         };
         assert_outcome(&probe(&p, "postgres-connect", "", &env), status, expected);
     }
+    // No sslmode written: libpq would send the password in the clear; preflight
+    // does not, and says how to allow it.
+    env.sslmode = "";
+    env.rootcert = "";
+    for kind in ["postgres-connect", "postgres-settings"] {
+        let params = if kind == "postgres-settings" {
+            "settings = { ssl = false }"
+        } else {
+            ""
+        };
+        let o = probe(&p, kind, params, &env);
+        assert_ne!(o.status, ProbeStatus::Pass, "{}", text(&o));
+        assert!(
+            text(&o).contains("the password is not sent unencrypted: set sslmode = \"prefer\""),
+            "{}",
+            text(&o)
+        );
+    }
 }
 
 #[test]

@@ -8,6 +8,7 @@ use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::compose::{FILES_PARAM, load_compose_files};
+use crate::probe::shared::holds_secret;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::compose::{position, scalar_text};
 
@@ -96,6 +97,8 @@ impl BlockingProbe for ComposeImagesProbe {
                 };
                 let shown = if image == written {
                     format!("`{image}`")
+                } else if holds_secret(&image) {
+                    format!("`{written}` (resolved value hidden: it holds a secret)")
                 } else {
                     format!("`{written}` (= `{image}`)")
                 };

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
-use crate::probe::shared::compose::{FILES_PARAM, compose_files, read_binding};
-use crate::probe::shared::plural;
+use crate::probe::shared::compose::{BindingError, FILES_PARAM, compose_files, read_binding};
+use crate::probe::shared::{holds_secret, plural};
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::compose::ports::{Exposure, PortBinding};
 use crate::system::compose::{ComposeFile, Node, Service, items, position, scalar_text};
@@ -173,10 +173,18 @@ impl ComposePortsProbe {
         let (written, binding) = match read_binding(file, entry) {
             Ok(pair) => pair,
             Err(message) => {
+                // A port resolved from variables: the entry as written first, since
+                // what was resolved may be masked.
+                let written = match (&message, scalar_text(entry)) {
+                    (BindingError::Spec(_), Some(text)) if text.contains('$') => {
+                        format!("\"{text}\": ")
+                    }
+                    _ => String::new(),
+                };
                 out.errors.push(at(
                     file,
                     entry,
-                    format!("service `{}`: {message}", service.name),
+                    format!("service `{}`: {written}{message}", service.name),
                 ));
                 return;
             }
@@ -184,10 +192,13 @@ impl ComposePortsProbe {
         if !self.wants_binding(&binding) {
             return;
         }
-        let shown = if written == binding.to_string() {
+        let resolved = binding.to_string();
+        let shown = if written == resolved {
             written.clone()
+        } else if holds_secret(&resolved) {
+            format!("{written} (resolved value hidden: it holds a secret)")
         } else {
-            format!("{written} → {binding}")
+            format!("{written} → {resolved}")
         };
         let evidence = |verdict: &str| {
             at(

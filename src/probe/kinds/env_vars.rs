@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::base::secret::{Secret, is_secret_name};
+use crate::base::secret::{Secret, is_secret};
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
@@ -64,14 +64,15 @@ impl BlockingProbe for EnvVarsProbe {
             match ctx.vars.get(name) {
                 None => problems.push(Evidence::note(format!("{name} is not set"))),
                 Some("") => problems.push(Evidence::note(format!("{name} is set but empty"))),
-                Some(_) if is_secret_name(name) => {
+                Some(value) if is_secret(name, value) => {
                     good.push(Evidence::note(format!("{name} is set (value hidden)")))
                 }
                 Some(value) => good.push(Evidence::note(format!("{name} = {value}"))),
             }
         }
         for (name, expected) in &self.equals {
-            let secret = is_secret_name(name);
+            let actual = ctx.vars.get(name).unwrap_or_default();
+            let secret = is_secret(name, expected) || is_secret(name, actual);
             match ctx.vars.get(name) {
                 None => problems.push(Evidence::note(format!(
                     "{name} is not set (expected {})",

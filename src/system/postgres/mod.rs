@@ -40,8 +40,20 @@ pub struct Target {
     pub password: Option<Secret>,
     /// TLS mode.
     pub sslmode: SslMode,
+    /// Whether the environment wrote its sslmode. When it did not, the mode is
+    /// `prefer` as libpq's, except that a password is never sent without TLS (libpq
+    /// would; 16 added `require_auth` for that reason): see [`connect`].
+    pub sslmode_given: bool,
     /// Trusted roots for `verify-*`.
     pub roots: Option<RootCerts>,
+}
+
+impl Target {
+    /// Whether connecting must use TLS because a password would otherwise cross the
+    /// network unencrypted and the environment never said that is acceptable.
+    pub fn password_needs_tls(&self) -> bool {
+        !self.sslmode_given && self.sslmode == SslMode::Prefer && self.password.is_some()
+    }
 }
 
 impl std::fmt::Debug for Target {
@@ -54,12 +66,17 @@ impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}@{}:{}/{} (sslmode {})",
+            "{}@{}:{}/{} (sslmode {}{})",
             self.user,
             self.host,
             self.port,
             self.database,
-            self.sslmode.as_str()
+            self.sslmode.as_str(),
+            if self.password_needs_tls() {
+                " by default: no password without TLS"
+            } else {
+                ""
+            }
         )
     }
 }
@@ -122,6 +139,7 @@ impl Target {
             .ok_or_else(|| TargetError::NoUser {
                 env: name.to_string(),
             })?;
+        let sslmode_given = env.sslmode.as_deref().is_some_and(|m| !m.is_empty());
         let sslmode = match env.sslmode.as_deref() {
             None | Some("") => SslMode::Prefer,
             Some(text) => SslMode::parse(text).map_err(|reason| TargetError::SslMode {
@@ -153,6 +171,7 @@ impl Target {
             user,
             password: env.password,
             sslmode,
+            sslmode_given,
             roots,
         })
     }
@@ -242,6 +261,11 @@ fn classify(target: &Target, e: &tokio_postgres::Error) -> ConnectError {
             FailureKind::Refused,
             "connection refused: nothing listens there".to_string(),
         )
+    } else if text.contains("server does not support TLS") && target.password_needs_tls() {
+        (
+            FailureKind::TlsUnsupported,
+            "the server does not offer TLS, and the password is not sent unencrypted: set sslmode = \"prefer\" (or \"disable\") to allow that, or enable TLS on the server".to_string(),
+        )
     } else if text.contains("server does not support TLS") {
         (
             FailureKind::TlsUnsupported,
@@ -302,7 +326,9 @@ pub async fn connect(
         .connect_timeout(timeout)
         .ssl_mode(match target.sslmode {
             SslMode::Disable => tokio_postgres::config::SslMode::Disable,
-            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+            SslMode::Prefer if !target.password_needs_tls() => {
+                tokio_postgres::config::SslMode::Prefer
+            }
             _ => tokio_postgres::config::SslMode::Require,
         });
     if let Some(p) = &target.password {
