@@ -8,6 +8,7 @@
 pub mod diagnostic;
 pub mod digest;
 pub mod duration;
+pub mod fs;
 pub mod path;
 pub mod pathglob;
 pub mod secret;

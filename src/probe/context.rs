@@ -9,6 +9,7 @@ use crate::config::{
     Config, EnvVars, EnvironmentSpec, FetchedSecrets, ResolvedEnvironment, SourceError,
 };
 use crate::system::keyvault::Vaults;
+use crate::system::walk::{Listing, Walk};
 
 /// Why a named environment could not be read. Never carries a value.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,14 @@ pub enum EnvironmentError {
     /// A blocking probe asked for Key Vault secrets outside the runtime.
     #[error("environment `{0}` reads Key Vault, which needs the async runtime")]
     NeedsRuntime(String),
+}
+
+/// The listings of the project's files one run shares: every probe that reads the
+/// project asks for one of these, so the tree is walked once per flavour and run.
+#[derive(Debug, Default)]
+pub struct RunFiles {
+    standard: std::sync::OnceLock<Listing>,
+    with_ignored: std::sync::OnceLock<Listing>,
 }
 
 /// A path from a checklist that cannot be expanded.
@@ -50,6 +59,8 @@ pub struct ProbeContext {
     pub vaults: Arc<Vaults>,
     /// Whether `command` probes may run (a shipped checklist, or `--allow-commands`).
     pub allow_commands: bool,
+    /// The project's files, listed at most once per run (see [`ProbeContext::for_run`]).
+    pub files: Arc<RunFiles>,
     /// Whether programs from the project itself may run (its pre-commit hook, tried in
     /// a throwaway repository): only with `--allow-commands` or the TUI's yes, whoever
     /// wrote the checklist, because the project is not trusted.
@@ -66,7 +77,32 @@ impl ProbeContext {
             vars,
             allow_commands: false,
             allow_project_programs: false,
+            files: Arc::default(),
         }
+    }
+
+    /// The same context for a new run: the project's files are listed afresh (a file
+    /// may have changed since the last run), once, for every probe of the run.
+    pub fn for_run(&self) -> ProbeContext {
+        ProbeContext {
+            files: Arc::default(),
+            ..self.clone()
+        }
+    }
+
+    /// The project's files as the walker lists them (git-ignored files and vendored
+    /// folders skipped), listed on first use in this run.
+    pub fn project_files(&self) -> &Listing {
+        self.files
+            .standard
+            .get_or_init(|| Walk::new(&self.project_dir).list())
+    }
+
+    /// The project's files, git-ignored ones included (vendored folders skipped).
+    pub fn project_files_with_ignored(&self) -> &Listing {
+        self.files
+            .with_ignored
+            .get_or_init(|| Walk::new(&self.project_dir).include_ignored(true).list())
     }
 
     /// A path from a checklist: `~` is `$HOME`, a relative path starts at the project

@@ -135,6 +135,8 @@ pub async fn run(
     events: Option<mpsc::UnboundedSender<RunEvent>>,
 ) -> Vec<ItemResult> {
     let planned = plan(checklist, selection, options);
+    // The probes of this run share one listing of the project's files.
+    let ctx = Arc::new(ctx.for_run());
     let mut finished = execute(planned, ctx, options.concurrency, events).await;
     selection
         .iter()

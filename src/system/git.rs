@@ -87,6 +87,26 @@ pub const HARDENED: &[&str] = &[
     "gpg.ssh.program=false",
 ];
 
+/// Where `git` is on `PATH`, found once: a full path lets the process be started with
+/// `posix_spawn` (not a copy of our whole address space) although its environment is
+/// not ours.
+fn executable() -> &'static Path {
+    static GIT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    GIT.get_or_init(|| {
+        std::env::var_os("PATH")
+            .and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|dir| dir.join("git"))
+                    .find(|candidate| {
+                        use std::os::unix::fs::PermissionsExt;
+                        std::fs::metadata(candidate)
+                            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+                    })
+            })
+            .unwrap_or_else(|| PathBuf::from("git"))
+    })
+}
+
 /// The variables of our own environment that git is given (everything else, secrets
 /// included, is left out).
 const PASSED_THROUGH: &[&str] = &["PATH", "HOME", "TMPDIR"];
@@ -96,7 +116,7 @@ const PASSED_THROUGH: &[&str] = &["PATH", "HOME", "TMPDIR"];
 /// the index), messages in the C locale, and only [`PASSED_THROUGH`] of our
 /// environment.
 pub fn command(dir: &Path) -> Command {
-    let mut cmd = Command::new("git");
+    let mut cmd = Command::new(executable());
     cmd.env_clear();
     for name in PASSED_THROUGH {
         if let Some(value) = std::env::var_os(name) {
@@ -153,14 +173,25 @@ impl Repo {
         }
     }
 
+    /// The repository containing `dir`, if it is one, without asking git first: for a
+    /// caller that treats a failed question as "no repository" anyway (one git run
+    /// instead of two).
+    pub fn assume(dir: &Path) -> Repo {
+        Repo {
+            dir: dir.to_path_buf(),
+        }
+    }
+
     /// Files in the index below the directory, relative to it (`git ls-files -z`).
     pub fn tracked_files(&self) -> Result<Vec<String>, GitError> {
         Ok(split_nul(&self.run(&["ls-files", "-z"], None)?).collect())
     }
 
-    /// Which of `paths` are in the index (`git ls-files -z -- paths`).
+    /// Which of `paths` are in the index, or which files in them for a folder
+    /// (`git ls-files -z -- paths`). A path is a path, never a pattern: `[x]` or `*` in
+    /// a file name means what it says.
     pub fn tracked_among(&self, paths: &[String]) -> Result<Vec<String>, GitError> {
-        let mut args = vec!["ls-files", "-z", "--"];
+        let mut args = vec!["--literal-pathspecs", "ls-files", "-z", "--"];
         args.extend(paths.iter().map(String::as_str));
         Ok(split_nul(&self.run(&args, None)?).collect())
     }

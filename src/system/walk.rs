@@ -24,11 +24,11 @@
 //! Paths come back relative to the walk's root with `/` separators, sorted. This module
 //! knows nothing of what the files mean.
 
-use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+use crate::base::fs::{self, Links, ReadError};
 
 use super::git::Repo;
 use crate::base::path::display_path;
@@ -78,6 +78,9 @@ pub enum SkipReason {
     },
     /// The operating system refused (permissions, a file that vanished).
     Unreadable(String),
+    /// An ignore file that could not be read (its rules were not applied, so more was
+    /// read, never less).
+    IgnoreFile(ReadError),
 }
 
 impl std::fmt::Display for SkipReason {
@@ -92,6 +95,7 @@ impl std::fmt::Display for SkipReason {
                 MAX_FILE / (1024 * 1024)
             ),
             SkipReason::Unreadable(why) => write!(f, "unreadable: {why}"),
+            SkipReason::IgnoreFile(why) => write!(f, "ignore file not read ({why})"),
         }
     }
 }
@@ -193,101 +197,73 @@ impl Walk {
                 .any(|folder| VENDORED.contains(&folder))
     }
 
-    fn builder(&self) -> ignore::WalkBuilder {
-        let mut builder = ignore::WalkBuilder::new(&self.root);
-        builder
-            .hidden(false)
-            .parents(false)
-            .ignore(false)
-            .follow_links(false)
-            .max_depth(self.max_depth);
-        if self.include_ignored {
-            builder
-                .git_ignore(false)
-                .git_exclude(false)
-                .git_global(false);
-        } else {
-            builder.require_git(true);
-        }
-        builder
-    }
-
-    /// One entry of the walk: a wanted file, or a wanted path that is not a regular
-    /// file (skipped, with why).
-    fn visit(&self, entry: ignore::DirEntry, listing: &mut Listing) {
-        let Some(kind) = entry.file_type() else {
-            return;
-        };
-        if kind.is_dir() {
-            return;
-        }
-        let rel = display_path(&self.root, entry.path());
-        if !self.wanted(&rel) {
-            return;
-        }
-        if kind.is_file() {
-            listing.files.push(ProjectFile {
-                path: entry.into_path(),
-                rel,
-            });
-        } else {
-            listing.skipped.push(Skipped {
-                rel,
-                reason: SkipReason::NotRegular,
-            });
-        }
-    }
-
-    /// Lists the files.
+    /// Lists the files (see the module documentation).
     pub fn list(&self) -> Listing {
         let mut listing = Listing::default();
-        // Pruned folders are recorded where they are pruned (the filter must own what
-        // it touches).
-        let vendored = Arc::new(Mutex::new(Vec::new()));
-        let include_vendored = self.include_vendored;
-        let root = self.root.clone();
-        let pruned = Arc::clone(&vendored);
-        for entry in self
-            .builder()
-            .filter_entry(move |e| {
-                let name = e.file_name();
-                if name == ".git" {
-                    return false;
+        // What the ignore rules left out: git may track some of it all the same.
+        let mut ignored: Vec<String> = Vec::new();
+        let rules = if self.include_ignored {
+            None
+        } else {
+            work_tree(&self.root).map(|top| Rules::above(&self.root, &top, &mut listing))
+        };
+        // Folders still to list, each with the ignore rules that apply in it. A stack,
+        // not recursion: a project can nest folders as deep as it likes.
+        let mut pending: Vec<(PathBuf, usize, Option<Arc<Rules>>)> =
+            vec![(self.root.clone(), 0, rules.map(Arc::new))];
+        while let Some((dir, depth, rules)) = pending.pop() {
+            let rules = rules.map(|parent| Rules::inside(&dir, parent, &self.root, &mut listing));
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) => {
+                    listing.skipped.push(Skipped {
+                        rel: display_path(&self.root, &dir),
+                        reason: SkipReason::Unreadable(e.to_string()),
+                    });
+                    continue;
                 }
-                let is_vendored = !include_vendored
-                    && e.depth() > 0
-                    && e.file_type().is_some_and(|t| t.is_dir())
-                    && name.to_str().is_some_and(|n| VENDORED.contains(&n));
-                if is_vendored {
-                    pruned
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(Skipped {
-                            rel: display_path(&root, e.path()),
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                if name == ".git" {
+                    continue;
+                }
+                let path = entry.path();
+                let rel = display_path(&self.root, &path);
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                let is_dir = kind.is_dir();
+                if rules.as_ref().is_some_and(|r| r.ignores(&path, is_dir)) {
+                    ignored.push(rel);
+                    continue;
+                }
+                if is_dir {
+                    if !self.include_vendored
+                        && name.to_str().is_some_and(|n| VENDORED.contains(&n))
+                    {
+                        listing.skipped.push(Skipped {
+                            rel,
                             reason: SkipReason::Vendored,
                         });
+                    } else if self.max_depth.is_none_or(|max| depth + 1 < max) {
+                        pending.push((path, depth + 1, rules.clone()));
+                    }
+                } else if self.wanted(&rel) {
+                    if kind.is_file() {
+                        listing.files.push(ProjectFile { path, rel });
+                    } else {
+                        listing.skipped.push(Skipped {
+                            rel,
+                            reason: SkipReason::NotRegular,
+                        });
+                    }
                 }
-                !is_vendored
-            })
-            .build()
-        {
-            match entry {
-                Ok(entry) => self.visit(entry, &mut listing),
-                // A folder that cannot be listed is said, not silently left out.
-                Err(e) => listing.skipped.push(Skipped {
-                    rel: unreadable_path(&e)
-                        .map(|p| display_path(&self.root, p))
-                        .unwrap_or_default(),
-                    reason: SkipReason::Unreadable(e.to_string()),
-                }),
             }
         }
-        listing
-            .skipped
-            .append(&mut vendored.lock().unwrap_or_else(|e| e.into_inner()));
         listing.files.sort_by(|a, b| a.rel.cmp(&b.rel));
-        if !self.include_ignored {
-            let tracked = tracked_files(&self.root);
+        if !ignored.is_empty() {
+            let tracked = tracked_among(&self.root, &ignored);
             let seen = |rel: &str| {
                 listing
                     .files
@@ -323,61 +299,217 @@ impl Walk {
     }
 }
 
-/// The path a walk error is about, if it names one.
-fn unreadable_path(e: &ignore::Error) -> Option<&Path> {
-    match e {
-        ignore::Error::WithPath { path, .. } => Some(path),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            unreadable_path(err)
+/// The largest ignore file read; a larger one is skipped (and its rules not applied,
+/// so more is read, never less).
+const MAX_IGNORE_FILE: u64 = 1024 * 1024;
+
+/// The top of the git work tree that `dir` is in, if any.
+fn work_tree(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// The ignore rules that apply in one folder: its own `.gitignore` and those of every
+/// folder above it, then `.git/info/exclude` and the user's `core.excludesFile`, as git
+/// weighs them (the nearest decides).
+struct Rules {
+    matcher: ignore::gitignore::Gitignore,
+    parent: Option<Arc<Rules>>,
+}
+
+impl Rules {
+    /// A matcher for the ignore file at `file`, patterns relative to `base`; `None`
+    /// when there is none (a file that is not regular or too large is reported).
+    fn read(
+        file: &Path,
+        base: &Path,
+        root: &Path,
+        listing: &mut Listing,
+    ) -> Option<ignore::gitignore::Gitignore> {
+        let text = match fs::read_text(file, MAX_IGNORE_FILE, Links::Refuse) {
+            Ok(text) => text,
+            Err(ReadError::Missing) => return None,
+            Err(e) => {
+                listing.skipped.push(Skipped {
+                    rel: display_path(root, file),
+                    reason: SkipReason::IgnoreFile(e),
+                });
+                return None;
+            }
+        };
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(base);
+        for line in text.lines() {
+            // A malformed pattern is ignored, as git ignores it.
+            let _ = builder.add_line(Some(file.to_path_buf()), line);
         }
-        _ => None,
+        builder.build().ok()
+    }
+
+    /// The rules in force at `root`, in the work tree whose top is `top`: the user's
+    /// excludes, the repository's, and the `.gitignore` files from `top` down to
+    /// `root`'s parent.
+    fn above(root: &Path, top: &Path, listing: &mut Listing) -> Rules {
+        let mut rules = Rules {
+            matcher: ignore::gitignore::Gitignore::empty(),
+            parent: None,
+        };
+        let push = |rules: Rules, matcher: Option<ignore::gitignore::Gitignore>| match matcher {
+            Some(matcher) => Rules {
+                matcher,
+                parent: Some(Arc::new(rules)),
+            },
+            None => rules,
+        };
+        if let Some(global) = global_excludes() {
+            rules = push(rules, Rules::read(&global, top, root, listing));
+        }
+        let exclude = top.join(".git").join("info").join("exclude");
+        rules = push(rules, Rules::read(&exclude, top, root, listing));
+        let between: Vec<&Path> = root
+            .ancestors()
+            .skip(1)
+            .take_while(|d| d.starts_with(top))
+            .collect();
+        for dir in between.into_iter().rev() {
+            rules = push(
+                rules,
+                Rules::read(&dir.join(".gitignore"), dir, root, listing),
+            );
+        }
+        rules
+    }
+
+    /// The rules in force in `dir`: its own `.gitignore` over `parent`'s.
+    fn inside(dir: &Path, parent: Arc<Rules>, root: &Path, listing: &mut Listing) -> Arc<Rules> {
+        match Rules::read(&dir.join(".gitignore"), dir, root, listing) {
+            Some(matcher) => Arc::new(Rules {
+                matcher,
+                parent: Some(parent),
+            }),
+            None => parent,
+        }
+    }
+
+    /// Whether git ignores `path`: the nearest rule that matches decides.
+    fn ignores(&self, path: &Path, is_dir: bool) -> bool {
+        let mut rules = Some(self);
+        while let Some(r) = rules {
+            match r.matcher.matched(path, is_dir) {
+                ignore::Match::Ignore(_) => return true,
+                ignore::Match::Whitelist(_) => return false,
+                ignore::Match::None => rules = r.parent.as_deref(),
+            }
+        }
+        false
     }
 }
 
-/// When git's index last changed: its modification time, size and inode.
-type IndexStamp = (std::time::SystemTime, u64, u64);
-
-fn index_stamp(root: &Path) -> Option<IndexStamp> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(root.join(".git").join("index")).ok()?;
-    Some((meta.modified().ok()?, meta.len(), meta.ino()))
+/// The user's `core.excludesFile` (or git's default, `$XDG_CONFIG_HOME/git/ignore`),
+/// found once per process in the user's git configuration files, read as text:
+/// `$GIT_CONFIG_GLOBAL` if set, else `$XDG_CONFIG_HOME/git/config` then
+/// `~/.gitconfig` (the later wins, as in git).
+fn global_excludes() -> Option<PathBuf> {
+    static GLOBAL: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    GLOBAL
+        .get_or_init(|| {
+            let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+            let home = var("HOME").map(PathBuf::from);
+            let xdg = var("XDG_CONFIG_HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .or_else(|| home.as_ref().map(|h| h.join(".config")));
+            let files: Vec<PathBuf> = match var("GIT_CONFIG_GLOBAL") {
+                Some(file) => vec![PathBuf::from(file)],
+                None => xdg
+                    .iter()
+                    .map(|x| x.join("git").join("config"))
+                    .chain(home.iter().map(|h| h.join(".gitconfig")))
+                    .collect(),
+            };
+            let configured = files
+                .iter()
+                .filter_map(|f| fs::read_text(f, MAX_IGNORE_FILE, Links::Follow).ok())
+                .filter_map(|text| config_value(&text, "core", "excludesfile"))
+                .next_back();
+            match configured {
+                Some(path) => match path.strip_prefix("~/") {
+                    Some(rest) => home.map(|h| h.join(rest)),
+                    None => Some(PathBuf::from(path)),
+                },
+                None => xdg.map(|x| x.join("git").join("ignore")),
+            }
+        })
+        .clone()
 }
 
-/// The files git tracks below `root` (none outside a work tree, where no ignore rule
-/// applied either). Several walks of one run ask, so the answer is kept while the
-/// index (`root/.git/index`) is unchanged; git rewrites it on every add or remove.
-fn tracked_files(root: &Path) -> Arc<Vec<String>> {
-    type Cache = HashMap<PathBuf, (IndexStamp, Arc<Vec<String>>)>;
-    static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
-    let ask_git = || {
-        Arc::new(
-            Repo::open(root)
-                .and_then(|r| r.tracked_files())
-                .unwrap_or_default(),
-        )
-    };
-    // Read before git runs, so a change while it runs is seen by the next walk.
-    let Some(stamp) = index_stamp(root) else {
-        return ask_git();
-    };
-    // Held while git runs: the walks of one run start together, and one asks.
-    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    let cache = cache.get_or_insert_with(HashMap::new);
-    if let Some((cached, files)) = cache.get(root)
-        && *cached == stamp
-    {
-        return Arc::clone(files);
+/// The last value of `section.key` in git configuration text (section and key compared
+/// without case; `key = value`, a value in double quotes unquoted). Enough for one
+/// path-valued key; includes are not followed.
+fn config_value(text: &str, section: &str, key: &str) -> Option<String> {
+    let mut current = String::new();
+    let mut found = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix('[') {
+            let name = header.split([']', ' ', '"']).next().unwrap_or_default();
+            current = name.to_ascii_lowercase();
+            continue;
+        }
+        if current != section || line.starts_with(['#', ';']) {
+            continue;
+        }
+        if let Some((k, v)) = line.split_once('=')
+            && k.trim().eq_ignore_ascii_case(key)
+        {
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v);
+            found = Some(v.to_string());
+        }
     }
-    let files = ask_git();
-    // A few projects per process at most; tests make many, so keep it bounded.
-    if cache.len() >= 16 {
-        cache.clear();
-    }
-    cache.insert(root.to_path_buf(), (stamp, Arc::clone(&files)));
-    files
+    found
+}
+
+/// The files git tracks in or below the ignored `paths` (relative to `root`): a
+/// tracked file is never ignored. Nothing is asked outside a work tree (where no rule
+/// applied); a long list asks for every tracked file instead.
+fn tracked_among(root: &Path, paths: &[String]) -> Vec<String> {
+    const MAX_PATHSPECS: usize = 500;
+    let repo = Repo::assume(root);
+    let found = if paths.len() <= MAX_PATHSPECS {
+        repo.tracked_among(paths)
+    } else {
+        repo.tracked_files()
+    };
+    found.unwrap_or_default()
 }
 
 impl Listing {
+    /// The files whose relative path matches `globs` (and not `excluding`), with what
+    /// the walk left out.
+    pub fn filtered(&self, globs: Option<&PathGlobs>, excluding: Option<&PathGlobs>) -> Listing {
+        let keep = |rel: &str| {
+            globs.is_none_or(|g| g.is_match(rel)) && !excluding.is_some_and(|g| g.is_match(rel))
+        };
+        Listing {
+            files: self
+                .files
+                .iter()
+                .filter(|f| keep(&f.rel))
+                .cloned()
+                .collect(),
+            skipped: self
+                .skipped
+                .iter()
+                .filter(|s| !matches!(s.reason, SkipReason::NotRegular) || keep(&s.rel))
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// Reads every file (see [`read_each`]).
     pub fn read_each<T: Send>(
         &self,
@@ -455,39 +587,11 @@ pub fn read_text(path: &Path) -> Result<String, SkipReason> {
 }
 
 fn read_into(path: &Path, content: Content, buf: &mut Vec<u8>) -> Result<(), SkipReason> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let unreadable = |e: std::io::Error| SkipReason::Unreadable(e.to_string());
-    // A symbolic link is refused by the kernel (O_NOFOLLOW), and a FIFO opens at once
-    // (O_NONBLOCK) instead of waiting for a writer; both are then turned away below.
-    let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
-    let file = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(flags.bits() as i32)
-        .open(path)
-    {
-        Ok(file) => file,
-        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Err(SkipReason::NotRegular);
-        }
-        Err(e) => return Err(unreadable(e)),
-    };
-    let meta = file.metadata().map_err(unreadable)?;
-    if !meta.is_file() {
-        return Err(SkipReason::NotRegular);
-    }
-    if meta.len() > MAX_FILE {
-        return Err(SkipReason::TooLarge { size: meta.len() });
-    }
-    buf.clear();
-    buf.reserve(meta.len() as usize + 1);
-    file.take(MAX_FILE + 1)
-        .read_to_end(buf)
-        .map_err(unreadable)?;
-    if buf.len() as u64 > MAX_FILE {
-        return Err(SkipReason::TooLarge {
-            size: buf.len() as u64,
-        });
-    }
+    fs::read_into(path, MAX_FILE, Links::Refuse, buf).map_err(|e| match e {
+        ReadError::NotRegular => SkipReason::NotRegular,
+        ReadError::TooLarge { size, .. } => SkipReason::TooLarge { size },
+        other => SkipReason::Unreadable(other.to_string()),
+    })?;
     if content == Content::Text && memchr::memchr(0, &buf[..buf.len().min(BINARY_PREFIX)]).is_some()
     {
         return Err(SkipReason::Binary);
@@ -653,6 +757,19 @@ mod tests {
                 "committed.env",
                 "local.env"
             ]
+        );
+    }
+
+    #[test]
+    fn reads_excludes_file_from_git_configuration_text() {
+        let text = "[user]\n\tname = x\n[core]\n\teditor = vim\n\texcludesFile = \"~/.gitignore_global\"\n[Core]\n  ExcludesFile=/etc/ignore\n";
+        assert_eq!(
+            config_value(text, "core", "excludesfile").as_deref(),
+            Some("/etc/ignore")
+        );
+        assert_eq!(
+            config_value("[user]\nexcludesfile = x\n", "core", "excludesfile"),
+            None
         );
     }
 

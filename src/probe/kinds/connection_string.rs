@@ -13,7 +13,7 @@ use crate::config::pgurl::PgUrl;
 use crate::probe::catalog::KindInfo;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::git::Repo;
-use crate::system::walk::{self, Walk};
+use crate::system::walk;
 
 const SSLMODES: &[&str] = &[
     "disable",
@@ -145,10 +145,9 @@ fn is_loopback(host: &str) -> bool {
 
 impl BlockingProbe for ConnectionStringProbe {
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let paths = Walk::new(&ctx.project_dir)
-            .include_ignored(true)
-            .matching(&self.files)
-            .list()
+        let paths = ctx
+            .project_files_with_ignored()
+            .filtered(Some(&self.files), None)
             .files;
         let rel: Vec<String> = paths.iter().map(|p| p.rel.clone()).collect();
         let tracked = Repo::open(&ctx.project_dir)

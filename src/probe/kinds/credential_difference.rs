@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::walk::{Content, Skipped, Walk};
+use crate::system::walk::{Content, Listing, Skipped, Walk};
 
 /// Passwords shorter than this are not searched for (they would match by accident).
 const MIN_SEARCHED: usize = 6;
@@ -63,15 +63,13 @@ impl CredentialDifferenceProbe {
     }
 }
 
-/// Project files containing `needle`, relative to the root: ignored files are searched
-/// too, since they are still on disk, and binary ones, since a value can sit in any.
-/// Also returns what was not searched.
-fn files_containing(walk: Walk, needle: &[u8]) -> (Vec<String>, Vec<Skipped>) {
-    let listing = walk.include_ignored(true).list();
+/// The files of `listing` containing `needle`, relative to the root (binary ones too,
+/// since a value can sit in any), and what was not searched.
+fn files_containing(listing: &Listing, needle: &[u8]) -> (Vec<String>, Vec<Skipped>) {
     let (hits, mut unread) = listing.read_each(Content::Any, |file, bytes| {
         memchr::memmem::find(bytes, needle).map(|_| file.rel.clone())
     });
-    unread.extend(listing.skipped);
+    unread.extend(listing.skipped.iter().cloned());
     (hits.into_iter().flatten().collect(), unread)
 }
 
@@ -116,9 +114,19 @@ impl BlockingProbe for CredentialDifferenceProbe {
         let mut leaked = Vec::new();
         match &a.password {
             Some(p) if p.expose().len() >= MIN_SEARCHED => {
-                let walk = Walk::new(&ctx.project_dir).include_vendored(self.vendored);
+                // Ignored files are searched too: they are still on disk.
+                let vendored_too;
+                let listing = if self.vendored {
+                    vendored_too = Walk::new(&ctx.project_dir)
+                        .include_ignored(true)
+                        .include_vendored(true)
+                        .list();
+                    &vendored_too
+                } else {
+                    ctx.project_files_with_ignored()
+                };
                 let unread;
-                (leaked, unread) = files_containing(walk, p.expose().as_bytes());
+                (leaked, unread) = files_containing(listing, p.expose().as_bytes());
                 for f in &leaked {
                     evidence.push(Evidence::file(
                         f.clone(),

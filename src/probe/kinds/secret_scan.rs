@@ -13,7 +13,6 @@ use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::secretscan::{Finding, Rule, Scanner, Stats};
-use crate::system::walk::Walk;
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -82,7 +81,7 @@ impl BlockingProbe for SecretScanProbe {
         let searched_known = !known.is_empty();
         // The walk counts tracked files even when an ignore rule matches them (a
         // committed `.env`).
-        let listing = Walk::new(&ctx.project_dir).excluding(&self.exclude).list();
+        let listing = ctx.project_files().filtered(None, Some(&self.exclude));
         let stats = Stats::default();
         let findings = Scanner::new(known).scan_listing(&listing, &stats);
         let (allowed, found): (Vec<&Finding>, Vec<&Finding>) = findings

@@ -3,7 +3,7 @@
 
 use crate::base::pathglob::PathGlobs;
 use crate::probe::{ProbeContext, ProbeOutcome};
-use crate::system::walk::{ProjectFile, Walk};
+use crate::system::walk::ProjectFile;
 
 /// The project's files matching `globs` (git-ignored ones and vendored folders
 /// skipped), or `skipped` saying that no `what` matches.
@@ -12,7 +12,7 @@ pub fn matching(
     globs: &PathGlobs,
     what: &str,
 ) -> Result<Vec<ProjectFile>, ProbeOutcome> {
-    let files = Walk::new(&ctx.project_dir).matching(globs).list().files;
+    let files = ctx.project_files().filtered(Some(globs), None).files;
     if files.is_empty() {
         return Err(ProbeOutcome::skipped(format!(
             "no {what} match {}",

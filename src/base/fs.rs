@@ -1,0 +1,163 @@
+//! Reading a file that someone else may have prepared: only a regular file is read
+//! (a FIFO would block, a device never ends), at most a given number of bytes, and a
+//! symbolic link is followed only when the caller allows it.
+//!
+//! Every read of a file the project or a configuration names goes through here: the
+//! project walker's, a dotenv source's, a certificate's, the ledger's.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// Why a file was not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// A symbolic link where none is followed, a folder, a FIFO, a device or a socket.
+    #[error("not a regular file")]
+    NotRegular,
+    /// Larger than the limit for this kind of file.
+    #[error("{size} bytes, over the {} limit", describe_size(*.limit))]
+    TooLarge {
+        /// Its size in bytes.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The file does not exist.
+    #[error("it does not exist")]
+    Missing,
+    /// The operating system refused (permissions, a file that vanished).
+    #[error("{0}")]
+    Unreadable(String),
+}
+
+/// Whether a symbolic link at the path itself is followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    /// Never (a link is [`ReadError::NotRegular`]).
+    Refuse,
+    /// Followed to wherever it points (a path the user wrote on purpose).
+    Follow,
+}
+
+/// `4 MiB`, `512 KiB`, `100 bytes`.
+pub fn describe_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Opens a regular file for reading without blocking on a FIFO (O_NONBLOCK) and,
+/// with [`Links::Refuse`], without following a link (O_NOFOLLOW); returns it with its
+/// size.
+pub fn open_regular(path: &Path, links: Links) -> Result<(File, u64), ReadError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut flags = rustix::fs::OFlags::NONBLOCK;
+    if links == Links::Refuse {
+        flags |= rustix::fs::OFlags::NOFOLLOW;
+    }
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags.bits() as i32)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+            return Err(ReadError::NotRegular);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ReadError::Missing),
+        Err(e) => return Err(ReadError::Unreadable(e.to_string())),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| ReadError::Unreadable(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    Ok((file, meta.len()))
+}
+
+/// Reads a regular file of at most `limit` bytes into `buf` (see [`open_regular`]).
+pub fn read_into(
+    path: &Path,
+    limit: u64,
+    links: Links,
+    buf: &mut Vec<u8>,
+) -> Result<(), ReadError> {
+    let (file, size) = open_regular(path, links)?;
+    if size > limit {
+        return Err(ReadError::TooLarge { size, limit });
+    }
+    buf.clear();
+    buf.reserve(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    file.take(limit + 1)
+        .read_to_end(buf)
+        .map_err(|e| ReadError::Unreadable(e.to_string()))?;
+    // It grew while being read.
+    if buf.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            size: buf.len() as u64,
+            limit,
+        });
+    }
+    Ok(())
+}
+
+/// [`read_into`] a new buffer.
+pub fn read(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>, ReadError> {
+    let mut buf = Vec::new();
+    read_into(path, limit, links, &mut buf)?;
+    Ok(buf)
+}
+
+/// [`read`] as text, invalid UTF-8 replaced.
+pub fn read_text(path: &Path, limit: u64, links: Links) -> Result<String, ReadError> {
+    read(path, limit, links).map(|bytes| match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_within_the_limit_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, "hello").unwrap();
+        assert_eq!(read_text(&file, 10, Links::Refuse).unwrap(), "hello");
+        assert_eq!(
+            read(&file, 4, Links::Refuse),
+            Err(ReadError::TooLarge { size: 5, limit: 4 })
+        );
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert_eq!(read(&link, 10, Links::Refuse), Err(ReadError::NotRegular));
+        assert_eq!(read_text(&link, 10, Links::Follow).unwrap(), "hello");
+        let zero = dir.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert_eq!(read(&zero, 10, Links::Follow), Err(ReadError::NotRegular));
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+            0,
+        )
+        .unwrap();
+        // Would block forever without O_NONBLOCK.
+        assert_eq!(read(&fifo, 10, Links::Follow), Err(ReadError::NotRegular));
+        assert_eq!(
+            read(&dir.path().join("absent"), 10, Links::Follow),
+            Err(ReadError::Missing)
+        );
+        assert_eq!(describe_size(4 * 1024 * 1024), "4 MiB");
+    }
+}
