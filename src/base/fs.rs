@@ -23,20 +23,31 @@ pub enum ReadError {
         /// The limit.
         limit: u64,
     },
-    /// The file does not exist.
-    #[error("it does not exist")]
-    Missing,
+    /// The file does not exist (as the operating system says it).
+    #[error("{0}")]
+    Missing(String),
+    /// A symbolic link that leads out of the folder it must stay in.
+    #[error("a symbolic link to {} (outside {})", .target.display(), .within.display())]
+    Outside {
+        /// Where it leads.
+        target: std::path::PathBuf,
+        /// The folder.
+        within: std::path::PathBuf,
+    },
     /// The operating system refused (permissions, a file that vanished).
     #[error("{0}")]
     Unreadable(String),
 }
 
-/// Whether a symbolic link at the path itself is followed.
+/// Whether symbolic links are followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Links {
+pub enum Links<'a> {
     /// Never (a link is [`ReadError::NotRegular`]).
     Refuse,
-    /// Followed to wherever it points (a path the user wrote on purpose).
+    /// Only when the file it leads to is inside this folder (a project's file may
+    /// link to another of its files, never out of the project).
+    Within(&'a Path),
+    /// Followed to wherever it points (a path the user gave on purpose).
     Follow,
 }
 
@@ -54,23 +65,40 @@ pub fn describe_size(bytes: u64) -> String {
 /// Opens a regular file for reading without blocking on a FIFO (O_NONBLOCK) and,
 /// with [`Links::Refuse`], without following a link (O_NOFOLLOW); returns it with its
 /// size.
-pub fn open_regular(path: &Path, links: Links) -> Result<(File, u64), ReadError> {
+pub fn open_regular(path: &Path, links: Links<'_>) -> Result<(File, u64), ReadError> {
     use std::os::unix::fs::OpenOptionsExt;
+    let missing = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::Missing(e.to_string()),
+        _ => ReadError::Unreadable(e.to_string()),
+    };
     let mut flags = rustix::fs::OFlags::NONBLOCK;
-    if links == Links::Refuse {
-        flags |= rustix::fs::OFlags::NOFOLLOW;
+    let mut target = path.to_path_buf();
+    match links {
+        Links::Refuse => flags |= rustix::fs::OFlags::NOFOLLOW,
+        Links::Follow => {}
+        Links::Within(root) => {
+            // Resolve every link, then open the result without following another.
+            target = std::fs::canonicalize(path).map_err(missing)?;
+            let root = std::fs::canonicalize(root).map_err(missing)?;
+            if !target.starts_with(&root) {
+                return Err(ReadError::Outside {
+                    target,
+                    within: root,
+                });
+            }
+            flags |= rustix::fs::OFlags::NOFOLLOW;
+        }
     }
     let file = match std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(flags.bits() as i32)
-        .open(path)
+        .open(&target)
     {
         Ok(file) => file,
         Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
             return Err(ReadError::NotRegular);
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ReadError::Missing),
-        Err(e) => return Err(ReadError::Unreadable(e.to_string())),
+        Err(e) => return Err(missing(e)),
     };
     let meta = file
         .metadata()
@@ -85,7 +113,7 @@ pub fn open_regular(path: &Path, links: Links) -> Result<(File, u64), ReadError>
 pub fn read_into(
     path: &Path,
     limit: u64,
-    links: Links,
+    links: Links<'_>,
     buf: &mut Vec<u8>,
 ) -> Result<(), ReadError> {
     let (file, size) = open_regular(path, links)?;
@@ -108,14 +136,14 @@ pub fn read_into(
 }
 
 /// [`read_into`] a new buffer.
-pub fn read(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>, ReadError> {
+pub fn read(path: &Path, limit: u64, links: Links<'_>) -> Result<Vec<u8>, ReadError> {
     let mut buf = Vec::new();
     read_into(path, limit, links, &mut buf)?;
     Ok(buf)
 }
 
 /// [`read`] as text, invalid UTF-8 replaced.
-pub fn read_text(path: &Path, limit: u64, links: Links) -> Result<String, ReadError> {
+pub fn read_text(path: &Path, limit: u64, links: Links<'_>) -> Result<String, ReadError> {
     read(path, limit, links).map(|bytes| match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
@@ -154,10 +182,26 @@ mod tests {
         .unwrap();
         // Would block forever without O_NONBLOCK.
         assert_eq!(read(&fifo, 10, Links::Follow), Err(ReadError::NotRegular));
-        assert_eq!(
+        assert!(matches!(
             read(&dir.path().join("absent"), 10, Links::Follow),
-            Err(ReadError::Missing)
+            Err(ReadError::Missing(_))
+        ));
+        // A link that stays inside the folder is followed; one that leaves is not.
+        let inner = dir.path().join("sub");
+        std::fs::create_dir(&inner).unwrap();
+        std::os::unix::fs::symlink("../a.txt", inner.join("up")).unwrap();
+        assert_eq!(
+            read_text(&inner.join("up"), 10, Links::Within(dir.path())).unwrap(),
+            "hello"
         );
+        assert!(matches!(
+            read(&inner.join("up"), 10, Links::Within(&inner)),
+            Err(ReadError::Outside { .. })
+        ));
+        assert!(matches!(
+            read(&zero, 10, Links::Within(dir.path())),
+            Err(ReadError::Outside { .. })
+        ));
         assert_eq!(describe_size(4 * 1024 * 1024), "4 MiB");
     }
 }

@@ -12,6 +12,7 @@ use super::{Checklist, FORMAT_VERSION, Item, ProbeSpec, Tier};
 use crate::base::diagnostic::{Diagnostics, SourceFile, did_you_mean};
 use crate::base::digest::sha256_hex;
 use crate::base::duration::HumanDuration;
+use crate::base::fs::{self, Links, ReadError};
 use crate::base::toml_reader::{
     Table, TomlReader, header_span, integer_value, parse_document, type_name,
 };
@@ -20,24 +21,28 @@ use crate::base::toml_reader::{
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be read.
-    #[error("cannot read checklist {}: {source}", path.display())]
+    #[error("cannot read checklist {}: {reason}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// The operating system's reason.
-        source: std::io::Error,
+        /// Why.
+        reason: ReadError,
     },
     /// The file was read but is not a valid checklist.
     #[error("{0}")]
     Invalid(Diagnostics),
 }
 
+/// The largest checklist file read.
+pub const MAX_CHECKLIST: u64 = 16 * 1024 * 1024;
+
 /// Reads and validates a checklist file against the probe kinds `kinds`.
 pub fn load_file(path: &Path, kinds: &dyn ProbeKinds) -> Result<Checklist, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        fs::read_text(path, MAX_CHECKLIST, Links::Follow).map_err(|reason| LoadError::Io {
+            path: path.to_path_buf(),
+            reason,
+        })?;
     let source = SourceFile::new(path, text);
     load_source(&source, &path.display().to_string(), kinds).map_err(LoadError::Invalid)
 }

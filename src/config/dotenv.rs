@@ -5,18 +5,20 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::base::fs::{self, Links, ReadError};
 use crate::base::secret::register_if_secret;
 
 /// Why a dotenv file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DotenvError {
-    /// The file could not be opened or read.
-    #[error("cannot read {}: {source}", path.display())]
-    Io {
+    /// The file could not be read (missing, not a regular file, a link out of the
+    /// project, too large).
+    #[error("cannot read {}: {reason}", path.display())]
+    Unreadable {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        reason: ReadError,
     },
     /// A line could not be parsed.
     #[error("{}:{line}: cannot parse this line of the dotenv file", path.display())]
@@ -28,13 +30,17 @@ pub enum DotenvError {
     },
 }
 
-/// Reads a dotenv file into a map (later keys win, as in shells).
-pub fn read(path: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
-    let io = |source| DotenvError::Io {
+/// The largest dotenv file read.
+pub const MAX_DOTENV: u64 = 1024 * 1024;
+
+/// Reads a dotenv file of the project rooted at `root` into a map (later keys win, as
+/// in shells). A symbolic link is followed only to a file inside `root`.
+pub fn read(path: &Path, root: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
+    let unreadable = |reason| DotenvError::Unreadable {
         path: path.to_path_buf(),
-        source,
+        reason,
     };
-    let text = std::fs::read_to_string(path).map_err(io)?;
+    let text = fs::read_text(path, MAX_DOTENV, Links::Within(root)).map_err(unreadable)?;
     let mut out = BTreeMap::new();
     for entry in dotenvy::from_read_iter(text.as_bytes()) {
         match entry {
@@ -55,7 +61,9 @@ pub fn read(path: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
                     line,
                 });
             }
-            Err(dotenvy::Error::Io(e)) => return Err(io(e)),
+            Err(dotenvy::Error::Io(e)) => {
+                return Err(unreadable(ReadError::Unreadable(e.to_string())));
+            }
             Err(_) => {
                 return Err(DotenvError::Syntax {
                     path: path.to_path_buf(),
@@ -68,11 +76,12 @@ pub fn read(path: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
 }
 
 /// Like [`read`], but an absent file is an empty map.
-pub fn read_if_exists(path: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
-    match read(path) {
-        Err(DotenvError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-            Ok(BTreeMap::new())
-        }
+pub fn read_if_exists(path: &Path, root: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
+    match read(path, root) {
+        Err(DotenvError::Unreadable {
+            reason: ReadError::Missing(_),
+            ..
+        }) => Ok(BTreeMap::new()),
         other => other,
     }
 }
@@ -86,17 +95,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(".env");
         std::fs::write(&p, "# c\nexport A=1\nB=\"two words\"\nC='x#y' # note\n").unwrap();
-        let m = read(&p).unwrap();
+        let m = read(&p, dir.path()).unwrap();
         assert_eq!(m["A"], "1");
         assert_eq!(m["B"], "two words");
         assert_eq!(m["C"], "x#y");
         std::fs::write(&p, "A=1\nB=\"unterminated\n").unwrap();
-        match read(&p).unwrap_err() {
+        match read(&p, dir.path()).unwrap_err() {
             DotenvError::Syntax { line, .. } => assert_eq!(line, 2),
             e => panic!("{e}"),
         }
         assert!(
-            read_if_exists(&dir.path().join("absent"))
+            read_if_exists(&dir.path().join("absent"), dir.path())
                 .unwrap()
                 .is_empty()
         );

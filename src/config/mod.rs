@@ -28,12 +28,16 @@ use std::path::{Path, PathBuf};
 use toml::de::DeValue;
 
 use crate::base::diagnostic::{Diagnostics, SourceFile};
+use crate::base::fs::{self, Links, ReadError};
 use crate::base::toml_reader::{Table, TomlReader, integer_value, parse_document, type_name};
 pub use env_vars::EnvVars;
 pub use environment::ResolvedEnvironment;
 use sources::ENVIRONMENT_FIELDS;
 pub use sources::{EnvironmentSpec, FetchedSecrets, Source, SourceError};
 pub use vault_url::VaultUrl;
+
+/// The largest configuration file read (`preflight.toml`, the user's settings).
+pub const MAX_CONFIG: u64 = 1024 * 1024;
 
 /// The file name looked for at the project root.
 pub const FILE_NAME: &str = "preflight.toml";
@@ -46,12 +50,12 @@ pub const DEFAULT_LEDGER: &str = ".preflight/ledger.jsonl";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read configuration {}: {source}", path.display())]
+    #[error("cannot read configuration {}: {reason}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        reason: ReadError,
     },
     /// The file is not valid.
     #[error("{0}")]
@@ -90,10 +94,11 @@ impl Config {
 
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            fs::read_text(path, MAX_CONFIG, Links::Follow).map_err(|reason| ConfigError::Io {
+                path: path.to_path_buf(),
+                reason,
+            })?;
         let mut config =
             Config::parse(&SourceFile::new(path, text)).map_err(ConfigError::Invalid)?;
         config.path = Some(path.to_path_buf());

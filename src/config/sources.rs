@@ -195,7 +195,7 @@ impl EnvironmentSpec {
                 Some(Source::Dotenv { file, key }) => {
                     let path = project_dir.join(file);
                     if !files.contains_key(&path) {
-                        let map = dotenv::read(&path)
+                        let map = dotenv::read(&path, project_dir)
                             .map_err(|source| SourceError::Dotenv { field, source })?;
                         files.insert(path.clone(), map);
                     }

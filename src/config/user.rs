@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use directories::ProjectDirs;
 
-use super::ConfigError;
+use super::{ConfigError, MAX_CONFIG};
 use crate::base::diagnostic::SourceFile;
+use crate::base::fs::{self, Links, ReadError};
 use crate::base::toml_reader::{TomlReader, parse_document};
 
 /// The user's settings.
@@ -50,10 +51,10 @@ impl UserDirs {
     /// Reads the settings; a missing file means defaults.
     pub fn settings(&self) -> Result<Settings, ConfigError> {
         let path = self.settings_path();
-        let text = match std::fs::read_to_string(&path) {
+        let text = match fs::read_text(&path, MAX_CONFIG, Links::Follow) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
-            Err(source) => return Err(ConfigError::Io { path, source }),
+            Err(ReadError::Missing(_)) => return Ok(Settings::default()),
+            Err(reason) => return Err(ConfigError::Io { path, reason }),
         };
         let source = SourceFile::new(&path, text);
         let doc = parse_document(&source).map_err(ConfigError::Invalid)?;

@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 use super::record::{Entry, GENESIS, RECORD_VERSION, Record};
 use crate::base::timestamp::Timestamp;
 
+/// The largest ledger read (hundreds of thousands of records).
+pub const MAX_LEDGER: u64 = 256 * 1024 * 1024;
+
 /// The first thing wrong with a ledger. Records before it are intact.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainProblem {
@@ -142,17 +145,43 @@ impl Ledger {
         }
     }
 
+    /// Opens the ledger file: a regular file, never through a symbolic link, never
+    /// blocking (a FIFO in its place is refused, not waited on).
+    fn open(&self, options: &mut OpenOptions) -> std::io::Result<File> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+        let file = options.custom_flags(flags.bits() as i32).open(&self.path)?;
+        if !file.metadata()?.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
+        Ok(file)
+    }
+
+    /// Reads at most [`MAX_LEDGER`] bytes of the open ledger.
+    fn read_all(&self, file: &mut File) -> Result<Vec<u8>, LedgerError> {
+        let mut bytes = Vec::new();
+        file.take(MAX_LEDGER + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| self.io(e))?;
+        if bytes.len() as u64 > MAX_LEDGER {
+            return Err(self.io(std::io::Error::other(format!(
+                "larger than {} MiB",
+                MAX_LEDGER / (1024 * 1024)
+            ))));
+        }
+        Ok(bytes)
+    }
+
     /// Reads and verifies the whole ledger under a shared lock. A missing file is an
     /// empty ledger.
     pub fn read(&self) -> Result<Contents, LedgerError> {
-        let mut file = match File::open(&self.path) {
+        let mut file = match self.open(OpenOptions::new().read(true)) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::default()),
             Err(e) => return Err(self.io(e)),
         };
         file.lock_shared().map_err(|e| self.io(e))?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(|e| self.io(e))?;
+        let bytes = self.read_all(&mut file)?;
         Ok(verify(&bytes))
     }
 
@@ -227,11 +256,8 @@ impl Ledger {
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| self.io(e))?;
         let existed = self.path.exists();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&self.path)
+        let mut file = self
+            .open(OpenOptions::new().read(true).append(true).create(true))
             .map_err(|e| self.io(e))?;
         if !existed {
             // Make the new directory entry durable too.
@@ -240,10 +266,8 @@ impl Ledger {
                 .map_err(|e| self.io(e))?;
         }
         file.lock().map_err(|e| self.io(e))?;
-        let mut bytes = Vec::new();
-        file.seek(SeekFrom::Start(0))
-            .and_then(|_| file.read_to_end(&mut bytes))
-            .map_err(|e| self.io(e))?;
+        file.seek(SeekFrom::Start(0)).map_err(|e| self.io(e))?;
+        let bytes = self.read_all(&mut file)?;
         Ok((file, verify(&bytes)))
     }
 }

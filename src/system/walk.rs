@@ -261,13 +261,13 @@ impl Walk {
                 }
             }
         }
-        listing.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        listing.files.sort_by(|a, b| by_path(&a.rel, &b.rel));
         if !ignored.is_empty() {
             let tracked = tracked_among(&self.root, &ignored);
             let seen = |rel: &str| {
                 listing
                     .files
-                    .binary_search_by(|f| f.rel.as_str().cmp(rel))
+                    .binary_search_by(|f| by_path(&f.rel, rel))
                     .is_ok()
             };
             let extra: Vec<ProjectFile> = tracked
@@ -291,12 +291,18 @@ impl Walk {
                 .collect();
             if !extra.is_empty() {
                 listing.files.extend(extra);
-                listing.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+                listing.files.sort_by(|a, b| by_path(&a.rel, &b.rel));
             }
         }
-        listing.skipped.sort_by(|a, b| a.rel.cmp(&b.rel));
+        listing.skipped.sort_by(|a, b| by_path(&a.rel, &b.rel));
         listing
     }
+}
+
+/// Paths in folder order (`flask/app.py` before `flask-redis/app.py`), as people read
+/// a tree.
+fn by_path(a: &str, b: &str) -> std::cmp::Ordering {
+    Path::new(a).cmp(Path::new(b))
 }
 
 /// The largest ignore file read; a larger one is skipped (and its rules not applied,
@@ -329,7 +335,7 @@ impl Rules {
     ) -> Option<ignore::gitignore::Gitignore> {
         let text = match fs::read_text(file, MAX_IGNORE_FILE, Links::Refuse) {
             Ok(text) => text,
-            Err(ReadError::Missing) => return None,
+            Err(ReadError::Missing(_)) => return None,
             Err(e) => {
                 listing.skipped.push(Skipped {
                     rel: display_path(root, file),

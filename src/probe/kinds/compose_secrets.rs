@@ -14,7 +14,9 @@ use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::compose::{FILES_PARAM, load_compose_files};
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::compose::{ComposeFile, Node, Service, get, items, position, scalar_text};
+use crate::system::compose::{
+    ComposeFile, Node, Service, entries, get, items, position, scalar_text,
+};
 use crate::system::git::Repo;
 
 /// The kind's catalog entry.
@@ -69,13 +71,10 @@ fn environment(service: &Service) -> Vec<(String, Option<String>, &Node)> {
             })
             .collect();
     }
-    match &env.data {
-        saphyr::YamlDataOwned::Mapping(map) => map
-            .iter()
-            .filter_map(|(k, v)| Some((scalar_text(k)?, scalar_text(v), v)))
-            .collect(),
-        _ => Vec::new(),
-    }
+    entries(env)
+        .iter()
+        .filter_map(|(k, v)| Some((scalar_text(k)?, scalar_text(v), v)))
+        .collect()
 }
 
 fn is_database(service: &Service, env: &[(String, Option<String>, &Node)]) -> bool {
@@ -193,9 +192,8 @@ impl ComposeSecretsProbe {
         }
         if self.production.is_match(&file.file)
             && let Some(secrets) = &file.secrets
-            && let saphyr::YamlDataOwned::Mapping(map) = &secrets.data
         {
-            for (key, value) in map {
+            for (key, value) in entries(secrets) {
                 let secret = scalar_text(key).unwrap_or_default();
                 let external = get(value, "external")
                     .and_then(scalar_text)

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::base::duration::HumanDuration;
+use crate::base::fs::{self, Links};
 use crate::base::path::display_path;
 use crate::base::timestamp::Timestamp;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
@@ -142,10 +143,14 @@ fn newest_match(pattern: &Path) -> Result<Option<(PathBuf, SystemTime)>, String>
     Ok(newest)
 }
 
+/// How much of a JSON lines file is checked.
+const MAX_JSON_LINES: u64 = 64 * 1024 * 1024;
+
 /// Why the file does not hold the expected content, if it does not.
 fn content_problem(path: &Path, content: Content) -> Option<String> {
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
+    // A regular file only: a FIFO or a device named by the path is refused, not read.
+    let (file, size) = match fs::open_regular(path, Links::Follow) {
+        Ok(opened) => opened,
         Err(e) => return Some(format!("cannot read: {e}")),
     };
     match content {
@@ -168,11 +173,18 @@ fn content_problem(path: &Path, content: Content) -> Option<String> {
         }
         Content::JsonLines => {
             let mut lines = 0;
-            for (index, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
+            // A long log is checked up to a bound; the line the bound cuts is not judged.
+            let cut = size > MAX_JSON_LINES;
+            let reader = std::io::BufReader::new(file.take(MAX_JSON_LINES));
+            let mut records = reader.split(b'\n').enumerate().peekable();
+            while let Some((index, line)) = records.next() {
                 let line = match line {
                     Ok(l) => l,
                     Err(e) => return Some(format!("cannot read: {e}")),
                 };
+                if cut && records.peek().is_none() {
+                    break;
+                }
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::base::fs::{self, Links};
 use crate::base::path::display_path;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
@@ -133,6 +134,9 @@ pub fn installed_hook(project_dir: &Path) -> Result<InstalledHook, GitError> {
     })
 }
 
+/// The largest file copied from a hooks folder.
+const MAX_HOOK_FILE: u64 = 16 * 1024 * 1024;
+
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
@@ -141,14 +145,15 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
         let kind = entry.file_type()?;
         if kind.is_dir() {
             copy_dir(&entry.path(), &target)?;
-        } else if kind.is_file() {
-            std::fs::copy(entry.path(), &target)?;
-        } else if kind.is_symlink() {
-            // A hook linked to a shared script: copy what it points at.
-            if let Ok(meta) = std::fs::metadata(entry.path())
-                && meta.is_file()
-            {
-                std::fs::copy(entry.path(), &target)?;
+        } else if kind.is_file() || kind.is_symlink() {
+            // A hook linked to a shared script: copy what it points at, if that is a
+            // regular file of a sensible size (never a FIFO or a device).
+            if let Ok(bytes) = fs::read(&entry.path(), MAX_HOOK_FILE, Links::Follow) {
+                use std::os::unix::fs::PermissionsExt;
+                let mode =
+                    std::fs::metadata(entry.path()).map_or(0o644, |m| m.permissions().mode());
+                std::fs::write(&target, bytes)?;
+                std::fs::set_permissions(&target, std::fs::Permissions::from_mode(mode & 0o755))?;
             }
         }
     }
@@ -212,7 +217,9 @@ impl GitHookProbe {
             std::fs::create_dir_all(&repo)?;
             copy_dir(&hooks, &copied_hooks)?;
             if framework.is_file() {
-                std::fs::copy(&framework, repo.join(".pre-commit-config.yaml"))?;
+                let config = fs::read(&framework, MAX_HOOK_FILE, Links::Within(dir))
+                    .map_err(|e| std::io::Error::other(e.to_string()))?;
+                std::fs::write(repo.join(".pre-commit-config.yaml"), config)?;
             }
             std::fs::write(repo.join("README.preflight"), "a harmless file\n")?;
             Ok(())

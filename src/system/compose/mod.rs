@@ -1,23 +1,22 @@
-//! Docker Compose files: parsing them with positions, resolving YAML anchors and merge
-//! keys, and interpolating variables as Compose does. Which files exist is the
+//! Docker Compose files: parsing them with positions into a small tree (see [`yaml`]:
+//! anchors, merge keys, a bound on alias expansion), and interpolating variables as
+//! Compose does. Which files exist is the
 //! walker's answer ([`super::walk`]).
 //!
 //! This module only reads; probes decide what the contents mean.
 
 pub mod interpolate;
 pub mod ports;
+pub mod yaml;
 
 use std::path::Path;
-
-use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
 
 use super::walk::{self, ProjectFile};
 use crate::base::path::display_path;
 use crate::config::{EnvVars, dotenv};
 pub use interpolate::Variables;
 
-/// A YAML node with its position.
-pub type Node = MarkedYamlOwned;
+pub use yaml::{Data, Node};
 
 /// Why a Compose file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,7 +98,7 @@ pub fn load(root: &Path, path: &Path, shell: &EnvVars) -> Result<ComposeFile, Co
         reason: e.to_string(),
     })?;
     let dotenv_path = path.parent().unwrap_or(root).join(".env");
-    let dotenv_vars = match dotenv::read_if_exists(&dotenv_path) {
+    let dotenv_vars = match dotenv::read_if_exists(&dotenv_path, root) {
         Ok(v) => v,
         Err(e) => {
             return Err(ComposeError::Io {
@@ -114,168 +113,104 @@ pub fn load(root: &Path, path: &Path, shell: &EnvVars) -> Result<ComposeFile, Co
 
 /// Parses Compose YAML text.
 pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile, ComposeError> {
-    let docs = MarkedYamlOwned::load_from_str(text).map_err(|e| ComposeError::Invalid {
+    let invalid = |line: usize, column: usize, message: String| ComposeError::Invalid {
         file: file.to_string(),
-        line: e.marker().line(),
-        column: e.marker().col() + 1,
-        message: format!("invalid YAML: {}", e.info()),
-    })?;
-    let mut services = Vec::new();
-    let Some(root) = docs.into_iter().next() else {
-        return Ok(ComposeFile {
-            file: file.to_string(),
-            services,
-            secrets: None,
-            variables,
-        });
-    };
-    let root = resolve_merges(root);
-    let invalid = |node: &Node, message: String| ComposeError::Invalid {
-        file: file.to_string(),
-        line: node.span.start.line(),
-        column: node.span.start.col() + 1,
+        line,
+        column,
         message,
     };
-    match &root.data {
-        YamlDataOwned::Mapping(_) => {}
-        YamlDataOwned::Value(ScalarOwned::Null) => {
-            return Ok(ComposeFile {
-                file: file.to_string(),
-                services,
-                secrets: None,
-                variables,
-            });
-        }
+    let empty = |variables| ComposeFile {
+        file: file.to_string(),
+        services: Vec::new(),
+        secrets: None,
+        variables,
+    };
+    let root = match yaml::parse(text) {
+        Ok(Some(root)) => root,
+        Ok(None) => return Ok(empty(variables)),
+        Err(e) => return Err(invalid(e.line, e.col, e.message)),
+    };
+    let at = |node: &Node, message: String| invalid(node.line as usize, node.col as usize, message);
+    let entries = match root.data {
+        Data::Map(entries) => entries,
+        Data::Null => return Ok(empty(variables)),
         _ => {
-            return Err(invalid(
+            return Err(at(
                 &root,
                 "a Compose file must be a mapping at the top level".into(),
             ));
         }
-    }
-    if let Some(section) = get(&root, "services") {
-        match &section.data {
-            YamlDataOwned::Mapping(map) => {
-                for (key, value) in map {
-                    let name = scalar_text(key).unwrap_or_default();
-                    match &value.data {
-                        YamlDataOwned::Mapping(_) | YamlDataOwned::Value(ScalarOwned::Null) => {
-                            services.push(Service {
-                                name,
-                                node: value.clone(),
-                            });
-                        }
-                        _ => {
-                            return Err(invalid(
-                                value,
-                                format!("service `{name}` must be a mapping"),
-                            ));
+    };
+    let mut services = Vec::new();
+    let mut secrets = None;
+    for (key, value) in entries {
+        match key.text() {
+            Some("services") => match value.data {
+                Data::Map(map) => {
+                    for (name, node) in map {
+                        let name = name.text().unwrap_or_default().to_string();
+                        match node.data {
+                            Data::Map(_) | Data::Null => services.push(Service { name, node }),
+                            _ => {
+                                return Err(at(
+                                    &node,
+                                    format!("service `{name}` must be a mapping"),
+                                ));
+                            }
                         }
                     }
                 }
-            }
-            YamlDataOwned::Value(ScalarOwned::Null) => {}
-            _ => return Err(invalid(section, "`services` must be a mapping".into())),
+                Data::Null => {}
+                _ => return Err(at(&value, "`services` must be a mapping".into())),
+            },
+            Some("secrets") => secrets = Some(value),
+            _ => {}
         }
     }
     Ok(ComposeFile {
         file: file.to_string(),
         services,
-        secrets: get(&root, "secrets").cloned(),
+        secrets,
         variables,
     })
 }
 
 /// The value of a string key in a mapping node.
 pub fn get<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
-    match &untagged(node).data {
-        YamlDataOwned::Mapping(map) => map
-            .iter()
-            .find(|(k, _)| scalar_text(k).as_deref() == Some(key))
-            .map(|(_, v)| v),
-        _ => None,
+    entries(node)
+        .iter()
+        .find(|(k, _)| k.text() == Some(key))
+        .map(|(_, v)| v)
+}
+
+/// The entries of a mapping node (empty for anything else).
+pub fn entries(node: &Node) -> &[(Node, Node)] {
+    match &node.data {
+        Data::Map(entries) => entries,
+        _ => &[],
     }
 }
 
 /// The items of a sequence node (empty for anything else).
 pub fn items(node: &Node) -> &[Node] {
-    match &untagged(node).data {
-        YamlDataOwned::Sequence(seq) => seq,
+    match &node.data {
+        Data::Seq(items) => items,
         _ => &[],
     }
 }
 
-/// A scalar's text as written (numbers and booleans as text); `None` for collections and null.
+/// A scalar's text (numbers and booleans as text); `None` for collections and null.
 pub fn scalar_text(node: &Node) -> Option<String> {
-    match &untagged(node).data {
-        YamlDataOwned::Value(ScalarOwned::String(s)) => Some(s.clone()),
-        YamlDataOwned::Value(ScalarOwned::Integer(i)) => Some(i.to_string()),
-        YamlDataOwned::Value(ScalarOwned::FloatingPoint(f)) => Some(f.to_string()),
-        YamlDataOwned::Value(ScalarOwned::Boolean(b)) => Some(b.to_string()),
-        YamlDataOwned::Representation(s, _, _) => Some(s.clone()),
-        _ => None,
-    }
+    node.text().map(str::to_string)
 }
 
 /// One-based line and column of a node. A block mapping is placed at its first key,
-/// because the parser does not record a start for mappings nested in sequences.
+/// where people look for it.
 pub fn position(node: &Node) -> (usize, usize) {
-    if let YamlDataOwned::Mapping(map) = &untagged(node).data
-        && let Some((key, _)) = map.iter().next()
-    {
-        return (key.span.start.line(), key.span.start.col() + 1);
+    if let Some((key, _)) = entries(node).first() {
+        return (key.line as usize, key.col as usize);
     }
-    (node.span.start.line(), node.span.start.col() + 1)
-}
-
-/// Compose's `!reset` / `!override` tags do not change what a value is for our purposes.
-fn untagged(node: &Node) -> &Node {
-    match &node.data {
-        YamlDataOwned::Tagged(_, inner) => untagged(inner),
-        _ => node,
-    }
-}
-
-/// Applies YAML merge keys (`<<: *anchor` or `<<: [*a, *b]`) throughout a tree: keys
-/// written in the mapping win, then earlier merged mappings over later ones.
-fn resolve_merges(node: Node) -> Node {
-    let span = node.span;
-    let data = match node.data {
-        YamlDataOwned::Mapping(mut own) => {
-            // Reuse the map (emptied) so its type need not be named.
-            let entries: Vec<(Node, Node)> = std::mem::take(&mut own).into_iter().collect();
-            let mut merged: Vec<Node> = Vec::new();
-            for (k, v) in entries {
-                let v = resolve_merges(v);
-                if scalar_text(&k).as_deref() == Some("<<") {
-                    match v.data {
-                        YamlDataOwned::Sequence(seq) => merged.extend(seq),
-                        _ => merged.push(v),
-                    }
-                } else {
-                    own.insert(k, v);
-                }
-            }
-            for source in merged {
-                if let YamlDataOwned::Mapping(extra) = source.data {
-                    for (k, v) in extra {
-                        if !own.contains_key(&k) {
-                            own.insert(k, v);
-                        }
-                    }
-                }
-            }
-            YamlDataOwned::Mapping(own)
-        }
-        YamlDataOwned::Sequence(seq) => {
-            YamlDataOwned::Sequence(seq.into_iter().map(resolve_merges).collect())
-        }
-        YamlDataOwned::Tagged(tag, inner) => {
-            YamlDataOwned::Tagged(tag, Box::new(resolve_merges(*inner)))
-        }
-        other => other,
-    };
-    Node { span, data }
+    (node.line as usize, node.col as usize)
 }
 
 #[cfg(test)]

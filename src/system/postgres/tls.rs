@@ -17,6 +17,7 @@ use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
 
+use crate::base::fs::{self, Links};
 use crate::system::tls::{NoTrustedRoots, system_roots};
 
 /// libpq's `sslmode`, as far as preflight supports it.
@@ -109,6 +110,9 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
+/// The largest root certificate file read.
+const MAX_ROOT_CERTS: u64 = 4 * 1024 * 1024;
+
 fn load_roots(roots: &RootCerts) -> Result<RootCertStore, TlsConfigError> {
     let path = match roots {
         RootCerts::System => {
@@ -120,8 +124,9 @@ fn load_roots(roots: &RootCerts) -> Result<RootCertStore, TlsConfigError> {
         path: path.clone(),
         reason,
     };
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| err(e.to_string()))?
+    // A certificate file is small: a FIFO, a device or a huge file is refused.
+    let bytes = fs::read(path, MAX_ROOT_CERTS, Links::Follow).map_err(|e| err(e.to_string()))?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<_, _>>()
         .map_err(|e| err(e.to_string()))?;
     if certs.is_empty() {
