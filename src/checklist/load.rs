@@ -13,6 +13,7 @@ use crate::base::diagnostic::{Diagnostics, SourceFile, did_you_mean};
 use crate::base::digest::sha256_hex;
 use crate::base::duration::HumanDuration;
 use crate::base::fs::{self, Links, ReadError};
+use crate::base::text::escape_controls;
 use crate::base::toml_reader::{
     Table, TomlReader, header_span, integer_value, parse_document, type_name,
 };
@@ -143,15 +144,12 @@ fn read_header(r: &mut TomlReader<'_>, table: &Table<'_>, span: Range<usize>, ou
         check_kebab(r, id, v.span(), "checklist id");
     }
     out.id = id.unwrap_or_default();
-    out.title = r
-        .string(table, span.clone(), "title", true, "[checklist]")
-        .unwrap_or_default();
-    out.version = r
-        .string(table, span.clone(), "version", false, "[checklist]")
+    out.title =
+        line(r.string(table, span.clone(), "title", true, "[checklist]")).unwrap_or_default();
+    out.version = line(r.string(table, span.clone(), "version", false, "[checklist]"))
         .unwrap_or_else(|| "0".into());
-    out.description = r
-        .string(table, span, "description", false, "[checklist]")
-        .unwrap_or_default();
+    out.description =
+        lines(r.string(table, span, "description", false, "[checklist]")).unwrap_or_default();
 }
 
 fn read_item(
@@ -181,17 +179,18 @@ fn read_item(
         }
     }
     let tier = read_tier(r, table, span.clone(), &context);
-    let title = r.string(table, span.clone(), "title", true, &context);
-    let section = r.string(table, span.clone(), "section", false, &context);
-    let rationale = r
-        .string(table, span.clone(), "rationale", false, &context)
-        .unwrap_or_default();
-    let remediation = r
-        .string(table, span.clone(), "remediation", false, &context)
-        .unwrap_or_default();
+    let title = line(r.string(table, span.clone(), "title", true, &context));
+    let section = line(r.string(table, span.clone(), "section", false, &context));
+    let rationale =
+        lines(r.string(table, span.clone(), "rationale", false, &context)).unwrap_or_default();
+    let remediation =
+        lines(r.string(table, span.clone(), "remediation", false, &context)).unwrap_or_default();
     let references = r
         .string_list(table, "references", &context)
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .iter()
+        .map(|reference| escape_controls(reference, false).into_owned())
+        .collect();
     let recurs = read_duration(r, table, span, "recurs", &context);
     let probes = read_probes(r, table, &context, kinds);
     Some(Item {
@@ -205,6 +204,18 @@ fn read_item(
         recurs,
         probes: probes?,
     })
+}
+
+/// A one-line text of the checklist with control characters escaped: a checklist
+/// written by someone else cannot send escape sequences to a terminal.
+fn line(text: Option<String>) -> Option<String> {
+    text.map(|t| escape_controls(&t, false).into_owned())
+}
+
+/// A multi-line text of the checklist (rationale, remediation) with control characters
+/// other than line ends and tabs escaped.
+fn lines(text: Option<String>) -> Option<String> {
+    text.map(|t| escape_controls(&t, true).into_owned())
 }
 
 fn check_kebab(r: &mut TomlReader<'_>, id: &str, span: Range<usize>, what: &str) {

@@ -11,6 +11,7 @@ use super::cli::{Format, HistoryArgs, SignArgs, SignerArgs, StatusArgs, VerifyAr
 use super::exit;
 use super::last_run::{LastRun, changes_since};
 use super::{CommandError, Project, open_config, progress_wanted, read_ledger, run_report};
+use crate::base::text::safe_line;
 use crate::base::timestamp::{Timestamp, parse_deadline};
 use crate::config::EnvVars;
 use crate::config::user::UserDirs;
@@ -282,17 +283,17 @@ pub fn history(
             r.seq,
             r.at,
             r.action.as_str(),
-            r.item,
+            safe_line(&r.item),
             r.by
         )?;
         if let Some(w) = &r.waiver {
             let until = w
                 .expires
                 .map_or("permanent".to_string(), |e| format!("expires {e}"));
-            writeln!(stdout, "      waiver ({until}): {}", w.reason)?;
+            writeln!(stdout, "      waiver ({until}): {}", safe_line(&w.reason))?;
         }
         if let Some(note) = &r.note {
-            writeln!(stdout, "      note: {note}")?;
+            writeln!(stdout, "      note: {}", safe_line(note))?;
         }
         writeln!(
             stdout,

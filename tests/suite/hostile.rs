@@ -301,3 +301,144 @@ fn no_password_crosses_the_network_unencrypted_unless_the_environment_says_so() 
         "the control: with prefer written, libpq's behaviour"
     );
 }
+
+fn mkfifo(path: &Path) {
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+        0,
+    )
+    .unwrap();
+}
+
+/// Files that never end or never answer, where preflight reads: every command ends in
+/// time, with a clear word about what it could not read.
+#[test]
+fn fifos_devices_and_endless_files_never_stall_a_command() {
+    let p = Project::git();
+    p.write("app.py", "print('hi')\n");
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    ports: [\"127.0.0.1:5432:5432\"]\n",
+    );
+    std::os::unix::fs::symlink("/dev/zero", p.path().join(".gitignore")).unwrap();
+    std::fs::create_dir_all(p.path().join("deploy")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", p.path().join("deploy/compose.yml")).unwrap();
+    p.commit_all("init");
+    // What git cannot hold, but a shared folder or an unpacked archive can.
+    mkfifo(&p.path().join(".env"));
+    std::fs::create_dir_all(p.path().join("sub")).unwrap();
+    mkfifo(&p.path().join("sub/.gitignore"));
+    mkfifo(&p.path().join("docker-compose.override.yml"));
+    mkfifo(&p.path().join(".env.development"));
+    mkfifo(&p.path().join("ledger.jsonl"));
+    std::os::unix::fs::symlink("/dev/stdin", p.path().join(".env.staging")).unwrap();
+    p.write(
+        "preflight.toml",
+        "ledger = \"ledger.jsonl\"\n\n[environments.production]\nhost = \"127.0.0.1\"\nuser = \"app\"\npassword = { dotenv = \".env\", key = \"PG_PASSWORD\" }\nsslrootcert = \"/dev/zero\"\nsslmode = \"verify-full\"\n\n[environments.staging]\npassword = { dotenv = \".env.staging\", key = \"PG_PASSWORD\" }\n",
+    );
+    p.write(
+        "fresh.toml",
+        "[checklist]\nid = \"fresh\"\ntitle = \"Fresh\"\n\n[[item]]\nid = \"log\"\ntier = \"critical\"\ntitle = \"Log\"\n\n[[item.probe]]\nkind = \"file-fresh\"\npath = \".env\"\nmax_age = \"1d\"\ncontent = \"jsonl\"\n\n[[item.probe]]\nkind = \"file-mode\"\npath = \".env\"\n",
+    );
+    let runs: [&[&str]; 6] = [
+        &["check", "--checklist", "postgres-production"],
+        &[
+            "check",
+            "--checklist",
+            "postgres-security",
+            "--format",
+            "json",
+        ],
+        &["check", "--checklist", "fresh.toml"],
+        &["status"],
+        &["report", "--format", "markdown", "-o", "-"],
+        &["verify"],
+    ];
+    for args in runs {
+        let started = Instant::now();
+        let out = preflight(p.path())
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(
+            took < Duration::from_secs(30),
+            "{args:?} took {took:?}:\n{all}"
+        );
+        assert!(
+            out.status.code().is_some(),
+            "{args:?} died of a signal:\n{all}"
+        );
+    }
+    let out = preflight(p.path())
+        .args(["check", "--checklist", "postgres-production", "-v"])
+        .output()
+        .unwrap();
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        all.contains("not a regular file"),
+        "says why it did not read:\n{all}"
+    );
+}
+
+/// Escape sequences hidden in what a project writes (file names, service names, commit
+/// subjects, notes) reach no terminal: every output shows them escaped.
+#[test]
+fn text_from_the_project_cannot_drive_the_terminal() {
+    let esc = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31m";
+    let p = Project::git();
+    p.write(
+        "docker-compose.yml",
+        &format!("services:\n  \"db{esc}\":\n    image: postgres:16\n    ports: [\"5432:5432\"]\n"),
+    );
+    p.write(&format!(".env.{esc}RED"), "PG_PASSWORD=x\n");
+    p.write("app.py", "print('hi')\n");
+    p.run_git(&["add", "-A"]);
+    p.run_git(&["commit", "-q", "-m", &format!("add env {esc}")]);
+    let note = format!("looked at it {esc}");
+    let out = preflight(p.path())
+        .args([
+            "attest",
+            "security-review-read",
+            "--as",
+            "Ann <ann@example.com>",
+            "--note",
+            &note,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let runs: [&[&str]; 6] = [
+        &["check", "-v"],
+        &["check", "--format", "json"],
+        &["history"],
+        &["status"],
+        &["report", "--format", "markdown", "-o", "-"],
+        &["report", "--format", "html", "-o", "-"],
+    ];
+    for args in runs {
+        let out = preflight(p.path()).args(args).output().unwrap();
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(
+            !all.contains('\u{1b}'),
+            "{args:?} printed a raw escape:\n{all:?}"
+        );
+        assert!(!all.contains('\u{7}'), "{args:?} printed a raw bell");
+    }
+    let out = preflight(p.path()).args(["check", "-v"]).output().unwrap();
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains(".env.\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31mRED"),
+        "{shown}"
+    );
+    let history = text(&preflight(p.path()).arg("history").output().unwrap().stdout);
+    assert!(
+        history.contains("note: looked at it \\x1b]0;pwned"),
+        "{history}"
+    );
+}
