@@ -8,7 +8,7 @@ use toml::de::DeValue;
 
 use super::kinds::{KindSpec, ProbeKinds};
 use super::params::{ParamValue, Params};
-use super::{Checklist, FORMAT_VERSION, Item, ProbeSpec, Tier};
+use super::{Checklist, FORMAT_VERSION, Item, ProbeSpec, Provenance, Tier, shipped};
 use crate::base::diagnostic::{Diagnostics, SourceFile, did_you_mean};
 use crate::base::digest::sha256_hex;
 use crate::base::duration::HumanDuration;
@@ -81,6 +81,8 @@ pub fn load_source(
         items: Vec::new(),
         origin: origin.to_string(),
         digest: sha256_hex(source.text.as_bytes()),
+        // Settled once the id is known.
+        provenance: Provenance::Custom,
     };
 
     match root.get("checklist") {
@@ -120,6 +122,7 @@ pub fn load_source(
 
     let diagnostics = r.finish();
     if diagnostics.is_empty() {
+        checklist.provenance = shipped::provenance(&checklist.id, &checklist.digest);
         Ok(checklist)
     } else {
         Err(diagnostics)

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::base::digest::sha256_hex;
 use crate::base::duration::HumanDuration;
+use crate::base::text::safe_line;
 pub use load::{LoadError, load_file, load_source};
 use params::Params;
 
@@ -86,9 +87,64 @@ pub struct Checklist {
     pub origin: String,
     /// SHA-256 of the source text, hex.
     pub digest: String,
+    /// Whether it is a shipped checklist, a file of its own, or a file posing as a
+    /// shipped one.
+    pub provenance: Provenance,
+}
+
+/// Where a checklist came from, as far as trusting it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Provenance {
+    /// Compiled into preflight, or a byte-identical copy of a checklist that is.
+    Shipped,
+    /// A file with an id of its own.
+    Custom,
+    /// A file that reuses a shipped checklist's id but differs from it: whatever its
+    /// title and version say, it is not the shipped checklist.
+    Lookalike,
+}
+
+impl Provenance {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Shipped => "shipped",
+            Provenance::Custom => "custom",
+            Provenance::Lookalike => "lookalike",
+        }
+    }
 }
 
 impl Checklist {
+    /// The file it was read from, unless it is shipped: `(path, sha256)`.
+    pub fn source_file(&self) -> Option<(&str, &str)> {
+        (self.provenance != Provenance::Shipped).then_some((&self.origin, &self.digest))
+    }
+
+    /// What tells it apart from other checklists: its id, and for a file that reuses a
+    /// shipped id, its digest too.
+    pub fn key(&self) -> String {
+        match self.provenance {
+            Provenance::Lookalike => format!("{}@sha256:{}", self.id, self.digest),
+            _ => self.id.clone(),
+        }
+    }
+
+    /// Where it came from, in one line for people: `None` for a shipped checklist.
+    pub fn source_line(&self) -> Option<String> {
+        let (path, digest) = self.source_file()?;
+        let path = safe_line(path);
+        let short = &digest[..digest.len().min(12)];
+        Some(match self.provenance {
+            Provenance::Lookalike => format!(
+                "NOT the shipped checklist `{}`: read from {path} (sha256 {short}), which reuses the shipped id",
+                self.id
+            ),
+            _ => format!("checklist file {path} (sha256 {short})"),
+        })
+    }
+
     /// The item with this id.
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.id == id)

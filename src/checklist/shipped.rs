@@ -1,8 +1,9 @@
 //! The checklists compiled into the binary.
 
 use super::kinds::ProbeKinds;
-use super::{Checklist, load_source};
+use super::{Checklist, Provenance, load_source};
 use crate::base::diagnostic::{Diagnostics, SourceFile};
+use crate::base::digest::sha256_hex;
 
 /// A checklist shipped with preflight.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +32,16 @@ pub const DEFAULT: &str = "postgres-production";
 /// The shipped checklist with this name.
 pub fn find(name: &str) -> Option<Shipped> {
     SHIPPED.iter().copied().find(|s| s.name == name)
+}
+
+/// What a checklist with this id and source digest is: a shipped one (or a
+/// byte-identical copy), a file posing as a shipped one, or a checklist of its own.
+pub fn provenance(id: &str, digest: &str) -> Provenance {
+    match find(id) {
+        Some(s) if sha256_hex(s.source.as_bytes()) == digest => Provenance::Shipped,
+        Some(_) => Provenance::Lookalike,
+        None => Provenance::Custom,
+    }
 }
 
 impl Shipped {

@@ -149,7 +149,11 @@ impl Project {
         } else {
             dir.as_path()
         };
-        let checklist = resolve_checklist(name, base)?;
+        let mut checklist = resolve_checklist(name, base)?;
+        if checklist.source_file().is_some() {
+            // Said in reports and recorded in the ledger: relative to the project.
+            checklist.origin = display_path(&dir, Path::new(&checklist.origin));
+        }
         Ok(Project {
             trusted: shipped::find(name).is_some(),
             dir,
@@ -215,7 +219,7 @@ impl Project {
     pub fn remember(&self, results: &[ItemResult], now: Timestamp) -> Option<LastRun> {
         let dirs = UserDirs::discover()?;
         let previous =
-            last_run::last_run(&dirs, &self.dir).filter(|r| r.checklist == self.checklist.id);
+            last_run::last_run(&dirs, &self.dir).filter(|r| r.checklist == self.checklist.key());
         let items = results
             .iter()
             .filter_map(|r| Some((self.checklist.items.get(r.item)?.id.clone(), r.status)))
@@ -224,7 +228,7 @@ impl Project {
             &dirs,
             &self.dir,
             LastRun {
-                checklist: self.checklist.id.clone(),
+                checklist: self.checklist.key(),
                 at: now,
                 items,
             },

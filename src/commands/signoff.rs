@@ -13,12 +13,14 @@ use super::last_run::{LastRun, changes_since};
 use super::{CommandError, Project, open_config, progress_wanted, read_ledger, run_report};
 use crate::base::text::safe_line;
 use crate::base::timestamp::{Timestamp, parse_deadline};
+use crate::checklist::{Checklist, shipped};
 use crate::config::EnvVars;
 use crate::config::user::UserDirs;
 use crate::probe::ItemResult;
 use crate::report::{Report, text};
 use crate::signoff::{
-    Contents, Identity, Intent, Ledger, Request, Waiver, identity, past_tense, validate_waiver,
+    self, Contents, Identity, Intent, Ledger, Record, Request, Waiver, identity, past_tense,
+    validate_waiver,
 };
 
 /// A recording command's context: the project, the item, who signs and its evidence.
@@ -82,6 +84,9 @@ impl Signing {
             record.short_hash(),
             self.project.ledger_display()
         )?;
+        if let Some(line) = record_checklist_line(&record, &self.project.checklist) {
+            writeln!(stdout, "  under {line}")?;
+        }
         Ok(exit::OK)
     }
 }
@@ -295,6 +300,9 @@ pub fn history(
         if let Some(note) = &r.note {
             writeln!(stdout, "      note: {}", safe_line(note))?;
         }
+        if let Some(line) = record_checklist_line(r, &project.checklist) {
+            writeln!(stdout, "      {line}")?;
+        }
         writeln!(
             stdout,
             "      record {}  item {}  evidence {}",
@@ -311,6 +319,38 @@ pub fn history(
         )?;
     }
     Ok(exit::OK)
+}
+
+/// What `history` says about the checklist a record was made under, when it is not
+/// plainly the checklist loaded now: the file of a checklist that is not shipped, and
+/// whether the record counts for the checklist loaded now.
+fn record_checklist_line(r: &Record, loaded: &Checklist) -> Option<String> {
+    let counts = signoff::made_under(r, loaded);
+    let file = r.checklist_file.as_ref().map(|f| {
+        let shipped = shipped::find(&r.checklist).is_some();
+        format!(
+            "checklist `{}` from {} (sha256 {}){}",
+            safe_line(&r.checklist),
+            safe_line(&f.path),
+            safe_line(&f.sha256[..f.sha256.len().min(12)]),
+            if shipped {
+                ", NOT the shipped checklist"
+            } else {
+                ""
+            }
+        )
+    });
+    match (file, counts) {
+        (Some(file), true) => Some(file),
+        (Some(file), false) => Some(format!(
+            "{file}; does not count for the checklist loaded now"
+        )),
+        (None, true) => None,
+        (None, false) => Some(format!(
+            "checklist `{}`; does not count for the checklist loaded now",
+            safe_line(&r.checklist)
+        )),
+    }
 }
 
 /// Whether a head hash quoted in a report is one of the ledger's records.

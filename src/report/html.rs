@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{ItemReport, Report, Verdict};
+use super::{ItemReport, Report, Verdict, provenance_text};
 use crate::checklist::Tier;
 
 const STYLESHEET: &str = include_str!("../../assets/report.css");
@@ -56,6 +56,13 @@ pub fn render(report: &Report) -> String {
         escape(&text)
     );
 
+    if let Some(source) = c.source_line.as_ref().filter(|_| c.is_lookalike()) {
+        let _ = writeln!(
+            out,
+            "<div class=\"verdict no-go\" id=\"provenance\">Warning: {}</div>",
+            escape(source)
+        );
+    }
     out.push_str("<table class=\"meta\">\n");
     let meta = |out: &mut String, k: &str, v: String| {
         let _ = writeln!(out, "<tr><th>{k}</th><td>{v}</td></tr>");
@@ -77,6 +84,17 @@ pub fn render(report: &Report) -> String {
         "Checklist digest",
         format!("<code>{}</code>", escape(&c.digest)),
     );
+    if let Some(file) = &c.file {
+        meta(
+            &mut out,
+            "Checklist file",
+            format!(
+                "<code>{}</code> ({})",
+                escape(file),
+                escape(&provenance_text(c.provenance, &c.id))
+            ),
+        );
+    }
     if let Some(ledger) = &report.ledger {
         meta(
             &mut out,

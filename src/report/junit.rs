@@ -29,6 +29,13 @@ pub fn render(report: &Report) -> String {
             report.checklist.digest.as_str(),
         ));
         suite.add_property(Property::new(
+            "checklist-provenance",
+            report.checklist.provenance.as_str(),
+        ));
+        if let Some(file) = &report.checklist.file {
+            suite.add_property(Property::new("checklist-file", file.as_str()));
+        }
+        suite.add_property(Property::new(
             "generated-at",
             report.generated_at.to_string(),
         ));

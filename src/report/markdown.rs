@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{ItemReport, Report, Verdict};
+use super::{ItemReport, Report, Verdict, provenance_text};
 use crate::checklist::Tier;
 
 /// Escapes text for Markdown prose and table cells: no character of it can start
@@ -65,6 +65,9 @@ pub fn render(report: &Report) -> String {
         }
     }
 
+    if let Some(source) = c.source_line.as_ref().filter(|_| c.is_lookalike()) {
+        let _ = writeln!(out, "> **Warning**: {}\n", escape(source));
+    }
     out.push_str("| | |\n|---|---|\n");
     if let Some(env) = &report.environment {
         let _ = writeln!(out, "| Environment | {} |", escape(env));
@@ -76,6 +79,14 @@ pub fn render(report: &Report) -> String {
         escape(&c.version)
     );
     let _ = writeln!(out, "| Checklist digest | {} |", code(&c.digest));
+    if let Some(file) = &c.file {
+        let _ = writeln!(
+            out,
+            "| Checklist file | {} ({}) |",
+            code(file),
+            provenance_text(c.provenance, &c.id)
+        );
+    }
     if let Some(ledger) = &report.ledger {
         let head = ledger.head.as_deref().map_or("none".to_string(), code);
         let _ = writeln!(

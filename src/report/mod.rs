@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::base::secret::scrub;
 use crate::base::text::{safe_line, safe_lines};
 use crate::base::timestamp::Timestamp;
-use crate::checklist::{Checklist, Tier};
+use crate::checklist::{Checklist, Provenance, Tier};
 use crate::probe::{Evidence, ProbeStatus};
 use crate::probe::{ItemResult, ItemStatus};
 use crate::signoff::{self, Action, Contents, Identity, ItemSignoff, State};
@@ -101,6 +101,17 @@ pub fn write_new_file(
     ))
 }
 
+/// What a checklist read from a file is, in a few words for a report's reader.
+pub fn provenance_text(provenance: Provenance, id: &str) -> String {
+    match provenance {
+        Provenance::Shipped => "a copy of the shipped checklist".to_string(),
+        Provenance::Custom => "a custom checklist".to_string(),
+        Provenance::Lookalike => {
+            format!("NOT the shipped checklist, though it reuses the shipped id `{id}`")
+        }
+    }
+}
+
 /// Whether the run allows going to production.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -122,6 +133,21 @@ pub struct ChecklistMeta {
     pub version: String,
     /// SHA-256 of its source.
     pub digest: String,
+    /// Shipped with preflight, a custom file, or a file reusing a shipped id.
+    pub provenance: Provenance,
+    /// The file it was read from, unless it is shipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Where it came from, in one line for people; `None` for a shipped checklist.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl ChecklistMeta {
+    /// Whether it poses as a shipped checklist without being one.
+    pub fn is_lookalike(&self) -> bool {
+        self.provenance == Provenance::Lookalike
+    }
 }
 
 /// One probe's result.
@@ -381,6 +407,7 @@ impl Report {
                 }
                 let derived = signoff.map(|s| {
                     ItemSignoff::derive(
+                        checklist,
                         item,
                         s.env,
                         &s.ledger.records,
@@ -439,6 +466,9 @@ impl Report {
                 title: checklist.title.clone(),
                 version: checklist.version.clone(),
                 digest: checklist.digest.clone(),
+                provenance: checklist.provenance,
+                file: checklist.source_file().map(|(path, _)| safe_line(path)),
+                source_line: checklist.source_line(),
             },
             items,
             summary,

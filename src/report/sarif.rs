@@ -31,9 +31,13 @@ pub fn render(report: &Report) -> String {
         "checklist": report.checklist.id,
         "checklistVersion": report.checklist.version,
         "checklistDigest": report.checklist.digest,
+        "checklistProvenance": report.checklist.provenance,
         "verdict": report.verdict,
         "generatedAt": report.generated_at,
     });
+    if let Some(file) = &report.checklist.file {
+        properties["checklistFile"] = json!(file);
+    }
     if let Some(env) = &report.environment {
         properties["environment"] = json!(env);
     }

@@ -82,6 +82,14 @@ fn render_header(out: &mut String, report: &Report) {
         "{bold}{}{bold:#} {dim}({} v{}){dim:#}",
         c.title, c.id, c.version
     );
+    if let Some(source) = &c.source_line {
+        if c.is_lookalike() {
+            let st = style(AnsiColor::Red).bold();
+            let _ = writeln!(out, "{st}warning{st:#}: {source}");
+        } else {
+            let _ = writeln!(out, "{dim}{source}{dim:#}");
+        }
+    }
     if let (Some(env), Some(ledger)) = (&report.environment, &report.ledger) {
         let head = ledger
             .head
@@ -103,6 +111,22 @@ fn render_header(out: &mut String, report: &Report) {
 }
 
 fn render_verdict(out: &mut String, report: &Report) {
+    render_verdict_line(out, report);
+    // A verdict is only as good as the checklist behind it: one that poses as a shipped
+    // checklist says so again beside the verdict, where a reader of a CI log looks.
+    let c = &report.checklist;
+    if let Some(file) = c.file.as_ref().filter(|_| c.is_lookalike()) {
+        let st = style(AnsiColor::Red).bold();
+        let _ = writeln!(
+            out,
+            "  {st}this verdict is for {file} (sha256 {}), NOT the shipped checklist `{}`{st:#}",
+            &c.digest[..c.digest.len().min(12)],
+            c.id
+        );
+    }
+}
+
+fn render_verdict_line(out: &mut String, report: &Report) {
     match report.verdict {
         Verdict::Go if report.covers_signoff() => {
             let st = style(AnsiColor::Green).bold();

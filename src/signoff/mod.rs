@@ -12,6 +12,6 @@ pub mod recording;
 pub mod state;
 
 pub use ledger::{ChainProblem, Contents, Ledger, LedgerError};
-pub use record::{Action, Entry, Identity, Record, Waiver};
+pub use record::{Action, ChecklistFile, Entry, Identity, Record, Waiver};
 pub use recording::{Intent, Request, SignoffError, past_tense, validate_waiver};
-pub use state::{Disposition, ItemSignoff, State, blocking_reason, evidence_digest};
+pub use state::{Disposition, ItemSignoff, State, blocking_reason, evidence_digest, made_under};

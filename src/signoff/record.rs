@@ -127,11 +127,25 @@ pub struct Waiver {
     pub expires: Option<Timestamp>,
 }
 
+/// The file a checklist that is not a shipped one was read from, recorded with every
+/// sign-off made under it: a file that reuses a shipped id is told apart from the
+/// shipped checklist by this, never by its title or version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistFile {
+    /// Its path, relative to the project when inside it.
+    pub path: String,
+    /// SHA-256 of its text.
+    pub sha256: String,
+}
+
 /// What a new record says, before the ledger numbers and chains it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Checklist id.
     pub checklist: String,
+    /// The checklist's file, unless it is a shipped checklist.
+    pub checklist_file: Option<ChecklistFile>,
     /// Item id.
     pub item: String,
     /// Environment name.
@@ -164,6 +178,10 @@ pub struct Record {
     pub prev: String,
     /// Checklist id.
     pub checklist: String,
+    /// The checklist's file, unless it is a shipped checklist (absent in records written
+    /// before preflight recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checklist_file: Option<ChecklistFile>,
     /// Item id.
     pub item: String,
     /// Environment name.
@@ -197,6 +215,7 @@ impl Record {
             seq,
             prev: prev.to_string(),
             checklist: entry.checklist,
+            checklist_file: entry.checklist_file,
             item: entry.item,
             env: entry.env,
             action: entry.action,
@@ -258,6 +277,7 @@ mod tests {
     fn the_hash_covers_every_field_and_the_link() {
         let entry = Entry {
             checklist: "c".into(),
+            checklist_file: None,
             item: "i".into(),
             env: "production".into(),
             action: Action::Attest,

@@ -8,7 +8,7 @@
 //! - `revoke` needs something to revoke.
 
 use super::ledger::{Contents, Ledger, LedgerError};
-use super::record::{Action, Entry, Identity, Record, Waiver};
+use super::record::{Action, ChecklistFile, Entry, Identity, Record, Waiver};
 use super::state::{ItemSignoff, State, evidence_digest};
 use crate::base::secret::scrub;
 use crate::base::timestamp::Timestamp;
@@ -81,6 +81,7 @@ impl Request<'_> {
     pub fn derive(&self, contents: &Contents) -> Option<ItemSignoff> {
         let item = self.checklist.items.get(self.result.item)?;
         Some(ItemSignoff::derive(
+            self.checklist,
             item,
             self.env,
             &contents.records,
@@ -95,6 +96,13 @@ impl Request<'_> {
         let action = intent.action();
         Some(Entry {
             checklist: self.checklist.id.clone(),
+            checklist_file: self
+                .checklist
+                .source_file()
+                .map(|(path, sha256)| ChecklistFile {
+                    path: path.to_string(),
+                    sha256: sha256.to_string(),
+                }),
             item: item.id.clone(),
             env: self.env.to_string(),
             action,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::record::{Action, Identity, Record};
 use crate::base::digest::sha256_hex;
 use crate::base::timestamp::Timestamp;
-use crate::checklist::{Item, Tier};
+use crate::checklist::{Checklist, Item, Provenance, Tier};
 use crate::probe::{ItemStatus, ProbeResult};
 
 /// Where an item stands.
@@ -92,10 +92,31 @@ impl Disposition {
     }
 }
 
+/// Whether `record` was made under `checklist`: the same id and, for a file that
+/// reuses a shipped checklist's id, the same file contents. Sign-offs made under the
+/// shipped checklist never count for a lookalike, nor the other way round; each
+/// version of a lookalike is a checklist of its own. A custom checklist keeps its
+/// sign-offs across edits (each item's digest says which still hold).
+pub fn made_under(record: &Record, checklist: &Checklist) -> bool {
+    if record.checklist != checklist.id {
+        return false;
+    }
+    match checklist.provenance {
+        Provenance::Shipped => record.checklist_file.is_none(),
+        Provenance::Lookalike => record
+            .checklist_file
+            .as_ref()
+            .is_some_and(|f| f.sha256 == checklist.digest),
+        Provenance::Custom => true,
+    }
+}
+
 impl ItemSignoff {
-    /// Derives the state of `item` in `env` from the ledger's records, the item's
-    /// current definition digest and evidence digest, at time `now`.
+    /// Derives the state of `item` of `checklist` in `env` from the ledger's records
+    /// (those [`made_under`] that checklist), the item's current definition digest and
+    /// evidence digest, at time `now`.
     pub fn derive(
+        checklist: &Checklist,
         item: &Item,
         env: &str,
         records: &[Record],
@@ -105,7 +126,7 @@ impl ItemSignoff {
     ) -> ItemSignoff {
         let history: Vec<Record> = records
             .iter()
-            .filter(|r| r.item == item.id && r.env == env)
+            .filter(|r| r.item == item.id && r.env == env && made_under(r, checklist))
             .cloned()
             .collect();
         let mut current: Option<Disposition> = None;

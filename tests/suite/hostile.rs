@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::{Project, preflight, text};
+use crate::support::{Project, ledger_lines, preflight, run, text};
 
 /// A secret of the reviewer's environment that must never reach the project's code or
 /// any output.
@@ -441,4 +441,143 @@ fn text_from_the_project_cannot_drive_the_terminal() {
         history.contains("note: looked at it \\x1b]0;pwned"),
         "{history}"
     );
+}
+
+/// The shipped default checklist's text.
+const SHIPPED: &str = include_str!("../../checklists/postgres-production.toml");
+
+/// The shipped checklist's header and its first item (a critical, manual one), verbatim.
+fn shipped_header_and_first_item() -> String {
+    let second = SHIPPED.match_indices("[[item]]").nth(1).unwrap().0;
+    SHIPPED[..second].to_string()
+}
+
+#[test]
+fn a_lookalike_checklist_never_passes_for_the_shipped_one() {
+    let p = Project::git();
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    ports: [\"0.0.0.0:5432:5432\"]\n",
+    );
+    p.commit_all("init");
+    let sign = |who: &str, verb: &str| {
+        let (code, out, err) = run(
+            p.path(),
+            &[
+                verb,
+                "security-review-read",
+                "--as",
+                who,
+                "--note",
+                "read it",
+            ],
+        );
+        assert_eq!(code, 0, "{verb}: {out}{err}");
+        out
+    };
+    let state = |p: &Project| -> serde_json::Value {
+        let (_, out, err) = run(p.path(), &["status", "--format", "json"]);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "security-review-read")
+            .unwrap()["state"]
+            .clone()
+    };
+    // Signed off under the shipped checklist.
+    sign("Ann <ann@example.com>", "attest");
+    sign("Raj <raj@example.com>", "approve");
+    assert_eq!(state(&p), "signed-off");
+
+    // The lookalike: the same header (id, title, version) and the same first item,
+    // with everything that would fail on this project left out.
+    p.write("ops/checklist.toml", &shipped_header_and_first_item());
+    p.write("preflight.toml", "checklist = \"ops/checklist.toml\"\n");
+    assert_eq!(
+        state(&p),
+        "pending",
+        "sign-offs made under the shipped checklist count for a lookalike"
+    );
+    let (code, out, _) = run(p.path(), &["check", "--require-signoff"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("warning: NOT the shipped checklist `postgres-production`: read from ops/checklist.toml (sha256 "),
+        "{out}"
+    );
+
+    // Signed off under the lookalike: it may say GO, but never as the shipped checklist.
+    let attested = sign("Ann <ann@example.com>", "attest");
+    assert!(attested.contains("NOT the shipped checklist"), "{attested}");
+    sign("Raj <raj@example.com>", "approve");
+    let (code, out, _) = run(p.path(), &["check", "--require-signoff"]);
+    assert_eq!(code, 0, "{out}");
+    let verdict = out
+        .lines()
+        .skip_while(|l| !l.starts_with("GO"))
+        .collect::<Vec<_>>();
+    assert!(
+        verdict
+            .get(1)
+            .is_some_and(|l| l.contains("NOT the shipped checklist")),
+        "the verdict does not say what it stands on:\n{out}"
+    );
+    let (_, json, _) = run(p.path(), &["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["checklist"]["provenance"], "lookalike");
+    assert_eq!(json["checklist"]["file"], "ops/checklist.toml");
+    for (format, says) in [
+        ("markdown", "NOT the shipped checklist"),
+        ("html", "NOT the shipped checklist"),
+        ("json", "\"provenance\": \"lookalike\""),
+        ("junit", "name=\"checklist-provenance\" value=\"lookalike\""),
+        ("sarif", "\"checklistProvenance\": \"lookalike\""),
+    ] {
+        let (_, out, err) = run(p.path(), &["report", "--format", format, "-o", "-"]);
+        assert!(
+            out.contains(says),
+            "{format} report does not say it: {err}\n{out}"
+        );
+    }
+    let ledger = ledger_lines(p.path());
+    assert_eq!(ledger.len(), 4);
+    for line in &ledger[2..] {
+        assert!(
+            line.contains("\"checklist_file\":{\"path\":\"ops/checklist.toml\",\"sha256\":\""),
+            "{line}"
+        );
+    }
+    assert!(!ledger[0].contains("checklist_file"), "{}", ledger[0]);
+    let (_, history, _) = run(p.path(), &["history"]);
+    assert_eq!(
+        history.matches("NOT the shipped checklist").count(),
+        2,
+        "{history}"
+    );
+    assert_eq!(
+        history
+            .matches("does not count for the checklist loaded now")
+            .count(),
+        2,
+        "{history}"
+    );
+
+    // Each version of a lookalike is a checklist of its own.
+    p.write(
+        "ops/checklist.toml",
+        &format!("{}\n# edited\n", shipped_header_and_first_item()),
+    );
+    assert_eq!(state(&p), "pending");
+
+    // Back on the shipped checklist, only its own sign-offs count; a byte-identical
+    // copy is the shipped checklist, and says nothing more.
+    p.write("preflight.toml", "");
+    assert_eq!(state(&p), "signed-off");
+    p.write("ops/checklist.toml", SHIPPED);
+    p.write("preflight.toml", "checklist = \"ops/checklist.toml\"\n");
+    assert_eq!(state(&p), "signed-off");
+    let (_, out, _) = run(p.path(), &["check"]);
+    assert!(!out.contains("NOT the shipped"), "{out}");
 }

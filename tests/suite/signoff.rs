@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use preflight::base::diagnostic::SourceFile;
 use preflight::base::timestamp::{Timestamp, parse_deadline};
-use preflight::checklist::{Item, load_source};
+use preflight::checklist::{Checklist, Item, load_source};
 use preflight::signoff::ledger::verify;
 use preflight::signoff::{
     Action, ChainProblem, Entry, Identity, ItemSignoff, Ledger, Record, State, Waiver,
@@ -25,6 +25,7 @@ fn at(s: &str) -> Timestamp {
 fn entry(item: &str, action: Action, by: &str, when: &str) -> Entry {
     Entry {
         checklist: "signoff-fixture".into(),
+        checklist_file: None,
         item: item.into(),
         env: "production".into(),
         action,
@@ -321,14 +322,17 @@ fn writers_killed_at_random_points_never_damage_earlier_records() {
     assert_eq!(run(dir, &["verify"]).0, 0);
 }
 
-fn fixture_item(id: &str) -> Item {
-    let checklist = load_source(
+fn fixture() -> Checklist {
+    load_source(
         &SourceFile::new("checklist.toml", SIGNOFF_CHECKLIST),
         "test",
         &preflight::probe::catalog::Catalog,
     )
-    .unwrap();
-    checklist.item(id).unwrap().clone()
+    .unwrap()
+}
+
+fn fixture_item(id: &str) -> Item {
+    fixture().item(id).unwrap().clone()
 }
 
 /// Seals entries into records as the ledger would.
@@ -359,6 +363,7 @@ fn signed_off(item: &Item, attested: &str) -> Vec<Record> {
 
 fn state(item: &Item, records: &[Record], evidence: &str, now: &str) -> ItemSignoff {
     ItemSignoff::derive(
+        &fixture(),
         item,
         "production",
         records,

@@ -751,3 +751,92 @@ fn export_waits_for_the_probes_then_offers_every_format() {
     app.update(key(KeyCode::Esc));
     assert_eq!(app.mode, Mode::Normal, "Esc closes it");
 }
+
+/// Everything a rendered screen shows, cell by cell.
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for (i, cell) in buffer.content().iter().enumerate() {
+        if i > 0 && i % usize::from(buffer.area.width) == 0 {
+            out.push('\n');
+        }
+        out.push_str(cell.symbol());
+    }
+    out
+}
+
+#[test]
+fn a_hostile_project_never_reaches_the_screen_raw() {
+    const CANARY: &str = "Canary-Tui-Secret-51c2e8";
+    const CANARY_ENV: &str = "Canary-Dotenv-Secret-0d9b44";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  \"db\u{1b}]0;pwned\u{7}\u{1b}[2J\":\n    image: \"postgres:${PG_PASSWORD}\"\n    ports: [\"${APP_SECRET}:5432\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("APP_SECRET={CANARY_ENV}\n"),
+    )
+    .unwrap();
+    // A lookalike of the shipped checklist whose item title carries escapes.
+    let shipped = include_str!("../../checklists/postgres-production.toml");
+    let header = &shipped[..shipped.find("[[item]]").unwrap()];
+    let text = format!(
+        "{header}[[item]]\nid = \"bind-ports-localhost\"\ntier = \"critical\"\ntitle = \"Ports \\u001b[31mred\\u0007\"\n\n[[item.probe]]\nkind = \"compose-ports\"\n"
+    );
+    let checklist = Arc::new(
+        load_source(
+            &SourceFile::new("ops/checklist.toml", text),
+            "ops/checklist.toml",
+            &preflight::probe::catalog::Catalog,
+        )
+        .unwrap(),
+    );
+    let ctx = Arc::new(ProbeContext::new(
+        dir.path().to_path_buf(),
+        Arc::new(Config::default()),
+        [("PG_PASSWORD", CANARY)].into_iter().collect::<EnvVars>(),
+    ));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    rt.block_on(runner::run(
+        &checklist,
+        &[0],
+        ctx,
+        &RunOptions::default(),
+        Some(tx),
+    ));
+    let mut app = App::new(
+        checklist,
+        "production",
+        Identity::parse("Jane Doe <jane@example.com>").unwrap(),
+        ".preflight/ledger.jsonl",
+        Contents::default(),
+        now(),
+        (160, 50),
+    );
+    app.update(Action::RunAll);
+    while let Ok(event) = rx.try_recv() {
+        app.update(Action::Probe { run: 1, event });
+    }
+    assert!(!app.running());
+    select(&mut app, "bind-ports-localhost");
+    let shown = screen_text(&render(&app));
+    assert!(shown.contains("NOT the shipped checklist"), "{shown}");
+    assert!(shown.contains("${APP_SECRET}:5432"), "{shown}");
+    assert!(shown.contains("Ports \\x1b[31mred\\x07"), "{shown}");
+    assert!(shown.contains("db\\x1b]0;pwned\\x07\\x1b[2J"), "{shown}");
+    assert!(
+        !shown.contains(CANARY) && !shown.contains(CANARY_ENV),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "a control character reached the screen"
+    );
+}

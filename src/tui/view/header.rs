@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph};
 
 use super::{bold, fg};
+use crate::checklist::Provenance;
 use crate::report::Verdict;
 use crate::tui::app::App;
 
@@ -25,18 +26,30 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             }
         }
     };
-    // The verdict comes first so that a narrow terminal never cuts it off.
-    let title = Line::from(vec![
-        verdict,
-        Span::raw(" env "),
-        Span::styled(app.env.clone(), bold()),
-        Span::raw(" · "),
-        Span::styled(c.title.clone(), bold()),
+    // A checklist posing as a shipped one says so before its title.
+    let lookalike = (c.provenance == Provenance::Lookalike).then(|| {
         Span::styled(
-            format!(" ({} v{})", c.id, c.version),
-            fg(app, Color::DarkGray),
-        ),
-    ]);
+            " NOT the shipped checklist ",
+            on(app, Color::Red).patch(bold()),
+        )
+    });
+    // The verdict comes first so that a narrow terminal never cuts it off.
+    let title = Line::from_iter(
+        [
+            Some(verdict),
+            lookalike,
+            Some(Span::raw(" env ")),
+            Some(Span::styled(app.env.clone(), bold())),
+            Some(Span::raw(" · ")),
+            Some(Span::styled(c.title.clone(), bold())),
+            Some(Span::styled(
+                format!(" ({} v{})", c.id, c.version),
+                fg(app, Color::DarkGray),
+            )),
+        ]
+        .into_iter()
+        .flatten(),
+    );
     frame.render_widget(Paragraph::new(title), top);
 
     let (done, total) = app.probe_counts();
