@@ -11,6 +11,7 @@ use preflight::signoff::{Action, Entry, Identity, Ledger};
 fn entry(i: usize) -> Entry {
     Entry {
         checklist: "postgres-production".into(),
+        checklist_file: None,
         item: format!("item-{}", i % 30),
         env: "production".into(),
         action: if i.is_multiple_of(2) {
