@@ -12,9 +12,10 @@ use std::path::Path;
 /// Why a file was not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
-    /// A symbolic link where none is followed, a folder, a FIFO, a device or a socket.
-    #[error("not a regular file")]
-    NotRegular,
+    /// A symbolic link where none is followed, a folder, a FIFO, a device or a socket
+    /// (which, as [`file_kind`] says).
+    #[error("{0}, not a regular file")]
+    NotRegular(&'static str),
     /// Larger than the limit for this kind of file.
     #[error("{size} bytes, over the {} limit", describe_size(*.limit))]
     TooLarge {
@@ -62,6 +63,28 @@ pub fn describe_size(bytes: u64) -> String {
     }
 }
 
+/// What a file is, in words: `a FIFO`, `a character device`, `a folder`...
+pub fn file_kind(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_file() {
+        "a regular file"
+    } else if kind.is_dir() {
+        "a folder"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else {
+        "a special file"
+    }
+}
+
 /// Opens a regular file for reading without blocking on a FIFO (O_NONBLOCK) and,
 /// with [`Links::Refuse`], without following a link (O_NOFOLLOW); returns it with its
 /// size.
@@ -89,6 +112,16 @@ pub fn open_regular(path: &Path, links: Links<'_>) -> Result<(File, u64), ReadEr
             flags |= rustix::fs::OFlags::NOFOLLOW;
         }
     }
+    // Never open what is not a regular file: opening some devices does something
+    // (a watchdog starts counting, a tape rewinds). What is opened is checked again.
+    let before = match links {
+        Links::Refuse => std::fs::symlink_metadata(&target),
+        _ => std::fs::metadata(&target),
+    }
+    .map_err(missing)?;
+    if !before.is_file() {
+        return Err(ReadError::NotRegular(file_kind(before.file_type())));
+    }
     let file = match std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(flags.bits() as i32)
@@ -96,7 +129,7 @@ pub fn open_regular(path: &Path, links: Links<'_>) -> Result<(File, u64), ReadEr
     {
         Ok(file) => file,
         Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Err(ReadError::NotRegular);
+            return Err(ReadError::NotRegular("a symbolic link"));
         }
         Err(e) => return Err(missing(e)),
     };
@@ -104,7 +137,7 @@ pub fn open_regular(path: &Path, links: Links<'_>) -> Result<(File, u64), ReadEr
         .metadata()
         .map_err(|e| ReadError::Unreadable(e.to_string()))?;
     if !meta.is_file() {
-        return Err(ReadError::NotRegular);
+        return Err(ReadError::NotRegular(file_kind(meta.file_type())));
     }
     Ok((file, meta.len()))
 }
@@ -166,11 +199,17 @@ mod tests {
         );
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&file, &link).unwrap();
-        assert_eq!(read(&link, 10, Links::Refuse), Err(ReadError::NotRegular));
+        assert_eq!(
+            read(&link, 10, Links::Refuse),
+            Err(ReadError::NotRegular("a symbolic link"))
+        );
         assert_eq!(read_text(&link, 10, Links::Follow).unwrap(), "hello");
         let zero = dir.path().join("zero");
         std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
-        assert_eq!(read(&zero, 10, Links::Follow), Err(ReadError::NotRegular));
+        assert_eq!(
+            read(&zero, 10, Links::Follow),
+            Err(ReadError::NotRegular("a character device"))
+        );
         let fifo = dir.path().join("fifo");
         rustix::fs::mknodat(
             rustix::fs::CWD,
@@ -181,7 +220,10 @@ mod tests {
         )
         .unwrap();
         // Would block forever without O_NONBLOCK.
-        assert_eq!(read(&fifo, 10, Links::Follow), Err(ReadError::NotRegular));
+        assert_eq!(
+            read(&fifo, 10, Links::Follow),
+            Err(ReadError::NotRegular("a FIFO"))
+        );
         assert!(matches!(
             read(&dir.path().join("absent"), 10, Links::Follow),
             Err(ReadError::Missing(_))

@@ -14,6 +14,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::process::{self, Limits, RunError};
+use crate::base::fs::{self, Links};
 
 /// Why a git question could not be answered.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,15 @@ pub enum GitError {
     /// The directory is not inside a work tree.
     #[error("{} is not inside a git repository", .0.display())]
     NotARepository(PathBuf),
+    /// A file git reads on every run is not a regular file (a FIFO would block git, a
+    /// device would feed it forever): git is not run on this repository.
+    #[error("git was not run: {} is {what}, not a regular file", .path.display())]
+    UnsafeRepository {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        what: &'static str,
+    },
     /// git ran and failed.
     #[error("`git {command}` failed: {stderr}")]
     Failed {
@@ -339,6 +349,7 @@ impl Repo {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Result<Vec<u8>, GitError> {
+        check_git_files(&self.dir)?;
         let mut cmd = command(&self.dir);
         cmd.args(args);
         let limits = Limits {
@@ -372,6 +383,43 @@ impl Repo {
             stderr,
         })
     }
+}
+
+/// The files of a repository that git opens on every run.
+const READ_ON_EVERY_RUN: &[&str] = &["config", "HEAD", "index", "packed-refs", "commondir"];
+
+/// Refuses a repository whose `.git` (found from `dir` upwards, through a `gitdir:`
+/// file as worktrees and submodules have) holds a FIFO, device or socket where git
+/// reads a file on every run: git would block on it or read it forever, and only the
+/// timeout would stop it. Missing files are git's business.
+fn check_git_files(dir: &Path) -> Result<(), GitError> {
+    let Some(dot_git) = dir.ancestors().map(|d| d.join(".git")).find(|p| p.exists()) else {
+        return Ok(());
+    };
+    let git_dir = if dot_git.is_file() {
+        // `gitdir: PATH`, relative to the file's folder.
+        let text = fs::read_text(&dot_git, 4096, Links::Follow).unwrap_or_default();
+        match text.strip_prefix("gitdir:").map(str::trim) {
+            Some(target) if !target.is_empty() => dot_git.parent().unwrap_or(dir).join(target),
+            _ => return Ok(()),
+        }
+    } else {
+        dot_git
+    };
+    for name in READ_ON_EVERY_RUN {
+        let path = git_dir.join(name);
+        // Follows symbolic links: a link to /dev/zero is a device.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if !meta.is_file() {
+            return Err(GitError::UnsafeRepository {
+                path,
+                what: fs::file_kind(meta.file_type()),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn split_nul(bytes: &[u8]) -> impl Iterator<Item = String> + '_ {

@@ -67,8 +67,9 @@ pub struct ProjectFile {
 pub enum SkipReason {
     /// A vendored or generated folder ([`VENDORED`]).
     Vendored,
-    /// Not a regular file: a symbolic link, a device, a FIFO or a socket.
-    NotRegular,
+    /// Not a regular file: a symbolic link, a device, a FIFO or a socket (which, in
+    /// words).
+    NotRegular(&'static str),
     /// A NUL byte near its start (only text reads skip it).
     Binary,
     /// Larger than [`MAX_FILE`].
@@ -87,7 +88,7 @@ impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SkipReason::Vendored => f.write_str("a vendored or generated folder"),
-            SkipReason::NotRegular => f.write_str("not a regular file"),
+            SkipReason::NotRegular(kind) => write!(f, "{kind}, not a regular file"),
             SkipReason::Binary => f.write_str("binary"),
             SkipReason::TooLarge { size } => write!(
                 f,
@@ -255,7 +256,7 @@ impl Walk {
                     } else {
                         listing.skipped.push(Skipped {
                             rel,
-                            reason: SkipReason::NotRegular,
+                            reason: SkipReason::NotRegular(fs::file_kind(kind)),
                         });
                     }
                 }
@@ -510,7 +511,7 @@ impl Listing {
             skipped: self
                 .skipped
                 .iter()
-                .filter(|s| !matches!(s.reason, SkipReason::NotRegular) || keep(&s.rel))
+                .filter(|s| !matches!(s.reason, SkipReason::NotRegular(_)) || keep(&s.rel))
                 .cloned()
                 .collect(),
         }
@@ -594,7 +595,7 @@ pub fn read_text(path: &Path) -> Result<String, SkipReason> {
 
 fn read_into(path: &Path, content: Content, buf: &mut Vec<u8>) -> Result<(), SkipReason> {
     fs::read_into(path, MAX_FILE, Links::Refuse, buf).map_err(|e| match e {
-        ReadError::NotRegular => SkipReason::NotRegular,
+        ReadError::NotRegular(kind) => SkipReason::NotRegular(kind),
         ReadError::TooLarge { size, .. } => SkipReason::TooLarge { size },
         other => SkipReason::Unreadable(other.to_string()),
     })?;
@@ -641,7 +642,7 @@ mod tests {
             [
                 "node_modules: a vendored or generated folder",
                 "web/node_modules: a vendored or generated folder",
-                "zero: not a regular file",
+                "zero: a symbolic link, not a regular file",
             ]
         );
         let all = Walk::new(root).include_vendored(true).list();
@@ -680,7 +681,7 @@ mod tests {
         );
         assert_eq!(
             read(&root.join("link"), Content::Any),
-            Err(SkipReason::NotRegular)
+            Err(SkipReason::NotRegular("a symbolic link"))
         );
         let listing = Walk::new(root).list();
         let (lengths, skipped) = listing.read_each(Content::Text, |_, bytes| bytes.len());
