@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::{Project, ledger_lines, preflight, run, text};
+use crate::support::{ArgvWatcher, Project, ledger_lines, preflight, run, text};
 
 /// A secret of the reviewer's environment that must never reach the project's code or
 /// any output.
@@ -104,6 +104,7 @@ fn the_projects_hooks_and_fsmonitor_never_run_and_see_no_secret() {
     );
     assert!(!seen.contains(CANARY), "the hook saw the canary");
     assert!(!fsmonitor_marker.exists(), "the project's fsmonitor ran");
+    assert_eq!(stray_processes(p.path()), Vec::<String>::new());
 }
 
 /// preflight.toml written wrongly in every way we could think of, each holding a
@@ -208,9 +209,35 @@ fn the_project_cannot_pull_our_secrets_into_any_output() {
         ],
         &["check", "-v"],
     ];
-    for args in runs {
+    let note = format!("rotated; old one was {CANARY}-pg");
+    let sign: [&[&str]; 2] = [
+        &[
+            "attest",
+            "security-review-read",
+            "--as",
+            "Ann <ann@example.com>",
+            "--note",
+            &note,
+        ],
+        &[
+            "waive",
+            "credentials-from-environment",
+            "--as",
+            "Ann <ann@example.com>",
+            "--reason",
+            &note,
+            "--until",
+            "2099-01-01",
+        ],
+    ];
+    let argv = ArgvWatcher::start(CANARY);
+    for args in runs
+        .iter()
+        .chain(sign.iter())
+        .chain([&["status"][..]].iter())
+    {
         let out = preflight(p.path())
-            .args(args)
+            .args(*args)
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .output()
             .unwrap();
@@ -224,6 +251,67 @@ fn the_project_cannot_pull_our_secrets_into_any_output() {
             );
         }
     }
+    // No child was handed a secret on its command line, and nothing preflight wrote
+    // (the ledger, the user cache: HOME is the project here) holds one.
+    // (The note typed on preflight's own command line is the user's doing.)
+    let children: Vec<String> = argv
+        .finish()
+        .into_iter()
+        .filter(|c| !c.starts_with(env!("CARGO_BIN_EXE_preflight")))
+        .collect();
+    assert_eq!(children, Vec::<String>::new());
+    let ledger = ledger_lines(p.path());
+    assert_eq!(ledger.len(), 2, "the sign-offs were recorded");
+    assert!(
+        ledger[0].contains("\"note\":\"rotated; old one was ********\""),
+        "{}",
+        ledger[0]
+    );
+    for file in files_below(p.path()) {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(CANARY),
+            "{} holds a secret",
+            file.display()
+        );
+    }
+    assert_eq!(stray_processes(p.path()), Vec::<String>::new());
+}
+
+/// Every file below `dir` (`.git` included).
+fn files_below(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                pending.push(entry.path());
+            } else if kind.is_file() {
+                out.push(entry.path());
+            }
+        }
+    }
+    out
+}
+
+/// Processes still running whose command line names `dir` (what preflight started for
+/// the project and left behind).
+fn stray_processes(dir: &Path) -> Vec<String> {
+    let needle = dir.to_string_lossy().into_owned();
+    let mut stray = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if entry.file_name().to_string_lossy().parse::<u32>().is_err() {
+            continue;
+        }
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            if cmdline.contains(&needle) {
+                stray.push(cmdline);
+            }
+        }
+    }
+    stray
 }
 
 /// A server on loopback that declines TLS and asks for the password in the clear,
@@ -384,6 +472,7 @@ fn fifos_devices_and_endless_files_never_stall_a_command() {
         all.contains("not a regular file"),
         "says why it did not read:\n{all}"
     );
+    assert_eq!(stray_processes(p.path()), Vec::<String>::new());
 }
 
 /// Escape sequences hidden in what a project writes (file names, service names, commit
@@ -580,4 +669,70 @@ fn a_lookalike_checklist_never_passes_for_the_shipped_one() {
     assert_eq!(state(&p), "signed-off");
     let (_, out, _) = run(p.path(), &["check"]);
     assert!(!out.contains("NOT the shipped"), "{out}");
+}
+
+/// Whether a process is still alive (a zombie waiting for its parent is not).
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).is_ok_and(|stat| {
+        !stat
+            .rsplit(')')
+            .next()
+            .unwrap_or_default()
+            .trim_start()
+            .starts_with('Z')
+    })
+}
+
+/// A command probe and a pre-commit hook that start a background process and outlive
+/// their timeout: with consent they run, and when their time is up everything they
+/// started ends with them.
+#[test]
+fn what_a_timed_out_program_started_ends_with_it() {
+    let p = Project::git();
+    let pids = tempfile::tempdir().unwrap();
+    let spawn = |name: &str| {
+        format!(
+            "sleep 300 & echo $! > '{}'; sleep 300",
+            pids.path().join(name).display()
+        )
+    };
+    executable(
+        &p,
+        ".git/hooks/pre-commit",
+        &format!("#!/bin/sh\n{}\n", spawn("hook")),
+    );
+    p.write(
+        "slow.toml",
+        &format!(
+            "[checklist]\nid = \"slow\"\ntitle = \"Slow\"\n\n[[item]]\nid = \"slow\"\ntier = \"critical\"\ntitle = \"Slow\"\n\n[[item.probe]]\nkind = \"command\"\nshell = true\ntimeout = \"1s\"\nargv = [\"{}\"]\n\n[[item.probe]]\nkind = \"git-hook\"\ntimeout = \"1s\"\n",
+            spawn("command").replace('\'', "'")
+        ),
+    );
+    let started = Instant::now();
+    let out = preflight(p.path())
+        .args([
+            "check",
+            "--checklist",
+            "slow.toml",
+            "--allow-commands",
+            "-v",
+        ])
+        .output()
+        .unwrap();
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(started.elapsed() < Duration::from_secs(30), "{all}");
+    assert!(all.contains("timed out after 1s"), "{all}");
+    for name in ["command", "hook"] {
+        let pid = std::fs::read_to_string(pids.path().join(name))
+            .unwrap_or_else(|_| panic!("the {name} did not start:\n{all}"));
+        // The kill is asynchronous: give the system a moment to deliver it.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive(&pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            !alive(&pid),
+            "the {name}'s background process {pid} outlived it"
+        );
+    }
 }
