@@ -16,6 +16,7 @@ mod suite {
     mod hygiene;
     mod keyvault;
     mod local_probes;
+    mod malformed;
     mod postgres;
     mod reports;
     mod signoff;

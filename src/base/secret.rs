@@ -137,12 +137,24 @@ const WELL_KNOWN: &[&str] = &[
     "secret",
 ];
 
-static REGISTERED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+/// The registered values and, once asked for, one matcher for all of them (rebuilt
+/// after a registration): scrubbing costs one pass over the text however many values
+/// a run registers.
+struct Registry {
+    values: std::collections::HashSet<String>,
+    matcher: Option<aho_corasick::AhoCorasick>,
+}
 
-fn registered() -> std::sync::MutexGuard<'static, Vec<String>> {
-    REGISTERED
+static REGISTERED: std::sync::Mutex<Option<Registry>> = std::sync::Mutex::new(None);
+
+fn with_registry<T>(f: impl FnOnce(&mut Registry) -> T) -> T {
+    let mut guard = REGISTERED
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    f(guard.get_or_insert_with(|| Registry {
+        values: std::collections::HashSet::new(),
+        matcher: None,
+    }))
 }
 
 /// Registers a value the run treats as secret, so [`scrub`] masks it in every output.
@@ -154,19 +166,19 @@ pub fn register(value: &str) {
     if let Some(password) = url_password(value) {
         candidates.push(password);
     }
-    let mut list = registered();
-    for candidate in candidates {
-        if candidate.chars().count() < MIN_SCRUBBED
-            || is_reference(candidate)
-            || WELL_KNOWN.contains(&candidate.to_ascii_lowercase().as_str())
-            || list.iter().any(|known| known == candidate)
-        {
-            continue;
+    with_registry(|registry| {
+        for candidate in candidates {
+            if candidate.chars().count() < MIN_SCRUBBED
+                || is_reference(candidate)
+                || WELL_KNOWN.contains(&candidate.to_ascii_lowercase().as_str())
+            {
+                continue;
+            }
+            if registry.values.insert(candidate.to_string()) {
+                registry.matcher = None;
+            }
         }
-        list.push(candidate.to_string());
-        // Longer values first, so a value that contains another is masked whole.
-        list.sort_by_key(|known| std::cmp::Reverse(known.len()));
-    }
+    });
 }
 
 /// Registers a named value when [`is_secret`] says it is secret.
@@ -176,19 +188,41 @@ pub fn register_if_secret(name: &str, value: &str) {
     }
 }
 
-/// The text with every registered secret replaced by [`MASK`].
+/// The text with every registered secret replaced by [`MASK`]; where two overlap at
+/// the same place, the longer is masked whole.
 pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
-    let list = registered();
-    if !list.iter().any(|known| text.contains(known.as_str())) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = text.to_string();
-    for known in list.iter() {
-        if out.contains(known.as_str()) {
-            out = out.replace(known.as_str(), MASK);
+    with_registry(|registry| {
+        if registry.values.is_empty() {
+            return std::borrow::Cow::Borrowed(text);
         }
-    }
-    std::borrow::Cow::Owned(out)
+        if registry.matcher.is_none() {
+            registry.matcher = aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&registry.values)
+                .ok();
+        }
+        let Some(matcher) = &registry.matcher else {
+            // Past the automaton's size limits: one value at a time, longest first.
+            let mut values: Vec<&String> = registry.values.iter().collect();
+            values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+            let mut out = std::borrow::Cow::Borrowed(text);
+            for value in values {
+                if out.contains(value.as_str()) {
+                    out = std::borrow::Cow::Owned(out.replace(value.as_str(), MASK));
+                }
+            }
+            return out;
+        };
+        if !matcher.is_match(text) {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        matcher.replace_all_with(text, &mut out, |_, _, dst| {
+            dst.push_str(MASK);
+            true
+        });
+        std::borrow::Cow::Owned(out)
+    })
 }
 
 /// A writer that scrubs registered secrets from every line before passing it on: the
@@ -208,20 +242,28 @@ impl<W: std::io::Write> ScrubbingWriter<W> {
         }
     }
 
+    /// Scrubs and passes on the first `upto` pending bytes, at once (one pass, however
+    /// many lines: a secret spread over lines is found too).
     fn pass_on(&mut self, upto: usize) -> std::io::Result<()> {
-        let line: Vec<u8> = self.pending.drain(..upto).collect();
-        let text = String::from_utf8_lossy(&line);
-        match scrub(&text) {
-            std::borrow::Cow::Borrowed(_) => self.inner.write_all(&line),
-            std::borrow::Cow::Owned(clean) => self.inner.write_all(clean.as_bytes()),
+        if upto == 0 {
+            return Ok(());
         }
+        let text = String::from_utf8_lossy(&self.pending[..upto]);
+        let result = match scrub(&text) {
+            std::borrow::Cow::Borrowed(_) => self.inner.write_all(&self.pending[..upto]),
+            std::borrow::Cow::Owned(clean) => self.inner.write_all(clean.as_bytes()),
+        };
+        self.pending.drain(..upto);
+        result
     }
 }
 
 impl<W: std::io::Write> std::io::Write for ScrubbingWriter<W> {
+    /// Holds back an unfinished last line (a secret may continue in the next write);
+    /// passes on every complete line.
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.pending.extend_from_slice(buf);
-        while let Some(end) = memchr::memchr(b'\n', &self.pending) {
+        if let Some(end) = memchr::memrchr(b'\n', &self.pending) {
             self.pass_on(end + 1)?;
         }
         Ok(buf.len())
@@ -341,6 +383,35 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "a ******** b\ntail ********"
+        );
+    }
+
+    #[test]
+    fn many_values_and_long_outputs_cost_one_pass() {
+        // Tens of thousands of values (a `.env` of secrets) and an output of hundreds
+        // of thousands of lines in one write: linear, where a scan per value or a
+        // shift per line would take minutes.
+        for i in 0..20_000 {
+            register(&format!("Many-Canary-{i:05}-x"));
+        }
+        let line = "nothing secret here, just a line of evidence\n";
+        let mut text = line.repeat(200_000);
+        text.push_str("but Many-Canary-19999-x is\n");
+        let mut out = Vec::new();
+        {
+            use std::io::Write;
+            let mut w = ScrubbingWriter::new(&mut out);
+            w.write_all(text.as_bytes()).unwrap();
+        }
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(
+            out.len(),
+            text.len() - "Many-Canary-19999-x".len() + MASK.len()
+        );
+        assert!(out.ends_with("but ******** is\n"));
+        assert_eq!(
+            scrub("Many-Canary-00001-x and Many-Canary-00001-xy"),
+            "******** and ********y"
         );
     }
 }

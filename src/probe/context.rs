@@ -2,12 +2,14 @@
 //! variables of the run, Key Vault access, and whether `command` probes may run; and
 //! resolving a named environment from those.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{
     Config, EnvVars, EnvironmentSpec, FetchedSecrets, ResolvedEnvironment, SourceError,
 };
+use crate::system::compose::{self, ComposeError, ComposeFile};
 use crate::system::keyvault::Vaults;
 use crate::system::walk::{Listing, Walk};
 
@@ -36,7 +38,13 @@ pub enum EnvironmentError {
 pub struct RunFiles {
     standard: std::sync::OnceLock<Listing>,
     with_ignored: std::sync::OnceLock<Listing>,
+    /// Each Compose file, parsed once for every probe that reads it (in memory once,
+    /// however many probes run at the same time).
+    compose: std::sync::Mutex<HashMap<PathBuf, Arc<std::sync::OnceLock<ParsedCompose>>>>,
 }
+
+/// A Compose file as parsed for a run, or why it could not be.
+pub type ParsedCompose = Result<Arc<ComposeFile>, ComposeError>;
 
 /// A path from a checklist that cannot be expanded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -96,6 +104,22 @@ impl ProbeContext {
         self.files
             .standard
             .get_or_init(|| Walk::new(&self.project_dir).list())
+    }
+
+    /// The Compose file at `path` (one of the project's files), parsed once per run.
+    pub fn compose_file(&self, path: &Path) -> ParsedCompose {
+        let cell = {
+            let mut map = self
+                .files
+                .compose
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(map.entry(path.to_path_buf()).or_default())
+        };
+        // Outside the map's lock: another probe asking for the same file waits for
+        // this parse instead of starting its own.
+        cell.get_or_init(|| compose::load(&self.project_dir, path, &self.vars).map(Arc::new))
+            .clone()
     }
 
     /// The project's files, git-ignored ones included (vendored folders skipped).

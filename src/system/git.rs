@@ -385,17 +385,33 @@ impl Repo {
     }
 }
 
-/// The files of a repository that git opens on every run.
-const READ_ON_EVERY_RUN: &[&str] = &["config", "HEAD", "index", "packed-refs", "commondir"];
+/// The files of a repository (in its git folder) that git opens on every run, or on
+/// every run preflight makes.
+const READ_ON_EVERY_RUN: &[&str] = &[
+    "config",
+    "HEAD",
+    "index",
+    "packed-refs",
+    "commondir",
+    "info/exclude",
+    "info/attributes",
+];
+
+/// The files at the top of the work tree that git reads for the questions preflight
+/// asks (ignore rules).
+const READ_AT_TOP: &[&str] = &[".gitignore", ".gitattributes"];
 
 /// Refuses a repository whose `.git` (found from `dir` upwards, through a `gitdir:`
-/// file as worktrees and submodules have) holds a FIFO, device or socket where git
-/// reads a file on every run: git would block on it or read it forever, and only the
-/// timeout would stop it. Missing files are git's business.
+/// file as worktrees and submodules have) or work tree top holds a FIFO, device or
+/// socket where git reads a file on every run: git would block on it or read it
+/// forever, and only the timeout would stop it. (A `.gitignore` deeper down can still
+/// stall git until [`TIMEOUT`] or the probe's timeout.) Missing files are git's
+/// business.
 fn check_git_files(dir: &Path) -> Result<(), GitError> {
-    let Some(dot_git) = dir.ancestors().map(|d| d.join(".git")).find(|p| p.exists()) else {
+    let Some(top) = dir.ancestors().find(|d| d.join(".git").exists()) else {
         return Ok(());
     };
+    let dot_git = top.join(".git");
     let git_dir = if dot_git.is_file() {
         // `gitdir: PATH`, relative to the file's folder.
         let text = fs::read_text(&dot_git, 4096, Links::Follow).unwrap_or_default();
@@ -406,13 +422,17 @@ fn check_git_files(dir: &Path) -> Result<(), GitError> {
     } else {
         dot_git
     };
-    for name in READ_ON_EVERY_RUN {
-        let path = git_dir.join(name);
+    let paths = READ_ON_EVERY_RUN
+        .iter()
+        .map(|name| git_dir.join(name))
+        .chain(READ_AT_TOP.iter().map(|name| top.join(name)));
+    for path in paths {
         // Follows symbolic links: a link to /dev/zero is a device.
         let Ok(meta) = std::fs::metadata(&path) else {
             continue;
         };
-        if !meta.is_file() {
+        // A folder git reports itself; what blocks or never ends is refused.
+        if !meta.is_file() && !meta.is_dir() {
             return Err(GitError::UnsafeRepository {
                 path,
                 what: fs::file_kind(meta.file_type()),

@@ -82,6 +82,8 @@ pub enum SkipReason {
     /// An ignore file that could not be read (its rules were not applied, so more was
     /// read, never less).
     IgnoreFile(ReadError),
+    /// An ignore rule of this many bytes, longer than any path: not applied.
+    LongIgnoreRule(usize),
 }
 
 impl std::fmt::Display for SkipReason {
@@ -97,6 +99,10 @@ impl std::fmt::Display for SkipReason {
             ),
             SkipReason::Unreadable(why) => write!(f, "unreadable: {why}"),
             SkipReason::IgnoreFile(why) => write!(f, "ignore file not read ({why})"),
+            SkipReason::LongIgnoreRule(bytes) => write!(
+                f,
+                "an ignore rule of {bytes} bytes, longer than any path, not applied"
+            ),
         }
     }
 }
@@ -310,6 +316,9 @@ fn by_path(a: &str, b: &str) -> std::cmp::Ordering {
 /// so more is read, never less).
 const MAX_IGNORE_FILE: u64 = 1024 * 1024;
 
+/// The longest ignore rule applied: the longest path Linux allows (`PATH_MAX`).
+const MAX_IGNORE_RULE: usize = 4096;
+
 /// The top of the git work tree that `dir` is in, if any.
 fn work_tree(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
@@ -346,7 +355,16 @@ impl Rules {
             }
         };
         let mut builder = ignore::gitignore::GitignoreBuilder::new(base);
-        for line in text.lines() {
+        for (n, line) in text.lines().enumerate() {
+            if line.len() > MAX_IGNORE_RULE {
+                // Compiling it could take gigabytes; not applying it reads more,
+                // never less.
+                listing.skipped.push(Skipped {
+                    rel: format!("{}:{}", display_path(root, file), n + 1),
+                    reason: SkipReason::LongIgnoreRule(line.len()),
+                });
+                continue;
+            }
             // A malformed pattern is ignored, as git ignores it.
             let _ = builder.add_line(Some(file.to_path_buf()), line);
         }

@@ -8,7 +8,10 @@ use crate::checklist::params::{ParamSpec, ParamType, Params};
 use crate::probe::{Evidence, ProbeContext, ProbeOutcome};
 use crate::system::compose::interpolate::InterpolationError;
 use crate::system::compose::ports::{PortBinding, PortSpecError};
-use crate::system::compose::{self, ComposeError, ComposeFile, Node, get, items, scalar_text};
+use std::sync::Arc;
+
+use crate::probe::context::ParsedCompose;
+use crate::system::compose::{self, ComposeFile, Node, get, items, scalar_text};
 
 /// `files`: which Compose files to read, shared by the Compose probe kinds.
 pub const FILES_PARAM: ParamSpec = ParamSpec {
@@ -24,10 +27,10 @@ pub const FILES_PARAM: ParamSpec = ParamSpec {
 pub fn compose_files(
     ctx: &ProbeContext,
     globs: &PathGlobs,
-) -> Result<Vec<Result<ComposeFile, ComposeError>>, ProbeOutcome> {
+) -> Result<Vec<ParsedCompose>, ProbeOutcome> {
     Ok(files::matching(ctx, globs, "Compose files")?
         .iter()
-        .map(|f| compose::load(&ctx.project_dir, &f.path, &ctx.vars))
+        .map(|f| ctx.compose_file(&f.path))
         .collect())
 }
 
@@ -36,7 +39,7 @@ pub fn compose_files(
 pub fn load_compose_files(
     ctx: &ProbeContext,
     globs: &PathGlobs,
-) -> Result<(Vec<ComposeFile>, Vec<Evidence>), ProbeOutcome> {
+) -> Result<(Vec<Arc<ComposeFile>>, Vec<Evidence>), ProbeOutcome> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for loaded in compose_files(ctx, globs)? {

@@ -4,7 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::base::secret::{is_secret_name, register};
 use crate::config::EnvVars;
+
+/// How deep defaults may nest (`${A:-${B:-${C}}}` is three levels).
+pub const MAX_NESTING: usize = 64;
 
 /// Variables available to a Compose file.
 #[derive(Clone, Default)]
@@ -42,6 +46,17 @@ impl Variables {
 
     /// Substitutes every reference in `text`.
     pub fn interpolate(&self, text: &str) -> Result<String, InterpolationError> {
+        self.interpolate_at(text, 0)
+    }
+
+    /// [`Variables::interpolate`] inside `depth` enclosing defaults: a file nesting
+    /// them deeper than [`MAX_NESTING`] is refused rather than followed down the stack.
+    fn interpolate_at(&self, text: &str, depth: usize) -> Result<String, InterpolationError> {
+        if depth > MAX_NESTING {
+            return Err(InterpolationError(format!(
+                "interpolation nested more than {MAX_NESTING} levels deep"
+            )));
+        }
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(pos) = rest.find('$') {
@@ -53,7 +68,7 @@ impl Variables {
             } else if let Some(body_start) = after.strip_prefix('{') {
                 let end = matching_brace(body_start)
                     .ok_or_else(|| InterpolationError(format!("unclosed `${{` in \"{text}\"")))?;
-                out.push_str(&self.expand(&body_start[..end], text)?);
+                out.push_str(&self.expand(&body_start[..end], text, depth)?);
                 rest = &body_start[end + 1..];
             } else {
                 let len = after
@@ -73,7 +88,7 @@ impl Variables {
     }
 
     /// Expands the inside of `${...}`.
-    fn expand(&self, body: &str, whole: &str) -> Result<String, InterpolationError> {
+    fn expand(&self, body: &str, whole: &str, depth: usize) -> Result<String, InterpolationError> {
         let name_len = body
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(body.len());
@@ -104,13 +119,20 @@ impl Variables {
                 "invalid interpolation format for \"{whole}\""
             )));
         };
+        // A default written for a secret variable is a secret too, used or not.
+        if let Some((text, _)) = arg
+            && operator != "?"
+            && is_secret_name(name)
+        {
+            register(text);
+        }
         match (operator, arg) {
             ("", _) | (_, None) => Ok(value.unwrap_or("").to_string()),
             ("-", Some((default, present))) => {
                 if present {
                     Ok(value.unwrap_or("").to_string())
                 } else {
-                    self.interpolate(default)
+                    self.interpolate_at(default, depth + 1)
                 }
             }
             ("?", Some((message, present))) => {
@@ -119,13 +141,13 @@ impl Variables {
                 } else {
                     Err(InterpolationError(format!(
                         "required variable {name} is missing a value: {}",
-                        self.interpolate(message)?
+                        self.interpolate_at(message, depth + 1)?
                     )))
                 }
             }
             (_, Some((alternative, present))) => {
                 if present {
-                    self.interpolate(alternative)
+                    self.interpolate_at(alternative, depth + 1)
                 } else {
                     Ok(String::new())
                 }
@@ -196,5 +218,23 @@ mod tests {
         assert!(v.interpolate("${BIND").is_err());
         assert!(v.interpolate("${}").is_err());
         assert!(v.interpolate("${BIND%x}").is_err());
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_secret_defaults_are_registered() {
+        let v = vars();
+        let deep = format!("{}x{}", "${UNSET:-".repeat(100_000), "}".repeat(100_000));
+        assert_eq!(
+            v.interpolate(&deep).unwrap_err().0,
+            "interpolation nested more than 64 levels deep"
+        );
+        let fine = format!("{}x{}", "${UNSET:-".repeat(60), "}".repeat(60));
+        assert_eq!(v.interpolate(&fine).unwrap(), "x");
+        // Used or not, a default written for a secret variable is masked everywhere.
+        let _ = v.interpolate("${BIND:-x} ${DB_PASSWORD:-Default-Pw-Canary-1}");
+        assert_eq!(
+            crate::base::secret::scrub("pw Default-Pw-Canary-1"),
+            "pw ********"
+        );
     }
 }

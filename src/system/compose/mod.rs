@@ -11,7 +11,7 @@ pub mod yaml;
 
 use std::path::Path;
 
-use super::walk::{self, ProjectFile};
+use super::walk;
 use crate::base::path::display_path;
 use crate::config::{EnvVars, dotenv};
 pub use interpolate::Variables;
@@ -70,24 +70,6 @@ impl Service {
     pub fn get(&self, key: &str) -> Option<&Node> {
         get(&self.node, key)
     }
-}
-
-/// Every Compose file the walk yields, parsed; files that cannot be read come back as
-/// errors beside the others.
-pub fn load_all(
-    root: &Path,
-    files: &[ProjectFile],
-    shell: &EnvVars,
-) -> (Vec<ComposeFile>, Vec<ComposeError>) {
-    let mut parsed = Vec::new();
-    let mut errors = Vec::new();
-    for file in files {
-        match load(root, &file.path, shell) {
-            Ok(file) => parsed.push(file),
-            Err(e) => errors.push(e),
-        }
-    }
-    (parsed, errors)
 }
 
 /// Reads and parses one Compose file; `shell` supplies the environment.
