@@ -3,7 +3,8 @@
 # 10,000 files and 20 Compose files. Target: median wall time <= 50 ms on 2 cores.
 #
 # Usage: scripts/bench-check.sh [RUNS]   (default 30 runs after 3 warm-up runs)
-# Uses hyperfine when installed; otherwise times the runs itself and prints the median.
+# Times the runs itself and prints the median; with BASELINE=/path/to/preflight it times
+# that binary too, run for run, for a side-by-side figure.
 set -euo pipefail
 
 runs="${1:-30}"
@@ -109,20 +110,27 @@ cmd=("$bin" check --checklist "$work/static.toml" --dir "$repo" --format json)
 "${cmd[@]}" > "$work/out.json" || true
 python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print('summary:', r['summary'])" "$work/out.json"
 
-if command -v hyperfine >/dev/null 2>&1; then
-  hyperfine --warmup 3 --runs "$runs" -N -i "${cmd[*]}"
-else
-  python3 - "$runs" "${cmd[@]}" <<'PY'
-import statistics, subprocess, sys, time
-runs, cmd = int(sys.argv[1]), sys.argv[2:]
-for _ in range(3):
-    subprocess.run(cmd, stdout=subprocess.DEVNULL)
-times = []
-for _ in range(runs):
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL)
-    times.append((time.perf_counter() - t) * 1000)
-times.sort()
-print(f"runs: {runs}  median: {statistics.median(times):.1f} ms  min: {times[0]:.1f} ms  max: {times[-1]:.1f} ms")
-PY
+# BASELINE=/path/to/an/older/preflight times that binary too, interleaved in the same
+# run, so that the two figures are comparable.
+bins=("$bin")
+if [ -n "${BASELINE:-}" ]; then
+  bins+=("$BASELINE")
 fi
+
+python3 - "$runs" "$work/static.toml" "$repo" "${bins[@]}" <<'PY'
+import statistics, subprocess, sys, time
+runs, checklist, repo, bins = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+cmds = {b: [b, "check", "--checklist", checklist, "--dir", repo, "--format", "json"] for b in bins}
+for _ in range(3):
+    for cmd in cmds.values():
+        subprocess.run(cmd, stdout=subprocess.DEVNULL)
+times = {b: [] for b in bins}
+for _ in range(runs):
+    for b, cmd in cmds.items():
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL)
+        times[b].append((time.perf_counter() - t) * 1000)
+for b in bins:
+    ts = sorted(times[b])
+    print(f"{b}: runs: {runs}  median: {statistics.median(ts):.1f} ms  min: {ts[0]:.1f} ms  max: {ts[-1]:.1f} ms")
+PY

@@ -10,8 +10,9 @@ use crate::config::{
     Config, EnvVars, EnvironmentSpec, FetchedSecrets, ResolvedEnvironment, SourceError,
 };
 use crate::system::compose::{self, ComposeError, ComposeFile};
+use crate::system::git::{GitError, Repo};
 use crate::system::keyvault::Vaults;
-use crate::system::walk::{Listing, Walk};
+use crate::system::walk::{IndexSource, Listing, Walk};
 
 /// Why a named environment could not be read. Never carries a value.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,24 @@ pub struct RunFiles {
     /// Each Compose file, parsed once for every probe that reads it (in memory once,
     /// however many probes run at the same time).
     compose: std::sync::Mutex<HashMap<PathBuf, Arc<std::sync::OnceLock<ParsedCompose>>>>,
+    /// The files git tracks (`git ls-files`), asked once per run.
+    index: std::sync::OnceLock<TrackedFiles>,
+}
+
+/// The files git tracks, relative to the project, or why git could not say.
+pub type TrackedFiles = Result<Arc<Vec<String>>, Arc<GitError>>;
+
+impl RunFiles {
+    fn tracked(&self, project_dir: &Path) -> TrackedFiles {
+        self.index
+            .get_or_init(|| {
+                Repo::open(project_dir)
+                    .and_then(|repo| repo.tracked_files())
+                    .map(Arc::new)
+                    .map_err(Arc::new)
+            })
+            .clone()
+    }
 }
 
 /// A Compose file as parsed for a run, or why it could not be.
@@ -101,9 +120,17 @@ impl ProbeContext {
     /// The project's files as the walker lists them (git-ignored files and vendored
     /// folders skipped), listed on first use in this run.
     pub fn project_files(&self) -> &Listing {
-        self.files
-            .standard
-            .get_or_init(|| Walk::new(&self.project_dir).list())
+        self.files.standard.get_or_init(|| {
+            let files = Arc::clone(&self.files);
+            let dir = self.project_dir.clone();
+            let index = IndexSource::new(move || files.tracked(&dir).unwrap_or_default());
+            Walk::new(&self.project_dir).index(index).list()
+        })
+    }
+
+    /// The files git tracks in the project (`git ls-files`), asked once per run.
+    pub fn tracked_files(&self) -> TrackedFiles {
+        self.files.tracked(&self.project_dir)
     }
 
     /// The Compose file at `path` (one of the project's files), parsed once per run.

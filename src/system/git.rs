@@ -170,40 +170,22 @@ pub struct Addition {
 }
 
 impl Repo {
-    /// The repository containing `dir`; commands run from `dir`.
+    /// The repository containing `dir`; commands run from `dir`. Found as git finds
+    /// it, by the nearest `.git` above, without starting git: git itself confirms on
+    /// the first question (and says "not a git repository" then, when it disagrees).
     pub fn open(dir: &Path) -> Result<Repo, GitError> {
-        let repo = Repo {
-            dir: dir.to_path_buf(),
-        };
-        let out = repo.run(&["rev-parse", "--is-inside-work-tree"], None)?;
-        if String::from_utf8_lossy(&out).trim() == "true" {
-            Ok(repo)
+        if dir.ancestors().any(|d| d.join(".git").exists()) {
+            Ok(Repo {
+                dir: dir.to_path_buf(),
+            })
         } else {
             Err(GitError::NotARepository(dir.to_path_buf()))
-        }
-    }
-
-    /// The repository containing `dir`, if it is one, without asking git first: for a
-    /// caller that treats a failed question as "no repository" anyway (one git run
-    /// instead of two).
-    pub fn assume(dir: &Path) -> Repo {
-        Repo {
-            dir: dir.to_path_buf(),
         }
     }
 
     /// Files in the index below the directory, relative to it (`git ls-files -z`).
     pub fn tracked_files(&self) -> Result<Vec<String>, GitError> {
         Ok(split_nul(&self.run(&["ls-files", "-z"], None)?).collect())
-    }
-
-    /// Which of `paths` are in the index, or which files in them for a folder
-    /// (`git ls-files -z -- paths`). A path is a path, never a pattern: `[x]` or `*` in
-    /// a file name means what it says.
-    pub fn tracked_among(&self, paths: &[String]) -> Result<Vec<String>, GitError> {
-        let mut args = vec!["--literal-pathspecs", "ls-files", "-z", "--"];
-        args.extend(paths.iter().map(String::as_str));
-        Ok(split_nul(&self.run(&args, None)?).collect())
     }
 
     /// git's verdict on each path (`git check-ignore --verbose --non-matching`).

@@ -135,6 +135,25 @@ pub enum Content {
     Any,
 }
 
+/// Where a walk learns which files git tracks (paths relative to its root): by
+/// default it asks git itself; a caller that needs the list too hands in its own, so
+/// that git is asked once.
+#[derive(Clone)]
+pub struct IndexSource(Arc<dyn Fn() -> Arc<Vec<String>> + Send + Sync>);
+
+impl IndexSource {
+    /// The tracked files, from `list`.
+    pub fn new(list: impl Fn() -> Arc<Vec<String>> + Send + Sync + 'static) -> IndexSource {
+        IndexSource(Arc::new(list))
+    }
+}
+
+impl std::fmt::Debug for IndexSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IndexSource")
+    }
+}
+
 /// A walk of a folder: which files it yields (see the module documentation).
 #[derive(Debug, Clone)]
 pub struct Walk {
@@ -144,6 +163,7 @@ pub struct Walk {
     max_depth: Option<usize>,
     matching: Option<PathGlobs>,
     excluding: Option<PathGlobs>,
+    index: Option<IndexSource>,
 }
 
 impl Walk {
@@ -156,7 +176,14 @@ impl Walk {
             max_depth: None,
             matching: None,
             excluding: None,
+            index: None,
         }
+    }
+
+    /// Learn which files git tracks from `source` instead of asking git.
+    pub fn index(mut self, source: IndexSource) -> Walk {
+        self.index = Some(source);
+        self
     }
 
     /// Also yield git-ignored files (local secrets such as `.env.production` live
@@ -214,6 +241,19 @@ impl Walk {
         } else {
             work_tree(&self.root).map(|top| Rules::above(&self.root, &top, &mut listing))
         };
+        // Which files git tracks, asked while the folders are read rather than after:
+        // a rule nearly always ignores something, and then the answer is on the walk's
+        // critical path.
+        let index = rules.is_some().then(|| {
+            let source = self.index.clone().unwrap_or_else(|| {
+                let root = self.root.clone();
+                IndexSource::new(move || {
+                    let tracked = Repo::open(&root).and_then(|repo| repo.tracked_files());
+                    Arc::new(tracked.unwrap_or_default())
+                })
+            });
+            std::thread::spawn(move || (source.0)())
+        });
         // Folders still to list, each with the ignore rules that apply in it. A stack,
         // not recursion: a project can nest folders as deep as it likes.
         let mut pending: Vec<(PathBuf, usize, Option<Arc<Rules>>)> =
@@ -269,8 +309,8 @@ impl Walk {
             }
         }
         listing.files.sort_by(|a, b| by_path(&a.rel, &b.rel));
-        if !ignored.is_empty() {
-            let tracked = tracked_among(&self.root, &ignored);
+        if let Some(index) = index.filter(|_| !ignored.is_empty()) {
+            let tracked = tracked_below(index.join().unwrap_or_default(), &ignored);
             let seen = |rel: &str| {
                 listing
                     .files
@@ -309,7 +349,16 @@ impl Walk {
 /// Paths in folder order (`flask/app.py` before `flask-redis/app.py`), as people read
 /// a tree.
 fn by_path(a: &str, b: &str) -> std::cmp::Ordering {
-    Path::new(a).cmp(Path::new(b))
+    // For relative paths as the walker writes them (no `.`, `..`, doubled or trailing
+    // `/`), comparing components equals comparing bytes with `/` below every other
+    // byte, at a fraction of the cost on 10,000 paths.
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let rank = |s: &[u8]| {
+        s.get(common)
+            .map(|&c| if c == b'/' { 0 } else { u16::from(c) + 1 })
+    };
+    rank(a).cmp(&rank(b))
 }
 
 /// The largest ignore file read; a larger one is skipped (and its rules not applied,
@@ -498,18 +547,20 @@ fn config_value(text: &str, section: &str, key: &str) -> Option<String> {
     found
 }
 
-/// The files git tracks in or below the ignored `paths` (relative to `root`): a
-/// tracked file is never ignored. Nothing is asked outside a work tree (where no rule
-/// applied); a long list asks for every tracked file instead.
-fn tracked_among(root: &Path, paths: &[String]) -> Vec<String> {
-    const MAX_PATHSPECS: usize = 500;
-    let repo = Repo::assume(root);
-    let found = if paths.len() <= MAX_PATHSPECS {
-        repo.tracked_among(paths)
-    } else {
-        repo.tracked_files()
-    };
-    found.unwrap_or_default()
+/// The tracked files (`tracked`, relative to the walk's root) that are `ignored` paths
+/// or lie below one: a tracked file is never ignored.
+fn tracked_below(tracked: Arc<Vec<String>>, ignored: &[String]) -> Vec<String> {
+    let ignored: std::collections::HashSet<&str> = ignored.iter().map(String::as_str).collect();
+    tracked
+        .iter()
+        .filter(|rel| {
+            ignored.contains(rel.as_str())
+                || rel
+                    .match_indices('/')
+                    .any(|(i, _)| ignored.contains(&rel[..i]))
+        })
+        .cloned()
+        .collect()
 }
 
 impl Listing {
@@ -815,5 +866,34 @@ mod tests {
             ["deploy/notes.md"]
         );
         assert_eq!(rels(&Walk::new(root).max_depth(1).list()), ["compose.yml"]);
+    }
+
+    #[test]
+    fn path_order_is_component_order() {
+        // Every relative path of up to four characters from a small alphabet that
+        // includes the separator and bytes on both sides of it.
+        let alphabet = ["a", "b", "-", ".", "/", "0", "é", " "];
+        let mut paths = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = paths
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            paths.extend(longer);
+        }
+        paths.retain(|p| {
+            !p.is_empty()
+                && !p.starts_with('/')
+                && !p.ends_with('/')
+                && !p.contains("//")
+                && !p.split('/').any(|c| c == "." || c == "..")
+        });
+        paths.sort();
+        paths.dedup();
+        for a in &paths {
+            for b in paths.iter().step_by(7) {
+                assert_eq!(by_path(a, b), Path::new(a).cmp(Path::new(b)), "{a:?} {b:?}");
+            }
+        }
     }
 }

@@ -17,7 +17,6 @@ use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::compose::{
     ComposeFile, Node, Service, entries, get, items, position, scalar_text,
 };
-use crate::system::git::Repo;
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -218,9 +217,9 @@ impl BlockingProbe for ComposeSecretsProbe {
             Err(skipped) => return skipped,
         };
         // Outside a git repository nothing is tracked.
-        let tracked: BTreeSet<String> = Repo::open(&ctx.project_dir)
-            .and_then(|r| r.tracked_files())
-            .map(|t| t.into_iter().collect())
+        let tracked: BTreeSet<String> = ctx
+            .tracked_files()
+            .map(|t| t.iter().cloned().collect())
             .unwrap_or_default();
         let mut f = Findings::default();
         for file in &files {

@@ -12,7 +12,6 @@ use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::config::pgurl::PgUrl;
 use crate::probe::catalog::KindInfo;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::git::Repo;
 use crate::system::walk;
 
 const SSLMODES: &[&str] = &[
@@ -150,9 +149,8 @@ impl BlockingProbe for ConnectionStringProbe {
             .filtered(Some(&self.files), None)
             .files;
         let rel: Vec<String> = paths.iter().map(|p| p.rel.clone()).collect();
-        let tracked = Repo::open(&ctx.project_dir)
-            .and_then(|r| r.tracked_among(&rel))
-            .unwrap_or_default();
+        let index = ctx.tracked_files().unwrap_or_default();
+        let tracked: std::collections::HashSet<&String> = index.iter().collect();
         let min = SSLMODES[self.min_sslmode];
         let (mut bad, mut good, mut local) = (Vec::new(), Vec::new(), Vec::new());
         for (path, rel) in paths.iter().zip(&rel) {

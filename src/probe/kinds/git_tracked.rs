@@ -7,7 +7,6 @@ use crate::checklist::params::{ParamError, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::git::{FORBID_PARAMS, ForbiddenFiles, git_error};
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::git::Repo;
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -33,7 +32,7 @@ impl GitTrackedProbe {
 
 impl BlockingProbe for GitTrackedProbe {
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let tracked = match Repo::open(&ctx.project_dir).and_then(|r| r.tracked_files()) {
+        let tracked = match ctx.tracked_files() {
             Ok(t) => t,
             Err(e) => return git_error(e),
         };

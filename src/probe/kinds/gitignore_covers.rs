@@ -55,12 +55,10 @@ impl BlockingProbe for GitignoreCoversProbe {
             Ok(r) => r,
             Err(e) => return git_error(e),
         };
-        let (statuses, tracked) = match (
-            repo.check_ignore(&self.paths),
-            repo.tracked_among(&self.paths),
-        ) {
+        let (statuses, tracked) = match (repo.check_ignore(&self.paths), ctx.tracked_files()) {
             (Ok(s), Ok(t)) => (s, t),
-            (Err(e), _) | (_, Err(e)) => return git_error(e),
+            (Err(e), _) => return git_error(e),
+            (_, Err(e)) => return git_error(e),
         };
         let mut uncovered = Vec::new();
         let mut covered = Vec::new();

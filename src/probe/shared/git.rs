@@ -5,7 +5,6 @@
 use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::ProbeOutcome;
-use crate::system::git::GitError;
 
 /// `forbid` and `allow`, shared with `git-history`.
 pub const FORBID_PARAMS: &[ParamSpec] = &[
@@ -53,6 +52,6 @@ impl ForbiddenFiles {
 }
 
 /// The outcome for a git question that could not be answered.
-pub fn git_error(e: GitError) -> ProbeOutcome {
+pub fn git_error(e: impl std::fmt::Display) -> ProbeOutcome {
     ProbeOutcome::error(e.to_string())
 }
