@@ -394,6 +394,16 @@ fn check_git_files(dir: &Path) -> Result<(), GitError> {
         return Ok(());
     };
     let dot_git = top.join(".git");
+    // git reads a `.git` that is not a folder as a `gitdir:` file.
+    if let Ok(meta) = std::fs::metadata(&dot_git)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return Err(GitError::UnsafeRepository {
+            path: dot_git,
+            what: fs::file_kind(meta.file_type()),
+        });
+    }
     let git_dir = if dot_git.is_file() {
         // `gitdir: PATH`, relative to the file's folder.
         let text = fs::read_text(&dot_git, 4096, Links::Follow).unwrap_or_default();

@@ -37,7 +37,7 @@ enum Kind {
     GitConfig,
     GitIgnore,
     Ledger,
-    /// One of git's own files (`HEAD`, `index`, `info/exclude`).
+    /// One of git's own files (`HEAD`, `index`, `info/exclude`), or `.git` itself.
     GitFile(&'static str),
     /// The audit log the shipped checklist's `file-fresh` probe reads.
     AuditLog,
@@ -69,6 +69,7 @@ impl Kind {
             Kind::Ledger => &[".preflight/ledger.jsonl"],
             Kind::GitFile("HEAD") => &[".git/HEAD"],
             Kind::GitFile("index") => &[".git/index"],
+            Kind::GitFile(".git") => &[".git"],
             Kind::GitFile(_) => &[".git/info/exclude"],
             Kind::AuditLog => &["logs/db_credential_access.audit.log"],
         }
@@ -394,6 +395,7 @@ fn special_cases() -> Vec<Case> {
         Kind::GitFile("HEAD"),
         Kind::GitFile("index"),
         Kind::GitFile("info/exclude"),
+        Kind::GitFile(".git"),
         Kind::AuditLog,
     ];
     let inputs = [

@@ -121,7 +121,7 @@ impl Variables {
         };
         // A default written for a secret variable is a secret too, used or not.
         if let Some((text, _)) = arg
-            && operator != "?"
+            && operator == "-"
             && is_secret_name(name)
         {
             register(text);
