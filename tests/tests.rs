@@ -22,6 +22,7 @@ mod suite {
     mod signoff;
     mod tui;
     mod tui_e2e;
+    mod vacuous;
     mod validate;
     mod walk;
 }

@@ -157,12 +157,12 @@ fn git_history_finds_env_files_even_after_they_were_removed() {
         ProbeStatus::Pass,
         &["no file matching"],
     );
-    // A repository without commits has no history to worry about.
+    // A repository without commits has no history to look at: nothing was checked.
     let empty = Project::git();
     assert_outcome(
         &probe(&empty, "git-history", ""),
-        ProbeStatus::Pass,
-        &["0 file additions"],
+        ProbeStatus::Skipped,
+        &["no commit adds a file yet"],
     );
     assert_outcome(
         &probe(&Project::new(), "git-history", ""),
@@ -566,7 +566,7 @@ fn secret_scan_allows_findings_by_fingerprint_and_finds_the_production_password(
         &o,
         ProbeStatus::Pass,
         &[
-            "no hardcoded credential (1 allowed)",
+            "no hardcoded credential in 2 files (1 allowed)",
             "allowed: hardcoded secret: PG_PASSWORD=********",
             "(a fake password for tests)",
         ],

@@ -467,11 +467,26 @@ fn roles_follow_least_privilege() {
         password: "app-pass".into(),
         ..Env::superuser(&c)
     };
+    c.sql("alter role app nocreatedb nocreaterole");
+    c.sql("revoke create on schema public from app");
     let o = probe(&p, "postgres-roles", "max_superusers = 2", &app);
+    assert_outcome(&o, ProbeStatus::Error, "the password checks were not made");
     assert!(
         text(&o).contains("password checks not made: reading pg_authid needs a superuser"),
         "{}",
         text(&o)
+    );
+    // Without the password checks, what was checked passes, and says what it was.
+    let o = probe(
+        &p,
+        "postgres-roles",
+        "max_superusers = 2\nchecks = [\"privileges\", \"superusers\"]",
+        &app,
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        "follow least privilege (checked: the privileges of `app`, the superusers)",
     );
 }
 
@@ -606,18 +621,38 @@ fn listening_sees_wildcard_sockets_and_names_their_process() {
             &format!("[::]:{port} listens on every interface"),
         );
     }
-    // Without `ports`: the production port (PG_PORT) and the Compose published ports.
+    // Without `ports`: the production port (PG_PORT) and the Compose published ports,
+    // on the database host only.
     p.write(
         "docker-compose.yml",
         &format!(
             "services:\n  db:\n    image: postgres\n    ports:\n      - \"{open_port}:5432\"\n"
         ),
     );
+    let port_var = local_port.to_string();
+    for (host, why) in [
+        (
+            None,
+            "cannot tell whether this machine is the database host (environment `production` has no host)",
+        ),
+        (
+            Some("192.0.2.10"),
+            "this machine is not the database host (`production` runs on 192.0.2.10)",
+        ),
+    ] {
+        let mut vars = vec![("PG_PORT", port_var.as_str())];
+        vars.extend(host.map(|h| ("PG_HOST", h)));
+        let o = run_probe(p.path(), "listening", "", &vars);
+        assert_outcome(&o, ProbeStatus::Skipped, why);
+    }
     let o = run_probe(
         p.path(),
         "listening",
         "",
-        &[("PG_PORT", &local_port.to_string())],
+        &[
+            ("PG_PORT", &local_port.to_string()),
+            ("PG_HOST", "localhost"),
+        ],
     );
     assert_outcome(
         &o,
@@ -628,7 +663,15 @@ fn listening_sees_wildcard_sockets_and_names_their_process() {
             open_port.max(local_port)
         ),
     );
+    // Nothing listening is no evidence.
     drop((open, local));
+    let o = run_probe(
+        p.path(),
+        "listening",
+        &format!("ports = [{local_port}]"),
+        &[],
+    );
+    assert_outcome(&o, ProbeStatus::Skipped, "nothing listens on ports");
 }
 
 #[test]
@@ -636,11 +679,31 @@ fn reachable_from_loopback_only() {
     let server = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = server.local_addr().unwrap().port();
     let p = Project::new();
+    // This machine's addresses say something only on the database host.
+    let here = [("PG_HOST", "127.0.0.1")];
     let o = run_probe(
         p.path(),
         "reachable",
         &format!("port = {port}\naddresses = [\"127.0.0.1\"]"),
         &[],
+    );
+    assert_outcome(
+        &o,
+        ProbeStatus::Skipped,
+        "cannot tell whether this machine is the database host",
+    );
+    let o = run_probe(
+        p.path(),
+        "reachable",
+        &format!("port = {port}\naddresses = [\"127.0.0.1\"]"),
+        &[("PG_HOST", "192.0.2.10")],
+    );
+    assert_outcome(&o, ProbeStatus::Skipped, "is not the database host");
+    let o = run_probe(
+        p.path(),
+        "reachable",
+        &format!("port = {port}\naddresses = [\"127.0.0.1\"]"),
+        &here,
     );
     assert_outcome(
         &o,
@@ -651,14 +714,14 @@ fn reachable_from_loopback_only() {
         p.path(),
         "reachable",
         &format!("port = {port}\naddresses = [\"127.0.0.2\"]\nexpect = \"unreachable\""),
-        &[],
+        &here,
     );
     assert_outcome(&o, ProbeStatus::Pass, "is unreachable");
     let o = run_probe(
         p.path(),
         "reachable",
         &format!("port = {port}\naddresses = [\"127.0.0.1\", \"127.0.0.2\"]"),
-        &[],
+        &here,
     );
     assert_outcome(
         &o,
@@ -670,10 +733,18 @@ fn reachable_from_loopback_only() {
         p.path(),
         "reachable",
         &format!("port = {port}\naddresses = [\"localhost\"]"),
-        &[],
+        &here,
     );
     assert_ne!(o.status, ProbeStatus::Error, "{}", text(&o));
     drop(server);
+    // "Unreachable" while nothing listens at all is no evidence of a firewall.
+    let o = run_probe(
+        p.path(),
+        "reachable",
+        &format!("port = {port}\naddresses = [\"127.0.0.2\"]\nexpect = \"unreachable\""),
+        &here,
+    );
+    assert_outcome(&o, ProbeStatus::Skipped, "nothing listens on port");
 }
 
 /// `sslrootcert=system` trusts the operating system's store, and `SSL_CERT_FILE`

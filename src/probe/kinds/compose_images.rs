@@ -131,6 +131,9 @@ impl BlockingProbe for ComposeImagesProbe {
                 problems.len()
             ))
             .with_evidence(problems.into_iter().chain(good))
+        } else if checked == 0 {
+            ProbeOutcome::skipped("no service names an `image:` (services built from source only)")
+                .with_evidence(good)
         } else {
             ProbeOutcome::pass(format!("all {checked} images pinned")).with_evidence(good)
         }

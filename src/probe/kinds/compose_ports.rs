@@ -119,6 +119,8 @@ impl BlockingProbe for ComposePortsProbe {
             ProbeOutcome::error(format!("could not read every Compose file ({scope})"))
                 .with_evidence(errors)
                 .with_evidence(safe)
+        } else if services == 0 {
+            ProbeOutcome::skipped(format!("the Compose files define no service ({scope})"))
         } else if safe.is_empty() {
             ProbeOutcome::pass(format!("no published ports ({scope})"))
         } else {

@@ -245,6 +245,10 @@ impl BlockingProbe for ComposeSecretsProbe {
                 errors.len()
             ))
             .with_evidence(errors.into_iter().chain(f.good))
+        } else if f.good.is_empty() && f.databases == 0 {
+            ProbeOutcome::skipped(format!(
+                "no database service and no secret-like setting ({scope})"
+            ))
         } else {
             ProbeOutcome::pass(format!("secrets come from Docker secrets ({scope})"))
                 .with_evidence(f.good)

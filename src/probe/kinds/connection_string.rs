@@ -204,6 +204,13 @@ impl BlockingProbe for ConnectionStringProbe {
             .with_evidence(local)
         } else if total == 0 {
             ProbeOutcome::skipped(format!("no connection URL in {}", self.files.describe()))
+        } else if good.is_empty() {
+            ProbeOutcome::skipped(format!(
+                "no production connection URL: {} local or development one{} only",
+                local.len(),
+                if local.len() == 1 { "" } else { "s" }
+            ))
+            .with_evidence(local)
         } else {
             ProbeOutcome::pass(format!(
                 "{} production connection URL{} require TLS ({} local)",

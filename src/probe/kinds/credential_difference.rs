@@ -82,6 +82,7 @@ impl BlockingProbe for CredentialDifferenceProbe {
         };
         let (first, second) = (&self.first, &self.second);
         let mut same = Vec::new();
+        let mut differ = Vec::new();
         let mut evidence = Vec::new();
         let mut compare = |field: &str, x: Option<bool>| match x {
             Some(true) => {
@@ -90,7 +91,10 @@ impl BlockingProbe for CredentialDifferenceProbe {
                     "{field}: the same in {first} and {second}"
                 )));
             }
-            Some(false) => evidence.push(Evidence::note(format!("{field}: differs"))),
+            Some(false) => {
+                differ.push(field.to_string());
+                evidence.push(Evidence::note(format!("{field}: differs")));
+            }
             None => evidence.push(Evidence::note(format!(
                 "{field}: not set in both, not compared"
             ))),
@@ -159,9 +163,21 @@ impl BlockingProbe for CredentialDifferenceProbe {
                 if leaked.len() == 1 { "" } else { "s" }
             ));
         }
-        if problems.is_empty() {
+        if problems.is_empty() && !differ.iter().any(|f| f == "password") {
+            // The passwords are the point: without both, nothing was shown to differ.
+            ProbeOutcome::skipped(format!(
+                "the passwords of {first} and {second} were not compared: set a `password` source for both (compared: {})",
+                if differ.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    differ.join(", ")
+                }
+            ))
+            .with_evidence(evidence)
+        } else if problems.is_empty() {
             ProbeOutcome::pass(format!(
-                "{first} and {second} use different credentials and hosts"
+                "{first} and {second} differ in {}",
+                differ.join(", ")
             ))
             .with_evidence(evidence)
         } else {

@@ -39,6 +39,9 @@ impl BlockingProbe for GitHistoryProbe {
             Ok(a) => a,
             Err(e) => return git_error(e),
         };
+        if added.is_empty() {
+            return ProbeOutcome::skipped("no commit adds a file yet: no history to check");
+        }
         let mut by_path: BTreeMap<&str, Vec<&Addition>> = BTreeMap::new();
         for a in added.iter().filter(|a| self.files.is_forbidden(&a.path)) {
             by_path.entry(a.path.as_str()).or_default().push(a);

@@ -36,6 +36,9 @@ impl BlockingProbe for GitTrackedProbe {
             Ok(t) => t,
             Err(e) => return git_error(e),
         };
+        if tracked.is_empty() {
+            return ProbeOutcome::skipped("git tracks no file yet: nothing to check");
+        }
         let bad: Vec<&String> = tracked
             .iter()
             .filter(|p| self.files.is_forbidden(p))

@@ -5,6 +5,10 @@
 //! so a socket is seen even when its owning process is not visible to us (another user,
 //! a container runtime); the process is named when it can be. Linux only; elsewhere
 //! the probe is `skipped`.
+//!
+//! With its default ports the probe is about the database host, so it runs only where
+//! the environment's host is this machine; elsewhere, or when that cannot be told, it
+//! is `skipped` ([`host`]). Nothing listening is no evidence either way: `skipped`.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -12,6 +16,7 @@ use std::sync::Arc;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::compose::published_host_ports;
+use crate::probe::shared::host;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::net::{self, Listener, SocketOwner, SocketTableError};
 use crate::system::postgres;
@@ -20,13 +25,22 @@ use crate::system::postgres;
 pub const KIND: KindInfo = KindInfo {
     name: "listening",
     summary: "Listening TCP sockets on the given ports are not bound to a wildcard address (read from the kernel's tables).",
-    params: &[ParamSpec {
-        name: "ports",
-        ty: ParamType::IntegerList,
-        required: false,
-        default: None,
-        doc: "Ports to look at [default: the production environment's port (5432 if unset) and the ports published in Compose files].",
-    }],
+    params: &[
+        ParamSpec {
+            name: "ports",
+            ty: ParamType::IntegerList,
+            required: false,
+            default: None,
+            doc: "Ports to look at [default: the environment's port (5432 if unset) and the ports published in Compose files; then the probe runs only on the database host].",
+        },
+        ParamSpec {
+            name: "environment",
+            ty: ParamType::String,
+            required: false,
+            default: Some("\"production\""),
+            doc: "The environment whose database host this machine must be (for the default ports).",
+        },
+    ],
     build: |p| Ok(Arc::new(ListeningProbe::from_params(p)?)),
 };
 
@@ -34,12 +48,16 @@ pub const KIND: KindInfo = KindInfo {
 #[derive(Debug)]
 pub struct ListeningProbe {
     ports: Option<Vec<u16>>,
+    environment: String,
 }
 
 impl ListeningProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
         let ports = p.port_list("ports")?;
-        Ok(ListeningProbe { ports })
+        Ok(ListeningProbe {
+            ports,
+            environment: p.string_or_default("environment")?.to_string(),
+        })
     }
 
     fn ports(&self, ctx: &ProbeContext) -> Vec<u16> {
@@ -47,7 +65,7 @@ impl ListeningProbe {
             return ports.clone();
         }
         let env_port = ctx
-            .environment_blocking("production")
+            .environment_blocking(&self.environment)
             .ok()
             .and_then(|env| env.port)
             .unwrap_or(postgres::DEFAULT_PORT);
@@ -66,6 +84,19 @@ impl BlockingProbe for ListeningProbe {
             Err(e @ SocketTableError::NotLinux) => return ProbeOutcome::skipped(e.to_string()),
             Err(e) => return ProbeOutcome::error(e.to_string()),
         };
+        if self.ports.is_none() {
+            let here = match tokio::runtime::Handle::try_current() {
+                Ok(handle) => handle.block_on(host::database_host(
+                    ctx,
+                    &self.environment,
+                    std::time::Duration::from_secs(2),
+                )),
+                Err(_) => host::DatabaseHost::Unknown("no runtime to resolve it".to_string()),
+            };
+            if let Some(why) = here.not_here(&self.environment) {
+                return ProbeOutcome::skipped(why);
+            }
+        }
         let ports = self.ports(ctx);
         let watched: Vec<&Listener> = listeners
             .iter()
@@ -110,7 +141,9 @@ impl BlockingProbe for ListeningProbe {
             .with_evidence(wildcard)
             .with_evidence(fine)
         } else if fine.is_empty() {
-            ProbeOutcome::pass(format!("nothing listens on ports {port_list}"))
+            ProbeOutcome::skipped(format!(
+                "nothing listens on ports {port_list} on this machine: is the database running here?"
+            ))
         } else {
             ProbeOutcome::pass(format!(
                 "{} listening socket{} on ports {port_list}, none on a wildcard address",

@@ -5,6 +5,10 @@
 //! set (where interface addresses are not the ones the network sees, e.g. in a
 //! container). The probe connects only to addresses the checklist names, that
 //! variable names, or this machine's own.
+//!
+//! Addresses of this machine (auto, loopback, its interfaces) say something about the
+//! database only on the database host: elsewhere, and where that cannot be told, the
+//! probe is `skipped` rather than pass because nothing answers ([`host`]).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -12,11 +16,9 @@ use std::time::Duration;
 
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
+use crate::probe::shared::host::{self, AUTO_ADDRESSES, DatabaseHost};
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 use crate::system::net;
-
-/// The variable that says what `auto` means, when set.
-pub const AUTO_ADDRESSES: &str = "PREFLIGHT_AUTO_ADDRESSES";
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -45,6 +47,13 @@ pub const KIND: KindInfo = KindInfo {
             doc: "Whether connections must succeed or fail.",
         },
         ParamSpec {
+            name: "environment",
+            ty: ParamType::String,
+            required: false,
+            default: Some("\"production\""),
+            doc: "The environment whose host must be this machine for addresses of this machine to be tried.",
+        },
+        ParamSpec {
             name: "connect_timeout",
             ty: ParamType::Duration,
             required: false,
@@ -61,6 +70,7 @@ pub struct ReachableProbe {
     port: u16,
     addresses: Vec<String>,
     reachable: bool,
+    environment: String,
     connect_timeout: Duration,
 }
 
@@ -79,6 +89,7 @@ impl ReachableProbe {
             port,
             addresses,
             reachable: p.string_or_default("expect")? == "reachable",
+            environment: p.string_or_default("environment")?.to_string(),
             connect_timeout: p.duration_or_default("connect_timeout")?,
         })
     }
@@ -134,6 +145,26 @@ impl ReachableProbe {
         if targets.is_empty() {
             return ProbeOutcome::skipped("this machine has no non-loopback address to try");
         }
+        // About this machine, the answer means something only on the database host.
+        if targets
+            .iter()
+            .any(|(_, a)| host::is_this_machine(ctx, a.ip()))
+        {
+            let here = host::database_host(ctx, &self.environment, self.connect_timeout).await;
+            if let Some(why) = here.not_here(&self.environment) {
+                return ProbeOutcome::skipped(why);
+            }
+            if let DatabaseHost::Here { host } = &here
+                && !self.reachable
+                && !listens_here(self.port)
+            {
+                // Unreachable because nothing runs is no evidence of a firewall.
+                return ProbeOutcome::skipped(format!(
+                    "nothing listens on port {} on this machine, the database host ({host}): is the database running?",
+                    self.port
+                ));
+            }
+        }
         let mut wrong = Vec::new();
         let mut right = Vec::new();
         for (label, addr) in &targets {
@@ -178,6 +209,12 @@ impl ReachableProbe {
             .with_evidence(right)
         }
     }
+}
+
+/// Whether some socket of this machine listens on `port` (any address); unknown counts
+/// as yes, so that the connections decide.
+fn listens_here(port: u16) -> bool {
+    net::listening_tcp().map_or(true, |all| all.iter().any(|l| l.port == port))
 }
 
 impl Probe for ReachableProbe {

@@ -121,9 +121,12 @@ impl BlockingProbe for SecretScanProbe {
             }
         }
         evidence.push(Evidence::note(scope));
-        if found.is_empty() {
+        if files == 0 && found.is_empty() {
+            ProbeOutcome::skipped("no file to scan").with_evidence(evidence)
+        } else if found.is_empty() {
             ProbeOutcome::pass(format!(
-                "no hardcoded credential{}",
+                "no hardcoded credential in {files} file{}{}",
+                if files == 1 { "" } else { "s" },
                 if allowed.is_empty() {
                     String::new()
                 } else {

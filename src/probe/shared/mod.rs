@@ -3,6 +3,7 @@
 pub mod compose;
 pub mod files;
 pub mod git;
+pub mod host;
 pub mod postgres;
 
 /// Whether a value resolved from the project's variables holds a secret the run knows

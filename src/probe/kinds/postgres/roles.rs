@@ -1,9 +1,10 @@
 //! `postgres-roles`: the application role has only what it needs (not superuser; no
 //! CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS; no CREATE on schema `public`),
 //! roles that must be gone are gone (or can no longer connect), no login role lacks a
-//! password, superusers are few, and stored password hashes are SCRAM. The last two
-//! password checks need to read `pg_authid` (a superuser); without it they are reported
-//! as not checked.
+//! password, superusers are few, and stored password hashes are SCRAM. `checks` picks
+//! which. The password checks need to read `pg_authid` (a superuser); a role that cannot
+//! makes the probe `error` (never a pass that did not look), unless something else
+//! already fails.
 
 use std::sync::Arc;
 
@@ -35,6 +36,13 @@ pub const KIND: KindInfo = KindInfo {
             doc: "Roles that must not exist, or at least not be able to log in and connect (e.g. the default `contextforge`).",
         },
         ParamSpec {
+            name: "checks",
+            ty: ParamType::StringList,
+            required: false,
+            default: Some("[\"privileges\", \"absent\", \"superusers\", \"passwords\"]"),
+            doc: "Which checks to make: `privileges` (the app role's attributes and CREATE on public), `absent` (the roles in `absent`), `superusers` (at most `max_superusers`), `passwords` (no login role without a password, only SCRAM hashes; needs a superuser to read pg_authid).",
+        },
+        ParamSpec {
             name: "max_superusers",
             ty: ParamType::Integer,
             required: false,
@@ -55,6 +63,25 @@ pub struct RolesProbe {
     app_role: Option<String>,
     absent: Vec<String>,
     max_superusers: i64,
+    checks: Vec<Check>,
+}
+
+/// One group of checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Privileges,
+    Absent,
+    Superusers,
+    Passwords,
+}
+
+impl Check {
+    const ALL: [(&'static str, Check); 4] = [
+        ("privileges", Check::Privileges),
+        ("absent", Check::Absent),
+        ("superusers", Check::Superusers),
+        ("passwords", Check::Passwords),
+    ];
 }
 
 impl RolesProbe {
@@ -63,11 +90,38 @@ impl RolesProbe {
         if max_superusers < 0 {
             return Err(ParamError::new("max_superusers", "cannot be negative"));
         }
+        let mut checks = Vec::new();
+        for name in p.string_list_or_default("checks")? {
+            let check = Check::ALL
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, c)| *c)
+                .ok_or_else(|| {
+                    ParamError::new(
+                        "checks",
+                        format!(
+                            "unknown check `{name}` (expected privileges, absent, superusers or passwords)"
+                        ),
+                    )
+                })?;
+            checks.push(check);
+        }
+        if checks.is_empty() {
+            return Err(ParamError::new("checks", "names no check"));
+        }
+        let absent = p.string_list("absent")?.unwrap_or_default();
+        if checks == [Check::Absent] && absent.is_empty() {
+            return Err(ParamError::new(
+                "checks",
+                "only `absent` is checked, but `absent` names no role",
+            ));
+        }
         Ok(RolesProbe {
             connection: Connection::from_params(p)?,
             app_role: p.string("app_role")?.map(str::to_string),
-            absent: p.string_list("absent")?.unwrap_or_default(),
+            absent,
             max_superusers,
+            checks,
         })
     }
 
@@ -86,57 +140,69 @@ impl RolesProbe {
             evidence.push(Evidence::note(text));
         };
 
-        match app_role(&session, &app).await {
-            Err(e) => return query_error("pg_roles", "a role that can read pg_roles", e),
-            Ok(None) => note(
-                true,
-                format!("the application role `{app}` does not exist"),
-                &mut problems,
-            ),
-            Ok(Some(attrs)) => {
-                if attrs.is_empty() {
-                    note(
-                        false,
-                        format!(
-                            "`{app}` has no superuser, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS attribute"
-                        ),
-                        &mut problems,
-                    );
-                } else {
-                    note(
-                        true,
-                        format!(
-                            "`{app}` has {}: more than an application needs",
-                            attrs.join(", ")
-                        ),
-                        &mut problems,
-                    );
+        let wants = |c: Check| self.checks.contains(&c);
+        let mut checked: Vec<String> = Vec::new();
+        if wants(Check::Privileges) {
+            checked.push(format!("the privileges of `{app}`"));
+            match app_role(&session, &app).await {
+                Err(e) => return query_error("pg_roles", "a role that can read pg_roles", e),
+                Ok(None) => note(
+                    true,
+                    format!("the application role `{app}` does not exist"),
+                    &mut problems,
+                ),
+                Ok(Some(attrs)) => {
+                    if attrs.is_empty() {
+                        note(
+                            false,
+                            format!(
+                                "`{app}` has no superuser, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS attribute"
+                            ),
+                            &mut problems,
+                        );
+                    } else {
+                        note(
+                            true,
+                            format!(
+                                "`{app}` has {}: more than an application needs",
+                                attrs.join(", ")
+                            ),
+                            &mut problems,
+                        );
+                    }
                 }
             }
-        }
-        match session
-            .query(
-                "select has_schema_privilege($1, 'public', 'CREATE')",
-                &[&app],
-            )
-            .await
-        {
-            Ok(rows) if rows.first().is_some_and(|r| r.get::<_, bool>(0)) => note(
-                true,
-                format!(
-                    "`{app}` may CREATE in schema public (REVOKE CREATE ON SCHEMA public FROM PUBLIC)"
+            match session
+                .query(
+                    "select has_schema_privilege($1, 'public', 'CREATE')",
+                    &[&app],
+                )
+                .await
+            {
+                Ok(rows) if rows.first().is_some_and(|r| r.get::<_, bool>(0)) => note(
+                    true,
+                    format!(
+                        "`{app}` may CREATE in schema public (REVOKE CREATE ON SCHEMA public FROM PUBLIC)"
+                    ),
+                    &mut problems,
                 ),
-                &mut problems,
-            ),
-            Ok(_) => note(
-                false,
-                format!("`{app}` may not CREATE in schema public"),
-                &mut problems,
-            ),
-            // The role does not exist: already reported.
-            Err(_) => {}
+                Ok(_) => note(
+                    false,
+                    format!("`{app}` may not CREATE in schema public"),
+                    &mut problems,
+                ),
+                // The role does not exist: already reported.
+                Err(_) => {}
+            }
         }
-        for role in &self.absent {
+        if wants(Check::Absent) && !self.absent.is_empty() {
+            checked.push(format!(
+                "{} role{} that must be gone",
+                self.absent.len(),
+                if self.absent.len() == 1 { "" } else { "s" }
+            ));
+        }
+        for role in self.absent.iter().filter(|_| wants(Check::Absent)) {
             let rows = session
                 .query(
                     "select rolcanlogin, has_database_privilege(oid, current_database(), 'CONNECT') from pg_roles where rolname = $1",
@@ -166,51 +232,76 @@ impl RolesProbe {
                 },
             }
         }
-        match session
-            .query(
-                "select rolname from pg_roles where rolsuper order by rolname",
-                &[],
-            )
-            .await
-        {
-            Err(e) => return query_error("pg_roles", "a role that can read pg_roles", e),
-            Ok(rows) => {
-                let names: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
-                note(
-                    names.len() as i64 > self.max_superusers,
-                    format!(
-                        "{} superuser role{} ({}); at most {} allowed",
-                        names.len(),
-                        if names.len() == 1 { "" } else { "s" },
-                        names.join(", "),
-                        self.max_superusers
-                    ),
-                    &mut problems,
-                );
+        if wants(Check::Superusers) {
+            checked.push("the superusers".to_string());
+            match session
+                .query(
+                    "select rolname from pg_roles where rolsuper order by rolname",
+                    &[],
+                )
+                .await
+            {
+                Err(e) => return query_error("pg_roles", "a role that can read pg_roles", e),
+                Ok(rows) => {
+                    let names: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+                    note(
+                        names.len() as i64 > self.max_superusers,
+                        format!(
+                            "{} superuser role{} ({}); at most {} allowed",
+                            names.len(),
+                            if names.len() == 1 { "" } else { "s" },
+                            names.join(", "),
+                            self.max_superusers
+                        ),
+                        &mut problems,
+                    );
+                }
             }
         }
-        match session
-            .query(
-                "select rolname, rolcanlogin, rolpassword is null, coalesce(rolpassword like 'SCRAM-SHA-256$%', false) from pg_authid order by rolname",
-                &[],
-            )
-            .await
-        {
-            Err(_) => note(false, "password checks not made: reading pg_authid needs a superuser".to_string(), &mut problems),
-            Ok(rows) => {
-                for r in rows {
-                    let (name, login, no_password, scram): (String, bool, bool, bool) = (r.get(0), r.get(1), r.get(2), r.get(3));
-                    if login && no_password {
-                        note(true, format!("login role `{name}` has no password"), &mut problems);
-                    } else if !no_password && !scram {
-                        note(true, format!("role `{name}` has a password hash that is not SCRAM-SHA-256 (set it again with password_encryption = scram-sha-256)"), &mut problems);
+        let mut passwords_unchecked = false;
+        if wants(Check::Passwords) {
+            const STORED: &str = "select rolname, rolcanlogin, rolpassword is null, coalesce(rolpassword like 'SCRAM-SHA-256$%', false) from pg_authid order by rolname";
+            match session.query(STORED, &[]).await {
+                Err(_) => {
+                    passwords_unchecked = true;
+                    let text = "password checks not made: reading pg_authid needs a superuser";
+                    note(false, text.to_string(), &mut problems);
+                }
+                Ok(rows) => {
+                    checked.push("the stored passwords".to_string());
+                    for r in rows {
+                        let name: String = r.get(0);
+                        let (login, no_password, scram): (bool, bool, bool) =
+                            (r.get(1), r.get(2), r.get(3));
+                        if login && no_password {
+                            let text = format!("login role `{name}` has no password");
+                            note(true, text, &mut problems);
+                        } else if !no_password && !scram {
+                            let text = format!(
+                                "role `{name}` has a password hash that is not SCRAM-SHA-256 (set it again with password_encryption = scram-sha-256)"
+                            );
+                            note(true, text, &mut problems);
+                        }
                     }
                 }
             }
         }
-        if problems.is_empty() {
-            ProbeOutcome::pass(format!("roles on {target} follow least privilege"))
-                .with_evidence(evidence)
+        if problems.is_empty() && passwords_unchecked {
+            ProbeOutcome::error(format!(
+                "the password checks were not made on {target}: reading pg_authid needs a superuser; run this probe with an `environment` that connects as one, or leave `passwords` out of `checks`{}",
+                if checked.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (nothing wrong in {})", checked.join(", "))
+                }
+            ))
+            .with_evidence(evidence)
+        } else if problems.is_empty() {
+            ProbeOutcome::pass(format!(
+                "roles on {target} follow least privilege (checked: {})",
+                checked.join(", ")
+            ))
+            .with_evidence(evidence)
         } else {
             ProbeOutcome::fail(format!(
                 "{} role problem{} on {target}: {}",
