@@ -11,8 +11,13 @@
 //! in their logs. [`is_secret`] is the one classifier of what is secret, by name or by
 //! value, shared by the probes and the registry.
 
+mod names;
+mod values;
+
 use std::fmt;
 
+pub use names::{SecretKind, is_secret_name, secret_kind};
+pub use values::{is_natural_language, is_placeholder, is_secret_assignment, looks_random};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -61,33 +66,6 @@ impl serde::Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(MASK)
     }
-}
-
-/// Whether a variable or key name looks like it holds a secret (`PG_PASSWORD`,
-/// `API_TOKEN`, `AZURE_CLIENT_SECRET`, `PGPASS`, `DB_PW`, `SESSION_SALT`,
-/// `SIGNING_KEY`, ...). Such values are never printed.
-pub fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase().replace('-', "_");
-    const INSIDE: &[&str] = &[
-        "PASSWORD",
-        "PASSWD",
-        "PASSPHRASE",
-        "SECRET",
-        "TOKEN",
-        "CREDENTIAL",
-        "PRIVATE",
-        "API_KEY",
-        "APIKEY",
-        "SALT",
-    ];
-    const ENDINGS: &[&str] = &["_PASS", "PGPASS", "_PW", "_PWD", "_KEY"];
-    // The shell's working directories, not passwords.
-    if upper == "PWD" || upper == "OLDPWD" {
-        return false;
-    }
-    INSIDE.iter().any(|m| upper.contains(m))
-        || ENDINGS.iter().any(|e| upper.ends_with(e))
-        || matches!(upper.as_str(), "PASS" | "KEY" | "PW")
 }
 
 /// Whether a value carries a credential whatever its name: a URL with a password
