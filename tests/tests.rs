@@ -19,6 +19,7 @@ mod suite {
     mod malformed;
     mod postgres;
     mod reports;
+    mod secret_corpus;
     mod signoff;
     mod tui;
     mod tui_e2e;

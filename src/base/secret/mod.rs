@@ -17,8 +17,11 @@ mod values;
 use std::fmt;
 
 pub use names::{SecretKind, is_secret_name, secret_kind};
-pub use values::{is_natural_language, is_placeholder, is_secret_assignment, looks_random};
 use subtle::ConstantTimeEq;
+pub use values::{
+    entropy, is_natural_language, is_placeholder, is_secret_assignment, looks_random,
+    names_a_credential,
+};
 use zeroize::Zeroizing;
 
 /// The text shown wherever a secret would otherwise appear.

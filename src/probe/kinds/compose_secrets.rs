@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::base::pathglob::PathGlobs;
-use crate::base::secret::{is_reference, is_secret_name};
+use crate::base::secret::{is_reference, is_secret_assignment};
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::compose::{FILES_PARAM, load_compose_files};
@@ -144,7 +144,9 @@ impl ComposeSecretsProbe {
                     f.bad.push(at(node, format!(
                         "service `{name}`: POSTGRES_PASSWORD is set from {how} in `environment:`: use POSTGRES_PASSWORD_FILE=/run/secrets/NAME with `secrets: [NAME]`"
                     )));
-                } else if literal && is_secret_name(var) && !var.ends_with("_FILE") {
+                } else if let Some(v) = value.as_deref().filter(|_| literal)
+                    && is_secret_assignment(var, v)
+                {
                     f.bad.push(at(node, format!(
                         "service `{name}`: {var} has a literal value in `environment:`: read it from a secret or the environment"
                     )));

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use crate::base::pathglob::PathGlobs;
-use crate::base::secret::{is_reference, is_secret_name};
+use crate::base::secret::{is_reference, is_secret_assignment, is_secret_name};
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::files;
@@ -93,8 +93,11 @@ fn words(text: &str) -> Vec<(usize, String)> {
     out
 }
 
-fn is_literal(value: &str) -> bool {
-    !is_reference(value)
+/// Whether `name=value` bakes a secret into the image: the classifier shared with the
+/// secret scanner decides (`ENV POSTGRES_PASSWORD_FILE=/run/secrets/pw` does not,
+/// a placeholder does not).
+fn is_literal(name: &str, value: &str) -> bool {
+    !is_reference(value) && is_secret_assignment(name, value.trim_matches(['"', '\'']))
 }
 
 /// The secret-like `ENV`/`ARG` assignments of a Dockerfile.
@@ -179,7 +182,7 @@ pub fn scan(text: &str) -> Vec<Assignment> {
                     found.push(Assignment {
                         instruction: "ENV",
                         name: name.clone(),
-                        literal: is_literal(&rest.join(" ")),
+                        literal: is_literal(name, &rest.join(" ")),
                         stage: stage.clone(),
                         line,
                         column,
@@ -197,7 +200,7 @@ pub fn scan(text: &str) -> Vec<Assignment> {
                         found.push(Assignment {
                             instruction: if kind == "ENV" { "ENV" } else { "ARG" },
                             name: name.to_string(),
-                            literal: is_literal(value),
+                            literal: is_literal(name, value),
                             stage: stage.clone(),
                             line,
                             column,
@@ -271,7 +274,7 @@ mod tests {
 
     #[test]
     fn finds_literal_secrets_in_every_form() {
-        let text = "# escape=\\\nFROM python:3.12 AS builder\nARG DB_PASSWORD=hunter2\nARG API_TOKEN\nENV PG_HOST=db \\\n    PG_PASSWORD=\"s3cret value\" \\\n    OTHER=1\nFROM python:3.12-slim\nENV SECRET_KEY change me please\nenv DB_PASS=$DB_PASS\n";
+        let text = "# escape=\\\nFROM python:3.12 AS builder\nARG DB_PASSWORD=hunter2\nARG API_TOKEN\nENV PG_HOST=db \\\n    PG_PASSWORD=\"s3cret value\" \\\n    OTHER=1\nFROM python:3.12-slim\nENV SECRET_KEY k3X1mB5tq2Wc0xZ8yJ9p\nENV APP_SECRET changeme\nENV POSTGRES_PASSWORD_FILE=/run/secrets/pw\nenv DB_PASS=$DB_PASS\n";
         let found: Vec<(String, bool, String, usize, usize)> = scan(text)
             .into_iter()
             .map(|a| (a.name, a.literal, a.stage, a.line, a.column))
@@ -283,7 +286,8 @@ mod tests {
                 ("API_TOKEN".into(), false, "builder".into(), 4, 5),
                 ("PG_PASSWORD".into(), true, "builder".into(), 6, 5),
                 ("SECRET_KEY".into(), true, "1".into(), 9, 5),
-                ("DB_PASS".into(), false, "1".into(), 10, 5),
+                ("APP_SECRET".into(), false, "1".into(), 10, 5),
+                ("DB_PASS".into(), false, "1".into(), 12, 5),
             ]
         );
     }

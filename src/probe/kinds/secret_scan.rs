@@ -12,7 +12,8 @@ use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::secretscan::{Finding, Rule, Scanner, Stats};
+use crate::system::secretscan::key::{KEY_FILE, KeyOrigin, project_key};
+use crate::system::secretscan::{Finding, Scanner, Stats};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -61,12 +62,12 @@ impl SecretScanProbe {
 }
 
 fn describe(f: &Finding) -> String {
-    let what = match f.rule {
-        Rule::UrlPassword => "connection URL with a password",
-        Rule::Assignment => "hardcoded secret",
-        Rule::KnownPassword => "the production password",
-    };
-    format!("{what}: {} (fingerprint {})", f.redacted, f.fingerprint)
+    format!(
+        "{}: {} (fingerprint {})",
+        f.rule.describe(),
+        f.redacted,
+        f.fingerprint
+    )
 }
 
 impl BlockingProbe for SecretScanProbe {
@@ -79,11 +80,25 @@ impl BlockingProbe for SecretScanProbe {
             .into_iter()
             .collect();
         let searched_known = !known.is_empty();
+        let (key, origin) = match project_key(&ctx.project_dir) {
+            Ok(key) => key,
+            Err(e) => {
+                return ProbeOutcome::error(format!("the fingerprint key cannot be used: {e}"))
+                    .with_evidence([Evidence::file(KEY_FILE, e.to_string())]);
+            }
+        };
         // The walk counts tracked files even when an ignore rule matches them (a
         // committed `.env`).
-        let listing = ctx.project_files().filtered(None, Some(&self.exclude));
+        // preflight's own key is not the project's content.
+        let own = PathGlobs::new(&[KEY_FILE]).expect("the key's path is a valid pattern");
+        let listing = ctx
+            .project_files()
+            .filtered(None, Some(&self.exclude))
+            .filtered(None, Some(&own));
         let stats = Stats::default();
-        let findings = Scanner::new(known).scan_listing(&listing, &stats);
+        let findings = Scanner::new(known)
+            .with_fingerprint_key(key)
+            .scan_listing(&listing, &stats);
         let (allowed, found): (Vec<&Finding>, Vec<&Finding>) = findings
             .iter()
             .partition(|f| self.allow.contains_key(&f.fingerprint));
@@ -121,6 +136,15 @@ impl BlockingProbe for SecretScanProbe {
             }
         }
         evidence.push(Evidence::note(scope));
+        match origin {
+            KeyOrigin::Read => {}
+            KeyOrigin::Created => evidence.push(Evidence::note(format!(
+                "created {KEY_FILE}, the key of the fingerprints: commit it so every clone computes the same ones"
+            ))),
+            KeyOrigin::Ephemeral(why) => evidence.push(Evidence::note(format!(
+                "{KEY_FILE} could not be written ({why}): fingerprints are valid for this run only"
+            ))),
+        }
         if files == 0 && found.is_empty() {
             ProbeOutcome::skipped("no file to scan").with_evidence(evidence)
         } else if found.is_empty() {

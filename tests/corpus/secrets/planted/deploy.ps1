@@ -1,0 +1,2 @@
+$env:PG_PASSWORD = "XPVRQ3-9T6iD2!xISa"
+$Password = 'wS1V8r-2BOdNJ!H39K'
