@@ -247,6 +247,10 @@ const NOT_SECRET_KEYS: &[&str] = &[
     "SETTING",
     "CONFIG",
     "OPTION",
+    "LANG",
+    "LOCALE",
+    "MESSAGE",
+    "LABEL",
 ];
 
 /// The name's words, upper case.
@@ -304,7 +308,7 @@ fn is_password_word(w: &str) -> bool {
         || w.contains("PASSWD")
         || w.contains("PASSPHRASE")
         || matches!(w, "PWD" | "PW" | "PASSWORDS")
-        || (w.ends_with("PASS") && !NOT_PASS.contains(&w))
+        || (w.ends_with("PASS") && w != "PASS" && !NOT_PASS.contains(&w))
 }
 
 /// Whether a word names a key, token or secret.
@@ -342,7 +346,9 @@ pub fn secret_kind(name: &str) -> Option<SecretKind> {
     {
         return None;
     }
-    if words.iter().any(|w| is_password_word(w)) {
+    // A bare PASS is a password only as the last word (`DB_PASS`), not in
+    // `needless_pass_by_value`.
+    if words.iter().any(|w| is_password_word(w)) || last == "PASS" {
         return Some(SecretKind::Password);
     }
     if words.iter().any(|w| is_key_word(w)) {
@@ -437,6 +443,7 @@ mod tests {
             "TOKEN_URL",
             "passwordLabel",
             "forgotPassword",
+            "needless_pass_by_value",
         ] {
             assert_eq!(secret_kind(name), None, "{name}");
         }

@@ -79,6 +79,27 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "generate",
     "random",
     "<generated>",
+    "invalid",
+    "wrong",
+    "incorrect",
+    "allow",
+    "deny",
+    "warn",
+    "forbid",
+    "foo",
+    "bar",
+    "baz",
+    "foobar",
+    "test",
+    "opensesame",
+    "int",
+    "integer",
+    "text",
+    "varchar",
+    "bool",
+    "boolean",
+    "json",
+    "blob",
 ];
 
 /// Whether a value only stands for a secret: references and templates (`${VAR}`,
@@ -334,7 +355,7 @@ pub fn names_a_credential(value: &str) -> bool {
     let v = value.trim();
     let identifier = !v.is_empty()
         && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/' | ':'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/' | ':' | '#'));
     let joined = v.contains(['_', '.', '-', '/', ':'])
         || v.as_bytes()
             .windows(2)
@@ -370,7 +391,8 @@ pub fn is_natural_language(value: &str) -> bool {
         && chars.all(|c| c.is_alphabetic() && c.is_lowercase());
     // A phrase is a label when it starts like a sentence (`Enter your password`,
     // `Mot de passe`); `correct horse battery staple` is a passphrase.
-    (letters_around_space && v.starts_with(char::is_uppercase))
+    (letters_around_space
+        && (v.starts_with(char::is_uppercase) || names_a_credential(&v.replace(' ', "-"))))
         || v.ends_with("...")
         || v.ends_with('…')
         || (v.ends_with(['?', '!', ':'])

@@ -151,6 +151,12 @@ impl Scanner {
     /// Findings in one file's contents.
     pub fn scan(&self, file: &str, bytes: &[u8]) -> Vec<Finding> {
         let kind = files::kind_of(file);
+        // Rust keeps unit tests in the file they test, after `#[cfg(test)]`.
+        let tests_from = if file.ends_with(".rs") {
+            memchr::memmem::find(bytes, b"#[cfg(test)]").unwrap_or(bytes.len())
+        } else {
+            bytes.len()
+        };
         let mut hits = Vec::new();
         // Lines are visited in order; the detectors woken on the current one add up
         // until a keyword falls on a later line.
@@ -168,6 +174,10 @@ impl Scanner {
                 _ => {}
             }
             if let Some((start, end, mask)) = current.take() {
+                let kind = FileKind {
+                    test: kind.test || start >= tests_from,
+                    ..kind
+                };
                 self.scan_line(bytes, start, end, mask, kind, &mut hits);
             }
             let start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
@@ -179,6 +189,10 @@ impl Scanner {
             current = Some((start, end, wake));
         }
         if let Some((start, end, mask)) = current {
+            let kind = FileKind {
+                test: kind.test || start >= tests_from,
+                ..kind
+            };
             self.scan_line(bytes, start, end, mask, kind, &mut hits);
         }
         for known in &self.known {

@@ -441,6 +441,9 @@ fn yaml_value(rest: &str) -> Option<(String, bool)> {
     if t.starts_with(['"', '\'', '&', '*', '|', '>', '[', '{']) {
         return value_of(rest);
     }
+    if t.starts_with('#') {
+        return None;
+    }
     let end = t.find(" #").unwrap_or(t.len());
     let value = t[..end].trim_end();
     (!value.is_empty()).then(|| (value.to_string(), false))
@@ -478,7 +481,11 @@ fn value_of(rest: &str) -> Option<(String, bool)> {
         t.find('}').map_or(t.len(), |i| i + 1)
     } else {
         t.find(|c: char| {
-            c.is_whitespace() || matches!(c, ',' | ';' | ')' | ']' | '}' | '#' | '"' | '\'' | '`')
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    ',' | ';' | ')' | ']' | '}' | '#' | '"' | '\'' | '`' | '&'
+                )
         })
         .unwrap_or(t.len())
     };
