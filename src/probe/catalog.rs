@@ -9,9 +9,9 @@ use std::sync::Arc;
 use super::Probe;
 use super::kinds::{
     command, compose_images, compose_ports, compose_secrets, connection_string,
-    credential_difference, dockerfile_secrets, env_vars, file_fresh, file_mode, git_history,
-    git_hook, git_tracked, gitignore_covers, keyvault_secrets, listening, password_policy,
-    postgres, reachable, secret_scan, sql_injection,
+    credential_difference, dockerfile_secrets, env_vars, environment, file_fresh, file_mode,
+    git_history, git_hook, git_tracked, gitignore_covers, keyvault_secrets, listening,
+    password_policy, postgres, reachable, secret_scan, sql_injection,
 };
 use crate::checklist::kinds::{KindSpec, ProbeKinds};
 use crate::checklist::params::{ParamError, ParamSpec, Params};
@@ -55,6 +55,7 @@ pub const KINDS: &[KindInfo] = &[
     git_tracked::KIND,
     gitignore_covers::KIND,
     env_vars::KIND,
+    environment::KIND,
     file_mode::KIND,
     listening::KIND,
     reachable::KIND,

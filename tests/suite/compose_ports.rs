@@ -302,3 +302,29 @@ fn broken_yaml_and_missing_files_are_reported() {
     );
     assert_eq!(o.evidence[0].line, Some(4));
 }
+
+#[test]
+fn scope_separates_database_ports_from_the_others() {
+    let p = Project::new();
+    p.write(
+        "compose.yaml",
+        "services:\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n  cache:\n    image: docker.io/bitnami/redis:7\n    ports: [\"6380:6380\"]\n  web:\n    image: nginx:1.27\n    ports: [\"8080:80\", \"127.0.0.1:9090:9090\"]\n  adminer:\n    image: adminer\n    ports: [\"15432:5432\"]\n",
+    );
+    let o = check(&p, "scope = \"databases\"");
+    let t = crate::support::outcome_text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    // db by image and port, cache by image, adminer by its container port 5432.
+    assert!(
+        t.starts_with("fail 3 published database ports reachable"),
+        "{t}"
+    );
+    assert!(!t.contains("8080"), "{t}");
+    let o = check(&p, "scope = \"others\"");
+    let t = crate::support::outcome_text(&o);
+    assert!(
+        t.starts_with("fail 1 published non-database port reachable"),
+        "{t}"
+    );
+    assert!(t.contains("8080:80"), "{t}");
+    assert!(!t.contains("5432:5432"), "{t}");
+}

@@ -200,3 +200,37 @@ fn connection_strings_for_production_require_tls_and_no_tracked_password() {
         text(&o)
     );
 }
+
+#[test]
+fn the_environment_check_says_what_to_configure_and_the_database_probes_skip() {
+    let p = Project::new();
+    let o = run_probe(p.path(), "environment", "", &[]);
+    let t = text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    assert!(
+        t.contains("environment `production` is not configured: no host, no user, no password"),
+        "{t}"
+    );
+    assert!(t.contains("[environments.production]"), "{t}");
+    for kind in ["postgres-connect", "postgres-roles", "password-policy"] {
+        let o = run_probe(p.path(), kind, "", &[]);
+        assert_eq!(o.status, ProbeStatus::Skipped, "{kind}: {}", text(&o));
+        assert!(
+            text(&o).contains("is not configured"),
+            "{kind}: {}",
+            text(&o)
+        );
+    }
+    let o = run_probe(
+        p.path(),
+        "environment",
+        "",
+        &[
+            ("PG_HOST", "db.internal"),
+            ("PG_USER", "app"),
+            ("PG_PASSWORD", STRONG),
+        ],
+    );
+    assert_eq!(o.status, ProbeStatus::Pass, "{}", text(&o));
+    assert!(!text(&o).contains(STRONG));
+}

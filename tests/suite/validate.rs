@@ -22,7 +22,7 @@ fn shipped_checklists_are_valid() {
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("checklists/postgres-production.toml: ok (30 items"),
+        stdout.contains("checklists/postgres-production.toml: ok (32 items"),
         "{stdout}"
     );
     assert!(
@@ -108,6 +108,7 @@ fn schema_describes_every_probe_kind() {
             "git-tracked",
             "gitignore-covers",
             "env-vars",
+            "environment",
             "file-mode",
             "listening",
             "reachable",
@@ -131,7 +132,7 @@ fn schema_describes_every_probe_kind() {
             "git-hook"
         ]
     );
-    let file_mode = &variants[4];
+    let file_mode = &variants[5];
     assert_eq!(file_mode["required"], serde_json::json!(["kind", "path"]));
     assert_eq!(file_mode["additionalProperties"], false);
     assert_eq!(

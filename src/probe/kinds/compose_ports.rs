@@ -36,6 +36,13 @@ pub const KIND: KindInfo = KindInfo {
             default: None,
             doc: "Only check bindings whose container port is one of these, e.g. [5432].",
         },
+        ParamSpec {
+            name: "scope",
+            ty: ParamType::String,
+            required: false,
+            default: Some("\"all\""),
+            doc: "Which published ports: `all`, `databases` (a database's port, or any port of a service running a database image: PostgreSQL, MySQL, MariaDB, MongoDB, Redis, ...) or `others` (everything else).",
+        },
     ],
     build: |p| Ok(Arc::new(ComposePortsProbe::from_params(p)?)),
 };
@@ -46,16 +53,79 @@ pub struct ComposePortsProbe {
     files: PathGlobs,
     services: Option<Vec<String>>,
     container_ports: Option<Vec<u16>>,
+    scope: Scope,
+}
+
+/// Which published ports a check looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    All,
+    Databases,
+    Others,
+}
+
+/// Container ports of databases and caches, by their defaults.
+const DATABASE_PORTS: &[u16] = &[
+    5432, 5433, 3306, 33060, 27017, 27018, 6379, 1433, 1521, 9042, 26257, 5984, 11211, 9200, 8123,
+    7687,
+];
+
+/// Image names (the last path part, before the tag) of databases and caches.
+const DATABASE_IMAGES: &[&str] = &[
+    "postgres",
+    "postgis",
+    "timescaledb",
+    "pgvector",
+    "mysql",
+    "mariadb",
+    "percona",
+    "mongo",
+    "redis",
+    "valkey",
+    "keydb",
+    "mssql",
+    "oracle",
+    "cassandra",
+    "cockroach",
+    "couchdb",
+    "memcached",
+    "elasticsearch",
+    "opensearch",
+    "clickhouse",
+    "neo4j",
+    "influxdb",
+    "supabase",
+];
+
+/// Whether a service runs a database image (`postgres:16`, `bitnami/postgresql`,
+/// `mcr.microsoft.com/mssql/server`, `${DB_IMAGE}` resolved).
+fn runs_database_image(image: &str) -> bool {
+    let lower = image.to_ascii_lowercase();
+    let name = lower.split([':', '@']).next().unwrap_or(&lower);
+    name.split('/')
+        .any(|part| DATABASE_IMAGES.iter().any(|db| part.starts_with(db)))
 }
 
 impl ComposePortsProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
         let files = p.globs_or_default("files")?;
         let container_ports = p.port_list("container_ports")?;
+        let scope = match p.string_or_default("scope")? {
+            "all" => Scope::All,
+            "databases" => Scope::Databases,
+            "others" => Scope::Others,
+            other => {
+                return Err(ParamError::new(
+                    "scope",
+                    format!("`{other}` is not a scope (expected all, databases or others)"),
+                ));
+            }
+        };
         Ok(ComposePortsProbe {
             files,
             services: p.string_list("services")?,
             container_ports,
+            scope,
         })
     }
 
@@ -65,10 +135,18 @@ impl ComposePortsProbe {
             .is_none_or(|s| s.iter().any(|n| n == name))
     }
 
-    fn wants_binding(&self, binding: &PortBinding) -> bool {
-        self.container_ports
-            .as_ref()
-            .is_none_or(|ports| ports.iter().any(|p| binding.targets(*p)))
+    fn wants_binding(&self, binding: &PortBinding, database_service: bool) -> bool {
+        let database = database_service || DATABASE_PORTS.iter().any(|p| binding.targets(*p));
+        let in_scope = match self.scope {
+            Scope::All => true,
+            Scope::Databases => database,
+            Scope::Others => !database,
+        };
+        in_scope
+            && self
+                .container_ports
+                .as_ref()
+                .is_none_or(|ports| ports.iter().any(|p| binding.targets(*p)))
     }
 }
 
@@ -109,7 +187,8 @@ impl BlockingProbe for ComposePortsProbe {
         if !exposed.is_empty() {
             let n = exposed.len();
             ProbeOutcome::fail(format!(
-                "{n} published port{} reachable from the network ({scope})",
+                "{n} {}{} reachable from the network ({scope})",
+                self.what(),
                 plural(n)
             ))
             .with_evidence(exposed)
@@ -122,12 +201,15 @@ impl BlockingProbe for ComposePortsProbe {
         } else if services == 0 {
             ProbeOutcome::skipped(format!("the Compose files define no service ({scope})"))
         } else if safe.is_empty() {
-            ProbeOutcome::pass(format!("no published ports ({scope})"))
+            ProbeOutcome::pass(format!("no {}s ({scope})", self.what()))
         } else {
             let n = safe.len();
             ProbeOutcome::pass(format!(
-                "all {n} published port{} bind to loopback ({scope})",
-                plural(n)
+                "{} {n} {}{} bind{} to loopback ({scope})",
+                if n == 1 { "the" } else { "all" },
+                self.what(),
+                plural(n),
+                if n == 1 { "s" } else { "" }
             ))
             .with_evidence(safe)
         }
@@ -135,10 +217,34 @@ impl BlockingProbe for ComposePortsProbe {
 }
 
 impl ComposePortsProbe {
+    /// The service's image, its variables resolved.
+    fn image_of(&self, file: &ComposeFile, service: &Service) -> String {
+        service
+            .get("image")
+            .and_then(scalar_text)
+            .map(|written| file.variables.interpolate(&written).unwrap_or(written))
+            .unwrap_or_default()
+    }
+
+    /// The ports looked at, in words.
+    fn what(&self) -> &'static str {
+        match self.scope {
+            Scope::All => "published port",
+            Scope::Databases => "published database port",
+            Scope::Others => "published non-database port",
+        }
+    }
+
     fn inspect(&self, file: &ComposeFile, out: &mut Findings) {
         for service in file.services.iter().filter(|s| self.wants_service(&s.name)) {
             out.services += 1;
-            if let Some(mode) = service.get("network_mode") {
+            let database = runs_database_image(&self.image_of(file, service));
+            let mode_in_scope = match self.scope {
+                Scope::All => true,
+                Scope::Databases => database,
+                Scope::Others => !database,
+            };
+            if let Some(mode) = service.get("network_mode").filter(|_| mode_in_scope) {
                 let written = scalar_text(mode).unwrap_or_default();
                 match file.variables.interpolate(&written) {
                     Ok(resolved) if resolved == "host" => {
@@ -191,7 +297,7 @@ impl ComposePortsProbe {
                 return;
             }
         };
-        if !self.wants_binding(&binding) {
+        if !self.wants_binding(&binding, runs_database_image(&self.image_of(file, service))) {
             return;
         }
         let resolved = binding.to_string();

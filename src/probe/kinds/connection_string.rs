@@ -1,7 +1,7 @@
 //! `connection-string`: PostgreSQL connection URLs in the project's configuration files
 //! (`.mcp.json`, `.env*`, Compose files) that point at a production server ask for
 //! `sslmode=require` or stronger, and none carries a literal password in a file git
-//! tracks. URLs to loopback hosts, and those in development files (`.env.example`,
+//! tracks. URLs to loopback hosts, and those in development and example files (`.env.example`, `.env.sample`,
 //! `.env.development`, `.env.local`, `.env.test`), are local development and only
 //! listed. Passwords are shown as `****`.
 
@@ -11,6 +11,7 @@ use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::config::pgurl::PgUrl;
 use crate::probe::catalog::KindInfo;
+use crate::probe::shared::files::is_development_file;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::walk;
 
@@ -21,14 +22,6 @@ const SSLMODES: &[&str] = &[
     "require",
     "verify-ca",
     "verify-full",
-];
-
-const DEVELOPMENT_FILES: &[&str] = &[
-    ".env.example",
-    ".env.development",
-    ".env.local",
-    ".env.test",
-    ".env.template",
 ];
 
 /// The kind's catalog entry.
@@ -157,7 +150,7 @@ impl BlockingProbe for ConnectionStringProbe {
             let Ok(text) = walk::read_text(&path.path) else {
                 continue;
             };
-            let development = DEVELOPMENT_FILES.iter().any(|d| rel.ends_with(d));
+            let development = is_development_file(rel);
             for found in find_urls(&text) {
                 let shown = masked(&found.text);
                 let at =

@@ -11,6 +11,7 @@ pub mod connection_string;
 pub mod credential_difference;
 pub mod dockerfile_secrets;
 pub mod env_vars;
+pub mod environment;
 pub mod file_fresh;
 pub mod file_mode;
 pub mod git_history;

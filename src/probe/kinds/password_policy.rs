@@ -205,6 +205,12 @@ impl BlockingProbe for PasswordPolicyProbe {
             Ok(env) => env,
             Err(e) => return ProbeOutcome::error(e.to_string()),
         };
+        if env.host.is_none() && env.password.is_none() {
+            return ProbeOutcome::skipped(format!(
+                "environment `{}` is not configured: the `environment` check says what to set",
+                self.environment
+            ));
+        }
         let Some(password) = env.password.filter(|p| !p.expose().is_empty()) else {
             return ProbeOutcome::error(format!(
                 "environment `{}` has no password to check (set its `password` source)",

@@ -69,11 +69,17 @@ impl Connection {
         })
     }
 
-    /// The environment's target, or an `error` outcome saying what is missing.
+    /// The environment's target, or an `error` outcome saying what is missing. An
+    /// environment with no host at all is not configured: the probe is `skipped` and
+    /// points to the `environment` kind, so a fresh project reads one clear next step
+    /// instead of the same error from every database probe.
     pub async fn target(&self, ctx: &ProbeContext) -> Result<Target, ProbeOutcome> {
-        target(&self.environment, ctx)
-            .await
-            .map_err(|e| ProbeOutcome::error(e.to_string()))
+        target(&self.environment, ctx).await.map_err(|e| match e {
+            LookupError::Target(TargetError::NoHost { env }) => ProbeOutcome::skipped(format!(
+                "environment `{env}` is not configured (no host): the `environment` check says what to set"
+            )),
+            e => ProbeOutcome::error(e.to_string()),
+        })
     }
 
     /// Connects to a target; a failure becomes an `error` outcome (the probe could

@@ -36,6 +36,13 @@ pub const KIND: KindInfo = KindInfo {
             doc: "Roles that must not exist, or at least not be able to log in and connect (e.g. the default `contextforge`).",
         },
         ParamSpec {
+            name: "absent_users_of",
+            ty: ParamType::StringList,
+            required: false,
+            default: None,
+            doc: "Environments whose users must not exist here either (e.g. [\"development\"]: the development user's password is known to every developer).",
+        },
+        ParamSpec {
             name: "checks",
             ty: ParamType::StringList,
             required: false,
@@ -62,6 +69,7 @@ pub struct RolesProbe {
     connection: Connection,
     app_role: Option<String>,
     absent: Vec<String>,
+    absent_users_of: Vec<String>,
     max_superusers: i64,
     checks: Vec<Check>,
 }
@@ -110,16 +118,18 @@ impl RolesProbe {
             return Err(ParamError::new("checks", "names no check"));
         }
         let absent = p.string_list("absent")?.unwrap_or_default();
-        if checks == [Check::Absent] && absent.is_empty() {
+        let absent_users_of = p.string_list("absent_users_of")?.unwrap_or_default();
+        if checks == [Check::Absent] && absent.is_empty() && absent_users_of.is_empty() {
             return Err(ParamError::new(
                 "checks",
-                "only `absent` is checked, but `absent` names no role",
+                "only `absent` is checked, but neither `absent` nor `absent_users_of` names a role",
             ));
         }
         Ok(RolesProbe {
             connection: Connection::from_params(p)?,
             app_role: p.string("app_role")?.map(str::to_string),
             absent,
+            absent_users_of,
             max_superusers,
             checks,
         })
@@ -142,6 +152,31 @@ impl RolesProbe {
 
         let wants = |c: Check| self.checks.contains(&c);
         let mut checked: Vec<String> = Vec::new();
+        // The roles that must be gone: named ones, and the users of other environments
+        // (whose passwords are known to more people).
+        let mut absent = self.absent.clone();
+        for env in self.absent_users_of.iter().filter(|_| wants(Check::Absent)) {
+            match ctx.environment(env).await.ok().and_then(|e| e.user) {
+                Some(user) if user == target.user => note(
+                    true,
+                    format!(
+                        "the {env} user `{user}` is also the user here: give this environment its own"
+                    ),
+                    &mut problems,
+                ),
+                Some(user) => absent.push(user),
+                None => note(
+                    false,
+                    format!("environment `{env}` names no user to look for"),
+                    &mut problems,
+                ),
+            }
+        }
+        if self.checks == [Check::Absent] && absent.is_empty() && problems.is_empty() {
+            return ProbeOutcome::skipped(
+                "no role to look for: `absent` is empty and the environments in `absent_users_of` name no user",
+            );
+        }
         if wants(Check::Privileges) {
             checked.push(format!("the privileges of `{app}`"));
             match app_role(&session, &app).await {
@@ -195,14 +230,14 @@ impl RolesProbe {
                 Err(_) => {}
             }
         }
-        if wants(Check::Absent) && !self.absent.is_empty() {
+        if wants(Check::Absent) && !absent.is_empty() {
             checked.push(format!(
                 "{} role{} that must be gone",
-                self.absent.len(),
-                if self.absent.len() == 1 { "" } else { "s" }
+                absent.len(),
+                if absent.len() == 1 { "" } else { "s" }
             ));
         }
-        for role in self.absent.iter().filter(|_| wants(Check::Absent)) {
+        for role in absent.iter().filter(|_| wants(Check::Absent)) {
             let rows = session
                 .query(
                     "select rolcanlogin, has_database_privilege(oid, current_database(), 'CONNECT') from pg_roles where rolname = $1",
