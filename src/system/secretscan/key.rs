@@ -78,10 +78,21 @@ fn random_key() -> std::io::Result<Secret> {
     Ok(Secret::new(hex))
 }
 
-/// Writes a new key file; never replaces or follows anything already there.
+/// Writes a new key file; never replaces or follows anything already there, and
+/// never writes through a `.preflight` that is a symbolic link (a checked branch could
+/// point it anywhere).
 fn create(path: &Path, key: &Secret) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        match std::fs::symlink_metadata(dir) {
+            Ok(meta) if !meta.file_type().is_dir() => {
+                return Err(std::io::Error::other(format!(
+                    "{} is not a folder",
+                    dir.display()
+                )));
+            }
+            Ok(_) => {}
+            Err(_) => std::fs::create_dir(dir)?,
+        }
     }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -120,5 +131,15 @@ mod tests {
             project_key(dir.path()),
             Err(KeyError::Unreadable(_))
         ));
+    }
+
+    #[test]
+    fn never_writes_through_a_linked_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(".preflight")).unwrap();
+        let (_, origin) = project_key(dir.path()).unwrap();
+        assert!(matches!(origin, KeyOrigin::Ephemeral(_)), "{origin:?}");
+        assert!(!elsewhere.path().join("fingerprint-key").exists());
     }
 }
