@@ -328,3 +328,87 @@ fn scope_separates_database_ports_from_the_others() {
     assert!(t.contains("8080:80"), "{t}");
     assert!(!t.contains("5432:5432"), "{t}");
 }
+
+/// What Compose itself accepts, read the same way: a byte-order mark, every YAML
+/// document merged, a flow list closed at its key's indent (as getsentry/self-hosted
+/// writes it), `.env` values with spaces and inline comments, and an override file git
+/// ignores. What Compose refuses is an error, never "no ports".
+#[test]
+fn files_are_read_as_compose_reads_them() {
+    let exposed = |p: &Project| {
+        let o = check(p, "");
+        let t = crate::support::outcome_text(&o);
+        (o.status, t)
+    };
+    let p = Project::new();
+    p.write(
+        "compose.yaml",
+        "\u{feff}services:\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n",
+    );
+    let (status, t) = exposed(&p);
+    assert_eq!(status, ProbeStatus::Fail, "{t}");
+    assert!(t.contains("compose.yaml:4"), "{t}");
+
+    let p = Project::new();
+    p.write(
+        "compose.yaml",
+        "services:\n  db:\n    image: postgres:16\n---\nservices:\n  db:\n    ports:\n      - \"5433:5432\"\n",
+    );
+    let (status, t) = exposed(&p);
+    assert_eq!(status, ProbeStatus::Fail, "{t}");
+    assert!(t.contains("0.0.0.0:5433->5432"), "{t}");
+
+    let p = Project::new();
+    p.write(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    healthcheck:\n      test: [\n          \"CMD\",\n          \"true\",\n      ]\n    ports:\n      - \"9000:80\"\n",
+    );
+    let (status, t) = exposed(&p);
+    assert_eq!(status, ProbeStatus::Fail, "{t}");
+    assert!(t.contains("0.0.0.0:9000->80"), "{t}");
+
+    let p = Project::new();
+    p.write(
+        ".env",
+        "BIND = 0.0.0.0   # every interface\nLABEL=two words\n",
+    );
+    p.write(
+        "compose.yaml",
+        "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"${BIND}:5432:5432\"\n",
+    );
+    let (status, t) = exposed(&p);
+    assert_eq!(status, ProbeStatus::Fail, "{t}");
+    assert!(t.contains("0.0.0.0:5432->5432"), "{t}");
+
+    let p = Project::git();
+    p.write(".gitignore", "docker-compose.override.yml\n");
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n",
+    );
+    p.write(
+        "docker-compose.override.yml",
+        "services:\n  db:\n    ports:\n      - \"5433:5432\"\n",
+    );
+    p.commit_all("compose");
+    let (status, t) = exposed(&p);
+    assert_eq!(status, ProbeStatus::Fail, "{t}");
+    assert!(t.contains("docker-compose.override.yml"), "{t}");
+
+    for (text, message) in [
+        (
+            "services:\n  db:\n    image: postgres:16\n    image: mysql:8\n",
+            "duplicate key `image` (first at line 3)",
+        ),
+        (
+            "services:\n  db:\n    image: postgres:16\n    ports: {a: b}\n",
+            "`ports` must be a list",
+        ),
+    ] {
+        let p = Project::new();
+        p.write("compose.yaml", text);
+        let (status, t) = exposed(&p);
+        assert_eq!(status, ProbeStatus::Error, "{t}");
+        assert!(t.contains(message), "{t}");
+    }
+}

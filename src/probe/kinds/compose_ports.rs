@@ -14,7 +14,7 @@ use crate::probe::shared::compose::{BindingError, FILES_PARAM, compose_files, re
 use crate::probe::shared::{holds_secret, plural};
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::compose::ports::{Exposure, PortBinding};
-use crate::system::compose::{ComposeFile, Node, Service, items, position, scalar_text};
+use crate::system::compose::{ComposeFile, Data, Node, Service, items, position, scalar_text};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -264,8 +264,17 @@ impl ComposePortsProbe {
                 }
             }
             if let Some(ports) = service.get("ports") {
-                for entry in items(ports) {
-                    self.inspect_port(file, service, entry, out);
+                if matches!(ports.data, Data::Seq(_) | Data::Null) {
+                    for entry in items(ports) {
+                        self.inspect_port(file, service, entry, out);
+                    }
+                } else {
+                    // Compose refuses this file; it is not "no ports".
+                    out.errors.push(at(
+                        file,
+                        ports,
+                        format!("service `{}`: `ports` must be a list", service.name),
+                    ));
                 }
             }
         }

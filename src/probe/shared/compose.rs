@@ -8,6 +8,8 @@ use crate::checklist::params::{ParamSpec, ParamType, Params};
 use crate::probe::{Evidence, ProbeContext, ProbeOutcome};
 use crate::system::compose::interpolate::InterpolationError;
 use crate::system::compose::ports::{PortBinding, PortSpecError};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::probe::context::ParsedCompose;
@@ -22,16 +24,56 @@ pub const FILES_PARAM: ParamSpec = ParamSpec {
     doc: "Compose files to read, searched recursively (git-ignored folders are skipped).",
 };
 
+/// The override files Compose loads beside a Compose file, whether git ignores them
+/// or not (they are often kept out of git on purpose, and still published).
+const OVERRIDE_FILES: &[&str] = &[
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
 /// Every Compose file of the project matching `globs`, in path order, parsed or with
-/// why it could not be; `skipped` when nothing matches.
+/// why it could not be; `skipped` when nothing matches. Override files beside a found
+/// file (or at the project root) are read even when git ignores them, as Compose reads
+/// them.
 pub fn compose_files(
     ctx: &ProbeContext,
     globs: &PathGlobs,
 ) -> Result<Vec<ParsedCompose>, ProbeOutcome> {
-    Ok(files::matching(ctx, globs, "Compose files")?
+    let listed = files::matching(ctx, globs, "Compose files");
+    let mut paths: Vec<PathBuf> = match &listed {
+        Ok(found) => found.iter().map(|f| f.path.clone()).collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut dirs: BTreeSet<PathBuf> = paths
         .iter()
-        .map(|f| ctx.compose_file(&f.path))
-        .collect())
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    dirs.insert(ctx.project_dir.clone());
+    for dir in dirs {
+        for name in OVERRIDE_FILES {
+            let path = dir.join(name);
+            let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+            let rel = path
+                .strip_prefix(&ctx.project_dir)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            if regular && globs.is_match(&rel) && !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+    }
+    if paths.is_empty() {
+        return listed.map(|_| Vec::new());
+    }
+    // Byte order, as the walker lists.
+    paths.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    Ok(paths.iter().map(|p| ctx.compose_file(p)).collect())
 }
 
 /// The Compose files matching `globs`, parsed, with the ones that could not be read as

@@ -101,52 +101,46 @@ pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile
         column,
         message,
     };
-    let empty = |variables| ComposeFile {
-        file: file.to_string(),
-        services: Vec::new(),
-        secrets: None,
-        variables,
-    };
-    let root = match yaml::parse(text) {
-        Ok(Some(root)) => root,
-        Ok(None) => return Ok(empty(variables)),
-        Err(e) => return Err(invalid(e.line, e.col, e.message)),
-    };
+    let documents = yaml::parse_documents(text).map_err(|e| invalid(e.line, e.col, e.message))?;
     let at = |node: &Node, message: String| invalid(node.line as usize, node.col as usize, message);
-    let entries = match root.data {
-        Data::Map(entries) => entries,
-        Data::Null => return Ok(empty(variables)),
-        _ => {
-            return Err(at(
-                &root,
-                "a Compose file must be a mapping at the top level".into(),
-            ));
-        }
-    };
-    let mut services = Vec::new();
+    let mut services: Vec<Service> = Vec::new();
     let mut secrets = None;
-    for (key, value) in entries {
-        match key.text() {
-            Some("services") => match value.data {
-                Data::Map(map) => {
-                    for (name, node) in map {
-                        let name = name.text().unwrap_or_default().to_string();
-                        match node.data {
-                            Data::Map(_) | Data::Null => services.push(Service { name, node }),
-                            _ => {
+    // Compose merges every document of a file, in order.
+    for root in documents {
+        let entries = match root.data {
+            Data::Map(entries) => entries,
+            Data::Null => continue,
+            _ => {
+                return Err(at(
+                    &root,
+                    "a Compose file must be a mapping at the top level".into(),
+                ));
+            }
+        };
+        for (key, value) in entries {
+            match key.text() {
+                Some("services") => match value.data {
+                    Data::Map(map) => {
+                        for (name, node) in map {
+                            let name = name.text().unwrap_or_default().to_string();
+                            if !matches!(node.data, Data::Map(_) | Data::Null) {
                                 return Err(at(
                                     &node,
                                     format!("service `{name}` must be a mapping"),
                                 ));
                             }
+                            match services.iter_mut().find(|s| s.name == name) {
+                                Some(earlier) => merge_service(&mut earlier.node, node),
+                                None => services.push(Service { name, node }),
+                            }
                         }
                     }
-                }
-                Data::Null => {}
-                _ => return Err(at(&value, "`services` must be a mapping".into())),
-            },
-            Some("secrets") => secrets = Some(value),
-            _ => {}
+                    Data::Null => {}
+                    _ => return Err(at(&value, "`services` must be a mapping".into())),
+                },
+                Some("secrets") => secrets = Some(value),
+                _ => {}
+            }
         }
     }
     Ok(ComposeFile {
@@ -155,6 +149,32 @@ pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile
         secrets,
         variables,
     })
+}
+
+/// Merges a later definition of a service into an earlier one, as Compose merges
+/// documents and override files: lists (`ports`, `environment` as a list) are
+/// appended, anything else is replaced.
+pub fn merge_service(earlier: &mut Node, later: Node) {
+    let Data::Map(later_entries) = later.data else {
+        return;
+    };
+    if !matches!(earlier.data, Data::Map(_)) {
+        earlier.data = Data::Map(Vec::new());
+    }
+    let Data::Map(entries) = &mut earlier.data else {
+        return;
+    };
+    for (k, v) in later_entries {
+        match entries.iter_mut().find(|(known, _)| known.data == k.data) {
+            Some((_, existing)) => match (&mut existing.data, v.data) {
+                (Data::Seq(items), Data::Seq(more)) => items.extend(more),
+                (_, data) => {
+                    *existing = Node { data, ..v };
+                }
+            },
+            None => entries.push((k, v)),
+        }
+    }
 }
 
 /// The value of a string key in a mapping node.

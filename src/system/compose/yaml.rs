@@ -104,6 +104,9 @@ enum Frame {
         anchor: usize,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
+        /// Scalar keys seen so far, with their lines: a second one is an error, as
+        /// in go-yaml (and so in Compose).
+        seen: HashMap<String, usize>,
     },
 }
 
@@ -174,10 +177,57 @@ fn merge(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, String> {
 
 /// The first document of `text` as a tree; `None` for an empty stream.
 pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
+    Ok(parse_documents(text)?.into_iter().next())
+}
+
+/// Every document of `text` (Compose reads them all and merges them), a leading
+/// byte-order mark ignored.
+///
+/// go-yaml and libyaml accept a flow collection's closing `]` or `}` at the indent of
+/// the key that opened it (getsentry/self-hosted writes `test: [` … `]` so); the parser
+/// used here calls that invalid indentation. Such a line is indented one more space and
+/// the text read again, at most [`MAX_FLOW_FIXES`] times.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut fixed: Option<String> = None;
+    for _ in 0..=MAX_FLOW_FIXES {
+        let current = fixed.as_deref().unwrap_or(text);
+        match parse_stream(current) {
+            Err(e) if e.message.contains("invalid indentation") => {
+                let lines: Vec<&str> = current.split('\n').collect();
+                let Some(bad) = e.line.checked_sub(1).and_then(|i| lines.get(i)) else {
+                    return Err(e);
+                };
+                if !bad.trim_start().starts_with([']', '}']) {
+                    return Err(e);
+                }
+                let mut out = String::with_capacity(current.len() + 1);
+                for (i, line) in lines.iter().enumerate() {
+                    if i > 0 {
+                        out.push('\n');
+                    }
+                    if i + 1 == e.line {
+                        out.push(' ');
+                    }
+                    out.push_str(line);
+                }
+                fixed = Some(out);
+            }
+            other => return other,
+        }
+    }
+    parse_stream(fixed.as_deref().unwrap_or(text))
+}
+
+/// How many closing brackets [`parse_documents`] re-indents before giving up.
+const MAX_FLOW_FIXES: usize = 16;
+
+/// [`parse_documents`] without the leniency.
+fn parse_stream(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(text);
+    let mut documents: Vec<Node> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
-    let mut root: Option<Node> = None;
     let mut events = 0usize;
     let mut nodes = 0usize;
     let error = |span: &Span, message: String| YamlError {
@@ -193,8 +243,10 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
         })?;
         events += 1;
         let (node, anchor) = match event {
-            Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => continue,
-            Event::DocumentEnd | Event::StreamEnd => break,
+            Event::StreamStart | Event::DocumentStart(_) | Event::Nothing | Event::DocumentEnd => {
+                continue;
+            }
+            Event::StreamEnd => break,
             Event::Scalar(value, style, anchor, tag) => {
                 let keep = tag.as_ref().is_some_and(|t| t.suffix == "str");
                 let data = if style == ScalarStyle::Plain && !keep {
@@ -238,6 +290,7 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
                         anchor,
                         entries: Vec::new(),
                         key: None,
+                        seen: HashMap::new(),
                     }
                 });
                 continue;
@@ -285,19 +338,27 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
             ));
         }
         match stack.last_mut() {
-            None => {
-                root = Some(node);
-                // Only the first document counts, as in Compose.
-                break;
-            }
+            None => documents.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
+                None => {
+                    if let Some(text) = node.text().filter(|t| *t != "<<")
+                        && let Some(first) = seen.insert(text.to_string(), node.line as usize)
+                    {
+                        return Err(error(
+                            &span,
+                            format!("duplicate key `{text}` (first at line {first})"),
+                        ));
+                    }
+                    *key = Some(node);
+                }
                 Some(k) => entries.push((k, node)),
             },
         }
     }
-    Ok(root)
+    Ok(documents)
 }
 
 #[cfg(test)]
