@@ -491,6 +491,43 @@ fn roles_follow_least_privilege() {
 }
 
 #[test]
+fn the_development_user_must_be_gone_from_production() {
+    let c = Cluster::start(ClusterConfig::default());
+    c.sql("create role devuser login password 'dev-pass'");
+    let p = project();
+    p.write(
+        ".env.development",
+        "PG_HOST=localhost\nPG_USER=devuser\nPG_PASSWORD=dev-pass\n",
+    );
+    let su = Env::superuser(&c);
+    let params = "checks = [\"absent\"]\nabsent_users_of = [\"development\"]";
+    let o = probe(&p, "postgres-roles", params, &su);
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        "role `devuser` still exists and can log in",
+    );
+    c.sql("drop role devuser");
+    let o = probe(&p, "postgres-roles", params, &su);
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        "follow least privilege (checked: 1 role that must be gone)",
+    );
+    // The development user is production's own: said, not passed.
+    p.write(
+        ".env.development",
+        &format!("PG_HOST=localhost\nPG_USER={}\nPG_PASSWORD=x\n", su.user),
+    );
+    let o = probe(&p, "postgres-roles", params, &su);
+    assert_outcome(&o, ProbeStatus::Fail, "is also the user here");
+    // No development user anywhere: nothing to look for, so nothing passes.
+    std::fs::remove_file(p.path().join(".env.development")).unwrap();
+    let o = probe(&p, "postgres-roles", params, &su);
+    assert_outcome(&o, ProbeStatus::Skipped, "no role to look for");
+}
+
+#[test]
 fn production_rejects_development_and_default_credentials() {
     let c = Cluster::start(ClusterConfig::default());
     c.sql("create role app login password 'prod-secret-1'");
