@@ -890,3 +890,34 @@ fn git_hook_must_exist_be_executable_and_really_refuse_a_env_file() {
         &[".githooks/pre-commit: installed and executable"],
     );
 }
+
+/// The real-project cases: the three secret probes agree, because they share
+/// one classifier; the secure settings and references are not findings.
+#[test]
+fn compose_and_dockerfile_secrets_share_the_scanner_classifier() {
+    let p = Project::new();
+    p.write(
+        "docker-compose.yml",
+        "services:\n  mysql:\n    image: mysql:8\n    environment:\n      - MYSQL_RANDOM_ROOT_PASSWORD=yes\n      - MYSQL_ALLOW_EMPTY_PASSWORD=yes\n  wg:\n    image: wireguard\n    environment:\n      WG_PUBLIC_KEY: k3X1mB5tq2Wc0xZ8yJ9pR4sT7uV6wA1bC2dE3fG4hI5=\n      SECRET_FORCED_LANGUAGE: en\n      API_TOKEN: your-api-token-here\n",
+    );
+    p.write(
+        "Dockerfile",
+        "FROM postgres:16\nENV POSTGRES_PASSWORD_FILE=/run/secrets/db_password\nARG APP_SECRET=changeme\n",
+    );
+    for kind in ["compose-secrets", "dockerfile-secrets", "secret-scan"] {
+        let o = probe(&p, kind, "");
+        let t = outcome_text(&o);
+        assert_ne!(o.status, ProbeStatus::Fail, "{kind}: {t}");
+        for name in [
+            "MYSQL_RANDOM_ROOT_PASSWORD",
+            "MYSQL_ALLOW_EMPTY_PASSWORD",
+            "WG_PUBLIC_KEY",
+            "SECRET_FORCED_LANGUAGE",
+            "API_TOKEN",
+            "APP_SECRET=****",
+            "POSTGRES_PASSWORD_FILE=****",
+        ] {
+            assert!(!t.contains(name), "{kind} reports {name}:\n{t}");
+        }
+    }
+}
