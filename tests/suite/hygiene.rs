@@ -921,3 +921,23 @@ fn compose_and_dockerfile_secrets_share_the_scanner_classifier() {
         }
     }
 }
+
+/// A branch that breaks the fingerprint key (a folder in its place) does not stop the
+/// scan: the run uses its own key and says so.
+#[test]
+fn a_broken_fingerprint_key_does_not_stop_the_scan() {
+    let p = Project::new();
+    std::fs::create_dir_all(p.path().join(".preflight/fingerprint-key")).unwrap();
+    p.write(".env", "PGPASSWORD=Yx42hafg7Q4f-prod\n");
+    let o = probe(&p, "secret-scan", "");
+    let t = outcome_text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    assert!(
+        t.contains(".env:1: hardcoded secret: PGPASSWORD=********"),
+        "{t}"
+    );
+    assert!(
+        t.contains("fingerprints are valid for this run only"),
+        "{t}"
+    );
+}

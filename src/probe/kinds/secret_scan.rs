@@ -12,7 +12,7 @@ use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::secretscan::key::{KEY_FILE, KeyOrigin, project_key};
+use crate::system::secretscan::key::{KEY_FILE, KeyOrigin, ephemeral_key, project_key};
 use crate::system::secretscan::{Finding, Scanner, Stats};
 
 /// The kind's catalog entry.
@@ -80,12 +80,16 @@ impl BlockingProbe for SecretScanProbe {
             .into_iter()
             .collect();
         let searched_known = !known.is_empty();
+        // A key file the project broke (a folder, a FIFO, junk) must not stop the scan:
+        // the run uses its own key and says so.
         let (key, origin) = match project_key(&ctx.project_dir) {
             Ok(key) => key,
-            Err(e) => {
-                return ProbeOutcome::error(format!("the fingerprint key cannot be used: {e}"))
-                    .with_evidence([Evidence::file(KEY_FILE, e.to_string())]);
-            }
+            Err(e) => match ephemeral_key() {
+                Ok(key) => (key, KeyOrigin::Ephemeral(e.to_string())),
+                Err(io) => {
+                    return ProbeOutcome::error(format!("no fingerprint key can be made: {io}"));
+                }
+            },
         };
         // The walk counts tracked files even when an ignore rule matches them (a
         // committed `.env`).
@@ -142,7 +146,7 @@ impl BlockingProbe for SecretScanProbe {
                 "created {KEY_FILE}, the key of the fingerprints: commit it so every clone computes the same ones"
             ))),
             KeyOrigin::Ephemeral(why) => evidence.push(Evidence::note(format!(
-                "{KEY_FILE} could not be written ({why}): fingerprints are valid for this run only"
+                "{KEY_FILE} cannot be used ({why}): fingerprints are valid for this run only"
             ))),
         }
         if files == 0 && found.is_empty() {

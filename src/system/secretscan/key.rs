@@ -26,7 +26,7 @@ pub enum KeyOrigin {
     Read,
     /// Created now at [`KEY_FILE`] (commit it).
     Created,
-    /// Made for this run only: the file could not be written (why).
+    /// Made for this run only: the file could not be read or written (why).
     Ephemeral(String),
 }
 
@@ -64,6 +64,11 @@ pub fn project_key(project: &Path) -> Result<(Secret, KeyOrigin), KeyError> {
         }
         Err(e) => Err(KeyError::Unreadable(e)),
     }
+}
+
+/// A key for this run only, when the project's cannot be used.
+pub fn ephemeral_key() -> std::io::Result<Secret> {
+    random_key()
 }
 
 /// 32 bytes from the operating system's generator, as hex.
