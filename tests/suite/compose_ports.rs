@@ -395,6 +395,18 @@ fn files_are_read_as_compose_reads_them() {
     assert_eq!(status, ProbeStatus::Fail, "{t}");
     assert!(t.contains("docker-compose.override.yml"), "{t}");
 
+    // `extends:` within the file: the service inherits the base's ports, and adds its own.
+    let p = Project::new();
+    p.write(
+        "compose.yaml",
+        "services:\n  base:\n    image: postgres:16\n    ports: [\"127.0.0.1:5432:5432\"]\n  db:\n    extends: base\n    ports: [\"5433:5432\"]\n  db2:\n    extends:\n      service: db\n",
+    );
+    let (status, t) = exposed(&p);
+    assert_eq!(status, ProbeStatus::Fail, "{t}");
+    assert!(t.contains("service `db`: \"5433:5432\""), "{t}");
+    assert!(t.contains("service `db2`: \"5433:5432\""), "{t}");
+    assert!(t.contains("service `db2`: \"127.0.0.1:5432:5432\""), "{t}");
+
     for (text, message) in [
         (
             "services:\n  db:\n    image: postgres:16\n    image: mysql:8\n",

@@ -143,12 +143,64 @@ pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile
             }
         }
     }
+    resolve_extends(&mut services);
     Ok(ComposeFile {
         file: file.to_string(),
         services,
         secrets,
         variables,
     })
+}
+
+/// `extends:` within the file (`extends: base` or `extends: {service: base}`): the
+/// service starts as a copy of the base (itself resolved first) and its own keys are
+/// merged on top, lists appended. An `extends` naming another file is left as it is
+/// (not followed yet); a cycle or a missing base leaves the service as written.
+fn resolve_extends(services: &mut [Service]) {
+    let base_of = |node: &Node| -> Option<String> {
+        let extends = get(node, "extends")?;
+        match &extends.data {
+            Data::Scalar(name) => Some(name.to_string()),
+            Data::Map(_) if get(extends, "file").is_none() => {
+                get(extends, "service").and_then(scalar_text)
+            }
+            _ => None,
+        }
+    };
+    // Resolve in dependency order, at most as many rounds as services (a cycle stops).
+    let mut resolved: Vec<bool> = services
+        .iter()
+        .map(|s| base_of(&s.node).is_none())
+        .collect();
+    for _ in 0..services.len() {
+        let mut progress = false;
+        for i in 0..services.len() {
+            if resolved[i] {
+                continue;
+            }
+            let Some(base) = base_of(&services[i].node) else {
+                continue;
+            };
+            let Some(b) = services.iter().position(|s| s.name == base) else {
+                resolved[i] = true;
+                continue;
+            };
+            if !resolved[b] || b == i {
+                continue;
+            }
+            let mut merged = services[b].node.clone();
+            let own = services[i].node.clone();
+            merged.line = own.line;
+            merged.col = own.col;
+            merge_service(&mut merged, own);
+            services[i].node = merged;
+            resolved[i] = true;
+            progress = true;
+        }
+        if !progress {
+            break;
+        }
+    }
 }
 
 /// Merges a later definition of a service into an earlier one, as Compose merges
