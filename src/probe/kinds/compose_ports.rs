@@ -135,14 +135,17 @@ impl ComposePortsProbe {
             .is_none_or(|s| s.iter().any(|n| n == name))
     }
 
-    fn wants_binding(&self, binding: &PortBinding, database_service: bool) -> bool {
-        let database = database_service || DATABASE_PORTS.iter().any(|p| binding.targets(*p));
-        let in_scope = match self.scope {
+    /// Whether something of a database (or not) is in the scope.
+    fn in_scope(&self, database: bool) -> bool {
+        match self.scope {
             Scope::All => true,
             Scope::Databases => database,
             Scope::Others => !database,
-        };
-        in_scope
+        }
+    }
+
+    fn wants_binding(&self, binding: &PortBinding, database_service: bool) -> bool {
+        self.in_scope(database_service || DATABASE_PORTS.iter().any(|p| binding.targets(*p)))
             && self
                 .container_ports
                 .as_ref()
@@ -239,12 +242,10 @@ impl ComposePortsProbe {
         for service in file.services.iter().filter(|s| self.wants_service(&s.name)) {
             out.services += 1;
             let database = runs_database_image(&self.image_of(file, service));
-            let mode_in_scope = match self.scope {
-                Scope::All => true,
-                Scope::Databases => database,
-                Scope::Others => !database,
-            };
-            if let Some(mode) = service.get("network_mode").filter(|_| mode_in_scope) {
+            if let Some(mode) = service
+                .get("network_mode")
+                .filter(|_| self.in_scope(database))
+            {
                 let written = scalar_text(mode).unwrap_or_default();
                 match file.variables.interpolate(&written) {
                     Ok(resolved) if resolved == "host" => {
@@ -266,7 +267,7 @@ impl ComposePortsProbe {
             if let Some(ports) = service.get("ports") {
                 if matches!(ports.data, Data::Seq(_) | Data::Null) {
                     for entry in items(ports) {
-                        self.inspect_port(file, service, entry, out);
+                        self.inspect_port(file, service, database, entry, out);
                     }
                 } else {
                     // Compose refuses this file; it is not "no ports".
@@ -284,6 +285,7 @@ impl ComposePortsProbe {
         &self,
         file: &ComposeFile,
         service: &Service,
+        database: bool,
         entry: &Node,
         out: &mut Findings,
     ) {
@@ -306,7 +308,7 @@ impl ComposePortsProbe {
                 return;
             }
         };
-        if !self.wants_binding(&binding, runs_database_image(&self.image_of(file, service))) {
+        if !self.wants_binding(&binding, database) {
             return;
         }
         let resolved = binding.to_string();

@@ -3,6 +3,7 @@
 //! a `ports:` entry in either syntax.
 
 use super::files;
+use crate::base::path::display_path;
 use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamSpec, ParamType, Params};
 use crate::probe::{Evidence, ProbeContext, ProbeOutcome};
@@ -55,10 +56,7 @@ pub fn compose_files(
         for name in OVERRIDE_FILES {
             let path = dir.join(name);
             let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-            let rel = path
-                .strip_prefix(&ctx.project_dir)
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
+            let rel = display_path(&ctx.project_dir, &path);
             if regular && globs.is_match(&rel) && !paths.contains(&path) {
                 paths.push(path);
             }

@@ -55,7 +55,7 @@ pub fn project_key(project: &Path) -> Result<(Secret, KeyOrigin), KeyError> {
             }
         }
         Err(ReadError::Missing(_)) => {
-            let key = random_key()
+            let key = ephemeral_key()
                 .map_err(|e| KeyError::Unreadable(ReadError::Unreadable(e.to_string())))?;
             match create(&path, &key) {
                 Ok(()) => Ok((key, KeyOrigin::Created)),
@@ -66,13 +66,8 @@ pub fn project_key(project: &Path) -> Result<(Secret, KeyOrigin), KeyError> {
     }
 }
 
-/// A key for this run only, when the project's cannot be used.
+/// A key for this run only: 32 bytes from the operating system's generator, as hex.
 pub fn ephemeral_key() -> std::io::Result<Secret> {
-    random_key()
-}
-
-/// 32 bytes from the operating system's generator, as hex.
-fn random_key() -> std::io::Result<Secret> {
     let mut bytes = [0u8; 32];
     let mut filled = 0;
     while filled < bytes.len() {

@@ -163,37 +163,27 @@ impl Scanner {
         let mut current: Option<(usize, usize, u32)> = None;
         for m in self.keywords.find_overlapping_iter(bytes) {
             let wake = self.wakes[m.pattern().as_usize()];
+            // A key's body spans lines: it is read from its header, not by line.
+            if wake == PEM {
+                hits.extend(rules::private_key(bytes, m.start()));
+            }
             match &mut current {
                 Some((start, end, mask)) if m.start() >= *start && m.start() < *end => {
                     *mask |= wake;
-                    if wake == PEM {
-                        hits.extend(rules::private_key(bytes, m.start()));
-                    }
                     continue;
                 }
                 _ => {}
             }
-            if let Some((start, end, mask)) = current.take() {
-                let kind = FileKind {
-                    test: kind.test || start >= tests_from,
-                    ..kind
-                };
-                self.scan_line(bytes, start, end, mask, kind, &mut hits);
+            if let Some(line) = current.take() {
+                self.scan_line(bytes, line, kind, tests_from, &mut hits);
             }
             let start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
             let end =
                 memchr::memchr(b'\n', &bytes[m.start()..]).map_or(bytes.len(), |i| m.start() + i);
-            if wake == PEM {
-                hits.extend(rules::private_key(bytes, m.start()));
-            }
             current = Some((start, end, wake));
         }
-        if let Some((start, end, mask)) = current {
-            let kind = FileKind {
-                test: kind.test || start >= tests_from,
-                ..kind
-            };
-            self.scan_line(bytes, start, end, mask, kind, &mut hits);
+        if let Some(line) = current {
+            self.scan_line(bytes, line, kind, tests_from, &mut hits);
         }
         for known in &self.known {
             let needle = known.expose().as_bytes();
@@ -241,17 +231,21 @@ impl Scanner {
         found
     }
 
-    /// Runs the detectors in `mask` on the line `bytes[start..end]`. Invalid UTF-8 is
-    /// skipped, the valid stretches around it are scanned.
+    /// Runs the detectors in `mask` on the line `bytes[start..end]`; a line at or after
+    /// `tests_from` is test code. Invalid UTF-8 is skipped, the valid stretches around
+    /// it are scanned.
     fn scan_line(
         &self,
         bytes: &[u8],
-        start: usize,
-        end: usize,
-        mask: u32,
+        (start, end, mask): (usize, usize, u32),
         kind: FileKind,
+        tests_from: usize,
         hits: &mut Vec<Hit>,
     ) {
+        let kind = FileKind {
+            test: kind.test || start >= tests_from,
+            ..kind
+        };
         let mut at = start;
         for chunk in bytes[start..end].utf8_chunks() {
             let line = chunk.valid();
