@@ -9,6 +9,7 @@ mod support;
 mod suite {
     mod architecture;
     mod cli;
+    mod compose_go;
     mod compose_ports;
     mod credentials;
     mod git_probes;

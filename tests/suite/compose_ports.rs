@@ -424,3 +424,181 @@ fn files_are_read_as_compose_reads_them() {
         assert!(t.contains(message), "{t}");
     }
 }
+
+/// `extends:` naming another file: the service takes that file's ports, evidence names
+/// the file and line they are written on; `!reset` and `!override` apply.
+#[test]
+fn extends_from_another_file_is_followed() {
+    let p = Project::new();
+    p.write(
+        "deploy/common.yml",
+        "services:\n  pg:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n  quiet:\n    image: postgres:16\n    ports: [\"127.0.0.1:5432:5432\"]\n",
+    );
+    p.write(
+        "compose.yaml",
+        "services:\n  db:\n    extends:\n      file: deploy/common.yml\n      service: pg\n  safe:\n    extends: {file: ./deploy/common.yml, service: pg}\n    ports: !override [\"127.0.0.1:5433:5432\"]\n  none:\n    extends: {file: deploy/common.yml, service: pg}\n    ports: !reset []\n",
+    );
+    let o = check(&p, "");
+    let t = crate::support::outcome_text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    assert!(
+        t.contains("deploy/common.yml:5") && t.contains("service `db`: \"5432:5432\""),
+        "{t}"
+    );
+    assert!(!t.contains("service `safe`: \"5432:5432\""), "{t}");
+    assert!(t.contains("service `safe`: \"127.0.0.1:5433:5432\""), "{t}");
+    assert!(!t.contains("service `none`"), "{t}");
+
+    // A base that extends a third file, relative to its own folder.
+    let p = Project::new();
+    p.write(
+        "a/base.yml",
+        "services:\n  root:\n    image: postgres:16\n    ports: [\"5435:5432\"]\n",
+    );
+    p.write(
+        "a/mid.yml",
+        "services:\n  mid:\n    extends: {file: base.yml, service: root}\n",
+    );
+    p.write(
+        "compose.yaml",
+        "services:\n  db:\n    extends: {file: a/mid.yml, service: mid}\n",
+    );
+    let o = check(&p, "");
+    let t = crate::support::outcome_text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    assert!(t.contains("a/base.yml:4"), "{t}");
+}
+
+/// `include:` loads each file as a Compose file of its own, with its `.env` under the
+/// including file's; a file both found and included is read once.
+#[test]
+fn include_is_followed() {
+    let p = Project::new();
+    p.write(".env", "DB_BIND=0.0.0.0\n");
+    p.write("db/.env", "DB_BIND=127.0.0.1\nDB_PORT=5439\n");
+    p.write(
+        "db/postgres.yaml",
+        "services:\n  db:\n    image: postgres:16\n    ports: [\"${DB_BIND}:${DB_PORT}:5432\"]\n",
+    );
+    p.write(
+        "compose.yaml",
+        "include:\n  - db/postgres.yaml\nservices:\n  web:\n    image: nginx\n",
+    );
+    let o = check(&p, "");
+    let t = crate::support::outcome_text(&o);
+    assert_eq!(o.status, ProbeStatus::Fail, "{t}");
+    // The including project's `.env` wins over the included one's, as in compose-go.
+    assert!(t.contains("db/postgres.yaml:4"), "{t}");
+    assert!(t.contains("0.0.0.0:5439->5432"), "{t}");
+
+    // Long form, several paths, env_file; and an included file the glob also finds.
+    let p = Project::new();
+    p.write("infra/db.env", "PORT=5440\n");
+    p.write(
+        "infra/compose.db.yaml",
+        "services:\n  db:\n    image: postgres:16\n    ports: [\"127.0.0.1:${PORT}:5432\"]\n",
+    );
+    p.write(
+        "compose.yaml",
+        "include:\n  - path: [infra/compose.db.yaml]\n    env_file: infra/db.env\n",
+    );
+    let o = check(&p, "");
+    let t = crate::support::outcome_text(&o);
+    assert_eq!(o.status, ProbeStatus::Pass, "{t}");
+    assert_eq!(t.matches("127.0.0.1:5440->5432").count(), 1, "{t}");
+}
+
+/// What the checked branch names must stay inside the project and finite: files
+/// outside it, remote files, cycles and missing bases make the probe `error` at the
+/// line that names them, never pass and never hang.
+#[test]
+fn named_files_are_confined_and_bounded() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("other.yml"),
+        "services:\n  x:\n    image: postgres\n    ports: [\"5432:5432\"]\n",
+    )
+    .unwrap();
+    let other = outside.path().join("other.yml");
+    let cases = [
+        (
+            format!("include:\n  - {}\n", other.display()),
+            "outside the project",
+        ),
+        ("include:\n  - ../other.yml\n".to_string(), "include"),
+        (
+            "include:\n  - oci://registry.example/compose:latest\n".to_string(),
+            "a remote file",
+        ),
+        (
+            "services:\n  db:\n    extends: {file: https://example.com/x.yml, service: x}\n"
+                .to_string(),
+            "a remote file",
+        ),
+        (
+            "include:\n  - compose.yaml\nservices:\n  web:\n    image: nginx\n".to_string(),
+            "a cycle",
+        ),
+        (
+            "services:\n  db:\n    extends: {file: missing.yml, service: x}\n".to_string(),
+            "missing.yml",
+        ),
+        (
+            "services:\n  db:\n    extends: nowhere\n".to_string(),
+            "`extends` names service `nowhere`",
+        ),
+        (
+            "services:\n  a:\n    extends: b\n  b:\n    extends: a\n".to_string(),
+            "leads back to itself",
+        ),
+    ];
+    for (text, message) in cases {
+        let p = Project::new();
+        p.write("compose.yaml", &text);
+        let o = check(&p, "");
+        let t = crate::support::outcome_text(&o);
+        assert_eq!(o.status, ProbeStatus::Error, "{text}\n{t}");
+        assert!(t.contains(message), "{text}\n{t}");
+        assert!(t.contains("compose.yaml:"), "{text}\n{t}");
+    }
+
+    // A link inside the project that leads out of it is not followed either.
+    let p = Project::new();
+    std::os::unix::fs::symlink(&other, p.path().join("linked.yml")).unwrap();
+    p.write("compose.yaml", "include:\n  - linked.yml\n");
+    let o = check(&p, "");
+    let t = crate::support::outcome_text(&o);
+    assert_eq!(o.status, ProbeStatus::Error, "{t}");
+    assert!(t.contains("outside the project"), "{t}");
+
+    // Two files including each other, and a chain of 40 files: both end.
+    let p = Project::new();
+    p.write("compose.yaml", "include:\n  - b.yaml\n");
+    p.write("b.yaml", "include:\n  - compose.yaml\n");
+    let o = check(&p, "");
+    assert_eq!(
+        o.status,
+        ProbeStatus::Error,
+        "{}",
+        crate::support::outcome_text(&o)
+    );
+    let p = Project::new();
+    for i in 0..40 {
+        p.write(
+            &format!("f{i}.yaml"),
+            &format!(
+                "services:\n  s:\n    extends: {{file: f{}.yaml, service: s}}\n",
+                i + 1
+            ),
+        );
+    }
+    p.write("f40.yaml", "services:\n  s:\n    image: postgres\n");
+    p.write(
+        "compose.yaml",
+        "services:\n  db:\n    extends: {file: f0.yaml, service: s}\n",
+    );
+    let o = check(&p, "");
+    let t = crate::support::outcome_text(&o);
+    assert_eq!(o.status, ProbeStatus::Error, "{t}");
+    assert!(t.contains("deep"), "{t}");
+}

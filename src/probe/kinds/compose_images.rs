@@ -10,7 +10,7 @@ use crate::probe::catalog::KindInfo;
 use crate::probe::shared::compose::{FILES_PARAM, load_compose_files};
 use crate::probe::shared::holds_secret;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::compose::{position, scalar_text};
+use crate::system::compose::scalar_text;
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -81,13 +81,13 @@ impl BlockingProbe for ComposeImagesProbe {
                     continue;
                 };
                 images += 1;
-                let (line, column) = position(node);
+                let (source, line, column) = file.at(node);
                 let written = scalar_text(node).unwrap_or_default();
                 let image = match file.variables.interpolate(&written) {
                     Ok(image) => image,
                     Err(e) => {
                         problems.push(Evidence::at(
-                            &file.file,
+                            source,
                             line,
                             column,
                             format!("service `{}`: {e}", service.name),
@@ -102,7 +102,7 @@ impl BlockingProbe for ComposeImagesProbe {
                 } else {
                     format!("`{written}` (= `{image}`)")
                 };
-                let at = |message: String| Evidence::at(&file.file, line, column, message);
+                let at = |message: String| Evidence::at(source, line, column, message);
                 match pin(&image) {
                     Pin::Digest => good.push(at(format!("service `{}`: {shown} pinned by digest", service.name))),
                     Pin::Tag(tag) => good.push(at(format!("service `{}`: {shown} pinned to tag {tag}", service.name))),

@@ -10,11 +10,13 @@ use std::sync::Arc;
 use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
-use crate::probe::shared::compose::{BindingError, FILES_PARAM, compose_files, read_binding};
+use crate::probe::shared::compose::{
+    BindingError, FILES_PARAM, compose_files, evidence_at, read_binding,
+};
 use crate::probe::shared::{holds_secret, plural};
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::compose::ports::{Exposure, PortBinding};
-use crate::system::compose::{ComposeFile, Data, Node, Service, items, position, scalar_text};
+use crate::system::compose::{ComposeFile, Data, Node, Service, items, scalar_text};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -249,11 +251,9 @@ impl ComposePortsProbe {
                 let written = scalar_text(mode).unwrap_or_default();
                 match file.variables.interpolate(&written) {
                     Ok(resolved) if resolved == "host" => {
-                        let (line, col) = position(mode);
-                        out.exposed.push(Evidence::at(
-                            &file.file,
-                            line,
-                            col,
+                        out.exposed.push(evidence_at(
+                            file,
+                            mode,
                             format!("service `{}`: network_mode: host shares the host's network, exposing every port it listens on", service.name),
                         ));
                     }
@@ -339,6 +339,5 @@ impl ComposePortsProbe {
 }
 
 fn at(file: &ComposeFile, node: &Node, message: String) -> Evidence {
-    let (line, col) = position(node);
-    Evidence::at(&file.file, line, col, message)
+    evidence_at(file, node, message)
 }

@@ -12,11 +12,9 @@ use crate::base::pathglob::PathGlobs;
 use crate::base::secret::{is_reference, is_secret_assignment};
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
-use crate::probe::shared::compose::{FILES_PARAM, load_compose_files};
+use crate::probe::shared::compose::{FILES_PARAM, evidence_at, load_compose_files};
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::compose::{
-    ComposeFile, Node, Service, entries, get, items, position, scalar_text,
-};
+use crate::system::compose::{ComposeFile, Node, Service, entries, get, items, scalar_text};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -126,10 +124,7 @@ struct Findings {
 
 impl ComposeSecretsProbe {
     fn inspect(&self, file: &ComposeFile, tracked: &BTreeSet<String>, f: &mut Findings) {
-        let at = |node: &Node, message: String| {
-            let (line, column) = position(node);
-            Evidence::at(&file.file, line, column, message)
-        };
+        let at = |node: &Node, message: String| evidence_at(file, node, message);
         for service in &file.services {
             let env = environment(service);
             let name = &service.name;

@@ -71,7 +71,34 @@ pub fn compose_files(
             .as_encoded_bytes()
             .cmp(b.as_os_str().as_encoded_bytes())
     });
-    Ok(paths.iter().map(|p| ctx.compose_file(p)).collect())
+    // Each file, then the files it includes; a file both found and included is read once.
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for path in &paths {
+        push_with_included(ctx.compose_file(path), &mut out, &mut seen);
+    }
+    Ok(out)
+}
+
+fn push_with_included(
+    loaded: ParsedCompose,
+    out: &mut Vec<ParsedCompose>,
+    seen: &mut BTreeSet<String>,
+) {
+    if let Ok(file) = &loaded
+        && !seen.insert(file.file.clone())
+    {
+        return;
+    }
+    // Pushed after their parent; the depth is bounded by the loader's nesting bound.
+    let included: Vec<ParsedCompose> = match &loaded {
+        Ok(file) => file.included.clone(),
+        Err(_) => Vec::new(),
+    };
+    out.push(loaded);
+    for each in included {
+        push_with_included(each, out, seen);
+    }
 }
 
 /// The Compose files matching `globs`, parsed, with the ones that could not be read as
@@ -123,6 +150,13 @@ pub fn published_host_ports(ctx: &ProbeContext) -> Vec<u16> {
     ports.sort_unstable();
     ports.dedup();
     ports
+}
+
+/// Evidence at a node of a Compose file, in the file it was written in (a service
+/// that extends another file's has nodes from both).
+pub fn evidence_at(file: &ComposeFile, node: &Node, message: String) -> Evidence {
+    let (source, line, column) = file.at(node);
+    Evidence::at(source, line, column, message)
 }
 
 /// Why a `ports:` entry could not be read.

@@ -6,15 +6,17 @@
 //! This module only reads; probes decide what the contents mean.
 
 pub mod interpolate;
+mod load;
+pub mod merge;
 pub mod ports;
 pub mod yaml;
 
 use std::path::Path;
 
-use super::walk;
-use crate::base::path::display_path;
-use crate::config::{EnvVars, dotenv};
+use crate::config::EnvVars;
 pub use interpolate::Variables;
+pub use merge::merge_service;
+use merge::{resolve_extends, strip_resets};
 
 pub use yaml::{Data, Node};
 
@@ -48,12 +50,32 @@ pub enum ComposeError {
 pub struct ComposeFile {
     /// Path relative to the project root, for evidence.
     pub file: String,
-    /// Its services, in file order, with merge keys applied.
+    /// Its services, in file order, with merge keys, `extends:` and merge tags applied.
     pub services: Vec<Service>,
     /// The top-level `secrets:` mapping, if any.
     pub secrets: Option<Node>,
     /// Variables for interpolation (shell first, then the `.env` beside the file).
     pub variables: Variables,
+    /// The files its nodes were written in: `file` first, then the files its services
+    /// extend (a node's [`Node::origin`] indexes this list).
+    pub sources: Vec<String>,
+    /// The files it includes (`include:`), each loaded as a Compose file of its own
+    /// (with its own `.env`), or why it could not be.
+    pub included: Vec<Result<std::sync::Arc<ComposeFile>, ComposeError>>,
+}
+
+impl ComposeFile {
+    /// Where a node was written: file, one-based line and column (a block mapping is
+    /// placed at its first key, where people look for it).
+    pub fn at(&self, node: &Node) -> (&str, usize, usize) {
+        let (line, column) = position(node);
+        let origin = entries(node).first().map_or(node.origin, |(k, _)| k.origin);
+        let file = self
+            .sources
+            .get(usize::from(origin))
+            .map_or(self.file.as_str(), String::as_str);
+        (file, line, column)
+    }
 }
 
 /// One service of a Compose file.
@@ -72,39 +94,32 @@ impl Service {
     }
 }
 
-/// Reads and parses one Compose file; `shell` supplies the environment.
+/// Reads and parses one Compose file with what it extends and includes (see
+/// [`load`](self::load)); `shell` supplies the environment.
 pub fn load(root: &Path, path: &Path, shell: &EnvVars) -> Result<ComposeFile, ComposeError> {
-    let file = display_path(root, path);
-    let text = walk::read_text(path).map_err(|e| ComposeError::Io {
-        file: file.clone(),
-        reason: e.to_string(),
-    })?;
-    let dotenv_path = path.parent().unwrap_or(root).join(".env");
-    let dotenv_vars = match dotenv::read_if_exists(&dotenv_path, root) {
-        Ok(v) => v,
-        Err(e) => {
-            return Err(ComposeError::Io {
-                file: display_path(root, &dotenv_path),
-                reason: e.to_string(),
-            });
-        }
-    };
-    let variables = Variables::new(shell.clone(), dotenv_vars);
-    parse(&file, &text, variables)
+    load::Loader::new(root, shell).load_top(path)
 }
 
-/// Parses Compose YAML text.
-pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile, ComposeError> {
-    let invalid = |line: usize, column: usize, message: String| ComposeError::Invalid {
-        file: file.to_string(),
-        line,
-        column,
-        message,
+/// The parts of a Compose file's top level this module reads, documents merged.
+pub(crate) struct Parsed {
+    pub services: Vec<Service>,
+    pub secrets: Option<Node>,
+    pub include: Option<Node>,
+}
+
+/// Reads the documents of Compose YAML text: services merged across documents (not
+/// yet extended), `secrets:` and `include:`.
+pub(crate) fn parse_top(file: &str, text: &str) -> Result<Parsed, ComposeError> {
+    let documents =
+        yaml::parse_documents(text).map_err(|e| invalid(file, e.line, e.col, e.message))?;
+    let at = |node: &Node, message: String| {
+        invalid(file, node.line as usize, node.col as usize, message)
     };
-    let documents = yaml::parse_documents(text).map_err(|e| invalid(e.line, e.col, e.message))?;
-    let at = |node: &Node, message: String| invalid(node.line as usize, node.col as usize, message);
-    let mut services: Vec<Service> = Vec::new();
-    let mut secrets = None;
+    let mut parsed = Parsed {
+        services: Vec::new(),
+        secrets: None,
+        include: None,
+    };
     // Compose merges every document of a file, in order.
     for root in documents {
         let entries = match root.data {
@@ -129,103 +144,71 @@ pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile
                                     format!("service `{name}` must be a mapping"),
                                 ));
                             }
-                            match services.iter_mut().find(|s| s.name == name) {
+                            match parsed.services.iter_mut().find(|s| s.name == name) {
                                 Some(earlier) => merge_service(&mut earlier.node, node),
-                                None => services.push(Service { name, node }),
+                                None => parsed.services.push(Service { name, node }),
                             }
                         }
                     }
                     Data::Null => {}
                     _ => return Err(at(&value, "`services` must be a mapping".into())),
                 },
-                Some("secrets") => secrets = Some(value),
+                Some("secrets") => parsed.secrets = Some(value),
+                Some("include") => {
+                    if !matches!(value.data, Data::Seq(_) | Data::Null) {
+                        return Err(at(&value, "`include` must be a list".into()));
+                    }
+                    match (&mut parsed.include, value.data) {
+                        (_, Data::Null) => {}
+                        (Some(earlier), Data::Seq(more)) => {
+                            if let Data::Seq(items) = &mut earlier.data {
+                                items.extend(more);
+                            }
+                        }
+                        (_, data) => parsed.include = Some(Node { data, ..value }),
+                    }
+                }
                 _ => {}
             }
         }
     }
-    resolve_extends(&mut services);
+    Ok(parsed)
+}
+
+/// Parses Compose YAML text on its own: `extends:` within the file is followed, one
+/// naming another file is an error (reading other files is [`load`]'s).
+pub fn parse(file: &str, text: &str, variables: Variables) -> Result<ComposeFile, ComposeError> {
+    let mut parsed = parse_top(file, text)?;
+    let at = |node: &Node, message: String| {
+        invalid(file, node.line as usize, node.col as usize, message)
+    };
+    resolve_extends(&mut parsed.services, &at, &mut |node, other, _| {
+        Err(at(
+            node,
+            format!("`extends` names another file ({other}), not read here"),
+        ))
+    })?;
+    parsed
+        .services
+        .iter_mut()
+        .for_each(|s| strip_resets(&mut s.node));
     Ok(ComposeFile {
         file: file.to_string(),
-        services,
-        secrets,
+        services: parsed.services,
+        secrets: parsed.secrets,
         variables,
+        sources: vec![file.to_string()],
+        included: Vec::new(),
     })
 }
 
-/// `extends:` within the file (`extends: base` or `extends: {service: base}`): the
-/// service starts as a copy of the base (itself resolved first) and its own keys are
-/// merged on top, lists appended. An `extends` naming another file is left as it is
-/// (not followed yet); a cycle or a missing base leaves the service as written.
-fn resolve_extends(services: &mut [Service]) {
-    let base_of = |node: &Node| -> Option<String> {
-        let extends = get(node, "extends")?;
-        match &extends.data {
-            Data::Scalar(name) => Some(name.to_string()),
-            Data::Map(_) if get(extends, "file").is_none() => {
-                get(extends, "service").and_then(scalar_text)
-            }
-            _ => None,
-        }
-    };
-    // Resolve in dependency order, at most as many rounds as services (a cycle stops).
-    let mut resolved: Vec<bool> = services
-        .iter()
-        .map(|s| base_of(&s.node).is_none())
-        .collect();
-    for _ in 0..services.len() {
-        let mut progress = false;
-        for i in 0..services.len() {
-            if resolved[i] {
-                continue;
-            }
-            let Some(base) = base_of(&services[i].node) else {
-                continue;
-            };
-            let Some(b) = services.iter().position(|s| s.name == base) else {
-                resolved[i] = true;
-                continue;
-            };
-            if !resolved[b] || b == i {
-                continue;
-            }
-            let mut merged = services[b].node.clone();
-            let own = services[i].node.clone();
-            merged.line = own.line;
-            merged.col = own.col;
-            merge_service(&mut merged, own);
-            services[i].node = merged;
-            resolved[i] = true;
-            progress = true;
-        }
-        if !progress {
-            break;
-        }
-    }
-}
-
-/// Merges a later definition of a service into an earlier one, as Compose merges
-/// documents and override files: lists (`ports`, `environment` as a list) are
-/// appended, anything else is replaced.
-pub fn merge_service(earlier: &mut Node, later: Node) {
-    let Data::Map(later_entries) = later.data else {
-        return;
-    };
-    if !matches!(earlier.data, Data::Map(_)) {
-        earlier.data = Data::Map(Vec::new());
-    }
-    let Data::Map(entries) = &mut earlier.data else {
-        return;
-    };
-    for (k, v) in later_entries {
-        match entries.iter_mut().find(|(known, _)| known.data == k.data) {
-            Some((_, existing)) => match (&mut existing.data, v.data) {
-                (Data::Seq(items), Data::Seq(more)) => items.extend(more),
-                (_, data) => {
-                    *existing = Node { data, ..v };
-                }
-            },
-            None => entries.push((k, v)),
-        }
+/// A [`ComposeError::Invalid`].
+fn invalid(file: &str, line: usize, column: usize, message: String) -> ComposeError {
+    ComposeError::Invalid {
+        file: file.to_string(),
+        line,
+        column,
+        message,
     }
 }
 
@@ -289,6 +272,54 @@ mod tests {
             3,
             "merged values keep the line they are written on"
         );
+    }
+
+    /// compose-go's merge rules (override/merge.go, reset.go): mappings merge key by
+    /// key, lists append without repeats, `command` is replaced, `!reset` removes a
+    /// key in its own file and from what it overrides, `!override` replaces a list.
+    #[test]
+    fn documents_and_extends_merge_as_compose_merges() {
+        let f = parse_text(concat!(
+            "services:\n",
+            "  base:\n    image: postgres\n    command: [a, b]\n    environment: {A: '1', B: '2'}\n",
+            "    ports: [\"8080:8080\", \"5432:5432\"]\n",
+            "  child:\n    extends: base\n    command: [c]\n    environment: {B: '3', C: '4'}\n",
+            "    ports: [\"8080:8080\", \"9000:9000\"]\n",
+            "  reset:\n    extends: base\n    ports: !reset []\n    environment: {A: !reset}\n",
+            "  replaced:\n    extends: base\n    ports: !override [\"127.0.0.1:1:1\"]\n",
+            "  alone:\n    image: x\n    command: !reset\n",
+            "---\n",
+            "services:\n  alone:\n    ports: [\"1:1\"]\n",
+        ));
+        let service = |name: &str| f.services.iter().find(|s| s.name == name).unwrap();
+        let texts = |node: Option<&Node>| -> Vec<String> {
+            node.map(items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(scalar_text)
+                .collect()
+        };
+        let child = service("child");
+        assert_eq!(texts(child.get("command")), ["c"]);
+        assert_eq!(
+            texts(child.get("ports")),
+            ["8080:8080", "5432:5432", "9000:9000"]
+        );
+        let env = child.get("environment").unwrap();
+        let value = |k: &str| get(env, k).and_then(scalar_text);
+        assert_eq!(
+            (value("A"), value("B"), value("C")),
+            (Some("1".into()), Some("3".into()), Some("4".into()))
+        );
+        assert!(child.get("extends").is_none());
+        let reset = service("reset");
+        assert!(reset.get("ports").is_none());
+        assert!(get(reset.get("environment").unwrap(), "A").is_none());
+        assert_eq!(texts(service("replaced").get("ports")), ["127.0.0.1:1:1"]);
+        let alone = service("alone");
+        assert!(alone.get("command").is_none());
+        assert_eq!(texts(alone.get("ports")), ["1:1"]);
+        assert!(f.services.iter().all(|s| s.node.tag == yaml::Tag::None));
     }
 
     #[test]

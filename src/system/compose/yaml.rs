@@ -11,7 +11,8 @@
 //! Plain scalars are read with YAML 1.2's core schema where Compose cares: `null`,
 //! `~` and nothing are null; `true`/`false` in any case are booleans (written
 //! `true`/`false`); integers in decimal, hex (`0x`) and octal (`0o`) are written in
-//! decimal. Everything else keeps its text. Tags (`!reset`, `!override`) are ignored.
+//! decimal. Everything else keeps its text. Compose's merge tags (`!reset`, `!override`)
+//! are kept on the node ([`Tag`]) for the merge to apply; other tags are ignored.
 
 use std::collections::HashMap;
 
@@ -27,8 +28,35 @@ pub struct Node {
     pub line: u32,
     /// One-based column where it starts.
     pub col: u32,
+    /// Compose's merge tag on it, if any.
+    pub tag: Tag,
+    /// Which file it was written in, for a tree put together from several files: an
+    /// index the tree's owner gives meaning to (0: the file that was parsed).
+    pub origin: u16,
     /// What it holds.
     pub data: Data,
+}
+
+/// Compose's merge tags: how a value merges into the one it overrides or extends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tag {
+    /// No tag: lists are appended, anything else replaced.
+    #[default]
+    None,
+    /// `!reset`: the key is removed, in this file and from what it overrides.
+    Reset,
+    /// `!override`: the value replaces what it overrides, lists included.
+    Override,
+}
+
+impl Tag {
+    fn of(tag: Option<&saphyr_parser::Tag>) -> Tag {
+        match tag {
+            Some(t) if t.handle == "!" && t.suffix == "reset" => Tag::Reset,
+            Some(t) if t.handle == "!" && t.suffix == "override" => Tag::Override,
+            _ => Tag::None,
+        }
+    }
 }
 
 /// What a node holds.
@@ -70,6 +98,8 @@ impl Node {
         Node {
             line: u32::try_from(span.start.line()).unwrap_or(u32::MAX),
             col: u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
+            tag: Tag::None,
+            origin: 0,
             data,
         }
     }
@@ -254,7 +284,9 @@ fn parse_stream(text: &str) -> Result<Vec<Node>, YamlError> {
                 } else {
                     Data::Scalar(value.as_ref().into())
                 };
-                (Node::new(&span, data), anchor)
+                let mut node = Node::new(&span, data);
+                node.tag = Tag::of(tag.as_deref());
+                (node, anchor)
             }
             Event::Alias(id) => {
                 let Some(target) = anchors.get(&id) else {
@@ -270,14 +302,15 @@ fn parse_stream(text: &str) -> Result<Vec<Node>, YamlError> {
                 }
                 (target.clone(), 0)
             }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(error(
                         &span,
                         format!("nested more than {MAX_DEPTH} levels deep"),
                     ));
                 }
-                let start = Node::new(&span, Data::Null);
+                let mut start = Node::new(&span, Data::Null);
+                start.tag = Tag::of(tag.as_deref());
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq {
                         start,
