@@ -16,6 +16,7 @@ mod suite {
     mod hostile;
     mod hygiene;
     mod keyvault;
+    mod ledger_merge;
     mod local_probes;
     mod malformed;
     mod postgres;

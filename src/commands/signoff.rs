@@ -80,7 +80,7 @@ impl Signing {
             record.item,
             record.env,
             record.by,
-            record.seq,
+            record.pos,
             record.short_hash(),
             self.project.ledger_display()
         )?;
@@ -285,7 +285,7 @@ pub fn history(
         writeln!(
             stdout,
             "{:>4}  {}  {:<7}  {}  {}",
-            r.seq,
+            r.pos,
             r.at,
             r.action.as_str(),
             safe_line(&r.item),
@@ -415,7 +415,7 @@ pub fn verify(
         )?;
     }
     let contents = read_ledger(&ledger)?;
-    let head = contents.head().unwrap_or("none");
+    let head = contents.head().unwrap_or_else(|| "none".to_string());
     match &contents.problem {
         None => {
             let env = &args.env.env;
@@ -436,9 +436,16 @@ pub fn verify(
                 "ledger {shown}: BROKEN at line {}: {problem}",
                 problem.line()
             )?;
+            if contents.problems > 1 {
+                writeln!(
+                    stdout,
+                    "  and {} more problems on later lines",
+                    contents.problems - 1
+                )?;
+            }
             writeln!(
                 stdout,
-                "  the {} records before it are intact (head {head})",
+                "  the {} records that do not follow a damaged one verify (head {head})",
                 contents.records.len()
             )?;
             if matches!(problem, crate::signoff::ChainProblem::TornTail { .. }) {

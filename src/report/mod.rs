@@ -285,7 +285,7 @@ impl ItemSignoffReport {
                 .history
                 .iter()
                 .map(|r| SignoffEvent {
-                    seq: r.seq,
+                    seq: r.pos,
                     action: r.action,
                     by: r.by.clone(),
                     at: r.at,
@@ -452,7 +452,7 @@ impl Report {
         let ledger = signoff.map(|s| LedgerMeta {
             path: s.ledger_path.to_string(),
             records: s.ledger.records.len(),
-            head: s.ledger.head().map(str::to_string),
+            head: s.ledger.head(),
             problem: s.ledger.problem.as_ref().map(|p| p.to_string()),
         });
         let damaged = ledger.as_ref().is_some_and(|l| l.problem.is_some());

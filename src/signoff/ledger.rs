@@ -1,18 +1,32 @@
-//! The ledger file: append-only JSON Lines, one [`Record`] per line, each chained to the
-//! one before by hash.
+//! The ledger file: append-only JSON Lines, one [`Record`] per line, linked by hash.
 //!
-//! Writers take an exclusive lock on the file, check the whole chain, then append one
+//! Records form a DAG: each names the ledger's heads when it was written (a ledger of
+//! an earlier version starts with a linear chain, still verified as one). The order of
+//! lines does not matter, so git's built-in `merge=union` (set for the ledger in a
+//! `.gitattributes` beside it, written with the first record) merges two branches'
+//! ledgers without a conflict and without per-clone configuration; every record of
+//! both sides stays valid. Records are put in order by their links, then time, then
+//! hash, so every clone derives the same state.
+//!
+//! Writers take an exclusive lock on the file, check every record, then append one
 //! line with a single `write` and `fsync` it; readers take a shared lock. A crash can
 //! leave at worst a torn last line (no line end), which [`Ledger::read`] reports and
 //! never drops silently; earlier lines are never rewritten. This module never decides
-//! what a record means: that is [`super::state`].
+//! what a record means (nor whether its signature counts): that is [`super::state`].
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::record::{Entry, GENESIS, RECORD_VERSION, Record};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use super::record::{Entry, GENESIS, RECORD_VERSION, RECORD_VERSION_CHAIN, Record};
 use crate::base::timestamp::Timestamp;
+
+/// How far a record's time may be ahead of the clock reading it, or behind a record
+/// it follows (clocks of two machines disagree a little).
+pub const CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// The largest ledger read (hundreds of thousands of records).
 pub const MAX_LEDGER: u64 = 256 * 1024 * 1024;
@@ -55,6 +69,17 @@ pub enum ChainProblem {
         /// What does not match.
         detail: String,
     },
+    /// A record's time cannot be true: ahead of the clock, or before a record it
+    /// follows.
+    #[error("line {line} is dated {at}, {detail}")]
+    BadTime {
+        /// Line number.
+        line: usize,
+        /// Its time.
+        at: Timestamp,
+        /// What it contradicts.
+        detail: String,
+    },
 }
 
 impl ChainProblem {
@@ -64,7 +89,8 @@ impl ChainProblem {
             ChainProblem::TornTail { line, .. }
             | ChainProblem::Malformed { line, .. }
             | ChainProblem::Modified { line }
-            | ChainProblem::BrokenLink { line, .. } => *line,
+            | ChainProblem::BrokenLink { line, .. }
+            | ChainProblem::BadTime { line, .. } => *line,
         }
     }
 }
@@ -91,6 +117,19 @@ pub enum LedgerError {
         /// The first problem.
         problem: ChainProblem,
     },
+    /// This machine's clock is behind a record already in the ledger.
+    #[error(
+        "ledger {}: this machine's clock says {now}, before the ledger's latest record ({latest}); nothing was recorded: set the clock right",
+        path.display()
+    )]
+    ClockBehind {
+        /// The file.
+        path: PathBuf,
+        /// This clock.
+        now: Timestamp,
+        /// The latest record's time.
+        latest: Timestamp,
+    },
     /// `repair` was asked of a ledger whose problem is not a torn last line.
     #[error(
         "ledger {} cannot be repaired automatically: {problem}\n  only an interrupted last line can be set aside; restore the file from version control",
@@ -107,17 +146,23 @@ pub enum LedgerError {
 /// What reading a ledger found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Contents {
-    /// The records up to the first problem, all verified.
+    /// The verified records, in the ledger's order (links, then time, then hash); a
+    /// record with a problem, and every record that follows it, is left out.
     pub records: Vec<Record>,
-    /// The first problem, if any.
+    /// The first problem (by line), if any.
     pub problem: Option<ChainProblem>,
+    /// How many problems in all.
+    pub problems: usize,
+    /// Hashes of the verified records no other verified record follows, sorted.
+    pub heads: Vec<String>,
 }
 
 impl Contents {
-    /// Hash of the last verified record: what a report quotes so that it can be
-    /// checked against the ledger later.
-    pub fn head(&self) -> Option<&str> {
-        self.records.last().map(|r| r.hash.as_str())
+    /// The ledger's head(s), joined with `+` when branches were merged and no record
+    /// has been written since: what a report quotes so that it can be checked against
+    /// the ledger later.
+    pub fn head(&self) -> Option<String> {
+        (!self.heads.is_empty()).then(|| self.heads.join("+"))
     }
 }
 
@@ -182,21 +227,24 @@ impl Ledger {
         };
         file.lock_shared().map_err(|e| self.io(e))?;
         let bytes = self.read_all(&mut file)?;
-        Ok(verify(&bytes))
+        Ok(verify(&bytes, Timestamp::now()))
     }
 
-    /// Appends one record under an exclusive lock, after verifying the chain, and
-    /// syncs it to disk before returning it.
+    /// Appends one unsigned record under an exclusive lock, after verifying the
+    /// ledger, and syncs it to disk before returning it.
     pub fn append(&self, entry: Entry) -> Result<Record, LedgerError> {
-        self.append_with(|_| Ok(entry))
+        self.append_with(|_| Ok(entry), |_| Ok(None))
     }
 
     /// Like [`Ledger::append`], but the entry is made (or refused) by `make` from the
     /// verified records while the lock is held, so the checks it makes cannot be
-    /// invalidated by another writer in between.
+    /// invalidated by another writer in between; `sign` returns the signature of the
+    /// sealed record (its [`Record::signed_message`]), or `None` to leave it unsigned.
+    /// A record is never dated before a record it follows (beyond [`CLOCK_SKEW`]).
     pub fn append_with<E: From<LedgerError>>(
         &self,
         make: impl FnOnce(&Contents) -> Result<Entry, E>,
+        sign: impl FnOnce(&Record) -> Result<Option<String>, E>,
     ) -> Result<Record, E> {
         let (mut file, contents) = self.open_locked()?;
         if let Some(problem) = contents.problem {
@@ -207,8 +255,20 @@ impl Ledger {
             .into());
         }
         let entry = make(&contents)?;
-        let seq = contents.records.len() as u64 + 1;
-        let record = Record::seal(entry, seq, contents.head().unwrap_or(GENESIS));
+        if let Some(latest) = contents.records.iter().map(|r| r.at).max()
+            && entry.at.plus(CLOCK_SKEW) < latest
+        {
+            return Err(LedgerError::ClockBehind {
+                path: self.path.clone(),
+                now: entry.at,
+                latest,
+            }
+            .into());
+        }
+        self.mark_union_merge().map_err(|e| self.io(e))?;
+        let mut record = Record::seal(entry, contents.heads.clone());
+        record.sig = sign(&record)?;
+        record.pos = contents.records.len() as u64 + 1;
         let mut line = record.to_line();
         line.push('\n');
         // One write call for the whole line: with the lock held, no other writer
@@ -246,6 +306,43 @@ impl Ledger {
         }
     }
 
+    /// Makes sure git merges the ledger with its built-in union driver: a
+    /// `.gitattributes` beside the ledger names it `merge=union` (created, or the line
+    /// added). Git reads the attribute from the committed file, so every clone merges
+    /// the same way with no configuration of its own.
+    fn mark_union_merge(&self) -> std::io::Result<()> {
+        let Some(name) = self.path.file_name().and_then(|n| n.to_str()) else {
+            return Ok(());
+        };
+        let attributes = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join(".gitattributes");
+        let rule = format!("/{name} merge=union");
+        let existing = match crate::base::fs::read_text(
+            &attributes,
+            64 * 1024,
+            crate::base::fs::Links::Refuse,
+        ) {
+            Ok(text) => text,
+            Err(crate::base::fs::ReadError::Missing(_)) => String::new(),
+            // Something else in its place (a link, a folder): leave it alone.
+            Err(_) => return Ok(()),
+        };
+        if existing.lines().any(|l| l.trim() == rule) {
+            return Ok(());
+        }
+        let mut text = existing;
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&rule);
+        text.push('\n');
+        std::fs::write(&attributes, text)
+    }
+
     /// Opens (creating it and its directory if needed) and exclusively locks the file,
     /// then reads and verifies it.
     fn open_locked(&self) -> Result<(File, Contents), LedgerError> {
@@ -268,68 +365,223 @@ impl Ledger {
         file.lock().map_err(|e| self.io(e))?;
         file.seek(SeekFrom::Start(0)).map_err(|e| self.io(e))?;
         let bytes = self.read_all(&mut file)?;
-        Ok((file, verify(&bytes)))
+        Ok((file, verify(&bytes, Timestamp::now())))
     }
 }
 
-/// Verifies ledger bytes: every line a record of a known version, numbered in order,
-/// linked to the previous record's hash and matching its own hash.
-pub fn verify(bytes: &[u8]) -> Contents {
-    let mut contents = Contents::default();
+/// Verifies ledger bytes at time `now`: every line a record of a known version whose
+/// content matches its hash; version 1 records a chain in file order (numbered from
+/// 1, each naming the hash of the one before); version 2 records naming parents that
+/// are verified records, dated no later than `now` and no earlier than their parents
+/// (both within [`CLOCK_SKEW`]). Lines may come in any order (a union merge puts one
+/// branch's after the other's); the same record twice counts once.
+pub fn verify(bytes: &[u8], now: Timestamp) -> Contents {
+    let mut problems: Vec<ChainProblem> = Vec::new();
+    // Every well-formed record with its line, in file order.
+    let mut parsed: Vec<(usize, Record)> = Vec::new();
     let mut offset = 0usize;
     let mut line = 0usize;
     while offset < bytes.len() {
         line += 1;
         let rest = &bytes[offset..];
         let Some(end) = rest.iter().position(|&b| b == b'\n') else {
-            contents.problem = Some(ChainProblem::TornTail {
+            problems.push(ChainProblem::TornTail {
                 line,
                 offset: offset as u64,
                 len: rest.len(),
             });
-            return contents;
+            break;
         };
-        let text = &rest[..end];
         offset += end + 1;
-        let expected_prev = contents.head().unwrap_or(GENESIS).to_string();
-        match check_line(text, line, &expected_prev) {
-            Ok(record) => contents.records.push(record),
-            Err(problem) => {
-                contents.problem = Some(problem);
-                return contents;
+        match parse_line(&rest[..end], line) {
+            Ok(record) => parsed.push((line, record)),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    // Version 1: the chain, in file order, up to its first problem.
+    let mut valid: HashMap<String, usize> = HashMap::new();
+    let mut chain: Vec<usize> = Vec::new();
+    let mut chain_broken = false;
+    for (i, (line, record)) in parsed.iter().enumerate() {
+        if record.v != RECORD_VERSION_CHAIN || chain_broken {
+            continue;
+        }
+        let expected_prev = chain.last().map_or(GENESIS, |&j| parsed[j].1.hash.as_str());
+        let expected_seq = chain.len() as u64 + 1;
+        let detail = if record.prev.as_deref() != Some(expected_prev) {
+            Some(if chain.is_empty() {
+                "it is not the first record".to_string()
+            } else {
+                format!(
+                    "its `prev` is not the hash of line {}",
+                    parsed[chain[chain.len() - 1]].0
+                )
+            })
+        } else if record.seq != Some(expected_seq) {
+            Some(format!("it is numbered {}", record.seq.unwrap_or(0)))
+        } else {
+            None
+        };
+        match detail {
+            Some(detail) => {
+                problems.push(ChainProblem::BrokenLink {
+                    line: *line,
+                    detail,
+                });
+                chain_broken = true;
+            }
+            None => {
+                valid.insert(record.hash.clone(), i);
+                chain.push(i);
             }
         }
     }
-    contents
+    // Version 2: a record is verified once its parents are; then put in order by
+    // time and hash among those whose parents are placed.
+    let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut waiting: HashMap<usize, usize> = HashMap::new();
+    let mut ready: BinaryHeap<Reverse<(Timestamp, String, usize)>> = BinaryHeap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (i, (line, record)) in parsed.iter().enumerate() {
+        if record.v != RECORD_VERSION || !seen.insert(record.hash.as_str()) {
+            continue;
+        }
+        if record.at > now.plus(CLOCK_SKEW) {
+            problems.push(ChainProblem::BadTime {
+                line: *line,
+                at: record.at,
+                detail: format!("ahead of this machine's clock ({now})"),
+            });
+            continue;
+        }
+        let pending = record
+            .parents
+            .iter()
+            .filter(|p| !valid.contains_key(p.as_str()))
+            .count();
+        for parent in record
+            .parents
+            .iter()
+            .filter(|p| !valid.contains_key(p.as_str()))
+        {
+            children.entry(parent.as_str()).or_default().push(i);
+        }
+        if pending == 0 {
+            ready.push(Reverse((record.at, record.hash.clone(), i)));
+        } else {
+            waiting.insert(i, pending);
+        }
+    }
+    let mut order: Vec<usize> = chain.clone();
+    while let Some(Reverse((_, _, i))) = ready.pop() {
+        let (line, record) = &parsed[i];
+        let before = record
+            .parents
+            .iter()
+            .filter_map(|p| valid.get(p.as_str()).map(|&j| &parsed[j]))
+            .find(|(_, parent)| record.at.plus(CLOCK_SKEW) < parent.at);
+        if let Some((parent_line, parent)) = before {
+            problems.push(ChainProblem::BadTime {
+                line: *line,
+                at: record.at,
+                detail: format!(
+                    "before line {parent_line} ({}), which it follows",
+                    parent.at
+                ),
+            });
+            continue;
+        }
+        valid.insert(record.hash.clone(), i);
+        order.push(i);
+        for &child in children
+            .get(record.hash.as_str())
+            .map_or(&[][..], Vec::as_slice)
+        {
+            if let Some(left) = waiting.get_mut(&child) {
+                *left -= 1;
+                if *left == 0 {
+                    waiting.remove(&child);
+                    let c = &parsed[child].1;
+                    ready.push(Reverse((c.at, c.hash.clone(), child)));
+                }
+            }
+        }
+    }
+    // What still waits names a parent that is missing or was refused.
+    let mut orphans: Vec<usize> = waiting.into_keys().collect();
+    orphans.sort_unstable();
+    for i in orphans {
+        let (line, record) = &parsed[i];
+        let missing = record
+            .parents
+            .iter()
+            .find(|p| !valid.contains_key(p.as_str()))
+            .map(|p| p.get(..12).unwrap_or(p).to_string())
+            .unwrap_or_default();
+        problems.push(ChainProblem::BrokenLink {
+            line: *line,
+            detail: format!("it follows record {missing}, which is not in the ledger or not valid"),
+        });
+    }
+    problems.sort_by_key(ChainProblem::line);
+    let followed: HashSet<&str> = order
+        .iter()
+        .flat_map(|&i| {
+            let r = &parsed[i].1;
+            r.parents
+                .iter()
+                .map(String::as_str)
+                .chain(r.prev.as_deref())
+        })
+        .collect();
+    let mut heads: Vec<String> = order
+        .iter()
+        .map(|&i| parsed[i].1.hash.clone())
+        .filter(|h| !followed.contains(h.as_str()))
+        .collect();
+    heads.sort();
+    let mut records = Vec::with_capacity(order.len());
+    let mut parsed: Vec<Option<Record>> = parsed.into_iter().map(|(_, r)| Some(r)).collect();
+    for (n, i) in order.into_iter().enumerate() {
+        if let Some(mut record) = parsed[i].take() {
+            record.pos = n as u64 + 1;
+            records.push(record);
+        }
+    }
+    Contents {
+        records,
+        problems: problems.len(),
+        problem: problems.into_iter().next(),
+        heads,
+    }
 }
 
-fn check_line(text: &[u8], line: usize, expected_prev: &str) -> Result<Record, ChainProblem> {
+fn parse_line(text: &[u8], line: usize) -> Result<Record, ChainProblem> {
     let malformed = |reason: String| ChainProblem::Malformed { line, reason };
     let record: Record = serde_json::from_slice(text).map_err(|e| malformed(e.to_string()))?;
-    if record.v != RECORD_VERSION {
+    if record.v != RECORD_VERSION && record.v != RECORD_VERSION_CHAIN {
         return Err(malformed(format!(
-            "record version {} (this build reads version {RECORD_VERSION})",
+            "record version {} (this build reads versions {RECORD_VERSION_CHAIN} and {RECORD_VERSION})",
+            record.v
+        )));
+    }
+    let shape_ok = match record.v {
+        RECORD_VERSION_CHAIN => {
+            record.seq.is_some()
+                && record.prev.is_some()
+                && record.parents.is_empty()
+                && record.sig.is_none()
+        }
+        _ => record.seq.is_none() && record.prev.is_none(),
+    };
+    if !shape_ok {
+        return Err(malformed(format!(
+            "fields of another record version in a version {} record",
             record.v
         )));
     }
     if record.hash != record.compute_hash() {
         return Err(ChainProblem::Modified { line });
-    }
-    if record.prev != expected_prev {
-        return Err(ChainProblem::BrokenLink {
-            line,
-            detail: if line == 1 {
-                "it is not the first record".to_string()
-            } else {
-                format!("its `prev` is not the hash of line {}", line - 1)
-            },
-        });
-    }
-    if record.seq != line as u64 {
-        return Err(ChainProblem::BrokenLink {
-            line,
-            detail: format!("it is numbered {}", record.seq),
-        });
     }
     Ok(record)
 }

@@ -1,5 +1,12 @@
-//! One line of the ledger: who did what to which item, when, on what evidence, chained
-//! to the line before it by hash.
+//! One line of the ledger: who did what to which item, when, on what evidence, linked
+//! by hash to the records its writer saw, and signed.
+//!
+//! Two formats are read. Version 1 (written by preflight before 0.2) is a linear chain:
+//! `seq` numbers the line and `prev` is the hash of the line before. Version 2 is a
+//! DAG: `parents` are the hashes of the ledger's heads when the record was written, so
+//! records written on two git branches both stay valid after a merge. A version 2
+//! record may carry `sig`, an SSH signature (`ssh-keygen -Y sign` format, namespace
+//! `preflight`) over its hash.
 
 use std::fmt;
 
@@ -9,8 +16,14 @@ use crate::base::digest::sha256_hex;
 use crate::base::text::escape_controls;
 use crate::base::timestamp::Timestamp;
 
-/// The record format this build writes and reads.
-pub const RECORD_VERSION: u32 = 1;
+/// The record format this build writes.
+pub const RECORD_VERSION: u32 = 2;
+
+/// The linear-chain format of earlier versions, still read.
+pub const RECORD_VERSION_CHAIN: u32 = 1;
+
+/// The SSH signature namespace of sign-off records.
+pub const SIGNATURE_NAMESPACE: &str = "preflight";
 
 /// The `prev` of the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -172,10 +185,16 @@ pub struct Entry {
 pub struct Record {
     /// Record format version.
     pub v: u32,
-    /// Position in the ledger, from 1.
-    pub seq: u64,
-    /// Hash of the previous record ([`GENESIS`] for the first).
-    pub prev: String,
+    /// Version 1: position in the ledger, from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    /// Version 1: hash of the previous record ([`GENESIS`] for the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+    /// Version 2: hashes of the records this one follows (the ledger's heads when it
+    /// was written; empty for the first record of a ledger).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parents: Vec<String>,
     /// Checklist id.
     pub checklist: String,
     /// The checklist's file, unless it is a shipped checklist (absent in records written
@@ -202,18 +221,27 @@ pub struct Record {
     /// For `waive` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<Waiver>,
-    /// SHA-256 of this record without this field: covers `prev`, so it chains.
+    /// Version 2: an SSH signature (armoured, `-----BEGIN SSH SIGNATURE-----`) over
+    /// the record's hash, namespace [`SIGNATURE_NAMESPACE`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sig: Option<String>,
+    /// SHA-256 of this record without this field (and without `sig`): covers `prev`
+    /// or `parents`, so it chains.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub hash: String,
+    /// Its place in the ledger's order (1 for the first), for people; not stored.
+    #[serde(skip)]
+    pub pos: u64,
 }
 
 impl Record {
-    /// Numbers, chains and hashes an entry.
-    pub fn seal(entry: Entry, seq: u64, prev: &str) -> Record {
+    /// Links an entry to `parents` and hashes it (unsigned).
+    pub fn seal(entry: Entry, parents: Vec<String>) -> Record {
         let mut record = Record {
             v: RECORD_VERSION,
-            seq,
-            prev: prev.to_string(),
+            seq: None,
+            prev: None,
+            parents,
             checklist: entry.checklist,
             checklist_file: entry.checklist_file,
             item: entry.item,
@@ -225,20 +253,29 @@ impl Record {
             item_digest: entry.item_digest,
             evidence_digest: entry.evidence_digest,
             waiver: entry.waiver,
+            sig: None,
             hash: String::new(),
+            pos: 0,
         };
         record.hash = record.compute_hash();
         record
     }
 
-    /// The hash this record should carry: SHA-256 of its canonical JSON (fields in
-    /// declaration order, no whitespace) without the `hash` field.
+    /// The hash this record should carry: SHA-256 of a domain line naming its version
+    /// and its canonical JSON (fields in declaration order, no whitespace) without the
+    /// `hash` and `sig` fields.
     pub fn compute_hash(&self) -> String {
         let body = Record {
             hash: String::new(),
+            sig: None,
             ..self.clone()
         };
-        sha256_hex(format!("preflight-ledger-v1\n{}", body.to_line()).as_bytes())
+        sha256_hex(format!("preflight-ledger-v{}\n{}", self.v, body.to_line()).as_bytes())
+    }
+
+    /// The bytes a signature covers: the record's hash, as text.
+    pub fn signed_message(&self) -> &[u8] {
+        self.hash.as_bytes()
     }
 
     /// The record as one line of canonical JSON, without the line end.
@@ -288,18 +325,22 @@ mod tests {
             evidence_digest: "e".into(),
             waiver: None,
         };
-        let a = Record::seal(entry.clone(), 1, GENESIS);
+        let a = Record::seal(entry.clone(), Vec::new());
         assert_eq!(a.hash, a.compute_hash());
         assert!(!a.to_line().contains(' '), "canonical JSON has no spaces");
-        let b = Record::seal(entry.clone(), 1, &a.hash);
-        assert_ne!(a.hash, b.hash, "prev is covered");
+        let b = Record::seal(entry.clone(), vec![a.hash.clone()]);
+        assert_ne!(a.hash, b.hash, "parents are covered");
+        let signed = Record {
+            sig: Some("x".into()),
+            ..a.clone()
+        };
+        assert_eq!(signed.compute_hash(), a.hash, "the signature is not");
         let c = Record::seal(
             Entry {
                 note: Some("x".into()),
                 ..entry
             },
-            1,
-            GENESIS,
+            Vec::new(),
         );
         assert_ne!(a.hash, c.hash, "the note is covered");
         let parsed: Record = serde_json::from_str(&a.to_line()).unwrap();

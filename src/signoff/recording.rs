@@ -135,24 +135,27 @@ impl Request<'_> {
         if intent == Intent::Attest {
             self.check_attest()?;
         }
-        ledger.append_with(|contents| {
-            let state = self
-                .derive(contents)
-                .ok_or_else(|| SignoffError::Refused("no such item".to_string()))?;
-            match &intent {
-                Intent::Approve => self.check_approve(&state)?,
-                Intent::Revoke if state.current.is_none() => {
-                    return Err(SignoffError::Refused(format!(
-                        "`{}` has no attestation or waiver in {} to revoke",
-                        self.item_id(),
-                        self.env
-                    )));
+        ledger.append_with(
+            |contents| {
+                let state = self
+                    .derive(contents)
+                    .ok_or_else(|| SignoffError::Refused("no such item".to_string()))?;
+                match &intent {
+                    Intent::Approve => self.check_approve(&state)?,
+                    Intent::Revoke if state.current.is_none() => {
+                        return Err(SignoffError::Refused(format!(
+                            "`{}` has no attestation or waiver in {} to revoke",
+                            self.item_id(),
+                            self.env
+                        )));
+                    }
+                    _ => {}
                 }
-                _ => {}
-            }
-            self.entry(intent)
-                .ok_or_else(|| SignoffError::Refused("no such item".to_string()))
-        })
+                self.entry(intent)
+                    .ok_or_else(|| SignoffError::Refused("no such item".to_string()))
+            },
+            |_| Ok(None),
+        )
     }
 
     fn check_attest(&self) -> Result<(), SignoffError> {

@@ -270,7 +270,7 @@ fn carry_out(
                                 past_tense(r.action),
                                 r.item,
                                 r.by,
-                                r.seq,
+                                r.pos,
                                 r.short_hash()
                             )
                         })
