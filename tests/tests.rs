@@ -22,6 +22,7 @@ mod suite {
     mod postgres;
     mod reports;
     mod secret_corpus;
+    mod signatures;
     mod signoff;
     mod tui;
     mod tui_e2e;

@@ -227,6 +227,9 @@ pub struct SignerArgs {
     /// Sign as this identity, `Name <email>` [default: `identity` in the user settings, else git's user.name and user.email, else user@host]
     #[arg(long = "as", value_name = "IDENTITY")]
     pub identity: Option<String>,
+    /// Sign records with this SSH key: a private key file, a public key whose private half ssh-agent holds, or `key::ssh-ed25519 AAAA…` [default: `signing_key` in the user settings, else git's user.signingKey when gpg.format = ssh, else unsigned]
+    #[arg(long, value_name = "PATH")]
+    pub key: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub session: SessionArgs,

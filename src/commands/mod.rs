@@ -35,7 +35,7 @@ use crate::probe::events::RunEvent;
 use crate::probe::runner::{self, RunOptions};
 use crate::probe::{ItemResult, ProbeContext};
 use crate::report::{Report, SignoffInput};
-use crate::signoff::{Contents, Ledger, LedgerError, SignoffError};
+use crate::signoff::{Contents, Ledger, LedgerError, SignoffError, Trust};
 use crate::system::process;
 use cli::{LocationArgs, ProjectArgs, RunArgs, SessionArgs};
 use last_run::LastRun;
@@ -61,6 +61,12 @@ pub enum CommandError {
     /// The ledger could not be read or written.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// The allowed-signers file could not be read.
+    #[error(transparent)]
+    Trust(#[from] crate::signoff::TrustError),
+    /// A sign-off could not be signed.
+    #[error(transparent)]
+    Signing(#[from] crate::system::ssh::SshError),
     /// Output could not be written.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
@@ -191,6 +197,11 @@ impl Project {
         Ledger::new(self.config.ledger_path(&self.dir))
     }
 
+    /// Who may sign what: the allowed-signers file and `[signoff]` settings.
+    pub fn trust(&self) -> Result<Trust, CommandError> {
+        trust_of(&self.dir, &self.config)
+    }
+
     /// The ledger's path as people should see it: relative to the project root.
     pub fn ledger_display(&self) -> String {
         let path = self.config.ledger_path(&self.dir);
@@ -270,7 +281,7 @@ fn run_report(
     let results = project.run(selection, &session.run, show_progress)?;
     let previous = project.remember(&results, now);
     let contents = if signoff {
-        Some(read_ledger(&project.ledger())?)
+        Some(read_ledger(&project.ledger(), &project.trust()?)?)
     } else {
         None
     };
@@ -282,6 +293,16 @@ fn run_report(
     });
     let report = Report::new(&project.checklist, &results, now, input);
     Ok((report, previous))
+}
+
+/// Who may sign what in the project at `dir` with `config`.
+fn trust_of(dir: &Path, config: &Config) -> Result<Trust, CommandError> {
+    Ok(Trust::load(
+        dir,
+        &config.allowed_signers_path(dir),
+        config.signoff.reviewers.clone(),
+        config.signoff.require_signatures,
+    )?)
 }
 
 /// Reads the configuration of the project at `dir`, which must exist.
@@ -312,10 +333,12 @@ fn check_env(config: &Config, env: &str) -> Result<(), CommandError> {
     )))
 }
 
-/// Reads the ledger; a damaged one is returned with its problem, for the caller to
-/// report.
-fn read_ledger(ledger: &Ledger) -> Result<Contents, CommandError> {
-    Ok(ledger.read()?)
+/// Reads the ledger and says how each record stands under `trust`; a damaged one is
+/// returned with its problem, for the caller to report.
+fn read_ledger(ledger: &Ledger, trust: &Trust) -> Result<Contents, CommandError> {
+    let mut contents = ledger.read()?;
+    trust.apply(&mut contents);
+    Ok(contents)
 }
 
 /// Whether to draw progress: only when stderr is a terminal.

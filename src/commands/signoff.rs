@@ -19,15 +19,19 @@ use crate::config::user::UserDirs;
 use crate::probe::ItemResult;
 use crate::report::{Report, text};
 use crate::signoff::{
-    self, Contents, Identity, Intent, Ledger, Record, Request, Waiver, identity, past_tense,
+    self, Contents, Identity, Intent, Ledger, Record, Request, Trust, Waiver, identity, past_tense,
     validate_waiver,
 };
+use crate::system::ssh::Signer;
 
-/// A recording command's context: the project, the item, who signs and its evidence.
+/// A recording command's context: the project, the item, who signs (and with which
+/// key), who may sign, and the item's evidence.
 struct Signing {
     project: Project,
     env: String,
     by: Identity,
+    signer: Option<Signer>,
+    trust: Trust,
     result: ItemResult,
 }
 
@@ -42,6 +46,8 @@ impl Signing {
             }
             None => signing_identity(&project.dir)?,
         };
+        let trust = project.trust()?;
+        let signer = signing_key(&project.dir, args.key.as_deref())?;
         let result = project
             .run(&[index], &args.session.run, progress_wanted())?
             .into_iter()
@@ -51,6 +57,8 @@ impl Signing {
             project,
             env: args.session.env.env.clone(),
             by,
+            signer,
+            trust,
             result,
         })
     }
@@ -71,6 +79,8 @@ impl Signing {
             by: &self.by,
             now,
             note,
+            signer: self.signer.as_ref(),
+            trust: &self.trust,
         };
         let record = request.record(&self.project.ledger(), intent)?;
         writeln!(
@@ -96,6 +106,40 @@ impl Signing {
 pub(crate) fn signing_identity(project_dir: &std::path::Path) -> Result<Identity, CommandError> {
     Ok(configured_identity()?
         .unwrap_or_else(|| identity::detect(project_dir, &EnvVars::from_process())))
+}
+
+/// The key that signs: `--key`, else `signing_key` in the user settings, else git's
+/// `user.signingKey` when `gpg.format` is `ssh`; `None` signs nothing. A path may
+/// start with `~/`.
+pub(crate) fn signing_key(
+    project_dir: &std::path::Path,
+    key: Option<&str>,
+) -> Result<Option<Signer>, CommandError> {
+    let setting = match key {
+        Some(k) => Some(k.to_string()),
+        None => {
+            let settings = match UserDirs::discover() {
+                Some(dirs) => dirs.settings()?.signing_key,
+                None => None,
+            };
+            settings.or_else(|| {
+                let ssh = crate::system::git::Repo::config_value(project_dir, "gpg.format")
+                    .is_some_and(|f| f.eq_ignore_ascii_case("ssh"));
+                ssh.then(|| crate::system::git::Repo::config_value(project_dir, "user.signingKey"))
+                    .flatten()
+            })
+        }
+    };
+    let Some(setting) = setting else {
+        return Ok(None);
+    };
+    let vars = EnvVars::from_process();
+    let expanded = match (setting.strip_prefix("~/"), vars.get("HOME")) {
+        (Some(rest), Some(home)) => format!("{home}/{rest}"),
+        _ => setting,
+    };
+    let agent = vars.get("SSH_AUTH_SOCK").map(std::path::Path::new);
+    Ok(Some(Signer::from_setting(&expanded, agent)?))
 }
 
 /// The identity in the user's settings, if one is set.
@@ -257,7 +301,7 @@ pub fn history(
 ) -> Result<u8, CommandError> {
     let project = Project::open(&args.project)?;
     project.check_env(&args.env.env)?;
-    let contents = read_ledger(&project.ledger())?;
+    let contents = read_ledger(&project.ledger(), &project.trust()?)?;
     if let Some(item) = &args.item
         && !contents.records.iter().any(|r| &r.item == item)
     {
@@ -291,6 +335,7 @@ pub fn history(
             safe_line(&r.item),
             r.by
         )?;
+        writeln!(stdout, "      {}", safe_line(&r.standing.describe()))?;
         if let Some(w) = &r.waiver {
             let until = w
                 .expires
@@ -414,7 +459,8 @@ pub fn verify(
             crate::base::path::display_path(&dir, &aside)
         )?;
     }
-    let contents = read_ledger(&ledger)?;
+    let trust = super::trust_of(&dir, &config)?;
+    let contents = read_ledger(&ledger, &trust)?;
     let head = contents.head().unwrap_or_else(|| "none".to_string());
     match &contents.problem {
         None => {
@@ -425,10 +471,50 @@ pub fn verify(
                 "ledger {shown}: {} records ({in_env} for {env}), chain intact; head {head}",
                 contents.records.len()
             )?;
-            match &args.head {
-                None => Ok(exit::OK),
-                Some(quoted) => check_quoted_head(&contents, quoted, stdout),
+            // Signatures: every record that does not count is named, and fails `verify`.
+            let signed = contents
+                .records
+                .iter()
+                .filter(|r| matches!(r.standing, signoff::Standing::Signed { .. }))
+                .count();
+            let refused: Vec<&Record> = contents
+                .records
+                .iter()
+                .filter(|r| !r.standing.counts())
+                .collect();
+            if trust.require_signatures || signed > 0 || !refused.is_empty() {
+                writeln!(
+                    stdout,
+                    "signatures: {signed} signed by allowed signers, {} do not count{}",
+                    refused.len(),
+                    if trust.require_signatures {
+                        " (signatures are required)"
+                    } else {
+                        ""
+                    }
+                )?;
             }
+            for r in &refused {
+                writeln!(
+                    stdout,
+                    "  record {} ({}, {} `{}` by {}): {}",
+                    r.pos,
+                    r.short_hash(),
+                    r.action,
+                    safe_line(&r.item),
+                    r.by,
+                    safe_line(&r.standing.describe())
+                )?;
+            }
+            let code = match &args.head {
+                None => exit::OK,
+                Some(quoted) => check_quoted_head(&contents, quoted, stdout)?,
+            };
+            Ok(if refused.is_empty() {
+                code
+            } else {
+                exit::LEDGER_BROKEN
+            })
         }
         Some(problem) => {
             writeln!(

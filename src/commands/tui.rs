@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use super::cli::{DemoArgs, LocationArgs, ProjectArgs, RunArgs, SignerArgs};
-use super::signoff::signing_identity;
+use super::signoff::{signing_identity, signing_key};
 use super::{CommandError, Project};
 
 use super::exit;
@@ -18,13 +18,14 @@ use crate::tui::{self, Setup};
 pub fn tui(args: &SignerArgs) -> Result<u8, CommandError> {
     let project = Project::open(&args.session.project)?;
     project.check_env(&args.session.env.env)?;
-    let setup = setup(
+    let mut setup = setup(
         &project,
         &args.session.env.env,
         args.identity.as_deref(),
         &args.session.run,
         EnvVars::from_process(),
     )?;
+    setup.signer = signing_key(&project.dir, args.key.as_deref())?.map(Arc::new);
     tui::run(setup)?;
     Ok(exit::OK)
 }
@@ -129,6 +130,8 @@ fn setup(
         ledger_display: project.ledger_display(),
         env: env.to_string(),
         identity,
+        signer: None,
+        trust: Arc::new(project.trust()?),
         export_dir: std::env::current_dir().unwrap_or_else(|_| project.dir.clone()),
         notice: None,
     })

@@ -74,7 +74,25 @@ pub struct Config {
     pub ledger: Option<PathBuf>,
     /// Environments written in the file.
     pub environments: BTreeMap<String, EnvironmentSpec>,
+    /// The `[signoff]` table.
+    pub signoff: SignoffConfig,
 }
+
+/// Who may sign what (`[signoff]` in `preflight.toml`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignoffConfig {
+    /// Principals (e-mail addresses, or OpenSSH patterns) whose signed approvals count.
+    pub reviewers: Vec<String>,
+    /// Whether unsigned records count for nothing; by default, yes once an
+    /// allowed-signers file exists.
+    pub require_signatures: Option<bool>,
+    /// The allowed-signers file, relative to the project root (default
+    /// [`DEFAULT_ALLOWED_SIGNERS`]).
+    pub allowed_signers: Option<PathBuf>,
+}
+
+/// Where the project's allowed-signers file is, unless `[signoff]` says otherwise.
+pub const DEFAULT_ALLOWED_SIGNERS: &str = ".preflight/allowed_signers";
 
 impl Config {
     /// Reads `path` if given, else `<project_dir>/preflight.toml` if it exists, else defaults.
@@ -110,7 +128,11 @@ impl Config {
         let doc = parse_document(source)?;
         let mut r = TomlReader::new(source);
         let root = doc.get_ref();
-        r.reject_unknown_keys(root, &["checklist", "ledger", "environments"], FILE_NAME);
+        r.reject_unknown_keys(
+            root,
+            &["checklist", "ledger", "environments", "signoff"],
+            FILE_NAME,
+        );
         let mut config = Config {
             checklist: r.string(root, 0..0, "checklist", false, FILE_NAME),
             ledger: r
@@ -144,12 +166,31 @@ impl Config {
                 ),
             }
         }
+        if let Some(value) = root.get("signoff") {
+            match value.get_ref() {
+                DeValue::Table(t) => config.signoff = read_signoff(&mut r, t),
+                other => r.error(
+                    value.span(),
+                    format!("`signoff` must be a table, found {}", type_name(other)),
+                ),
+            }
+        }
         let diagnostics = r.finish();
         if diagnostics.is_empty() {
             Ok(config)
         } else {
             Err(diagnostics)
         }
+    }
+
+    /// The allowed-signers file of a project rooted at `project_dir`.
+    pub fn allowed_signers_path(&self, project_dir: &Path) -> PathBuf {
+        project_dir.join(
+            self.signoff
+                .allowed_signers
+                .as_deref()
+                .unwrap_or(Path::new(DEFAULT_ALLOWED_SIGNERS)),
+        )
     }
 
     /// The ledger file of a project rooted at `project_dir`.
@@ -190,6 +231,39 @@ impl Config {
                 .map(EnvironmentSpec::from_dotenv),
             _ => None,
         }
+    }
+}
+
+fn read_signoff(r: &mut TomlReader<'_>, table: &Table<'_>) -> SignoffConfig {
+    const CONTEXT: &str = "[signoff]";
+    r.reject_unknown_keys(
+        table,
+        &["reviewers", "require_signatures", "allowed_signers"],
+        CONTEXT,
+    );
+    let require_signatures = table
+        .get("require_signatures")
+        .and_then(|v| match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                r.error(
+                    v.span(),
+                    format!(
+                        "`require_signatures` in {CONTEXT} must be true or false, found {}",
+                        type_name(other)
+                    ),
+                );
+                None
+            }
+        });
+    SignoffConfig {
+        reviewers: r
+            .string_list(table, "reviewers", CONTEXT)
+            .unwrap_or_default(),
+        require_signatures,
+        allowed_signers: r
+            .string(table, 0..0, "allowed_signers", false, CONTEXT)
+            .map(PathBuf::from),
     }
 }
 

@@ -18,6 +18,9 @@ pub struct Settings {
     /// The identity to sign with when `--as` is not given, `Name <email>`; it takes
     /// precedence over git's `user.name` and `user.email`.
     pub identity: Option<String>,
+    /// The SSH key to sign records with (as `--key`); it takes precedence over git's
+    /// `user.signingKey`.
+    pub signing_key: Option<String>,
 }
 
 /// The user's directories for preflight.
@@ -59,11 +62,15 @@ impl UserDirs {
         let source = SourceFile::new(&path, text);
         let doc = parse_document(&source).map_err(ConfigError::Invalid)?;
         let mut r = TomlReader::new(&source);
-        r.reject_unknown_keys(doc.get_ref(), &["identity"], "settings.toml");
+        r.reject_unknown_keys(doc.get_ref(), &["identity", "signing_key"], "settings.toml");
         let identity = r.string(doc.get_ref(), 0..0, "identity", false, "settings.toml");
+        let signing_key = r.string(doc.get_ref(), 0..0, "signing_key", false, "settings.toml");
         let diagnostics = r.finish();
         if diagnostics.is_empty() {
-            Ok(Settings { identity })
+            Ok(Settings {
+                identity,
+                signing_key,
+            })
         } else {
             Err(ConfigError::Invalid(diagnostics))
         }

@@ -10,8 +10,10 @@ pub mod ledger;
 pub mod record;
 pub mod recording;
 pub mod state;
+pub mod trust;
 
 pub use ledger::{ChainProblem, Contents, Ledger, LedgerError};
 pub use record::{Action, ChecklistFile, Entry, Identity, Record, Waiver};
 pub use recording::{Intent, Request, SignoffError, past_tense, validate_waiver};
 pub use state::{Disposition, ItemSignoff, State, blocking_reason, evidence_digest, made_under};
+pub use trust::{Standing, Trust, TrustError};

@@ -12,6 +12,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::trust::Standing;
 use crate::base::digest::sha256_hex;
 use crate::base::text::escape_controls;
 use crate::base::timestamp::Timestamp;
@@ -232,6 +233,9 @@ pub struct Record {
     /// Its place in the ledger's order (1 for the first), for people; not stored.
     #[serde(skip)]
     pub pos: u64,
+    /// Whether it counts, by its signature ([`super::trust`]); not stored.
+    #[serde(skip)]
+    pub standing: Standing,
 }
 
 impl Record {
@@ -256,6 +260,7 @@ impl Record {
             sig: None,
             hash: String::new(),
             pos: 0,
+            standing: Standing::default(),
         };
         record.hash = record.compute_hash();
         record

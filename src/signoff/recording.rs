@@ -8,13 +8,16 @@
 //! - `revoke` needs something to revoke.
 
 use super::ledger::{Contents, Ledger, LedgerError};
+use super::record::SIGNATURE_NAMESPACE;
 use super::record::{Action, ChecklistFile, Entry, Identity, Record, Waiver};
 use super::state::{ItemSignoff, State, evidence_digest};
+use super::trust::{Standing, Trust, approval_counts};
 use crate::base::secret::scrub;
 use crate::base::timestamp::Timestamp;
 use crate::checklist::Checklist;
 use crate::probe::ProbeStatus;
 use crate::probe::{ItemResult, ItemStatus};
+use crate::system::ssh::Signer;
 
 /// Why nothing was recorded.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +70,10 @@ pub struct Request<'a> {
     pub now: Timestamp,
     /// A note (blank means none).
     pub note: Option<&'a str>,
+    /// The key that signs the record, if any.
+    pub signer: Option<&'a Signer>,
+    /// Who may sign what.
+    pub trust: &'a Trust,
 }
 
 impl Request<'_> {
@@ -77,7 +84,8 @@ impl Request<'_> {
             .map_or("", |i| i.id.as_str())
     }
 
-    /// The item's sign-off as `contents` and the current evidence say.
+    /// The item's sign-off as `contents` (whose records' standing is already
+    /// assessed) and the current evidence say.
     pub fn derive(&self, contents: &Contents) -> Option<ItemSignoff> {
         let item = self.checklist.items.get(self.result.item)?;
         Some(ItemSignoff::derive(
@@ -127,7 +135,10 @@ impl Request<'_> {
         })
     }
 
-    /// Checks the rules against the ledger (under its lock) and appends the record.
+    /// Checks the rules against the ledger (under its lock) and appends the record,
+    /// signed when there is a signer. A record that would not count (unsigned where
+    /// signatures are required, or signed by a key that may not sign as this identity)
+    /// is refused before anything is written.
     pub fn record(&self, ledger: &Ledger, intent: Intent) -> Result<Record, SignoffError> {
         if let Intent::Waive(w) = &intent {
             validate_waiver(w, self.now).map_err(SignoffError::Refused)?;
@@ -135,13 +146,22 @@ impl Request<'_> {
         if intent == Intent::Attest {
             self.check_attest()?;
         }
+        let prospective = self.prospective(&intent)?;
         ledger.append_with(
             |contents| {
+                // Only this item's records in this environment decide; only theirs
+                // signatures are checked.
+                let mut contents = contents.clone();
+                let item = self.item_id();
+                contents
+                    .records
+                    .retain(|r| r.item == item && r.env == self.env);
+                self.trust.apply(&mut contents);
                 let state = self
-                    .derive(contents)
+                    .derive(&contents)
                     .ok_or_else(|| SignoffError::Refused("no such item".to_string()))?;
                 match &intent {
-                    Intent::Approve => self.check_approve(&state)?,
+                    Intent::Approve => self.check_approve(&state, &prospective)?,
                     Intent::Revoke if state.current.is_none() => {
                         return Err(SignoffError::Refused(format!(
                             "`{}` has no attestation or waiver in {} to revoke",
@@ -151,11 +171,41 @@ impl Request<'_> {
                     }
                     _ => {}
                 }
-                self.entry(intent)
+                self.entry(intent.clone())
                     .ok_or_else(|| SignoffError::Refused("no such item".to_string()))
             },
-            |_| Ok(None),
+            |record| match self.signer {
+                Some(signer) => signer
+                    .sign(SIGNATURE_NAMESPACE, record.signed_message())
+                    .map(Some)
+                    .map_err(|e| SignoffError::Refused(e.to_string())),
+                None => Ok(None),
+            },
         )
+    }
+
+    /// The record this request would write, with the standing it would have.
+    fn prospective(&self, intent: &Intent) -> Result<Record, SignoffError> {
+        let entry = self
+            .entry(intent.clone())
+            .ok_or_else(|| SignoffError::Refused("no such item".to_string()))?;
+        let mut record = Record::seal(entry, Vec::new());
+        record.standing = match self.signer {
+            Some(signer) => self.trust.signed_by(&record, &signer.public_key()),
+            None => self.trust.unsigned(&record),
+        };
+        if let Standing::Refused(why) = &record.standing {
+            let how = if self.signer.is_none() {
+                "; sign with `--key PATH` (or `signing_key` in the user settings, or git's `user.signingKey` with `gpg.format = ssh`)"
+            } else {
+                ""
+            };
+            return Err(SignoffError::Refused(format!(
+                "nothing was recorded: a record by {} would not count ({why}){how}",
+                self.by
+            )));
+        }
+        Ok(record)
     }
 
     fn check_attest(&self) -> Result<(), SignoffError> {
@@ -176,7 +226,7 @@ impl Request<'_> {
         )))
     }
 
-    fn check_approve(&self, state: &ItemSignoff) -> Result<(), SignoffError> {
+    fn check_approve(&self, state: &ItemSignoff, approval: &Record) -> Result<(), SignoffError> {
         let id = self.item_id();
         let refuse = |why: String| Err(SignoffError::Refused(why));
         let Some(current) = &state.current else {
@@ -185,12 +235,35 @@ impl Request<'_> {
                 self.env
             ));
         };
-        if current.author().same_person(self.by) {
-            return refuse(format!(
-                "{} {} `{id}` and cannot also approve it: approval must come from someone else",
-                self.by,
-                past_tense(current.record.action)
-            ));
+        let author = &current.record;
+        if !approval_counts(author, approval) {
+            let did = past_tense(author.action);
+            return refuse(match (&author.standing, &approval.standing) {
+                _ if author.by.same_person(self.by) => format!(
+                    "{} {did} `{id}` and cannot also approve it: approval must come from someone else",
+                    author.by
+                ),
+                (Standing::Signed { key: a, .. }, Standing::Signed { key: b, .. }) if a == b => {
+                    format!(
+                        "`{id}` was {did} with the key {a} ({}); an approval with the same key does not count",
+                        author.by
+                    )
+                }
+                (
+                    _,
+                    Standing::Signed {
+                        reviewer: false, ..
+                    },
+                )
+                | (_, Standing::Unchecked { reviewer: false }) => format!(
+                    "{} is not one of the reviewers in preflight.toml (`[signoff] reviewers`), so their approval would not count",
+                    self.by
+                ),
+                _ => format!(
+                    "an approval of `{id}` by {} would not count ({} {did} it)",
+                    self.by, author.by
+                ),
+            });
         }
         match state.state {
             State::Stale => refuse(format!(

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::record::{Action, Identity, Record};
+use super::trust::approval_counts;
 use crate::base::digest::sha256_hex;
 use crate::base::timestamp::Timestamp;
 use crate::checklist::{Checklist, Item, Provenance, Tier};
@@ -130,7 +131,9 @@ impl ItemSignoff {
             .cloned()
             .collect();
         let mut current: Option<Disposition> = None;
-        for record in &history {
+        // A record that does not count (its signature, or the lack of one; see
+        // `trust`) changes nothing; it stays in the history, marked.
+        for record in history.iter().filter(|r| r.standing.counts()) {
             match record.action {
                 Action::Attest | Action::Waive => {
                     current = Some(Disposition {
@@ -139,10 +142,10 @@ impl ItemSignoff {
                     });
                 }
                 Action::Approve => {
-                    // An approval by the author never counts, even if a ledger was
-                    // written by something other than this program.
+                    // An approval by the author, or not by a reviewer, never counts,
+                    // even if a ledger was written by something other than this program.
                     if let Some(d) = current.as_mut()
-                        && !d.record.by.same_person(&record.by)
+                        && approval_counts(&d.record, record)
                     {
                         d.approvals.push(record.clone());
                     }

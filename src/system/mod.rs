@@ -24,5 +24,6 @@ pub mod net;
 pub mod postgres;
 pub mod process;
 pub mod secretscan;
+pub mod ssh;
 pub mod tls;
 pub mod walk;

@@ -30,7 +30,8 @@ use crate::probe::ProbeContext;
 use crate::probe::consent;
 use crate::probe::runner::{self, RunOptions};
 use crate::report;
-use crate::signoff::{Identity, Ledger, Request, past_tense};
+use crate::signoff::{Contents, Identity, Ledger, Request, Trust, past_tense};
+use crate::system::ssh::Signer;
 use app::{Action, App, Effect};
 
 /// Everything the UI needs to run a project's checklist.
@@ -50,6 +51,10 @@ pub struct Setup {
     pub env: String,
     /// Who signs.
     pub identity: Identity,
+    /// The key that signs, if any.
+    pub signer: Option<Arc<Signer>>,
+    /// Who may sign what.
+    pub trust: Arc<Trust>,
     /// Where exported reports go.
     pub export_dir: PathBuf,
     /// A message for the status line when the UI opens.
@@ -88,8 +93,15 @@ pub fn run(setup: Setup) -> Result<(), TuiError> {
     result
 }
 
+/// Reads the ledger and assesses its records under `trust`.
+fn read_ledger(ledger: &Ledger, trust: &Trust) -> Result<Contents, String> {
+    let mut contents = ledger.read().map_err(|e| e.to_string())?;
+    trust.apply(&mut contents);
+    Ok(contents)
+}
+
 async fn run_async(setup: Setup) -> Result<(), TuiError> {
-    let (ledger, ledger_error) = match setup.ledger.read() {
+    let (ledger, ledger_error) = match read_ledger(&setup.ledger, &setup.trust) {
         Ok(c) => (c, None),
         Err(e) => (Default::default(), Some(e.to_string())),
     };
@@ -252,6 +264,8 @@ fn carry_out(
                 let ledger = setup.ledger.clone();
                 let env = setup.env.clone();
                 let by = setup.identity.clone();
+                let signer = setup.signer.clone();
+                let trust = Arc::clone(&setup.trust);
                 let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let request = Request {
@@ -261,6 +275,8 @@ fn carry_out(
                         by: &by,
                         now: Timestamp::now(),
                         note: note.as_deref(),
+                        signer: signer.as_deref(),
+                        trust: &trust,
                     };
                     let outcome = request
                         .record(&ledger, intent)
@@ -276,7 +292,7 @@ fn carry_out(
                         })
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Action::Recorded(outcome));
-                    let _ = tx.send(Action::Ledger(ledger.read().map_err(|e| e.to_string())));
+                    let _ = tx.send(Action::Ledger(read_ledger(&ledger, &trust)));
                 });
             }
             Effect::Export(format) => {
