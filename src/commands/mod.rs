@@ -291,7 +291,8 @@ fn run_report(
         ledger,
         ledger_path: &ledger_path,
     });
-    let report = Report::new(&project.checklist, &results, now, input);
+    let mut report = Report::new(&project.checklist, &results, now, input);
+    report.provenance = Some(crate::report::CheckedRevision::of(&project.dir));
     Ok((report, previous))
 }
 

@@ -114,6 +114,9 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+    if let Some(revision) = &report.provenance {
+        meta(&mut out, "Checked", escape(&revision.describe()));
+    }
     meta(
         &mut out,
         "Generated",

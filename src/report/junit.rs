@@ -45,6 +45,9 @@ pub fn render(report: &Report) -> String {
         if let Some(head) = report.ledger.as_ref().and_then(|l| l.head.as_deref()) {
             suite.add_property(Property::new("ledger-head", head));
         }
+        if let Some(revision) = &report.provenance {
+            suite.add_property(Property::new("checked", revision.describe()));
+        }
         suite.add_test_cases(items.into_iter().map(|item| test_case(report, item)));
         junit.add_test_suite(suite);
     }

@@ -99,6 +99,9 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "| Ledger problem | {} |", escape(problem));
         }
     }
+    if let Some(revision) = &report.provenance {
+        let _ = writeln!(out, "| Checked | {} |", escape(&revision.describe()));
+    }
     let _ = writeln!(
         out,
         "| Generated | {} by preflight {} |\n",

@@ -375,8 +375,70 @@ pub struct Report {
     /// The ledger, when the report covers sign-off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ledger: Option<LedgerMeta>,
+    /// Which revision of the project was checked, on which machine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<CheckedRevision>,
     /// Go / no-go.
     pub verdict: Verdict,
+}
+
+/// Which revision of the project a report is about, and where it was made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CheckedRevision {
+    /// The commit checked out, if the project is a git repository with one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The branch, unless the head is detached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// Whether tracked files differed from the commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dirty: Option<bool>,
+    /// The `origin` remote, without credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
+    /// The machine that ran the probes.
+    pub host: String,
+}
+
+impl CheckedRevision {
+    /// The revision of the project at `dir`, asked of git (nothing is written).
+    pub fn of(dir: &std::path::Path) -> CheckedRevision {
+        let revision = crate::system::git::Repo::open(dir)
+            .map(|repo| repo.revision())
+            .unwrap_or_default();
+        CheckedRevision {
+            commit: revision.commit,
+            branch: revision.branch,
+            dirty: revision.dirty,
+            remote: revision.remote.map(|r| safe_line(&r)),
+            host: safe_line(&rustix::system::uname().nodename().to_string_lossy()),
+        }
+    }
+
+    /// One line for people: `commit 1a2b3c4d5e6f (main, uncommitted changes) of
+    /// https://… on host`.
+    pub fn describe(&self) -> String {
+        let mut text = match &self.commit {
+            Some(commit) => format!("commit {}", commit.get(..12).unwrap_or(commit)),
+            None => "no commit".to_string(),
+        };
+        let mut notes = Vec::new();
+        if let Some(branch) = &self.branch {
+            notes.push(safe_line(branch));
+        }
+        if self.dirty == Some(true) {
+            notes.push("uncommitted changes".to_string());
+        }
+        if !notes.is_empty() {
+            text.push_str(&format!(" ({})", notes.join(", ")));
+        }
+        if let Some(remote) = &self.remote {
+            text.push_str(&format!(" of {remote}"));
+        }
+        text.push_str(&format!(" on {}", self.host));
+        text
+    }
 }
 
 impl Report {
@@ -458,6 +520,7 @@ impl Report {
         let damaged = ledger.as_ref().is_some_and(|l| l.problem.is_some());
         let blocked = damaged || items.iter().any(|i| i.blocking.is_some());
         Report {
+            provenance: None,
             preflight_version: env!("CARGO_PKG_VERSION").to_string(),
             generated_at: now,
             environment: signoff.map(|s| s.env.to_string()),

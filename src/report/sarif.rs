@@ -44,23 +44,49 @@ pub fn render(report: &Report) -> String {
     if let Some(head) = report.ledger.as_ref().and_then(|l| l.head.as_ref()) {
         properties["ledgerHead"] = json!(head);
     }
+    let mut run = json!({
+        "tool": {
+            "driver": {
+                "name": "preflight",
+                "version": report.preflight_version,
+                "rules": rules,
+            }
+        },
+        "originalUriBaseIds": {
+            "%SRCROOT%": { "description": { "text": "The project root preflight checked." } }
+        },
+        "results": results,
+        "properties": properties,
+    });
+    if let Some(revision) = &report.provenance {
+        run["properties"]["host"] = json!(revision.host);
+        if let Some(dirty) = revision.dirty {
+            run["properties"]["uncommittedChanges"] = json!(dirty);
+        }
+        // SARIF needs the repository's URI; without a remote, the commit goes in the
+        // run's properties only.
+        match (&revision.remote, &revision.commit) {
+            (Some(remote), commit) => {
+                let mut details = json!({
+                    "repositoryUri": remote,
+                    "mappedTo": { "uriBaseId": "%SRCROOT%" },
+                });
+                if let Some(commit) = commit {
+                    details["revisionId"] = json!(commit);
+                }
+                if let Some(branch) = &revision.branch {
+                    details["branch"] = json!(branch);
+                }
+                run["versionControlProvenance"] = json!([details]);
+            }
+            (None, Some(commit)) => run["properties"]["revisionId"] = json!(commit),
+            (None, None) => {}
+        }
+    }
     let sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "preflight",
-                    "version": report.preflight_version,
-                    "rules": rules,
-                }
-            },
-            "originalUriBaseIds": {
-                "%SRCROOT%": { "description": { "text": "The project root preflight checked." } }
-            },
-            "results": results,
-            "properties": properties,
-        }]
+        "runs": [run],
     });
     serde_json::to_string_pretty(&sarif).unwrap_or_default()
 }

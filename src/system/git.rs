@@ -156,6 +156,39 @@ pub fn command_with_hooks(dir: &Path, hooks: &Path) -> Command {
     cmd
 }
 
+/// Which revision a working tree is at ([`Repo::revision`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Revision {
+    /// The commit `HEAD` names.
+    pub commit: Option<String>,
+    /// The branch checked out.
+    pub branch: Option<String>,
+    /// Whether tracked files differ from the commit.
+    pub dirty: Option<bool>,
+    /// The `origin` remote's URL, credentials removed.
+    pub remote: Option<String>,
+}
+
+/// A remote URL without the user and password a URL may carry
+/// (`https://token@host/repo` is `https://host/repo`); `git@host:repo` keeps its
+/// user, which is not a credential.
+pub fn without_credentials(remote: &str) -> String {
+    match url::Url::parse(remote) {
+        Ok(mut parsed) if parsed.has_host() => {
+            let keep_user =
+                matches!(parsed.scheme(), "ssh" | "git+ssh") && parsed.password().is_none();
+            if !keep_user {
+                let _ = parsed.set_username("");
+            }
+            let _ = parsed.set_password(None);
+            parsed.set_query(None);
+            parsed.to_string()
+        }
+        // scp-like `user@host:path`, or a local path.
+        _ => remote.to_string(),
+    }
+}
+
 /// A path added by a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Addition {
@@ -316,6 +349,33 @@ impl Repo {
                 )?;
                 Ok(PathBuf::from(String::from_utf8_lossy(&out).trim()).join("hooks"))
             }
+        }
+    }
+
+    /// Which revision the directory is at: commit, branch, whether tracked files
+    /// differ from it, and the `origin` remote's URL without credentials. Each is
+    /// `None` when git cannot tell (no commit yet, a detached head, no remote).
+    pub fn revision(&self) -> Revision {
+        let text = |args: &[&str]| {
+            self.run(args, None)
+                .ok()
+                .map(|out| String::from_utf8_lossy(&out).trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let commit = text(&["rev-parse", "--verify", "-q", "HEAD"]);
+        Revision {
+            branch: text(&["symbolic-ref", "--short", "-q", "HEAD"]),
+            dirty: commit.as_ref().and_then(|_| {
+                self.run(
+                    &["status", "--porcelain", "--untracked-files=no", "-z"],
+                    None,
+                )
+                .ok()
+                .map(|out| !out.is_empty())
+            }),
+            commit,
+            remote: text(&["config", "--get", "remote.origin.url"])
+                .map(|u| without_credentials(&u)),
         }
     }
 

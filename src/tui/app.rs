@@ -45,6 +45,9 @@ pub enum Action {
     },
     /// The ledger was (re)read.
     Ledger(Result<Contents, String>),
+    /// The ledger changed under the UI (another terminal, another person, git) and
+    /// was read again.
+    LedgerChanged(Result<Contents, String>),
     /// A sign-off was recorded (the message says what) or refused (why).
     Recorded(Result<String, String>),
     /// A report was written (its path) or not (why).
@@ -372,6 +375,14 @@ impl App {
                 self.refresh();
             }
             Action::Ledger(Err(why)) => self.error(why),
+            Action::LedgerChanged(Ok(contents)) => {
+                if let Some(what) = self.news(&contents) {
+                    self.info(what);
+                }
+                self.ledger = contents;
+                self.refresh();
+            }
+            Action::LedgerChanged(Err(why)) => self.error(format!("the ledger changed: {why}")),
             Action::Recorded(Ok(what)) => self.info(what),
             Action::Recorded(Err(why)) => self.error(why),
             Action::Exported(Ok(path)) => self.info(format!("wrote {path}")),
@@ -383,6 +394,40 @@ impl App {
             Action::Quit => self.should_quit = true,
         }
         Vec::new()
+    }
+
+    /// What `contents` holds that the ledger shown does not: "Sam Reviewer approved
+    /// `x`", or a count when several records arrived.
+    fn news(&self, contents: &Contents) -> Option<String> {
+        let known: std::collections::HashSet<&str> = self
+            .ledger
+            .records
+            .iter()
+            .map(|r| r.hash.as_str())
+            .collect();
+        let new: Vec<&crate::signoff::Record> = contents
+            .records
+            .iter()
+            .filter(|r| !known.contains(r.hash.as_str()))
+            .collect();
+        match new.as_slice() {
+            [] => None,
+            [r] => Some(format!(
+                "ledger: {} {} `{}` in {} (record {})",
+                r.by,
+                crate::signoff::past_tense(r.action),
+                r.item,
+                r.env,
+                r.pos
+            )),
+            [.., last] => Some(format!(
+                "ledger: {} new records, the latest by {} ({} `{}`)",
+                new.len(),
+                last.by,
+                crate::signoff::past_tense(last.action),
+                last.item
+            )),
+        }
     }
 
     fn info(&mut self, text: String) {

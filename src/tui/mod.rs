@@ -12,6 +12,7 @@ pub mod dialog;
 pub mod input;
 pub mod layout;
 pub mod view;
+mod watch;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -160,6 +161,9 @@ async fn event_loop(
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut runs: Vec<JoinHandle<()>> = Vec::new();
+    // Kept until the UI closes; without it (no ledger folder yet, no inotify) the
+    // ledger is still read again after the UI's own records.
+    let _watcher = watch::start(setup.ledger.clone(), Arc::clone(&setup.trust), tx.clone()).ok();
     // With commands to confirm, this opens the question instead of running.
     let effects = app.update(Action::RunAll);
     carry_out(effects, &app, setup, &tx, &mut runs);
@@ -296,10 +300,13 @@ fn carry_out(
                 });
             }
             Effect::Export(format) => {
-                let report = app.report.clone();
+                let mut report = app.report.clone();
                 let dir = setup.export_dir.clone();
+                let project = setup.ctx.project_dir.clone();
                 let tx = tx.clone();
                 tokio::task::spawn_blocking(move || {
+                    // Asked of git at export time, not when the UI opens.
+                    report.provenance = Some(report::CheckedRevision::of(&project));
                     let text = report::render(&report, format);
                     let outcome = report::write_new_file(&dir, &report, format, &text)
                         .map(|p| p.display().to_string())

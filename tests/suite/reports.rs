@@ -81,11 +81,29 @@ fn render(dir: &Path, format: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
+
 fn redacted() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.add_filter(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "[time]");
     s.add_filter(r"[0-9a-f]{64}", "[sha256]");
+    s.add_filter(r"\b[0-9a-f]{40}\b", "[commit]");
     s.add_filter(r"\b[0-9a-f]{12}\b", "[hash]");
+    let host = rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned();
+    s.add_filter(&regex_escape(&host), "[host]");
     s.add_filter(env!("CARGO_PKG_VERSION"), "[version]");
     s.set_prepend_module_to_snapshot(false);
     s
@@ -155,6 +173,28 @@ fn junit_validates_against_the_junit_schema() {
 #[test]
 fn sarif_validates_against_the_sarif_schema_and_locates_findings() {
     let p = reviewed_project();
+    // A remote whose URL carries a token: the reports name the repository, never the token.
+    p.run_git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://x-access-token:ghp_0123456789abcdefghijklmnopqrstuvwxyzAB@github.com/acme/app.git",
+    ]);
+    p.write("docker-compose.yml", "services: {}\n");
+    for format in FORMATS {
+        let out = render(p.path(), format);
+        assert!(
+            !out.contains("ghp_0123") && !out.contains("x-access-token"),
+            "{format}: {out}"
+        );
+    }
+    let sarif: serde_json::Value = serde_json::from_str(&render(p.path(), "sarif")).unwrap();
+    let vcs = &sarif["runs"][0]["versionControlProvenance"][0];
+    assert_eq!(vcs["repositoryUri"], "https://github.com/acme/app.git");
+    assert_eq!(vcs["branch"], "main");
+    assert_eq!(vcs["revisionId"].as_str().unwrap().len(), 40);
+    assert_eq!(sarif["runs"][0]["properties"]["uncommittedChanges"], true);
+    p.run_git(&["checkout", "-q", "--", "docker-compose.yml"]);
     let sarif: serde_json::Value = serde_json::from_str(&render(p.path(), "sarif")).unwrap();
     // The published 2.1.0 schema has one malformed regex (`run.language`, a property
     // preflight never writes); it is corrected to its evident meaning so that the

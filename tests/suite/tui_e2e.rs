@@ -315,3 +315,54 @@ fn the_ui_asks_before_running_the_commands_of_a_custom_checklist() {
         tmux.wait_for("EXIT=0");
     }
 }
+
+/// The UI folds in a record written by another terminal within 2 s, and says who did
+/// what.
+#[test]
+fn the_ui_sees_an_approval_recorded_by_the_cli() {
+    let p = crate::support::signoff_project(true);
+    let (code, _, err) = crate::support::run(
+        p.path(),
+        &[
+            "attest",
+            "rotate-credentials",
+            "--as",
+            "Jane <jane@example.com>",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let tmp = tempfile::tempdir().unwrap();
+    let binary = env!("CARGO_BIN_EXE_preflight");
+    let script = format!(
+        "cd {}; {binary} tui --as 'Jane <jane@example.com>'; echo \"EXIT=$?\"; sleep 60",
+        p.path().display()
+    );
+    let tmux = Tmux::script(
+        &script,
+        &[
+            ("XDG_CONFIG_HOME", tmp.path()),
+            ("XDG_CACHE_HOME", tmp.path()),
+            ("HOME", p.path()),
+        ],
+    );
+    tmux.wait_for(" skipped · ");
+    let (code, _, err) = crate::support::run(
+        p.path(),
+        &[
+            "approve",
+            "rotate-credentials",
+            "--as",
+            "Sam <sam@example.com>",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let approved = Instant::now();
+    let screen = tmux.wait_for("ledger: Sam <sam@example.com> approved `rotate-credentials`");
+    assert!(
+        approved.elapsed() < Duration::from_secs(2),
+        "shown after {:?}:\n{screen}",
+        approved.elapsed()
+    );
+    tmux.send(&["q"]);
+    tmux.wait_for("EXIT=0");
+}
