@@ -404,35 +404,39 @@ fn check_quoted_head(
     quoted: &str,
     stdout: &mut dyn Write,
 ) -> Result<u8, CommandError> {
-    let quoted = quoted.trim().to_ascii_lowercase();
-    if quoted.len() < 12 || !quoted.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(CommandError::Usage(format!(
-            "--head {quoted}: give at least 12 hex digits of the hash a report quotes"
-        )));
-    }
-    match contents
-        .records
-        .iter()
-        .position(|r| r.hash.starts_with(&quoted))
-    {
-        Some(i) => {
-            let later = contents.records.len() - i - 1;
-            writeln!(
-                stdout,
-                "head {quoted} is record {}; {later} record{} added since",
-                i + 1,
-                if later == 1 { " was" } else { "s were" }
-            )?;
-            Ok(exit::OK)
+    // A report made right after a merge quotes two heads, joined with `+`.
+    let mut code = exit::OK;
+    for part in quoted.split('+') {
+        let part = part.trim().to_ascii_lowercase();
+        if part.len() < 12 || !part.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(CommandError::Usage(format!(
+                "--head {part}: give at least 12 hex digits of the hash a report quotes"
+            )));
         }
-        None => {
-            writeln!(
-                stdout,
-                "head {quoted} is NOT in the ledger: records were removed since the report, or it comes from another ledger"
-            )?;
-            Ok(exit::LEDGER_BROKEN)
+        match contents
+            .records
+            .iter()
+            .position(|r| r.hash.starts_with(&part))
+        {
+            Some(i) => {
+                let later = contents.records.len() - i - 1;
+                writeln!(
+                    stdout,
+                    "head {part} is record {}; {later} record{} added since",
+                    i + 1,
+                    if later == 1 { " was" } else { "s were" }
+                )?;
+            }
+            None => {
+                writeln!(
+                    stdout,
+                    "head {part} is NOT in the ledger: records were removed since the report, or it comes from another ledger"
+                )?;
+                code = exit::LEDGER_BROKEN;
+            }
         }
     }
+    Ok(code)
 }
 
 /// `preflight verify`: checks the whole chain; exit 0 intact, 1 broken.

@@ -134,8 +134,12 @@ fn two_branches_merge_without_conflict_and_both_count() {
     let (code, out, _) = run(p.path(), &["verify"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("10 records"), "{out}");
-    // Two heads until the next record joins them.
-    assert!(out.contains('+'), "{out}");
+    // Two heads until the next record joins them; a report quoting both can be checked.
+    let heads = out.split("head ").nth(1).unwrap().trim().to_string();
+    assert!(heads.contains('+'), "{out}");
+    let (code, out, _) = run(p.path(), &["verify", "--head", &heads]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.matches("is record").count() == 2, "{out}");
     let now = states(p.path());
     assert!(
         now.contains(&("ssl-enforced".into(), "attested".into())),
