@@ -309,6 +309,9 @@ pub struct ReportArgs {
     /// Output file, or - for standard output [default: preflight-ENV-TIMESTAMP.EXT in the current directory, never overwriting]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The SSH key that signs an in-toto attestation (as for `attest --key`) [default: `signing_key` in the user settings, else git's user.signingKey when gpg.format = ssh]
+    #[arg(long, value_name = "PATH")]
+    pub key: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub session: SessionArgs,

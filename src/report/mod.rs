@@ -5,6 +5,7 @@
 //! [`junit`], [`sarif`]) only format it and never run anything or read a clock.
 
 pub mod html;
+pub mod intoto;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -19,7 +20,7 @@ use crate::base::timestamp::Timestamp;
 use crate::checklist::{Checklist, Provenance, Tier};
 use crate::probe::{Evidence, ProbeStatus};
 use crate::probe::{ItemResult, ItemStatus};
-use crate::signoff::{self, Action, Contents, Identity, ItemSignoff, State};
+use crate::signoff::{self, Action, Contents, Identity, ItemSignoff, Standing, State};
 
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -34,6 +35,9 @@ pub enum ReportFormat {
     Junit,
     /// SARIF 2.1.0, for code-scanning upload
     Sarif,
+    /// An in-toto attestation in a DSSE envelope signed with your SSH key, for deployment gates
+    #[value(name = "in-toto")]
+    InToto,
 }
 
 impl ReportFormat {
@@ -45,6 +49,7 @@ impl ReportFormat {
             ReportFormat::Html => "html",
             ReportFormat::Junit => "junit.xml",
             ReportFormat::Sarif => "sarif",
+            ReportFormat::InToto => "intoto.json",
         }
     }
 }
@@ -57,6 +62,10 @@ pub fn render(report: &Report, format: ReportFormat) -> String {
         ReportFormat::Html => html::render(report),
         ReportFormat::Junit => junit::render(report),
         ReportFormat::Sarif => sarif::render(report) + "\n",
+        // The statement alone; `preflight report` signs it into an envelope.
+        ReportFormat::InToto => {
+            serde_json::to_string_pretty(&intoto::statement(report)).unwrap_or_default() + "\n"
+        }
     };
     // The last boundary before a file or a pipe: nothing registered as secret leaves.
     scrub(&text).into_owned()
@@ -206,6 +215,12 @@ pub struct SignoffEvent {
     pub note: Option<String>,
     /// The record's hash.
     pub hash: String,
+    /// The fingerprint of the allowed signer's key that signed it, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+    /// Why it counts for nothing, if it does not (see `preflight verify`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<String>,
 }
 
 /// The waiver in force (or expired), as a report shows it.
@@ -291,6 +306,14 @@ impl ItemSignoffReport {
                     at: r.at,
                     note: r.note.as_deref().map(safe_lines),
                     hash: r.hash.clone(),
+                    signed_by: match &r.standing {
+                        Standing::Signed { key, .. } => Some(key.clone()),
+                        _ => None,
+                    },
+                    ignored: match &r.standing {
+                        Standing::Refused(why) => Some(safe_line(why)),
+                        _ => None,
+                    },
                 })
                 .collect(),
         }

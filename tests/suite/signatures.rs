@@ -526,3 +526,88 @@ fn projects_without_allowed_signers_work_as_before() {
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("signatures:"), "{out}");
 }
+
+/// `report --format in-toto`: a DSSE envelope around an in-toto Statement about the
+/// commit, signed with the engineer's key; checked the way the README says, with
+/// `base64` arithmetic and `ssh-keygen -Y verify` over DSSE's encoding.
+#[test]
+fn an_in_toto_attestation_verifies_with_ssh_keygen() {
+    let t = Team::new();
+    let engineer = t.engineer.to_str().unwrap();
+    let reviewer = t.reviewer_pub.to_str().unwrap();
+    let (code, _, err) = t.run(&[
+        "attest",
+        "rotate-credentials",
+        "--as",
+        JANE,
+        "--key",
+        engineer,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = t.run(&[
+        "approve",
+        "rotate-credentials",
+        "--as",
+        SAM,
+        "--key",
+        reviewer,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // Without a key: refused, saying how.
+    let (code, _, err) = t.run(&["report", "--format", "in-toto", "-o", "-"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--key"), "{err}");
+    let (code, out, err) = t.run(&[
+        "report", "--format", "in-toto", "-o", "-", "--key", engineer,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let envelope: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(envelope["payloadType"], "application/vnd.in-toto+json");
+    use base64ct::Encoding;
+    let payload = base64ct::Base64::decode_vec(envelope["payload"].as_str().unwrap()).unwrap();
+    let statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
+    let commit = t.project.run_git(&["rev-parse", "HEAD"]);
+    assert_eq!(
+        statement["subject"][0]["digest"]["gitCommit"],
+        commit.trim()
+    );
+    let item = statement["predicate"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "rotate-credentials")
+        .unwrap();
+    assert_eq!(item["state"], "signed-off");
+    assert_eq!(item["chain"].as_array().unwrap().len(), 2);
+    assert!(
+        item["chain"][1]["signed_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("SHA256:")
+    );
+    // DSSE's encoding, then the signature as an armoured SSHSIG for ssh-keygen.
+    let mut pae = format!("DSSEv1 28 application/vnd.in-toto+json {} ", payload.len()).into_bytes();
+    pae.extend_from_slice(&payload);
+    let body = envelope["signatures"][0]["sig"].as_str().unwrap();
+    let mut armoured = String::from("-----BEGIN SSH SIGNATURE-----\n");
+    for chunk in body.as_bytes().chunks(70) {
+        armoured.push_str(std::str::from_utf8(chunk).unwrap());
+        armoured.push('\n');
+    }
+    armoured.push_str("-----END SSH SIGNATURE-----\n");
+    let signers = t.project.path().join(".preflight/allowed_signers");
+    let pae_text = String::from_utf8(pae).unwrap();
+    assert!(ssh_keygen_verify(
+        &signers,
+        "jane@example.com",
+        &pae_text,
+        &armoured
+    ));
+    assert!(!ssh_keygen_verify(
+        &signers,
+        "jane@example.com",
+        &pae_text.replace("signed-off", "signed-of!"),
+        &armoured
+    ));
+}
