@@ -113,6 +113,16 @@ pub fn render(report: &Report) -> String {
                 format!("<span class=\"fail\">{}</span>", escape(problem)),
             );
         }
+        if ledger.ignored > 0 {
+            meta(
+                &mut out,
+                "Not counted",
+                format!(
+                    "{} ledger records (signatures; see <code>preflight verify</code>)",
+                    ledger.ignored
+                ),
+            );
+        }
     }
     if let Some(revision) = &report.provenance {
         meta(&mut out, "Checked", escape(&revision.describe()));

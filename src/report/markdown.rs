@@ -98,6 +98,13 @@ pub fn render(report: &Report) -> String {
         if let Some(problem) = &ledger.problem {
             let _ = writeln!(out, "| Ledger problem | {} |", escape(problem));
         }
+        if ledger.ignored > 0 {
+            let _ = writeln!(
+                out,
+                "| Not counted | {} ledger records (signatures; see `preflight verify`) |",
+                ledger.ignored
+            );
+        }
     }
     if let Some(revision) = &report.provenance {
         let _ = writeln!(out, "| Checked | {} |", escape(&revision.describe()));

@@ -364,6 +364,14 @@ pub struct LedgerMeta {
     /// The first problem of a damaged ledger.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// Records that count for nothing (a signature that does not verify, a key not
+    /// allowed, unsigned where signatures are required).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub ignored: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What a report needs to cover sign-off.
@@ -539,6 +547,12 @@ impl Report {
             records: s.ledger.records.len(),
             head: s.ledger.head(),
             problem: s.ledger.problem.as_ref().map(|p| p.to_string()),
+            ignored: s
+                .ledger
+                .records
+                .iter()
+                .filter(|r| !r.standing.counts())
+                .count(),
         });
         let damaged = ledger.as_ref().is_some_and(|l| l.problem.is_some());
         let blocked = damaged || items.iter().any(|i| i.blocking.is_some());

@@ -100,6 +100,15 @@ fn render_header(out: &mut String, report: &Report) {
             "{dim}environment {env} · ledger {} ({} records, head {head}){dim:#}",
             ledger.path, ledger.records
         );
+        if ledger.ignored > 0 {
+            let st = style(AnsiColor::Yellow).bold();
+            let _ = writeln!(
+                out,
+                "{st}{} ledger record{} count for nothing{st:#} (signatures; run `preflight verify`)",
+                ledger.ignored,
+                if ledger.ignored == 1 { "" } else { "s" }
+            );
+        }
         if let Some(problem) = &ledger.problem {
             let st = style(AnsiColor::Red).bold();
             let _ = writeln!(

@@ -373,6 +373,11 @@ fn signed_sign_off_by_allowed_signers_counts_and_nothing_else_does() {
     );
     let (_, history, _) = t.run(&["history", "audit-log-review"]);
     assert!(history.contains("does not count"), "{history}");
+    let (_, status, _) = t.run(&["status"]);
+    assert!(
+        status.contains("2 ledger records count for nothing"),
+        "{status}"
+    );
     // The outsider's RSA signature, made in this process, satisfies ssh-keygen too.
     let contents = t.ledger().read().unwrap();
     let eve = contents
