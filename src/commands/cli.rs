@@ -97,6 +97,9 @@ pub struct LocationArgs {
     /// Project root
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
+    /// Read who may sign (the allowed-signers file and `[signoff]` of preflight.toml) from this git revision, not from the working tree: e.g. `origin/main` when checking someone else's branch
+    #[arg(long, value_name = "REV")]
+    pub trust_ref: Option<String>,
 }
 
 /// Which project, configuration and checklist a command works on.

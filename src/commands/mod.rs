@@ -24,12 +24,12 @@ pub use report::report;
 pub use signoff::{approve, attest, history, revoke, status, verify, waive};
 pub use tui::{demo, tui};
 
-use crate::base::diagnostic::did_you_mean;
+use crate::base::diagnostic::{SourceFile, did_you_mean};
 use crate::base::path::display_path;
 use crate::base::timestamp::Timestamp;
 use crate::checklist::{self, Checklist, LoadError, shipped};
 use crate::config::user::UserDirs;
-use crate::config::{Config, ConfigError, EnvVars};
+use crate::config::{self, Config, ConfigError, EnvVars};
 use crate::probe::catalog::Catalog;
 use crate::probe::events::RunEvent;
 use crate::probe::runner::{self, RunOptions};
@@ -139,6 +139,8 @@ pub(crate) struct Project {
     pub checklist: Checklist,
     /// Whether the checklist is one shipped with preflight (its commands are trusted).
     pub trusted: bool,
+    /// The git revision who may sign is read from (`--trust-ref`), if not the working tree.
+    pub trust_ref: Option<String>,
 }
 
 impl Project {
@@ -161,6 +163,7 @@ impl Project {
             checklist.origin = display_path(&dir, Path::new(&checklist.origin));
         }
         Ok(Project {
+            trust_ref: args.location.trust_ref.clone(),
             trusted: shipped::find(name).is_some(),
             dir,
             config: Arc::new(config),
@@ -199,7 +202,7 @@ impl Project {
 
     /// Who may sign what: the allowed-signers file and `[signoff]` settings.
     pub fn trust(&self) -> Result<Trust, CommandError> {
-        trust_of(&self.dir, &self.config)
+        trust_of(&self.dir, &self.config, self.trust_ref.as_deref())
     }
 
     /// The ledger's path as people should see it: relative to the project root.
@@ -296,13 +299,49 @@ fn run_report(
     Ok((report, previous))
 }
 
-/// Who may sign what in the project at `dir` with `config`.
-fn trust_of(dir: &Path, config: &Config) -> Result<Trust, CommandError> {
-    Ok(Trust::load(
-        dir,
-        &config.allowed_signers_path(dir),
-        config.signoff.reviewers.clone(),
-        config.signoff.require_signatures,
+/// Who may sign what in the project at `dir` with `config`; with `trust_ref`, as the
+/// project's `preflight.toml` and allowed-signers file are at that git revision (the
+/// working tree's may come from the branch being checked).
+fn trust_of(dir: &Path, config: &Config, trust_ref: Option<&str>) -> Result<Trust, CommandError> {
+    let Some(rev) = trust_ref else {
+        return Ok(Trust::load(
+            dir,
+            &config.allowed_signers_path(dir),
+            config.signoff.reviewers.clone(),
+            config.signoff.require_signatures,
+        )?);
+    };
+    let git_error =
+        |e: crate::system::git::GitError| CommandError::Usage(format!("--trust-ref {rev}: {e}"));
+    let repo = crate::system::git::Repo::open(dir).map_err(git_error)?;
+    let text_at = |path: &str| -> Result<Option<String>, CommandError> {
+        Ok(repo
+            .file_at(rev, &format!("./{path}"))
+            .map_err(git_error)?
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    let shown = |path: &str| PathBuf::from(format!("{rev}:{path}"));
+    let signoff = match text_at(config::FILE_NAME)? {
+        Some(text) => {
+            let source = SourceFile::new(shown(config::FILE_NAME), text);
+            Config::parse(&source)
+                .map_err(|d| CommandError::Config(config::ConfigError::Invalid(d)))?
+                .signoff
+        }
+        None => config::SignoffConfig::default(),
+    };
+    let signers = signoff
+        .allowed_signers
+        .as_deref()
+        .map_or(config::DEFAULT_ALLOWED_SIGNERS.to_string(), |p| {
+            p.display().to_string()
+        });
+    let text = text_at(&signers)?;
+    Ok(Trust::from_text(
+        text.as_deref(),
+        &shown(&signers),
+        signoff.reviewers,
+        signoff.require_signatures,
     )?)
 }
 

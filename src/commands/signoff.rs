@@ -463,7 +463,7 @@ pub fn verify(
             crate::base::path::display_path(&dir, &aside)
         )?;
     }
-    let trust = super::trust_of(&dir, &config)?;
+    let trust = super::trust_of(&dir, &config, args.location.trust_ref.as_deref())?;
     let contents = read_ledger(&ledger, &trust)?;
     let head = contents.head().unwrap_or_else(|| "none".to_string());
     match &contents.problem {

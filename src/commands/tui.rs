@@ -70,6 +70,7 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
     let project = Project::open(&ProjectArgs {
         checklist: None,
         location: LocationArgs {
+            trust_ref: None,
             config: None,
             dir: sandbox.path().to_path_buf(),
         },

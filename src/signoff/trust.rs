@@ -118,15 +118,8 @@ impl Trust {
         reviewers: Vec<String>,
         require_signatures: Option<bool>,
     ) -> Result<Trust, TrustError> {
-        let signers = match fs::read_text(path, MAX_ALLOWED_SIGNERS, Links::Within(project_dir)) {
-            Ok(text) => {
-                Some(
-                    AllowedSigners::parse(&text).map_err(|error| TrustError::Invalid {
-                        path: path.to_path_buf(),
-                        error,
-                    })?,
-                )
-            }
+        let text = match fs::read_text(path, MAX_ALLOWED_SIGNERS, Links::Within(project_dir)) {
+            Ok(text) => Some(text),
             Err(fs::ReadError::Missing(_)) => None,
             Err(e) => {
                 return Err(TrustError::Io {
@@ -134,6 +127,28 @@ impl Trust {
                     reason: e.to_string(),
                 });
             }
+        };
+        Trust::from_text(text.as_deref(), path, reviewers, require_signatures)
+    }
+
+    /// [`Trust::load`] from the file's text (`None`: there is no file), read from
+    /// wherever it was (a git revision); `path` names it in errors.
+    pub fn from_text(
+        text: Option<&str>,
+        path: &Path,
+        reviewers: Vec<String>,
+        require_signatures: Option<bool>,
+    ) -> Result<Trust, TrustError> {
+        let signers = match text {
+            Some(text) => {
+                Some(
+                    AllowedSigners::parse(text).map_err(|error| TrustError::Invalid {
+                        path: path.to_path_buf(),
+                        error,
+                    })?,
+                )
+            }
+            None => None,
         };
         Ok(Trust {
             require_signatures: require_signatures.unwrap_or(signers.is_some()),

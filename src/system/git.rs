@@ -379,6 +379,29 @@ impl Repo {
         }
     }
 
+    /// The contents of `path` (relative to the repository's top) at revision `rev`,
+    /// or `None` when the revision has no such file; an error when the revision does
+    /// not exist.
+    pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let not_a_commit = || GitError::Failed {
+            command: format!("rev-parse --verify {rev}"),
+            stderr: format!("`{rev}` is not a commit in this repository"),
+        };
+        if rev.starts_with('-') || rev.contains(':') {
+            return Err(not_a_commit());
+        }
+        // The revision first, so that a typo is an error and not "no such file".
+        self.run(
+            &["rev-parse", "--verify", "-q", &format!("{rev}^{{commit}}")],
+            None,
+        )
+        .map_err(|_| not_a_commit())?;
+        match self.run(&["cat-file", "blob", &format!("{rev}:{path}")], None) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// A git configuration value as seen from the directory (repository, global or
     /// system configuration), or `None` when it is unset or git is unavailable.
     pub fn config_value(dir: &Path, key: &str) -> Option<String> {

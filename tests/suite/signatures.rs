@@ -616,3 +616,56 @@ fn an_in_toto_attestation_verifies_with_ssh_keygen() {
         &armoured
     ));
 }
+
+/// A branch that adds its author's key for a reviewer's name to the allowed signers
+/// makes its forged approval count in its own working tree; checked with
+/// `--trust-ref main`, who may sign comes from `main` and the approval counts for
+/// nothing.
+#[test]
+fn trust_ref_reads_who_may_sign_from_a_protected_revision() {
+    let t = Team::new();
+    let engineer = t.engineer.to_str().unwrap();
+    let (code, _, err) = t.run(&[
+        "attest",
+        "rotate-credentials",
+        "--as",
+        JANE,
+        "--key",
+        engineer,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    t.project.commit_all("attest");
+    t.project.run_git(&["checkout", "-q", "-b", "contributor"]);
+    // The outsider's key, now claimed for sam@example.com on this branch.
+    let signers = t.project.path().join(".preflight/allowed_signers");
+    let mut text = std::fs::read_to_string(&signers).unwrap();
+    text.push_str(&format!("sam@example.com {}\n", public(&t.outsider)));
+    std::fs::write(&signers, text).unwrap();
+    t.forge(
+        "rotate-credentials",
+        Action::Approve,
+        SAM,
+        Some(&t.outsider),
+    );
+    t.project.commit_all("self-approval");
+    assert_eq!(t.state("rotate-credentials"), "signed-off");
+
+    let (_, out, err) = t.run(&["status", "--format", "json", "--trust-ref", "main"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{err}"));
+    let item = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "rotate-credentials")
+        .unwrap();
+    assert_eq!(item["state"], "attested", "{item}");
+    let (code, out, _) = t.run(&["verify", "--trust-ref", "main"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("may sign as eve@example.com, not as sam@example.com"),
+        "{out}"
+    );
+    let (code, _, err) = t.run(&["verify", "--trust-ref", "no-such-branch"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a commit"), "{err}");
+}
