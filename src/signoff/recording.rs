@@ -149,7 +149,7 @@ impl Request<'_> {
         let prospective = self.prospective(&intent)?;
         ledger.append_with(
             |contents| {
-                // Only this item's records in this environment decide; only theirs
+                // Only this item's records in this environment decide; only their
                 // signatures are checked.
                 let mut contents = contents.clone();
                 let item = self.item_id();
