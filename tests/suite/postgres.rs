@@ -400,7 +400,7 @@ fn hba_rules_are_judged() {
         &Env::superuser(&unsafe_rules),
     );
     assert!(
-        text(&o).contains("a plain `host` line accepts connections without TLS"),
+        text(&o).contains("a `host` line accepts connections without TLS"),
         "{}",
         text(&o)
     );
@@ -414,6 +414,92 @@ fn hba_rules_are_judged() {
         ProbeStatus::Error,
         "permission denied; it needs a superuser",
     );
+}
+
+/// What the first version passed: `local` lines, `hostnossl`, `ident`, `md5` on the
+/// socket; and the hardening options: networks broader than allowed, superusers and
+/// `all` users from the network, `all` databases.
+#[test]
+fn hba_rules_catch_what_they_used_to_pass() {
+    // The harness writes a comment as line 1: the rules start at line 2.
+    let c = Cluster::start(ClusterConfig {
+        hba: vec![
+            // How the test connects (first match wins).
+            "host all all 127.0.0.1/32 scram-sha-256".into(),
+            "local all all trust".into(),
+            "local app_db app md5".into(),
+            "local all postgres peer".into(),
+            "hostnossl all all 127.0.0.2/32 scram-sha-256".into(),
+            "host app_db app 10.0.0.0/8 ident".into(),
+            "hostssl app_db app 10.1.0.0/16 scram-sha-256".into(),
+            "hostssl all postgres 192.168.1.0/24 scram-sha-256".into(),
+            "hostssl app_db all 192.168.2.0/24 scram-sha-256".into(),
+            "hostssl app_db app fd00::/16 scram-sha-256".into(),
+            "hostssl all all ::1/128 scram-sha-256".into(),
+        ],
+        ..ClusterConfig::default()
+    });
+    let p = project();
+    let env = Env::superuser(&c);
+    let t = text(&probe(&p, "postgres-hba", "", &env));
+    for (line, found) in [
+        (3, "`trust` on the local socket lets any user"),
+        (4, "`md5`: use scram-sha-256"),
+        (7, "`ident` over the network believes"),
+    ] {
+        assert!(
+            t.contains(&format!("pg_hba.conf:{line}:")) && t.contains(found),
+            "{line}: {t}"
+        );
+    }
+    assert!(
+        !t.contains("pg_hba.conf:5:"),
+        "peer on the socket is sound: {t}"
+    );
+    assert!(
+        !t.contains("pg_hba.conf:6:"),
+        "hostnossl passes without require_tls: {t}"
+    );
+
+    let strict = "require_tls = true\nmax_prefix = 16\nmax_prefix_v6 = 48\nremote_superusers = false\nall_databases = false";
+    let o = probe(&p, "postgres-hba", strict, &env);
+    assert_eq!(o.status, ProbeStatus::Fail);
+    let t = text(&o);
+    let line_of = |n: usize| -> String {
+        t.lines()
+            .find(|l| l.contains(&format!("pg_hba.conf:{n}:")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line_of(2).contains("a `host` line accepts connections without TLS"),
+        "{t}"
+    );
+    assert!(!line_of(2).contains("admits `all` users"), "loopback: {t}");
+    assert!(
+        line_of(6).contains("a `hostnossl` line accepts connections without TLS"),
+        "{t}"
+    );
+    assert!(
+        line_of(7).contains("admits a /8 network, broader than the /16 allowed"),
+        "{t}"
+    );
+    assert!(line_of(8).is_empty(), "a /16 is allowed: {t}");
+    assert!(
+        line_of(9).contains("admits the superuser `postgres` from the network"),
+        "{t}"
+    );
+    assert!(line_of(9).contains("names `all` databases"), "{t}");
+    assert!(
+        line_of(10).contains("admits `all` users, superusers included"),
+        "{t}"
+    );
+    assert!(
+        line_of(11).contains("admits a /16 network, broader than the /48 allowed"),
+        "{t}"
+    );
+    assert!(line_of(12).contains("names `all` databases"), "{t}");
+    assert!(!line_of(12).contains("admits `all` users"), "loopback: {t}");
 }
 
 #[test]

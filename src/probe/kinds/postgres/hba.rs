@@ -1,7 +1,12 @@
 //! `postgres-hba`: the server's effective host-based authentication rules
-//! (`pg_hba_file_rules`) are safe: no `trust` or `password` on network lines, no `md5`
-//! (SCRAM required), no `0.0.0.0/0` or `::/0` for every database and user, and, with
-//! `require_tls`, no plain `host` lines.
+//! (`pg_hba_file_rules`, as the server parsed them, not the file's text) are safe:
+//! no `trust` or `password` on any line (local sockets included), no `md5` (SCRAM
+//! required), no `ident` over the network, no `0.0.0.0/0` or `::/0` for every database
+//! and user, no line the server cannot use; with `require_tls`, no plain `host` or
+//! `hostnossl` lines; with `max_prefix`/`max_prefix_v6`, no network broader than that;
+//! with `remote_superusers = false`, no network line (other than loopback) that admits
+//! a superuser or `all` users; with `all_databases = false`, no network line for `all`
+//! databases.
 
 use std::sync::Arc;
 
@@ -22,7 +27,35 @@ pub const KIND: KindInfo = KindInfo {
             ty: ParamType::Bool,
             required: false,
             default: Some("false"),
-            doc: "Fail on plain `host` lines (only `hostssl` may accept network connections).",
+            doc: "Fail on `host` and `hostnossl` lines (only `hostssl` may accept network connections).",
+        },
+        ParamSpec {
+            name: "max_prefix",
+            ty: ParamType::Integer,
+            required: false,
+            default: Some("0"),
+            doc: "The broadest IPv4 network a line may admit, as a prefix length (16 allows a /16, fails a /8); 0 allows any.",
+        },
+        ParamSpec {
+            name: "max_prefix_v6",
+            ty: ParamType::Integer,
+            required: false,
+            default: Some("0"),
+            doc: "The broadest IPv6 network a line may admit, as a prefix length (48 allows a /48, fails a /32); 0 allows any.",
+        },
+        ParamSpec {
+            name: "remote_superusers",
+            ty: ParamType::Bool,
+            required: false,
+            default: Some("true"),
+            doc: "Whether a network line other than loopback may admit a superuser role or `all` users.",
+        },
+        ParamSpec {
+            name: "all_databases",
+            ty: ParamType::Bool,
+            required: false,
+            default: Some("true"),
+            doc: "Whether a network line may name `all` databases (false: each line names its databases).",
         },
         ENVIRONMENT,
         CONNECT_TIMEOUT,
@@ -78,46 +111,128 @@ impl HbaRule {
             && self.users.iter().any(|u| u == "all")
     }
 
+    /// The network the line admits, as an address and prefix length, when it names one.
+    fn network(&self) -> Option<(std::net::IpAddr, u32)> {
+        let address: std::net::IpAddr = self.address.as_deref()?.parse().ok()?;
+        let prefix = match self.netmask.as_deref()?.parse::<std::net::IpAddr>().ok()? {
+            std::net::IpAddr::V4(m) => u32::from(m).leading_ones(),
+            std::net::IpAddr::V6(m) => u128::from(m).leading_ones(),
+        };
+        Some((address, prefix))
+    }
+
+    /// Whether the line only admits loopback connections.
+    fn loopback_only(&self) -> bool {
+        self.network()
+            .is_some_and(|(address, prefix)| address.is_loopback() && prefix >= 8)
+    }
+
     /// What is wrong with the rule, if anything.
-    pub fn problems(&self, require_tls: bool) -> Vec<String> {
+    pub fn problems(&self, policy: &Policy) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(e) = &self.error {
             out.push(format!("the server cannot use this line: {e}"));
             return out;
         }
-        if self.kind == "local" {
+        let method = self.method.as_deref();
+        if method == Some("reject") {
             return out;
         }
-        match self.method.as_deref() {
+        let local = self.kind == "local";
+        match method {
+            Some("trust") if local => out.push(
+                "`trust` on the local socket lets any user of the server's machine connect as any role it names".to_string(),
+            ),
             Some("trust") => out.push("`trust` lets anyone connect without a password".to_string()),
             Some("password") => out.push("`password` sends the password in clear text".to_string()),
             Some("md5") => out.push("`md5`: use scram-sha-256".to_string()),
+            // On a local socket `ident` means `peer`, which is sound.
+            Some("ident") if !local => out.push(
+                "`ident` over the network believes whatever the client's ident server says".to_string(),
+            ),
             _ => {}
         }
-        if self.open_to_everyone() && self.method.as_deref() != Some("reject") {
+        if local {
+            return out;
+        }
+        if self.open_to_everyone() {
             out.push("open to every address for every database and user".to_string());
         }
-        if require_tls && self.kind == "host" && self.method.as_deref() != Some("reject") {
-            out.push(
-                "a plain `host` line accepts connections without TLS (use `hostssl`)".to_string(),
-            );
+        if policy.require_tls && matches!(self.kind.as_str(), "host" | "hostnossl") {
+            out.push(format!(
+                "a `{}` line accepts connections without TLS (use `hostssl`)",
+                self.kind
+            ));
+        }
+        if let Some((address, prefix)) = self.network() {
+            let limit = if address.is_ipv4() {
+                policy.max_prefix
+            } else {
+                policy.max_prefix_v6
+            };
+            if limit > 0 && prefix < limit {
+                out.push(format!(
+                    "admits a /{prefix} network, broader than the /{limit} allowed"
+                ));
+            }
+        }
+        if !policy.remote_superusers && !self.loopback_only() {
+            if self.users.iter().any(|u| u == "all") {
+                out.push("admits `all` users, superusers included, from the network".to_string());
+            } else if let Some(su) = self.users.iter().find(|u| policy.superusers.contains(u)) {
+                out.push(format!("admits the superuser `{su}` from the network"));
+            }
+        }
+        if !policy.all_databases && self.databases.iter().any(|d| d == "all") {
+            out.push("names `all` databases (name the databases each role needs)".to_string());
         }
         out
     }
+}
+
+/// What the probe's parameters allow, and the server's superusers.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// `require_tls`.
+    pub require_tls: bool,
+    /// `max_prefix` (0: any).
+    pub max_prefix: u32,
+    /// `max_prefix_v6` (0: any).
+    pub max_prefix_v6: u32,
+    /// `remote_superusers`.
+    pub remote_superusers: bool,
+    /// `all_databases`.
+    pub all_databases: bool,
+    /// Roles with SUPERUSER.
+    pub superusers: Vec<String>,
 }
 
 /// The configured probe.
 #[derive(Debug)]
 pub struct HbaProbe {
     connection: Connection,
-    require_tls: bool,
+    policy: Policy,
 }
 
 impl HbaProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
+        let prefix = |name: &str, most: i64| -> Result<u32, ParamError> {
+            let value = p.integer_or_default(name)?;
+            u32::try_from(value)
+                .ok()
+                .filter(|v| i64::from(*v) <= most)
+                .ok_or_else(|| ParamError::new(name, format!("must be between 0 and {most}")))
+        };
         Ok(HbaProbe {
             connection: Connection::from_params(p)?,
-            require_tls: p.bool_or_default("require_tls")?,
+            policy: Policy {
+                require_tls: p.bool_or_default("require_tls")?,
+                max_prefix: prefix("max_prefix", 32)?,
+                max_prefix_v6: prefix("max_prefix_v6", 128)?,
+                remote_superusers: p.bool_or_default("remote_superusers")?,
+                all_databases: p.bool_or_default("all_databases")?,
+                superusers: Vec::new(),
+            },
         })
     }
 
@@ -156,10 +271,24 @@ impl HbaProbe {
                 error: r.get(7),
             })
             .collect();
+        let mut policy = self.policy.clone();
+        if !policy.remote_superusers {
+            // pg_roles is readable by every role.
+            match session
+                .query(
+                    "select rolname from pg_roles where rolsuper order by rolname",
+                    &[],
+                )
+                .await
+            {
+                Ok(rows) => policy.superusers = rows.iter().map(|r| r.get(0)).collect(),
+                Err(e) => return query_error("pg_roles", "any role (pg_roles is public)", e),
+            }
+        }
         let mut evidence = Vec::new();
         let mut bad = 0;
         for rule in &rules {
-            let problems = rule.problems(self.require_tls);
+            let problems = rule.problems(&policy);
             if !problems.is_empty() {
                 bad += 1;
                 evidence.push(Evidence::note(format!(
