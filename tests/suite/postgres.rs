@@ -19,6 +19,7 @@ fn project() -> Project {
 }
 
 /// How the production environment reaches a cluster (the guides' `PG_*` variables).
+#[derive(Clone)]
 struct Env {
     host: &'static str,
     port: u16,
@@ -340,6 +341,50 @@ fn settings_meet_expectations_or_say_which_do_not() {
         "{}",
         text(&o)
     );
+
+    // at_most, matches (a regular expression), contains (list members).
+    c.sql("alter system set log_line_prefix = '%m [%p] %q%u@%d '");
+    c.sql("alter system set authentication_timeout = '30s'");
+    c.sql("select pg_reload_conf()");
+    let good = "settings = { authentication_timeout = { at_most = 60 }, log_line_prefix = { matches = \"%m.*%p.*%u.*%d\" }, shared_preload_libraries = { not = \"x\" }, ssl_min_protocol_version = { one_of = [\"TLSv1.2\", \"TLSv1.3\"] } }";
+    assert_outcome(
+        &probe(&p, "postgres-settings", good, &env),
+        ProbeStatus::Pass,
+        "4 settings as expected",
+    );
+    let bad = "settings = { authentication_timeout = { at_most = 10 }, log_line_prefix = { matches = \"%a\" }, shared_preload_libraries = { contains = [\"pgaudit\"] } }";
+    let o = probe(&p, "postgres-settings", bad, &env);
+    assert_outcome(&o, ProbeStatus::Fail, "3 settings not as expected");
+    let t = text(&o);
+    assert!(
+        t.contains("authentication_timeout = 30, expected <= 10"),
+        "{t}"
+    );
+    assert!(t.contains("expected matching /%a/"), "{t}");
+    assert!(t.contains("expected containing pgaudit"), "{t}");
+
+    // A superuser-only setting, read by a role without pg_read_all_settings: an
+    // error naming the grant, not "no such setting"; with the grant, it passes.
+    c.sql("create role monitor login password 'monitor-pass'");
+    let mut monitor = env.clone();
+    monitor.user = "monitor".into();
+    monitor.password = "monitor-pass".into();
+    let hidden = "settings = { data_directory = { matches = \".\" }, ssl = true }";
+    assert_outcome(
+        &probe(&p, "postgres-settings", hidden, &monitor),
+        ProbeStatus::Error,
+        "1 setting hidden from this role",
+    );
+    assert!(
+        text(&probe(&p, "postgres-settings", hidden, &monitor))
+            .contains("GRANT pg_read_all_settings"),
+    );
+    c.sql("grant pg_read_all_settings to monitor");
+    assert_outcome(
+        &probe(&p, "postgres-settings", hidden, &monitor),
+        ProbeStatus::Pass,
+        "2 settings as expected",
+    );
 }
 
 #[test]
@@ -356,7 +401,7 @@ fn settings_expectations_are_validated_when_the_checklist_loads() {
     .unwrap_err()
     .to_string();
     assert!(
-        err.contains("`settings`: `ssl`: unknown expectation `maybe` (expected equals, one_of, at_least or not)"),
+        err.contains("`settings`: `ssl`: unknown expectation `maybe` (expected equals, one_of, at_least, at_most, not, matches or contains)"),
         "{err}"
     );
     assert!(err.contains("test.toml:12:"), "{err}");

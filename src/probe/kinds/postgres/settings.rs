@@ -1,7 +1,12 @@
 //! `postgres-settings`: server settings hold expected values, e.g.
 //! `password_encryption = "scram-sha-256"`, `ssl = true`,
 //! `log_statement = { one_of = ["mod", "ddl", "all"] }`,
-//! `log_min_duration_statement = { at_least = 0 }`. A bare value means `equals`.
+//! `log_min_duration_statement = { at_least = 0 }`, `authentication_timeout =
+//! { at_most = 60 }`, `log_line_prefix = { matches = "%m" }`,
+//! `shared_preload_libraries = { contains = ["pgaudit"] }`. A bare value means
+//! `equals`; numbers are in the setting's base unit (`pg_settings.unit`). A setting
+//! the connection's role cannot see (superuser-only ones without
+//! `pg_read_all_settings`) is an `error` naming that grant, not "no such setting".
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,14 +21,14 @@ use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
     name: "postgres-settings",
-    summary: "Server settings hold expected values (equals, one_of, at_least, not).",
+    summary: "Server settings hold expected values (equals, one_of, at_least, at_most, not, matches, contains).",
     params: &[
         ParamSpec {
             name: "settings",
             ty: ParamType::Table,
             required: true,
             default: None,
-            doc: "Setting name → expected value, or { equals | one_of | at_least | not = ... }; booleans mean on/off.",
+            doc: "Setting name → expected value, or { equals | one_of | at_least | at_most | not | matches | contains = ... }; booleans mean on/off; numbers in the setting's base unit; `matches` is a regular expression searched in the value; `contains` lists members of a comma-separated list setting.",
         },
         ENVIRONMENT,
         CONNECT_TIMEOUT,
@@ -33,7 +38,7 @@ pub const KIND: KindInfo = KindInfo {
 };
 
 /// What a setting must be.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Expectation {
     /// Exactly this (case-insensitive; numbers compared as numbers).
     Equals(String),
@@ -41,8 +46,20 @@ pub enum Expectation {
     OneOf(Vec<String>),
     /// A number at least this.
     AtLeast(f64),
+    /// A number at most this.
+    AtMost(f64),
     /// Anything but this.
     Not(String),
+    /// Text the regular expression finds in the value.
+    Matches(regex::Regex),
+    /// Members of a comma-separated list setting (`shared_preload_libraries`).
+    Contains(Vec<String>),
+}
+
+impl PartialEq for Expectation {
+    fn eq(&self, other: &Self) -> bool {
+        self.describe() == other.describe()
+    }
 }
 
 impl Expectation {
@@ -51,7 +68,10 @@ impl Expectation {
             Expectation::Equals(v) => format!("= {v}"),
             Expectation::OneOf(vs) => format!("one of {}", vs.join(", ")),
             Expectation::AtLeast(n) => format!(">= {n}"),
+            Expectation::AtMost(n) => format!("<= {n}"),
             Expectation::Not(v) => format!("not {v}"),
+            Expectation::Matches(re) => format!("matching /{}/", re.as_str()),
+            Expectation::Contains(items) => format!("containing {}", items.join(", ")),
         }
     }
 
@@ -67,7 +87,18 @@ impl Expectation {
             Expectation::Equals(v) => same(v),
             Expectation::OneOf(vs) => vs.iter().any(|v| same(v)),
             Expectation::AtLeast(n) => actual.trim().parse::<f64>().is_ok_and(|x| x >= *n),
+            Expectation::AtMost(n) => actual.trim().parse::<f64>().is_ok_and(|x| x <= *n),
             Expectation::Not(v) => !same(v),
+            Expectation::Matches(re) => re.is_match(actual),
+            Expectation::Contains(items) => {
+                let members: Vec<String> = actual
+                    .split(',')
+                    .map(|m| m.trim().trim_matches('"').to_ascii_lowercase())
+                    .collect();
+                items
+                    .iter()
+                    .all(|i| members.contains(&i.trim().to_ascii_lowercase()))
+            }
         }
     }
 }
@@ -97,7 +128,7 @@ fn expectation(name: &str, v: &ParamValue) -> Result<Expectation, ParamError> {
     let mut entries = t.iter();
     let (Some((op, value)), None) = (entries.next(), entries.next()) else {
         return Err(err(
-            "give exactly one of equals, one_of, at_least, not".into()
+            "give exactly one of equals, one_of, at_least, at_most, not, matches, contains".into(),
         ));
     };
     match op.as_str() {
@@ -107,10 +138,37 @@ fn expectation(name: &str, v: &ParamValue) -> Result<Expectation, ParamError> {
         "not" => scalar(value)
             .map(Expectation::Not)
             .ok_or_else(|| err("`not` must be a value".into())),
-        "at_least" => match value {
-            ParamValue::Integer(i) => Ok(Expectation::AtLeast(*i as f64)),
-            ParamValue::Float(f) => Ok(Expectation::AtLeast(*f)),
-            _ => Err(err("`at_least` must be a number".into())),
+        "at_least" | "at_most" => {
+            let n = match value {
+                ParamValue::Integer(i) => *i as f64,
+                ParamValue::Float(f) => *f,
+                _ => return Err(err(format!("`{op}` must be a number"))),
+            };
+            Ok(if op == "at_least" {
+                Expectation::AtLeast(n)
+            } else {
+                Expectation::AtMost(n)
+            })
+        }
+        "matches" => match value {
+            ParamValue::String(pattern) => regex::RegexBuilder::new(pattern)
+                .size_limit(1 << 20)
+                .build()
+                .map(Expectation::Matches)
+                .map_err(|e| err(format!("`matches`: {e}"))),
+            _ => Err(err(
+                "`matches` must be a regular expression (a string)".into()
+            )),
+        },
+        "contains" => match value {
+            ParamValue::Array(items) => items
+                .iter()
+                .map(scalar)
+                .collect::<Option<Vec<_>>>()
+                .filter(|v| !v.is_empty())
+                .map(Expectation::Contains)
+                .ok_or_else(|| err("`contains` must be a non-empty array of values".into())),
+            _ => Err(err("`contains` must be an array".into())),
         },
         "one_of" => match value {
             ParamValue::Array(items) => items
@@ -123,7 +181,7 @@ fn expectation(name: &str, v: &ParamValue) -> Result<Expectation, ParamError> {
             _ => Err(err("`one_of` must be an array".into())),
         },
         other => Err(err(format!(
-            "unknown expectation `{other}` (expected equals, one_of, at_least or not)"
+            "unknown expectation `{other}` (expected equals, one_of, at_least, at_most, not, matches or contains)"
         ))),
     }
 }
@@ -168,10 +226,34 @@ impl SettingsProbe {
             Err(e) => return query_error("pg_settings", "a role that can read settings", e),
         };
         let actual: BTreeMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        // A setting missing from pg_settings may only be hidden from this role.
+        let sees_all = if names.iter().all(|n| actual.contains_key(n)) {
+            true
+        } else {
+            match session
+                .query(
+                    "select r.rolsuper or pg_has_role(current_user, 'pg_read_all_settings', 'member') \
+                     from pg_roles r where r.rolname = current_user",
+                    &[],
+                )
+                .await
+            {
+                Ok(rows) => rows.first().is_none_or(|r| r.get::<_, bool>(0)),
+                Err(e) => return query_error("pg_roles", "any role (pg_roles is public)", e),
+            }
+        };
+        let hidden: Vec<&String> = if sees_all {
+            Vec::new()
+        } else {
+            names.iter().filter(|n| !actual.contains_key(*n)).collect()
+        };
         let mut bad = Vec::new();
         let mut evidence = Vec::new();
         for (name, expected) in &self.settings {
             match actual.get(name) {
+                None if !sees_all => evidence.push(Evidence::note(format!(
+                    "{name}: not visible to this role (superuser-only without pg_read_all_settings)"
+                ))),
                 None => {
                     bad.push(name.clone());
                     evidence.push(Evidence::note(format!(
@@ -190,6 +272,14 @@ impl SettingsProbe {
                     )));
                 }
             }
+        }
+        if bad.is_empty() && !hidden.is_empty() {
+            return ProbeOutcome::error(format!(
+                "{} hidden from this role on {target}: {}; it needs a superuser or `GRANT pg_read_all_settings TO <role>`",
+                plural(hidden.len()),
+                hidden.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+            .with_evidence(evidence);
         }
         if bad.is_empty() {
             ProbeOutcome::pass(format!(
