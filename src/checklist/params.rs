@@ -37,6 +37,27 @@ pub enum ParamType {
     Choice(&'static [&'static str]),
     /// A table whose shape the probe kind checks itself.
     Table,
+    /// A PostgreSQL version: a major as an integer (`16`) or a string (`"16"`,
+    /// `"16.6"`, `"9.6"`, `"9.6.24"`).
+    Version,
+}
+
+/// A PostgreSQL version as `server_version_num` counts it (`16.6` is 160006, `9.6.24`
+/// is 90624), from `16`, `"16.6"`, `"9.6"` or `"9.6.24"`.
+pub fn version_num(text: &str) -> Option<i64> {
+    let parts: Vec<i64> = text
+        .trim()
+        .split('.')
+        .map(|p| p.parse::<i64>().ok().filter(|n| (0..100).contains(n)))
+        .collect::<Option<Vec<_>>>()?;
+    match parts.as_slice() {
+        [major] if *major >= 10 => Some(major * 10_000),
+        [major, minor] if *major >= 10 => Some(major * 10_000 + minor),
+        [9, minor] => Some(90_000 + minor * 100),
+        [9, minor, patch] => Some(90_000 + minor * 100 + patch),
+        [9] => Some(90_000),
+        _ => None,
+    }
 }
 
 /// One parameter of a probe kind.
@@ -121,6 +142,18 @@ impl ParamType {
             }
             (ParamType::Table, DeValue::Table(_)) => Ok(()),
             (ParamType::Table, _) => wrong("a table"),
+            (ParamType::Version, DeValue::Integer(_) | DeValue::String(_)) => {
+                let text = match value {
+                    DeValue::String(s) => s.to_string(),
+                    other => crate::base::toml_reader::integer_value(other)
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                };
+                version_num(&text).map(|_| ()).ok_or_else(|| {
+                    format!("`{name}` must be a PostgreSQL version such as 16 or \"16.6\", found `{text}`")
+                })
+            }
+            (ParamType::Version, _) => wrong("a version such as 16 or \"16.6\""),
             (ParamType::String | ParamType::Duration | ParamType::Choice(_), _) => {
                 wrong("a string")
             }
@@ -154,6 +187,10 @@ impl ParamType {
             }),
             ParamType::Choice(options) => json!({ "type": "string", "enum": options }),
             ParamType::Table => json!({ "type": "object" }),
+            ParamType::Version => json!({ "oneOf": [
+                { "type": "integer", "minimum": 9, "maximum": 99 },
+                { "type": "string", "pattern": "^[0-9]{1,2}(\\.[0-9]{1,2}){0,2}$" },
+            ] }),
         }
     }
 }
@@ -418,6 +455,18 @@ impl Params {
         })
     }
 
+    /// A version parameter, as `server_version_num` counts it, with its text.
+    pub fn version(&self, name: &str) -> Result<Option<(i64, String)>, ParamError> {
+        self.typed(name, "a version such as 16 or \"16.6\"", |v| {
+            let text = match v {
+                ParamValue::Integer(n) => n.to_string(),
+                ParamValue::String(s) => s.clone(),
+                _ => return None,
+            };
+            version_num(&text).map(|n| (n, text))
+        })
+    }
+
     /// A boolean parameter.
     pub fn bool(&self, name: &str) -> Result<Option<bool>, ParamError> {
         self.typed(name, "a boolean", |v| match v {
@@ -521,5 +570,29 @@ mod tests {
         assert_eq!(p.file_mode("max_mode").unwrap(), Some(0o600));
         assert_eq!(p.string("absent").unwrap(), None);
         assert!(p.string("files").is_err());
+    }
+
+    #[test]
+    fn versions_count_as_server_version_num() {
+        assert_eq!(version_num("16"), Some(160_000));
+        assert_eq!(version_num("16.6"), Some(160_006));
+        assert_eq!(version_num("9.6"), Some(90_600));
+        assert_eq!(version_num("9.6.24"), Some(90_624));
+        for bad in ["16.x", "", "8", "16.6.1", "100", "-1"] {
+            assert_eq!(version_num(bad), None, "{bad}");
+        }
+        let t = ParamType::Version;
+        assert!(
+            t.check("v", &DeValue::parse("16").unwrap().into_inner())
+                .is_ok()
+        );
+        assert!(
+            t.check("v", &DeValue::parse("\"16.6\"").unwrap().into_inner())
+                .is_ok()
+        );
+        assert!(
+            t.check("v", &DeValue::parse("\"latest\"").unwrap().into_inner())
+                .is_err()
+        );
     }
 }

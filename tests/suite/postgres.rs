@@ -251,6 +251,39 @@ fn connect_failures_are_classified() {
         ProbeStatus::Fail,
         "is older than the required 99",
     );
+    // A minor version: this server's passes, the next one fails.
+    let t = text(&probe(&p, "postgres-connect", "min_version = 9", &env));
+    let version = t
+        .split("server: PostgreSQL ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let (major, minor) = version.split_once('.').unwrap();
+    let minor: u32 = minor.parse().unwrap();
+    assert_outcome(
+        &probe(
+            &p,
+            "postgres-connect",
+            &format!("min_version = \"{major}.{minor}\""),
+            &env,
+        ),
+        ProbeStatus::Pass,
+        "connected to postgres@localhost",
+    );
+    assert_outcome(
+        &probe(
+            &p,
+            "postgres-connect",
+            &format!("min_version = \"{major}.{}\"", minor + 1),
+            &env,
+        ),
+        ProbeStatus::Fail,
+        &format!(
+            "PostgreSQL {version} is older than the required {major}.{}",
+            minor + 1
+        ),
+    );
     env.port = free_port();
     assert_outcome(
         &probe(&p, "postgres-connect", "", &env),

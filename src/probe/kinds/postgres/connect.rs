@@ -1,6 +1,7 @@
 //! `postgres-connect`: the environment's database accepts its credentials; reports the
 //! server version, the authenticated user and the connection's TLS; optionally
-//! requires a minimum major version and TLS.
+//! requires a minimum version (a major, `16`, or a minor, `"16.6"`; with it a beta,
+//! release candidate or development build fails) and TLS.
 
 use std::sync::Arc;
 
@@ -18,10 +19,10 @@ pub const KIND: KindInfo = KindInfo {
         ENVIRONMENT,
         ParamSpec {
             name: "min_version",
-            ty: ParamType::Integer,
+            ty: ParamType::Version,
             required: false,
             default: None,
-            doc: "The lowest acceptable major version, e.g. 16.",
+            doc: "The lowest acceptable version: a major (16) or a minor (\"16.6\"); with it, beta, rc and development builds fail.",
         },
         ParamSpec {
             name: "require_tls",
@@ -40,21 +41,14 @@ pub const KIND: KindInfo = KindInfo {
 #[derive(Debug)]
 pub struct ConnectProbe {
     connection: Connection,
-    min_version: Option<i64>,
+    /// As `server_version_num` counts it, and as written.
+    min_version: Option<(i64, String)>,
     require_tls: bool,
 }
 
 impl ConnectProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let min_version = p.integer("min_version")?;
-        if let Some(v) = min_version
-            && !(9..=99).contains(&v)
-        {
-            return Err(ParamError::new(
-                "min_version",
-                "is a major version, e.g. 16",
-            ));
-        }
+        let min_version = p.version("min_version")?;
         Ok(ConnectProbe {
             connection: Connection::from_params(p)?,
             min_version,
@@ -91,13 +85,22 @@ impl ConnectProbe {
             Evidence::note(format!("connection: {}", info.tls_summary())),
         ];
         let mut problems = Vec::new();
-        if let Some(min) = self.min_version
-            && i64::from(info.major()) < min
-        {
-            problems.push(format!(
-                "PostgreSQL {} is older than the required {min}",
-                info.major()
-            ));
+        if let Some((min, written)) = &self.min_version {
+            let shown = info.version.split_whitespace().next().unwrap_or_default();
+            if i64::from(info.version_num) < *min {
+                problems.push(format!(
+                    "PostgreSQL {shown} is older than the required {written}"
+                ));
+            }
+            let lower = shown.to_ascii_lowercase();
+            if ["beta", "rc", "devel", "alpha"]
+                .iter()
+                .any(|t| lower.contains(t))
+            {
+                problems.push(format!(
+                    "PostgreSQL {shown} is a pre-release build, not for production"
+                ));
+            }
         }
         if self.require_tls && !info.tls {
             problems.push("the connection is not encrypted (TLS required)".to_string());
