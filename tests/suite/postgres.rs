@@ -580,6 +580,52 @@ fn hba_rules_catch_what_they_used_to_pass() {
     assert!(!line_of(12).contains("admits `all` users"), "loopback: {t}");
 }
 
+/// The hardening checks look at every login role, from an unprivileged connection.
+#[test]
+fn every_login_role_is_held_to_least_privilege() {
+    let c = Cluster::start(ClusterConfig::default());
+    c.sql("create role app login password 'app-pass' valid until '2030-01-01' connection limit 20");
+    c.sql("create role ops login password 'ops-pass' createdb");
+    c.sql("create role etl login password 'etl-pass' valid until '2030-01-01' connection limit 5");
+    c.sql("create role files nologin");
+    c.sql("grant pg_read_server_files to files");
+    c.sql("grant files to etl");
+    c.sql("create role replicator login replication password 'rep-pass' valid until '2030-01-01' connection limit 2");
+    let p = project();
+    let mut app = Env::superuser(&c);
+    app.user = "app".into();
+    app.password = "app-pass".into();
+    let checks = "checks = [\"login_roles\", \"server_roles\", \"expiry\", \"connection_limits\"]";
+    let o = probe(&p, "postgres-roles", checks, &app);
+    assert_eq!(o.status, ProbeStatus::Fail, "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("login role `ops` has CREATEDB"), "{t}");
+    assert!(t.contains("login role `replicator` has REPLICATION"), "{t}");
+    assert!(
+        t.contains("role `etl` is a member of pg_read_server_files"),
+        "through `files`: {t}"
+    );
+    assert!(t.contains("login role `ops` never expires"), "{t}");
+    assert!(
+        t.contains("login role `ops` has no connection limit"),
+        "{t}"
+    );
+    assert!(!t.contains("`app`"), "{t}");
+    assert!(!t.contains("`postgres`"), "privileged by default: {t}");
+    // The replication role, allowed; ops fixed: passes.
+    c.sql("alter role ops nocreatedb valid until '2030-01-01' connection limit 3");
+    let allowed = format!("{checks}\nprivileged_roles = [\"postgres\", \"replicator\"]");
+    let o = probe(&p, "postgres-roles", &allowed, &app);
+    assert_eq!(o.status, ProbeStatus::Fail, "{}", text(&o));
+    c.sql("revoke files from etl");
+    c.sql("revoke pg_read_server_files from files");
+    assert_outcome(
+        &probe(&p, "postgres-roles", &allowed, &app),
+        ProbeStatus::Pass,
+        "login roles outside privileged_roles",
+    );
+}
+
 #[test]
 fn roles_follow_least_privilege() {
     let c = Cluster::start(ClusterConfig::default());

@@ -1,8 +1,12 @@
 //! `postgres-roles`: the application role has only what it needs (not superuser; no
 //! CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS; no CREATE on schema `public`),
 //! roles that must be gone are gone (or can no longer connect), no login role lacks a
-//! password, superusers are few, and stored password hashes are SCRAM. `checks` picks
-//! which. The password checks need to read `pg_authid` (a superuser); a role that cannot
+//! password, superusers are few, and stored password hashes are SCRAM; for hardening,
+//! every login role (not only the application's): no risky attribute, no membership in
+//! the roles that reach the server's files and programs or every table, an expiry
+//! date, a connection limit, outside `privileged_roles`. `checks` picks which. All
+//! but the password checks read `pg_roles` and `pg_auth_members`, which every role
+//! may; the password checks need to read `pg_authid` (a superuser); a role that cannot
 //! makes the probe `error` (never a pass that did not look), unless something else
 //! already fails.
 
@@ -47,7 +51,14 @@ pub const KIND: KindInfo = KindInfo {
             ty: ParamType::StringList,
             required: false,
             default: Some("[\"privileges\", \"absent\", \"superusers\", \"passwords\"]"),
-            doc: "Which checks to make: `privileges` (the app role's attributes and CREATE on public), `absent` (the roles in `absent`), `superusers` (at most `max_superusers`), `passwords` (no login role without a password, only SCRAM hashes; needs a superuser to read pg_authid).",
+            doc: "Which checks to make: `privileges` (the app role's attributes and CREATE on public), `absent` (the roles in `absent`), `superusers` (at most `max_superusers`), `passwords` (no login role without a password, only SCRAM hashes; needs a superuser to read pg_authid); for hardening, outside `privileged_roles`: `login_roles` (no login role with SUPERUSER, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS), `server_roles` (no role in pg_execute_server_program, pg_read_server_files, pg_write_server_files, pg_read_all_data or pg_write_all_data), `expiry` (every login role has VALID UNTIL), `connection_limits` (every login role has a CONNECTION LIMIT).",
+        },
+        ParamSpec {
+            name: "privileged_roles",
+            ty: ParamType::StringList,
+            required: false,
+            default: Some("[\"postgres\"]"),
+            doc: "Roles the hardening checks (`login_roles`, `server_roles`, `expiry`, `connection_limits`) leave alone: the administrators (`postgres`; `azure_pg_admin` members on Azure, `rds_superuser` on RDS) and a replication role.",
         },
         ParamSpec {
             name: "max_superusers",
@@ -72,6 +83,7 @@ pub struct RolesProbe {
     absent_users_of: Vec<String>,
     max_superusers: i64,
     checks: Vec<Check>,
+    privileged: Vec<String>,
 }
 
 /// One group of checks.
@@ -81,16 +93,33 @@ enum Check {
     Absent,
     Superusers,
     Passwords,
+    LoginRoles,
+    ServerRoles,
+    Expiry,
+    ConnectionLimits,
 }
 
 impl Check {
-    const ALL: [(&'static str, Check); 4] = [
+    const ALL: [(&'static str, Check); 8] = [
         ("privileges", Check::Privileges),
         ("absent", Check::Absent),
         ("superusers", Check::Superusers),
         ("passwords", Check::Passwords),
+        ("login_roles", Check::LoginRoles),
+        ("server_roles", Check::ServerRoles),
+        ("expiry", Check::Expiry),
+        ("connection_limits", Check::ConnectionLimits),
     ];
 }
+
+/// The predefined roles that reach the server's programs and files, or every table.
+const SERVER_ROLES: &[&str] = &[
+    "pg_execute_server_program",
+    "pg_read_server_files",
+    "pg_write_server_files",
+    "pg_read_all_data",
+    "pg_write_all_data",
+];
 
 impl RolesProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
@@ -108,7 +137,7 @@ impl RolesProbe {
                     ParamError::new(
                         "checks",
                         format!(
-                            "unknown check `{name}` (expected privileges, absent, superusers or passwords)"
+                            "unknown check `{name}` (expected privileges, absent, superusers, passwords, login_roles, server_roles, expiry or connection_limits)"
                         ),
                     )
                 })?;
@@ -132,6 +161,7 @@ impl RolesProbe {
             absent_users_of,
             max_superusers,
             checks,
+            privileged: p.string_list_or_default("privileged_roles")?,
         })
     }
 
@@ -293,6 +323,20 @@ impl RolesProbe {
                 }
             }
         }
+        match self.hardening(&session, &mut checked).await {
+            Ok(findings) => {
+                for text in findings {
+                    note(true, text, &mut problems);
+                }
+            }
+            Err(e) => {
+                return query_error(
+                    "pg_roles",
+                    "any role (pg_roles and pg_auth_members are public)",
+                    e,
+                );
+            }
+        }
         let mut passwords_unchecked = false;
         if wants(Check::Passwords) {
             const STORED: &str = "select rolname, rolcanlogin, rolpassword is null, coalesce(rolpassword like 'SCRAM-SHA-256$%', false) from pg_authid order by rolname";
@@ -346,6 +390,115 @@ impl RolesProbe {
             ))
             .with_evidence(evidence)
         }
+    }
+}
+
+impl RolesProbe {
+    /// The hardening checks over every login role outside `privileged_roles`: what
+    /// is wrong, in words.
+    async fn hardening(
+        &self,
+        session: &Session,
+        checked: &mut Vec<String>,
+    ) -> Result<Vec<String>, QueryError> {
+        let mut found = Vec::new();
+        let mut note = |text: String| found.push(text);
+        let wants = |c: Check| self.checks.contains(&c);
+        if !(wants(Check::LoginRoles)
+            || wants(Check::ServerRoles)
+            || wants(Check::Expiry)
+            || wants(Check::ConnectionLimits))
+        {
+            return Ok(Vec::new());
+        }
+        let rows = session
+            .query(
+                "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, \
+                 rolvaliduntil is not null and rolvaliduntil < 'infinity', rolconnlimit \
+                 from pg_roles where rolcanlogin and rolname not like 'pg\\_%' order by rolname",
+                &[],
+            )
+            .await?;
+        let roles: Vec<(String, Vec<&str>, bool, i32)> = rows
+            .iter()
+            .map(|r| {
+                let attributes = [
+                    "SUPERUSER",
+                    "CREATEROLE",
+                    "CREATEDB",
+                    "REPLICATION",
+                    "BYPASSRLS",
+                ]
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| r.get::<_, bool>(i + 1))
+                .map(|(_, a)| *a)
+                .collect();
+                (r.get(0), attributes, r.get(6), r.get(7))
+            })
+            .filter(|(name, ..)| !self.privileged.contains(name))
+            .collect();
+        let scope = format!(
+            "{} login role{} outside privileged_roles",
+            roles.len(),
+            if roles.len() == 1 { "" } else { "s" }
+        );
+        if wants(Check::LoginRoles) {
+            checked.push(format!("the attributes of {scope}"));
+            for (name, attributes, ..) in roles.iter().filter(|r| !r.1.is_empty()) {
+                note(format!(
+                    "login role `{name}` has {} (only privileged_roles may)",
+                    attributes.join(", ")
+                ));
+            }
+        }
+        if wants(Check::ServerRoles) {
+            checked.push("membership in the server-access roles".to_string());
+            // Those this server has (pg_read_all_data and pg_write_all_data: 14 and later).
+            let present: Vec<String> = session
+                .query(
+                    "select rolname from pg_roles where rolname = any($1) order by rolname",
+                    &[&SERVER_ROLES
+                        .iter()
+                        .map(|r| r.to_string())
+                        .collect::<Vec<_>>()],
+                )
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let members = session
+                .query(
+                    "select r.rolname, s.rolname from pg_roles r cross join pg_roles s \
+                     where s.rolname = any($1) and r.rolname <> s.rolname and r.rolname not like 'pg\\_%' \
+                     and pg_has_role(r.oid, s.oid, 'member') order by 1, 2",
+                    &[&present],
+                )
+                .await?;
+            for row in &members {
+                let (role, server): (String, String) = (row.get(0), row.get(1));
+                if !self.privileged.contains(&role) {
+                    note(format!("role `{role}` is a member of {server}"));
+                }
+            }
+        }
+        if wants(Check::Expiry) {
+            checked.push(format!("the expiry of {scope}"));
+            for (name, ..) in roles.iter().filter(|r| !r.2) {
+                note(format!(
+                    "login role `{name}` never expires (ALTER ROLE … VALID UNTIL '…')"
+                ));
+            }
+        }
+        if wants(Check::ConnectionLimits) {
+            checked.push(format!("the connection limits of {scope}"));
+            for (name, ..) in roles.iter().filter(|r| r.3 < 0) {
+                note(format!(
+                    "login role `{name}` has no connection limit (ALTER ROLE … CONNECTION LIMIT n)"
+                ));
+            }
+        }
+        Ok(found)
     }
 }
 
