@@ -63,6 +63,7 @@ pub const KINDS: &[KindInfo] = &[
     postgres::settings::KIND,
     postgres::hba::KIND,
     postgres::roles::KIND,
+    postgres::privileges::KIND,
     postgres::login_rejected::KIND,
     password_policy::KIND,
     credential_difference::KIND,

@@ -626,6 +626,68 @@ fn every_login_role_is_held_to_least_privilege() {
     );
 }
 
+/// Grants too wide, each named; checked by the application's own (unprivileged) role.
+#[test]
+fn privileges_granted_to_public_are_named() {
+    let c = Cluster::start(ClusterConfig::default());
+    c.sql("create role app login password 'app-pass'");
+    c.sql("create role reporter nologin");
+    c.sql("create table orders (id int)");
+    c.sql("create sequence order_ids");
+    c.sql("grant select, insert on orders to public");
+    c.sql("grant usage on order_ids to public");
+    c.sql("grant select on orders to reporter with grant option");
+    c.sql("alter default privileges in schema public grant select on tables to public");
+    c.sql("grant create on database postgres to public");
+    let p = project();
+    let mut app = Env::superuser(&c);
+    app.user = "app".into();
+    app.password = "app-pass".into();
+    let o = probe(&p, "postgres-privileges", "", &app);
+    assert_eq!(o.status, ProbeStatus::Fail, "{}", text(&o));
+    let t = text(&o);
+    for expected in [
+        "database postgres: PUBLIC has CREATE",
+        // The built-in default, from an empty access list.
+        "database postgres: PUBLIC has TEMPORARY",
+        "table public.orders: PUBLIC has INSERT, SELECT",
+        "sequence public.order_ids: PUBLIC has USAGE",
+        "public.orders: reporter may grant SELECT to others (WITH GRANT OPTION)",
+        "default privileges of postgres in schema public on new tables: PUBLIC gets SELECT",
+    ] {
+        assert!(t.contains(expected), "`{expected}` in:\n{t}");
+    }
+    // PostgreSQL 15 and later no longer let PUBLIC create in schema public.
+    c.sql("grant create on schema public to public");
+    assert!(
+        text(&probe(
+            &p,
+            "postgres-privileges",
+            "checks = [\"public_schema\"]",
+            &app
+        ))
+        .contains("schema public of database postgres: PUBLIC may CREATE in it")
+    );
+
+    // Revoked, all of it: passes, saying what it checked.
+    for sql in [
+        "revoke all on orders from public",
+        "revoke all on order_ids from public",
+        "revoke grant option for select on orders from reporter",
+        "alter default privileges in schema public revoke select on tables from public",
+        "revoke create, temporary on database postgres from public",
+        "revoke create, temporary on database template1 from public",
+        "revoke create on schema public from public",
+    ] {
+        c.sql(sql);
+    }
+    assert_outcome(
+        &probe(&p, "postgres-privileges", "", &app),
+        ProbeStatus::Pass,
+        "nothing granted too widely",
+    );
+}
+
 #[test]
 fn roles_follow_least_privilege() {
     let c = Cluster::start(ClusterConfig::default());

@@ -116,6 +116,7 @@ fn schema_describes_every_probe_kind() {
             "postgres-settings",
             "postgres-hba",
             "postgres-roles",
+            "postgres-privileges",
             "postgres-login-rejected",
             "password-policy",
             "credential-difference",

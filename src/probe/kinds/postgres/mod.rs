@@ -4,5 +4,6 @@
 pub mod connect;
 pub mod hba;
 pub mod login_rejected;
+pub mod privileges;
 pub mod roles;
 pub mod settings;
