@@ -64,6 +64,7 @@ pub const KINDS: &[KindInfo] = &[
     postgres::hba::KIND,
     postgres::roles::KIND,
     postgres::privileges::KIND,
+    postgres::code::KIND,
     postgres::login_rejected::KIND,
     password_policy::KIND,
     credential_difference::KIND,

@@ -688,6 +688,49 @@ fn privileges_granted_to_public_are_named() {
     );
 }
 
+/// Code that runs on a caller's behalf: SECURITY DEFINER functions, untrusted
+/// languages, risky extensions; checked by an unprivileged role.
+#[test]
+fn unsafe_code_is_named() {
+    let c = Cluster::start(ClusterConfig::default());
+    c.sql("create role app login password 'app-pass'");
+    let p = project();
+    let mut app = Env::superuser(&c);
+    app.user = "app".into();
+    app.password = "app-pass".into();
+    assert_outcome(
+        &probe(&p, "postgres-code", "", &app),
+        ProbeStatus::Pass,
+        "checked: SECURITY DEFINER functions, procedural languages, extensions",
+    );
+    c.sql("create function open_door() returns int language sql security definer as 'select 1'");
+    c.sql("create function fixed() returns int language sql security definer set search_path = pg_catalog as 'select 1'");
+    c.sql("create function door_handler() returns language_handler as 'plpgsql', 'plpgsql_call_handler' language c");
+    c.sql("create language doorlang handler door_handler");
+    c.sql("create extension dblink");
+    c.sql("create extension file_fdw");
+    let o = probe(
+        &p,
+        "postgres-code",
+        "allowed_extensions = [\"file_fdw\"]",
+        &app,
+    );
+    assert_eq!(o.status, ProbeStatus::Fail, "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("function public.open_door() is SECURITY DEFINER without a fixed search_path"),
+        "{t}"
+    );
+    assert!(!t.contains("fixed()"), "{t}");
+    assert!(
+        t.contains("untrusted language doorlang is installed"),
+        "{t}"
+    );
+    assert!(t.contains("extension dblink"), "{t}");
+    assert!(!t.contains("file_fdw"), "allowed: {t}");
+    assert!(t.contains("3 findings"), "{t}");
+}
+
 #[test]
 fn roles_follow_least_privilege() {
     let c = Cluster::start(ClusterConfig::default());

@@ -117,6 +117,7 @@ fn schema_describes_every_probe_kind() {
             "postgres-hba",
             "postgres-roles",
             "postgres-privileges",
+            "postgres-code",
             "postgres-login-rejected",
             "password-policy",
             "credential-difference",

@@ -1,6 +1,7 @@
 //! The PostgreSQL probe kinds, one module each; what they share (parameters, targets,
 //! sessions) is in [`crate::probe::shared::postgres`].
 
+pub mod code;
 pub mod connect;
 pub mod hba;
 pub mod login_rejected;

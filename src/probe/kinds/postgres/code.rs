@@ -1,0 +1,162 @@
+//! `postgres-code`: the code the database runs on the caller's behalf is safe:
+//! `SECURITY DEFINER` functions (outside extensions and the system schemas) fix their
+//! `search_path` (otherwise a caller's objects can hijack them); no untrusted
+//! procedural language is installed (its functions run as the server's operating
+//! system user); no risky extension (`dblink`, `file_fdw`, `adminpack`, …) is
+//! installed unless allowed. Read from the catalogs, which every role may read.
+//! `checks` picks which.
+
+use std::sync::Arc;
+
+use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::probe::catalog::KindInfo;
+use crate::probe::shared::postgres::{
+    CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT, query_error,
+};
+use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
+
+/// The kind's catalog entry.
+pub const KIND: KindInfo = KindInfo {
+    name: "postgres-code",
+    summary: "SECURITY DEFINER functions fix search_path; no untrusted languages; no risky extensions unless allowed.",
+    params: &[
+        ParamSpec {
+            name: "checks",
+            ty: ParamType::StringList,
+            required: false,
+            default: Some("[\"security_definer\", \"untrusted_languages\", \"extensions\"]"),
+            doc: "Which checks to make: `security_definer` (every SECURITY DEFINER function outside extensions sets search_path), `untrusted_languages` (none installed), `extensions` (none of `risky_extensions` installed unless in `allowed_extensions`).",
+        },
+        ParamSpec {
+            name: "risky_extensions",
+            ty: ParamType::StringList,
+            required: false,
+            default: Some(
+                "[\"adminpack\", \"dblink\", \"file_fdw\", \"postgres_fdw\", \"lo\", \"pageinspect\", \"pg_buffercache\", \"pgrowlocks\", \"pgstattuple\", \"plperlu\", \"plpython3u\", \"pltclu\", \"untrusted\"]",
+            ),
+            doc: "Extensions that reach the server's files, other servers or internals.",
+        },
+        ParamSpec {
+            name: "allowed_extensions",
+            ty: ParamType::StringList,
+            required: false,
+            default: Some("[]"),
+            doc: "Risky extensions this database needs on purpose.",
+        },
+        ENVIRONMENT,
+        CONNECT_TIMEOUT,
+        QUERY_TIMEOUT,
+    ],
+    build: |p| Ok(Arc::new(CodeProbe::from_params(p)?)),
+};
+
+const CHECKS: &[(&str, &str)] = &[
+    ("security_definer", "SECURITY DEFINER functions"),
+    ("untrusted_languages", "procedural languages"),
+    ("extensions", "extensions"),
+];
+
+/// The configured probe.
+#[derive(Debug)]
+pub struct CodeProbe {
+    connection: Connection,
+    checks: Vec<&'static str>,
+    risky: Vec<String>,
+    allowed: Vec<String>,
+}
+
+impl CodeProbe {
+    fn from_params(p: &Params) -> Result<Self, ParamError> {
+        let mut checks = Vec::new();
+        for name in p.string_list_or_default("checks")? {
+            let (known, _) = CHECKS.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+                ParamError::new(
+                    "checks",
+                    format!(
+                        "unknown check `{name}` (expected security_definer, untrusted_languages or extensions)"
+                    ),
+                )
+            })?;
+            checks.push(*known);
+        }
+        if checks.is_empty() {
+            return Err(ParamError::new("checks", "names no check"));
+        }
+        Ok(CodeProbe {
+            connection: Connection::from_params(p)?,
+            checks,
+            risky: p.string_list_or_default("risky_extensions")?,
+            allowed: p.string_list_or_default("allowed_extensions")?,
+        })
+    }
+
+    async fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let (target, session) = match self.connection.session(ctx).await {
+            Ok(s) => s,
+            Err(outcome) => return outcome,
+        };
+        let mut findings: Vec<String> = Vec::new();
+        let mut looked_at = Vec::new();
+        for (name, what) in CHECKS.iter().filter(|(n, _)| self.checks.contains(n)) {
+            let rows = match *name {
+                "security_definer" => {
+                    session
+                        .query(
+                            "select format('function %I.%I(%s) is SECURITY DEFINER without a fixed search_path (ALTER FUNCTION … SET search_path = …)', \
+                               n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) \
+                             from pg_proc p join pg_namespace n on n.oid = p.pronamespace \
+                             where p.prosecdef \
+                             and not exists (select 1 from unnest(coalesce(p.proconfig, '{}'::text[])) c where c like 'search\\_path=%') \
+                             and n.nspname not in ('pg_catalog', 'information_schema') \
+                             and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e') \
+                             order by 1",
+                            &[],
+                        )
+                        .await
+                }
+                "untrusted_languages" => {
+                    session
+                        .query(
+                            "select format('untrusted language %I is installed (its functions run as the server''s operating system user)', lanname) \
+                             from pg_language where not lanpltrusted and lanname not in ('c', 'internal') order by 1",
+                            &[],
+                        )
+                        .await
+                }
+                _ => {
+                    session
+                        .query(
+                            "select format('extension %I %s is installed', extname, extversion) \
+                             from pg_extension where extname = any($1) and not (extname = any($2)) order by 1",
+                            &[&self.risky, &self.allowed],
+                        )
+                        .await
+                }
+            };
+            match rows {
+                Ok(rows) => findings.extend(rows.iter().map(|r| r.get::<_, String>(0))),
+                Err(e) => return query_error(what, "any role (the catalogs are public)", e),
+            }
+            looked_at.push(*what);
+        }
+        if findings.is_empty() {
+            ProbeOutcome::pass(format!(
+                "no unsafe code on {target} (checked: {})",
+                looked_at.join(", ")
+            ))
+        } else {
+            ProbeOutcome::fail(format!(
+                "{} finding{} on {target}",
+                findings.len(),
+                if findings.len() == 1 { "" } else { "s" }
+            ))
+            .with_evidence(findings.into_iter().map(Evidence::note))
+        }
+    }
+}
+
+impl Probe for CodeProbe {
+    fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
+        Box::pin(async move { self.check(&ctx).await })
+    }
+}
