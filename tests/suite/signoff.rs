@@ -804,3 +804,25 @@ fn status_shows_what_changed_since_the_last_run() {
     assert!(out.contains("changed since the last run ("), "{out}");
     assert!(out.contains("  bind-ports-localhost: pass → fail"), "{out}");
 }
+
+/// A writer whose clock is behind the ledger's latest record is refused (its record
+/// would be dated before the records it follows).
+#[test]
+fn a_clock_behind_the_ledger_is_refused() {
+    let (_dir, ledger) = ledger_with(0);
+    ledger
+        .append(entry("x", Action::Attest, JANE, "2026-11-22T10:00:00Z"))
+        .unwrap();
+    // Within the allowed skew (5 minutes): fine.
+    ledger
+        .append(entry("y", Action::Attest, JANE, "2026-11-22T09:56:00Z"))
+        .unwrap();
+    let err = ledger
+        .append(entry("z", Action::Attest, JANE, "2026-11-22T09:00:00Z"))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("this machine's clock says 2026-11-22T09:00:00Z, before the ledger's latest record (2026-11-22T10:00:00Z)"),
+        "{err}"
+    );
+    assert_eq!(ledger.read().unwrap().records.len(), 2);
+}
