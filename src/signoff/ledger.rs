@@ -352,6 +352,14 @@ impl Ledger {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| self.io(e))?;
+        // A checked-out branch may have made the ledger's folder a link to somewhere
+        // else (`.preflight -> ~/.ssh`): nothing is written through it.
+        if std::fs::symlink_metadata(parent).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(self.io(std::io::Error::other(format!(
+                "its folder {} is a symbolic link; nothing is written through it",
+                parent.display()
+            ))));
+        }
         let existed = self.path.exists();
         let mut file = self
             .open(OpenOptions::new().read(true).append(true).create(true))

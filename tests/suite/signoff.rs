@@ -826,3 +826,19 @@ fn a_clock_behind_the_ledger_is_refused() {
     );
     assert_eq!(ledger.read().unwrap().records.len(), 2);
 }
+
+/// A branch that makes `.preflight` a link out of the project gets nothing written
+/// through it.
+#[test]
+fn nothing_is_written_through_a_linked_ledger_folder() {
+    let p = signoff_project(true);
+    let outside = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(outside.path(), p.path().join(".preflight")).unwrap();
+    let (code, _, err) = run(p.path(), &["attest", "rotate-credentials", "--as", JANE]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("is a symbolic link; nothing is written through it"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+}
