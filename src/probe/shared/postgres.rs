@@ -144,3 +144,80 @@ pub fn query_error(what: &str, needs: &str, e: QueryError) -> ProbeOutcome {
         ProbeOutcome::error(format!("cannot read {what}: {e}"))
     }
 }
+
+/// The `checks` parameter of a kind whose checks are named in `known`: each named
+/// check, in the order given; an unknown name or an empty list is an error.
+pub fn checks_param(p: &Params, known: &[&'static str]) -> Result<Vec<&'static str>, ParamError> {
+    let mut checks = Vec::new();
+    for name in p.string_list_or_default("checks")? {
+        let check = known.iter().find(|k| **k == name).ok_or_else(|| {
+            ParamError::new(
+                "checks",
+                format!("unknown check `{name}` (expected {})", known.join(", ")),
+            )
+        })?;
+        checks.push(*check);
+    }
+    if checks.is_empty() {
+        return Err(ParamError::new("checks", "names no check"));
+    }
+    Ok(checks)
+}
+
+/// A query whose rows are findings (one text column each), and what it looks at.
+pub struct FindingQuery<'a> {
+    /// What it reads, for the summary and errors (`database privileges`).
+    pub looks_at: &'static str,
+    /// The SQL.
+    pub sql: &'static str,
+    /// Its parameters.
+    pub params: Vec<&'a (dyn postgres::ToSql + Sync)>,
+}
+
+/// How a kind words the outcome of its finding queries.
+pub struct FindingWords {
+    /// The pass summary's opening (`nothing granted too widely`).
+    pub none: &'static str,
+    /// One finding, and several (`grant too wide`, `grants too wide`).
+    pub one: &'static str,
+    /// Several findings.
+    pub many: &'static str,
+}
+
+/// Runs finding queries over catalogs every role may read: `pass` naming what was
+/// looked at when none finds anything, else `fail` with each finding; an unreadable
+/// catalog is an `error`, never a pass.
+pub async fn run_finding_queries(
+    session: &Session,
+    target: &Target,
+    queries: Vec<FindingQuery<'_>>,
+    words: &FindingWords,
+) -> ProbeOutcome {
+    let mut findings: Vec<String> = Vec::new();
+    let mut looked_at = Vec::new();
+    for q in queries {
+        match session.query(q.sql, &q.params).await {
+            Ok(rows) => findings.extend(rows.iter().map(|r| r.get::<_, String>(0))),
+            Err(e) => return query_error(q.looks_at, "any role (the catalogs are public)", e),
+        }
+        looked_at.push(q.looks_at);
+    }
+    if findings.is_empty() {
+        ProbeOutcome::pass(format!(
+            "{} on {target} (checked: {})",
+            words.none,
+            looked_at.join(", ")
+        ))
+    } else {
+        ProbeOutcome::fail(format!(
+            "{} {} on {target}",
+            findings.len(),
+            if findings.len() == 1 {
+                words.one
+            } else {
+                words.many
+            }
+        ))
+        .with_evidence(findings.into_iter().map(crate::probe::Evidence::note))
+    }
+}

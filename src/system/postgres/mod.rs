@@ -11,8 +11,9 @@ pub mod tls;
 use std::path::Path;
 use std::time::Duration;
 
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Row};
+use tokio_postgres::Client;
+pub use tokio_postgres::Row;
+pub use tokio_postgres::types::ToSql;
 
 use crate::base::diagnostic::error_chain;
 use crate::base::duration::describe;

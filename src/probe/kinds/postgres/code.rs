@@ -11,9 +11,10 @@ use std::sync::Arc;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::postgres::{
-    CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT, query_error,
+    CONNECT_TIMEOUT, Connection, ENVIRONMENT, FindingQuery, FindingWords, QUERY_TIMEOUT,
+    checks_param, run_finding_queries,
 };
-use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
+use crate::probe::{Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -50,10 +51,32 @@ pub const KIND: KindInfo = KindInfo {
     build: |p| Ok(Arc::new(CodeProbe::from_params(p)?)),
 };
 
-const CHECKS: &[(&str, &str)] = &[
-    ("security_definer", "SECURITY DEFINER functions"),
-    ("untrusted_languages", "procedural languages"),
-    ("extensions", "extensions"),
+/// Each check: its name, what it looks at, and the query listing what is wrong.
+const CHECKS: &[(&str, &str, &str)] = &[
+    (
+        "security_definer",
+        "SECURITY DEFINER functions",
+        "select format('function %I.%I(%s) is SECURITY DEFINER without a fixed search_path (ALTER FUNCTION … SET search_path = …)', \
+           n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) \
+         from pg_proc p join pg_namespace n on n.oid = p.pronamespace \
+         where p.prosecdef \
+         and not exists (select 1 from unnest(coalesce(p.proconfig, '{}'::text[])) c where c like 'search\\_path=%') \
+         and n.nspname not in ('pg_catalog', 'information_schema') \
+         and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e') \
+         order by 1",
+    ),
+    (
+        "untrusted_languages",
+        "procedural languages",
+        "select format('untrusted language %I is installed (its functions run as the server''s operating system user)', lanname) \
+         from pg_language where not lanpltrusted and lanname not in ('c', 'internal') order by 1",
+    ),
+    (
+        "extensions",
+        "extensions",
+        "select format('extension %I %s is installed', extname, extversion) \
+         from pg_extension where extname = any($1) and not (extname = any($2)) order by 1",
+    ),
 ];
 
 /// The configured probe.
@@ -67,24 +90,10 @@ pub struct CodeProbe {
 
 impl CodeProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let mut checks = Vec::new();
-        for name in p.string_list_or_default("checks")? {
-            let (known, _) = CHECKS.iter().find(|(n, _)| *n == name).ok_or_else(|| {
-                ParamError::new(
-                    "checks",
-                    format!(
-                        "unknown check `{name}` (expected security_definer, untrusted_languages or extensions)"
-                    ),
-                )
-            })?;
-            checks.push(*known);
-        }
-        if checks.is_empty() {
-            return Err(ParamError::new("checks", "names no check"));
-        }
+        let known: Vec<&'static str> = CHECKS.iter().map(|(name, ..)| *name).collect();
         Ok(CodeProbe {
             connection: Connection::from_params(p)?,
-            checks,
+            checks: checks_param(p, &known)?,
             risky: p.string_list_or_default("risky_extensions")?,
             allowed: p.string_list_or_default("allowed_extensions")?,
         })
@@ -95,63 +104,25 @@ impl CodeProbe {
             Ok(s) => s,
             Err(outcome) => return outcome,
         };
-        let mut findings: Vec<String> = Vec::new();
-        let mut looked_at = Vec::new();
-        for (name, what) in CHECKS.iter().filter(|(n, _)| self.checks.contains(n)) {
-            let rows = match *name {
-                "security_definer" => {
-                    session
-                        .query(
-                            "select format('function %I.%I(%s) is SECURITY DEFINER without a fixed search_path (ALTER FUNCTION … SET search_path = …)', \
-                               n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) \
-                             from pg_proc p join pg_namespace n on n.oid = p.pronamespace \
-                             where p.prosecdef \
-                             and not exists (select 1 from unnest(coalesce(p.proconfig, '{}'::text[])) c where c like 'search\\_path=%') \
-                             and n.nspname not in ('pg_catalog', 'information_schema') \
-                             and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e') \
-                             order by 1",
-                            &[],
-                        )
-                        .await
-                }
-                "untrusted_languages" => {
-                    session
-                        .query(
-                            "select format('untrusted language %I is installed (its functions run as the server''s operating system user)', lanname) \
-                             from pg_language where not lanpltrusted and lanname not in ('c', 'internal') order by 1",
-                            &[],
-                        )
-                        .await
-                }
-                _ => {
-                    session
-                        .query(
-                            "select format('extension %I %s is installed', extname, extversion) \
-                             from pg_extension where extname = any($1) and not (extname = any($2)) order by 1",
-                            &[&self.risky, &self.allowed],
-                        )
-                        .await
-                }
-            };
-            match rows {
-                Ok(rows) => findings.extend(rows.iter().map(|r| r.get::<_, String>(0))),
-                Err(e) => return query_error(what, "any role (the catalogs are public)", e),
-            }
-            looked_at.push(*what);
-        }
-        if findings.is_empty() {
-            ProbeOutcome::pass(format!(
-                "no unsafe code on {target} (checked: {})",
-                looked_at.join(", ")
-            ))
-        } else {
-            ProbeOutcome::fail(format!(
-                "{} finding{} on {target}",
-                findings.len(),
-                if findings.len() == 1 { "" } else { "s" }
-            ))
-            .with_evidence(findings.into_iter().map(Evidence::note))
-        }
+        let queries = CHECKS
+            .iter()
+            .filter(|(name, ..)| self.checks.contains(name))
+            .map(|&(name, looks_at, sql)| FindingQuery {
+                looks_at,
+                sql,
+                params: if name == "extensions" {
+                    vec![&self.risky, &self.allowed]
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        let words = FindingWords {
+            none: "no unsafe code",
+            one: "finding",
+            many: "findings",
+        };
+        run_finding_queries(&session, &target, queries, &words).await
     }
 }
 

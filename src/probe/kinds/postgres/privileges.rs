@@ -12,9 +12,10 @@ use std::sync::Arc;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::postgres::{
-    CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT, query_error,
+    CONNECT_TIMEOUT, Connection, ENVIRONMENT, FindingQuery, FindingWords, QUERY_TIMEOUT,
+    checks_param, run_finding_queries,
 };
-use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
+use crate::probe::{Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -106,23 +107,10 @@ pub struct PrivilegesProbe {
 
 impl PrivilegesProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let mut checks = Vec::new();
-        for name in p.string_list_or_default("checks")? {
-            let check = CHECKS.iter().find(|c| c.name == name).ok_or_else(|| {
-                let known: Vec<&str> = CHECKS.iter().map(|c| c.name).collect();
-                ParamError::new(
-                    "checks",
-                    format!("unknown check `{name}` (expected {})", known.join(", ")),
-                )
-            })?;
-            checks.push(check.name);
-        }
-        if checks.is_empty() {
-            return Err(ParamError::new("checks", "names no check"));
-        }
+        let known: Vec<&'static str> = CHECKS.iter().map(|c| c.name).collect();
         Ok(PrivilegesProbe {
             connection: Connection::from_params(p)?,
-            checks,
+            checks: checks_param(p, &known)?,
         })
     }
 
@@ -131,31 +119,21 @@ impl PrivilegesProbe {
             Ok(s) => s,
             Err(outcome) => return outcome,
         };
-        let mut findings: Vec<String> = Vec::new();
-        let mut looked_at = Vec::new();
-        for check in CHECKS.iter().filter(|c| self.checks.contains(&c.name)) {
-            match session.query(check.query, &[]).await {
-                Ok(rows) => findings.extend(rows.iter().map(|r| r.get::<_, String>(0))),
-                Err(e) => {
-                    return query_error(check.looked_at, "any role (the catalogs are public)", e);
-                }
-            }
-            looked_at.push(check.looked_at);
-        }
-        let evidence = findings.iter().map(|f| Evidence::note(f.clone()));
-        if findings.is_empty() {
-            ProbeOutcome::pass(format!(
-                "nothing granted too widely on {target} (checked: {})",
-                looked_at.join(", ")
-            ))
-        } else {
-            ProbeOutcome::fail(format!(
-                "{} grant{} too wide on {target}",
-                findings.len(),
-                if findings.len() == 1 { "" } else { "s" }
-            ))
-            .with_evidence(evidence)
-        }
+        let queries = CHECKS
+            .iter()
+            .filter(|c| self.checks.contains(&c.name))
+            .map(|c| FindingQuery {
+                looks_at: c.looked_at,
+                sql: c.query,
+                params: Vec::new(),
+            })
+            .collect();
+        let words = FindingWords {
+            none: "nothing granted too widely",
+            one: "grant too wide",
+            many: "grants too wide",
+        };
+        run_finding_queries(&session, &target, queries, &words).await
     }
 }
 

@@ -15,10 +15,10 @@ use std::sync::Arc;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::postgres::{
-    CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT, query_error,
+    CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT, checks_param, query_error,
 };
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
-use crate::system::postgres::{QueryError, Session};
+use crate::system::postgres::{QueryError, Row, Session};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -127,25 +127,11 @@ impl RolesProbe {
         if max_superusers < 0 {
             return Err(ParamError::new("max_superusers", "cannot be negative"));
         }
-        let mut checks = Vec::new();
-        for name in p.string_list_or_default("checks")? {
-            let check = Check::ALL
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, c)| *c)
-                .ok_or_else(|| {
-                    ParamError::new(
-                        "checks",
-                        format!(
-                            "unknown check `{name}` (expected privileges, absent, superusers, passwords, login_roles, server_roles, expiry or connection_limits)"
-                        ),
-                    )
-                })?;
-            checks.push(check);
-        }
-        if checks.is_empty() {
-            return Err(ParamError::new("checks", "names no check"));
-        }
+        let names: Vec<&'static str> = Check::ALL.iter().map(|(name, _)| *name).collect();
+        let checks: Vec<Check> = checks_param(p, &names)?
+            .into_iter()
+            .filter_map(|name| Check::ALL.iter().find(|(n, _)| *n == name).map(|(_, c)| *c))
+            .collect();
         let absent = p.string_list("absent")?.unwrap_or_default();
         let absent_users_of = p.string_list("absent_users_of")?.unwrap_or_default();
         if checks == [Check::Absent] && absent.is_empty() && absent_users_of.is_empty() {
@@ -421,21 +407,7 @@ impl RolesProbe {
             .await?;
         let roles: Vec<(String, Vec<&str>, bool, i32)> = rows
             .iter()
-            .map(|r| {
-                let attributes = [
-                    "SUPERUSER",
-                    "CREATEROLE",
-                    "CREATEDB",
-                    "REPLICATION",
-                    "BYPASSRLS",
-                ]
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| r.get::<_, bool>(i + 1))
-                .map(|(_, a)| *a)
-                .collect();
-                (r.get(0), attributes, r.get(6), r.get(7))
-            })
+            .map(|r| (r.get(0), risky_attributes(r, 1), r.get(6), r.get(7)))
             .filter(|(name, ..)| !self.privileged.contains(name))
             .collect();
         let scope = format!(
@@ -502,28 +474,36 @@ impl RolesProbe {
     }
 }
 
+/// The attributes an application role should not have; queries select them as
+/// `rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls`, in this order.
+const RISKY_ATTRIBUTES: [&str; 5] = [
+    "SUPERUSER",
+    "CREATEROLE",
+    "CREATEDB",
+    "REPLICATION",
+    "BYPASSRLS",
+];
+
+/// The risky attributes a row holds, read from its columns `first`.. in the order
+/// of [`RISKY_ATTRIBUTES`].
+fn risky_attributes(row: &Row, first: usize) -> Vec<&'static str> {
+    RISKY_ATTRIBUTES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| row.get::<_, bool>(first + i))
+        .map(|(_, name)| *name)
+        .collect()
+}
+
 /// The risky attributes of a role, or `None` when it does not exist.
-async fn app_role(session: &Session, role: &str) -> Result<Option<Vec<String>>, QueryError> {
+async fn app_role(session: &Session, role: &str) -> Result<Option<Vec<&'static str>>, QueryError> {
     let rows = session
         .query(
             "select rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls from pg_roles where rolname = $1",
             &[&role],
         )
         .await?;
-    Ok(rows.first().map(|r| {
-        [
-            "SUPERUSER",
-            "CREATEROLE",
-            "CREATEDB",
-            "REPLICATION",
-            "BYPASSRLS",
-        ]
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| r.get::<_, bool>(*i))
-        .map(|(_, name)| name.to_string())
-        .collect()
-    }))
+    Ok(rows.first().map(|r| risky_attributes(r, 0)))
 }
 
 impl Probe for RolesProbe {
