@@ -376,9 +376,7 @@ fn check_env(config: &Config, env: &str) -> Result<(), CommandError> {
 /// Reads the ledger and says how each record stands under `trust`; a damaged one is
 /// returned with its problem, for the caller to report.
 fn read_ledger(ledger: &Ledger, trust: &Trust) -> Result<Contents, CommandError> {
-    let mut contents = ledger.read()?;
-    trust.apply(&mut contents);
-    Ok(contents)
+    Ok(trust.read(ledger)?)
 }
 
 /// Whether to draw progress: only when stderr is a terminal.

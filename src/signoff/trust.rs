@@ -213,6 +213,13 @@ impl Trust {
         }
     }
 
+    /// Reads `ledger` and assesses its records: what every reader of sign-offs uses.
+    pub fn read(&self, ledger: &super::Ledger) -> Result<Contents, super::LedgerError> {
+        let mut contents = ledger.read()?;
+        self.apply(&mut contents);
+        Ok(contents)
+    }
+
     /// Assesses every record of `contents`, on every core (checking a signature is
     /// the costly part of reading a signed ledger).
     pub fn apply(&self, contents: &mut Contents) {

@@ -96,9 +96,7 @@ pub fn run(setup: Setup) -> Result<(), TuiError> {
 
 /// Reads the ledger and assesses its records under `trust`.
 fn read_ledger(ledger: &Ledger, trust: &Trust) -> Result<Contents, String> {
-    let mut contents = ledger.read().map_err(|e| e.to_string())?;
-    trust.apply(&mut contents);
-    Ok(contents)
+    trust.read(ledger).map_err(|e| e.to_string())
 }
 
 async fn run_async(setup: Setup) -> Result<(), TuiError> {

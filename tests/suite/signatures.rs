@@ -181,20 +181,9 @@ impl Team {
             .append_with::<preflight::signoff::LedgerError>(
                 |_| {
                     Ok(Entry {
-                        checklist: "signoff-fixture".into(),
-                        checklist_file: Some(preflight::signoff::ChecklistFile {
-                            path: "checklist.toml".into(),
-                            sha256: digest_of_checklist(),
-                        }),
-                        item: item.into(),
-                        env: "production".into(),
-                        action,
-                        by: Identity::parse(by).unwrap(),
-                        at: preflight::base::timestamp::Timestamp::now(),
-                        note: None,
                         item_digest,
                         evidence_digest,
-                        waiver: None,
+                        ..fixture_entry(item, action, by, None)
                     })
                 },
                 |record| {
@@ -204,6 +193,26 @@ impl Team {
                 },
             )
             .unwrap();
+    }
+}
+
+/// An entry under the fixture checklist, made now, with empty digests.
+fn fixture_entry(item: &str, action: Action, by: &str, note: Option<&str>) -> Entry {
+    Entry {
+        checklist: "signoff-fixture".into(),
+        checklist_file: Some(preflight::signoff::ChecklistFile {
+            path: "checklist.toml".into(),
+            sha256: digest_of_checklist(),
+        }),
+        item: item.into(),
+        env: "production".into(),
+        action,
+        by: Identity::parse(by).unwrap(),
+        at: preflight::base::timestamp::Timestamp::now(),
+        note: note.map(str::to_string),
+        item_digest: String::new(),
+        evidence_digest: String::new(),
+        waiver: None,
     }
 }
 
@@ -455,22 +464,12 @@ fn ssh_keygen_signatures_are_accepted() {
     t.ledger()
         .append_with::<preflight::signoff::LedgerError>(
             |_| {
-                Ok(Entry {
-                    checklist: "signoff-fixture".into(),
-                    checklist_file: Some(preflight::signoff::ChecklistFile {
-                        path: "checklist.toml".into(),
-                        sha256: digest_of_checklist(),
-                    }),
-                    item: "audit-log-review".into(),
-                    env: "production".into(),
-                    action: Action::Attest,
-                    by: Identity::parse(JANE).unwrap(),
-                    at: preflight::base::timestamp::Timestamp::now(),
-                    note: Some("signed by ssh-keygen".into()),
-                    item_digest: String::new(),
-                    evidence_digest: String::new(),
-                    waiver: None,
-                })
+                Ok(fixture_entry(
+                    "audit-log-review",
+                    Action::Attest,
+                    JANE,
+                    Some("signed by ssh-keygen"),
+                ))
             },
             |record| {
                 let dir = tempfile::tempdir().unwrap();
