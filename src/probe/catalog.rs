@@ -61,6 +61,7 @@ pub const KINDS: &[KindInfo] = &[
     reachable::KIND,
     postgres::connect::KIND,
     postgres::settings::KIND,
+    postgres::tls::KIND,
     postgres::hba::KIND,
     postgres::roles::KIND,
     postgres::privileges::KIND,

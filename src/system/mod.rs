@@ -12,11 +12,13 @@
 //! - [`process`]: child processes, each in its own process group, bounded in time
 //!   and output;
 //! - [`secretscan`]: the hardcoded-credential detectors;
-//! - [`tls`]: the operating system's trusted roots.
+//! - [`tls`]: the operating system's trusted roots;
+//! - [`certificate`]: what an X.509 certificate says of its own strength.
 //!
 //! This layer reads configuration but knows nothing of probes, checklists, outcomes or
 //! sign-offs: it answers questions, and the probe layer decides what the answers mean.
 
+pub mod certificate;
 pub mod compose;
 pub mod git;
 pub mod keyvault;

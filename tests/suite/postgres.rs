@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 
 use preflight::probe::{ProbeOutcome, ProbeStatus};
 
-use crate::support::pg::{Cluster, ClusterConfig, SUPERUSER_PASSWORD, free_port, pki_pems};
+use crate::support::pg::{
+    Cluster, ClusterConfig, SUPERUSER_PASSWORD, certificate_ending_in, free_port,
+    openssl_certificate, pki_pems,
+};
 use crate::support::{Project, outcome_text as text, run_probe};
 
 /// A project with the test CAs written into it.
@@ -666,8 +669,22 @@ fn privileges_granted_to_public_are_named() {
             "checks = [\"public_schema\"]",
             &app
         ))
-        .contains("schema public of database postgres: PUBLIC may CREATE in it")
+        .contains("database postgres: schema public: PUBLIC may CREATE in it")
     );
+    // Every database is connected to: one created by someone else is checked too.
+    c.sql("create database shop");
+    c.sql_in("shop", "grant create on schema public to public");
+    let t = text(&probe(
+        &p,
+        "postgres-privileges",
+        "checks = [\"public_schema\"]",
+        &app,
+    ));
+    assert!(
+        t.contains("database shop: schema public: PUBLIC may CREATE in it"),
+        "{t}"
+    );
+    c.sql_in("shop", "revoke create on schema public from public");
 
     // Revoked, all of it: passes, saying what it checked.
     for sql in [
@@ -677,6 +694,7 @@ fn privileges_granted_to_public_are_named() {
         "alter default privileges in schema public revoke select on tables from public",
         "revoke create, temporary on database postgres from public",
         "revoke create, temporary on database template1 from public",
+        "revoke create, temporary on database shop from public",
         "revoke create on schema public from public",
     ] {
         c.sql(sql);
@@ -684,7 +702,20 @@ fn privileges_granted_to_public_are_named() {
     assert_outcome(
         &probe(&p, "postgres-privileges", "", &app),
         ProbeStatus::Pass,
-        "nothing granted too widely",
+        "checked: database privileges, schema public, table privileges, grant options, default privileges; in 3 databases: postgres, shop, template1",
+    );
+    // A database this role may not enter is not passed over in silence.
+    c.sql("revoke connect on database shop from public");
+    let o = probe(&p, "postgres-privileges", "", &app);
+    assert_outcome(
+        &o,
+        ProbeStatus::Error,
+        "1 of 3 databases could not be checked",
+    );
+    assert!(
+        text(&o).contains("database shop not checked: this role may not connect to it (GRANT CONNECT ON DATABASE shop TO app)"),
+        "{}",
+        text(&o)
     );
 }
 
@@ -1129,4 +1160,118 @@ fn sslrootcert_system_uses_the_os_store_and_ssl_cert_file() {
         assert!(stdout.contains(expected), "{store}: {stdout}");
         assert!(!stdout.contains(SUPERUSER_PASSWORD));
     }
+}
+
+/// The server's TLS judged from the handshake: a certificate ending in 10 days, an
+/// RSA-1024 key and a SHA-1 signature each fail their check; the server's protocol
+/// floor and cipher list are read from its settings.
+#[test]
+fn tls_quality_is_judged_from_the_handshake() {
+    let p = project();
+    // The template's certificate (EC P-256, a year) with a strict server: passes.
+    let strict = Cluster::start(ClusterConfig {
+        settings: vec![
+            "ssl_min_protocol_version = 'TLSv1.2'".into(),
+            "ssl_ciphers = 'HIGH:!aNULL:!MD5'".into(),
+        ],
+        ..ClusterConfig::default()
+    });
+    let env = Env::superuser(&strict);
+    let o = probe(&p, "postgres-tls", "", &env);
+    assert_outcome(
+        &o,
+        ProbeStatus::Pass,
+        "checked: certificate, protocol, ciphers",
+    );
+    assert!(
+        text(&o).contains("EC P-256, signed ecdsa-with-SHA256"),
+        "{}",
+        text(&o)
+    );
+    // TLS 1.3 only, asked for: the negotiated protocol passes.
+    assert_outcome(
+        &probe(&p, "postgres-tls", "min_protocol = \"TLSv1.3\"", &env),
+        ProbeStatus::Fail,
+        "ssl_min_protocol_version = TLSv1.2 lets clients use protocols older than TLSv1.3",
+    );
+    drop(strict);
+
+    // PostgreSQL's defaults: a minimum of TLS 1.2, MEDIUM ciphers enabled.
+    let loose = Cluster::start(ClusterConfig {
+        settings: vec!["ssl_min_protocol_version = 'TLSv1'".into()],
+        ..ClusterConfig::default()
+    });
+    let o = probe(&p, "postgres-tls", "", &Env::superuser(&loose));
+    assert_eq!(o.status, ProbeStatus::Fail, "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains(
+            "ssl_min_protocol_version = TLSv1 lets clients use protocols older than TLSv1.2"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("ssl_ciphers enables weak classes for TLS 1.2: MEDIUM"),
+        "{t}"
+    );
+    drop(loose);
+
+    // Weak certificates need OpenSSL's security level 0 for the server to load them.
+    let weak = |certificate: (String, String)| {
+        Cluster::start(ClusterConfig {
+            settings: vec!["ssl_ciphers = 'DEFAULT:@SECLEVEL=0'".into()],
+            certificate: Some(certificate),
+            weak_openssl: true,
+            ..ClusterConfig::default()
+        })
+    };
+    let certificate_only = "checks = [\"certificate\"]";
+
+    let c = Cluster::start(ClusterConfig {
+        certificate: Some(certificate_ending_in(10)),
+        ..ClusterConfig::default()
+    });
+    let o = probe(&p, "postgres-tls", certificate_only, &Env::superuser(&c));
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        "server certificate CN=localhost expires on",
+    );
+    assert!(
+        text(&o).contains("(in 10 days; at least 30 required)"),
+        "{}",
+        text(&o)
+    );
+    assert_outcome(
+        &probe(
+            &p,
+            "postgres-tls",
+            "checks = [\"certificate\"]\nmin_days_left = 7",
+            &Env::superuser(&c),
+        ),
+        ProbeStatus::Pass,
+        "TLS as required",
+    );
+    drop(c);
+
+    let c = weak(openssl_certificate("rsa:2048", "-sha1", 365));
+    let o = probe(&p, "postgres-tls", certificate_only, &Env::superuser(&c));
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        "server certificate CN=localhost is signed with sha1WithRSAEncryption (a broken hash)",
+    );
+    assert!(!text(&o).contains("RSA key of"), "{}", text(&o));
+    drop(c);
+
+    // rustls refuses a 1024-bit key in the handshake itself: the certificate seen
+    // before that is still judged.
+    let c = weak(openssl_certificate("rsa:1024", "-sha256", 365));
+    let o = probe(&p, "postgres-tls", certificate_only, &Env::superuser(&c));
+    assert_outcome(
+        &o,
+        ProbeStatus::Fail,
+        "server certificate CN=localhost has an RSA key of 1024 bits (at least 2048 required)",
+    );
+    assert!(!text(&o).contains("sha1"), "{}", text(&o));
 }

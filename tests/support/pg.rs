@@ -41,6 +41,12 @@ pub struct ClusterConfig {
     pub hba: Vec<String>,
     /// Extra `postgresql.conf` lines.
     pub settings: Vec<String>,
+    /// A server certificate and key (PEM) instead of the template's.
+    pub certificate: Option<(String, String)>,
+    /// Run the server with OpenSSL's security level 0, so that it loads keys and
+    /// signatures too weak for the default level (the certificate is loaded before
+    /// `ssl_ciphers` could lower it).
+    pub weak_openssl: bool,
 }
 
 impl Default for ClusterConfig {
@@ -52,6 +58,8 @@ impl Default for ClusterConfig {
                 "host all all ::1/128 scram-sha-256".into(),
             ],
             settings: Vec::new(),
+            certificate: None,
+            weak_openssl: false,
         }
     }
 }
@@ -246,10 +254,30 @@ impl Cluster {
         for f in ["pg_hba.conf", "postgresql.auto.conf"] {
             chown(&data.join(f), t.owner);
         }
+        if let Some((cert, key)) = &config.certificate {
+            for (name, text) in [("server.crt", cert), ("server.key", key)] {
+                let path = data.join(name);
+                std::fs::write(&path, text).unwrap();
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+                chown(&path, t.owner);
+            }
+        }
+        let openssl_conf = dir.path().join("openssl.cnf");
+        if config.weak_openssl {
+            std::fs::write(
+                &openssl_conf,
+                "openssl_conf = conf\n[conf]\nssl_conf = ssl\n[ssl]\nsystem_default = tls\n[tls]\nCipherString = DEFAULT@SECLEVEL=0\n",
+            )
+            .unwrap();
+        }
         // A port can be taken between choosing and binding: retry a few times.
         for attempt in 0..5 {
             let port = free_port();
-            let out = as_owner(&mut Command::new(t.bindir.join("pg_ctl")), t.owner)
+            let mut pg_ctl = Command::new(t.bindir.join("pg_ctl"));
+            if config.weak_openssl {
+                pg_ctl.env("OPENSSL_CONF", &openssl_conf);
+            }
+            let out = as_owner(&mut pg_ctl, t.owner)
                 .arg("-D")
                 .arg(&data)
                 .args(["-w", "-t", "30", "-l"])
@@ -296,6 +324,11 @@ impl Cluster {
 
     /// Runs SQL as the superuser through psql (setup only; the probes never use psql).
     pub fn sql(&self, sql: &str) {
+        self.sql_in("postgres", sql);
+    }
+
+    /// Runs SQL as the superuser in database `db`.
+    pub fn sql_in(&self, db: &str, sql: &str) {
         let t = template();
         let psql = t.bindir.join("psql");
         run(
@@ -310,7 +343,7 @@ impl Cluster {
                     "-U",
                     "postgres",
                     "-d",
-                    "postgres",
+                    db,
                 ])
                 .args(["-p", &self.port.to_string()])
                 .env("PGPASSWORD", SUPERUSER_PASSWORD)
@@ -330,4 +363,39 @@ impl Drop for Cluster {
             .args(["-m", "immediate", "stop"])
             .output();
     }
+}
+
+/// A self-signed certificate for `localhost` from the `openssl` command line (which,
+/// unlike rcgen, makes RSA keys of any size and SHA-1 signatures): `(cert, key)` PEM.
+pub fn openssl_certificate(key: &str, digest: &str, days: u32) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    run(
+        Command::new("openssl")
+            .args(["req", "-x509", "-newkey", key, digest, "-nodes"])
+            .args(["-subj", "/CN=localhost", "-days", &days.to_string()])
+            .arg("-keyout")
+            .arg(dir.path().join("key.pem"))
+            .arg("-out")
+            .arg(dir.path().join("cert.pem")),
+        "openssl req",
+    );
+    (
+        std::fs::read_to_string(dir.path().join("cert.pem")).unwrap(),
+        std::fs::read_to_string(dir.path().join("key.pem")).unwrap(),
+    )
+}
+
+/// A certificate for `localhost` that ends `days` from now (EC P-256, rcgen), signed
+/// by the test CA's sibling: `(cert, key)` PEM.
+pub fn certificate_ending_in(days: i64) -> (String, String) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "localhost");
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(days) + time::Duration::hours(1);
+    let cert = params.self_signed(&key).unwrap();
+    (cert.pem(), key.serialize_pem())
 }

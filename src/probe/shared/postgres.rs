@@ -3,6 +3,7 @@
 //! session whose failure is reported in plain words. Connections are made in-process;
 //! a password never leaves its `Secret`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -172,6 +173,9 @@ pub struct FindingQuery<'a> {
     pub sql: &'static str,
     /// Its parameters.
     pub params: Vec<&'a (dyn postgres::ToSql + Sync)>,
+    /// Whether it reads one database's catalogs (schemas, tables, functions), so that
+    /// it runs in every database; otherwise it reads shared catalogs once.
+    pub per_database: bool,
 }
 
 /// How a kind words the outcome of its finding queries.
@@ -184,31 +188,114 @@ pub struct FindingWords {
     pub many: &'static str,
 }
 
+/// `every_database`: whether per-database checks run in every database.
+pub const EVERY_DATABASE: ParamSpec = ParamSpec {
+    name: "every_database",
+    ty: ParamType::Bool,
+    required: false,
+    default: Some("true"),
+    doc: "Run the per-database checks in every database that accepts connections (connecting to each), not only the environment's; a database this role may not connect to makes the probe an error, never a pass.",
+};
+
+/// Runs the per-database queries of `queries` in `session`, each finding prefixed with
+/// the database's name.
+async fn findings_in(
+    session: &Session,
+    database: &str,
+    queries: &[FindingQuery<'_>],
+    shared_too: bool,
+) -> Result<Vec<String>, ProbeOutcome> {
+    let mut findings = Vec::new();
+    for q in queries.iter().filter(|q| q.per_database || shared_too) {
+        let rows = session
+            .query(q.sql, &q.params)
+            .await
+            .map_err(|e| query_error(q.looks_at, "any role (the catalogs are public)", e))?;
+        findings.extend(rows.iter().map(|r| {
+            let finding: String = r.get(0);
+            if q.per_database {
+                format!("database {database}: {finding}")
+            } else {
+                finding
+            }
+        }));
+    }
+    Ok(findings)
+}
+
 /// Runs finding queries over catalogs every role may read: `pass` naming what was
-/// looked at when none finds anything, else `fail` with each finding; an unreadable
-/// catalog is an `error`, never a pass.
+/// looked at (and in which databases) when none finds anything, else `fail` with
+/// each finding. With `every_database`, per-database queries also run in every other
+/// database that accepts connections; an unreadable catalog or a database that could
+/// not be checked is an `error`, never a pass.
 pub async fn run_finding_queries(
+    connection: &Connection,
     session: &Session,
     target: &Target,
     queries: Vec<FindingQuery<'_>>,
     words: &FindingWords,
+    every_database: bool,
 ) -> ProbeOutcome {
-    let mut findings: Vec<String> = Vec::new();
-    let mut looked_at = Vec::new();
-    for q in queries {
-        match session.query(q.sql, &q.params).await {
-            Ok(rows) => findings.extend(rows.iter().map(|r| r.get::<_, String>(0))),
-            Err(e) => return query_error(q.looks_at, "any role (the catalogs are public)", e),
+    let mut findings = match findings_in(session, &target.database, &queries, true).await {
+        Ok(f) => f,
+        Err(outcome) => return outcome,
+    };
+    let mut checked = vec![target.database.clone()];
+    let mut unchecked: Vec<String> = Vec::new();
+    if every_database && queries.iter().any(|q| q.per_database) {
+        let others = match session
+            .query(
+                "select datname::text, has_database_privilege(oid, 'CONNECT') from pg_database \
+                 where datallowconn and datname <> current_database() order by 1",
+                &[],
+            )
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) => return query_error("pg_database", "any role (pg_database is public)", e),
+        };
+        let visits = others.iter().map(|row| {
+            let database: String = row.get(0);
+            let may_connect: bool = row.get(1);
+            let queries = &queries;
+            async move {
+                if !may_connect {
+                    return (
+                        database.clone(),
+                        Err(format!(
+                            "this role may not connect to it (GRANT CONNECT ON DATABASE {database} TO {})",
+                            target.user
+                        )),
+                    );
+                }
+                let mut there = target.clone();
+                there.database.clone_from(&database);
+                let result = match connection.open(&there).await {
+                    Ok(session) => findings_in(&session, &database, queries, false)
+                        .await
+                        .map_err(|o| o.summary),
+                    Err(o) => Err(o.summary),
+                };
+                (database, result)
+            }
+        });
+        for (database, result) in futures_util::future::join_all(visits).await {
+            match result {
+                Ok(found) => {
+                    findings.extend(found);
+                    checked.push(database);
+                }
+                Err(why) => unchecked.push(format!("database {database} not checked: {why}")),
+            }
         }
-        looked_at.push(q.looks_at);
     }
-    if findings.is_empty() {
-        ProbeOutcome::pass(format!(
-            "{} on {target} (checked: {})",
-            words.none,
-            looked_at.join(", ")
-        ))
+    let looked_at: Vec<&str> = queries.iter().map(|q| q.looks_at).collect();
+    let scope = if checked.len() == 1 {
+        format!("database {}", checked[0])
     } else {
+        format!("{} databases: {}", checked.len(), checked.join(", "))
+    };
+    if !findings.is_empty() {
         ProbeOutcome::fail(format!(
             "{} {} on {target}",
             findings.len(),
@@ -218,6 +305,68 @@ pub async fn run_finding_queries(
                 words.many
             }
         ))
-        .with_evidence(findings.into_iter().map(crate::probe::Evidence::note))
+        .with_evidence(
+            findings
+                .into_iter()
+                .chain(unchecked)
+                .map(crate::probe::Evidence::note),
+        )
+    } else if !unchecked.is_empty() {
+        ProbeOutcome::error(format!(
+            "{} of {} databases could not be checked on {target}",
+            unchecked.len(),
+            unchecked.len() + checked.len()
+        ))
+        .with_evidence(unchecked.into_iter().map(crate::probe::Evidence::note))
+    } else {
+        ProbeOutcome::pass(format!(
+            "{} on {target} (checked: {}; in {scope})",
+            words.none,
+            looked_at.join(", ")
+        ))
     }
+}
+
+/// Server settings as this role sees them.
+#[derive(Debug, Default)]
+pub struct Settings {
+    values: BTreeMap<String, String>,
+    sees_all: bool,
+}
+
+impl Settings {
+    /// A setting's value (`pg_settings.setting`), if this role can see it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// Whether `name` is missing only because this role may not see it (superuser-only
+    /// settings without `pg_read_all_settings`), not because the server lacks it.
+    pub fn hidden(&self, name: &str) -> bool {
+        !self.sees_all && !self.values.contains_key(name)
+    }
+}
+
+/// Reads settings by name; says which missing ones are hidden from this role.
+pub async fn read_settings(session: &Session, names: &[&str]) -> Result<Settings, QueryError> {
+    let names: Vec<String> = names.iter().map(|n| (*n).to_string()).collect();
+    let rows = session
+        .query(
+            "select name, setting from pg_settings where name = any($1)",
+            &[&names],
+        )
+        .await?;
+    let values: BTreeMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    // A setting missing from pg_settings may only be hidden from this role.
+    let sees_all = names.iter().all(|n| values.contains_key(n)) || {
+        let rows = session
+            .query(
+                "select r.rolsuper or pg_has_role(current_user, 'pg_read_all_settings', 'member') \
+                 from pg_roles r where r.rolname = current_user",
+                &[],
+            )
+            .await?;
+        rows.first().is_none_or(|r| r.get::<_, bool>(0))
+    };
+    Ok(Settings { values, sees_all })
 }

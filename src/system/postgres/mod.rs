@@ -19,7 +19,7 @@ use crate::base::diagnostic::error_chain;
 use crate::base::duration::describe;
 use crate::base::secret::Secret;
 use crate::config::ResolvedEnvironment;
-pub use tls::{RootCerts, SslMode, SslModeError};
+pub use tls::{PresentedChain, RootCerts, SslMode, SslModeError};
 
 /// The port PostgreSQL listens on unless told otherwise (libpq's default too).
 pub const DEFAULT_PORT: u16 = 5432;
@@ -317,6 +317,16 @@ pub async fn connect(
     timeout: Duration,
     query_timeout: Duration,
 ) -> Result<Session, ConnectError> {
+    connect_seeing(target, timeout, query_timeout, None).await
+}
+
+/// [`connect`], keeping the certificates the server presents in `seen`.
+pub async fn connect_seeing(
+    target: &Target,
+    timeout: Duration,
+    query_timeout: Duration,
+    seen: Option<PresentedChain>,
+) -> Result<Session, ConnectError> {
     let mut config = tokio_postgres::Config::new();
     config
         .host(&target.host)
@@ -336,9 +346,11 @@ pub async fn connect(
         config.password(p.expose());
     }
     let tls_config =
-        tls::client_config(target.sslmode, target.roots.as_ref()).map_err(|e| ConnectError {
-            kind: FailureKind::Other,
-            message: format!("{target}: {e}"),
+        tls::client_config(target.sslmode, target.roots.as_ref(), seen).map_err(|e| {
+            ConnectError {
+                kind: FailureKind::Other,
+                message: format!("{target}: {e}"),
+            }
         })?;
     let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config);
     let attempt = tokio::time::timeout(timeout, config.connect(tls)).await;

@@ -6,7 +6,7 @@
 //! certificates but not the host name, `verify-full` checks both.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -144,10 +144,33 @@ pub fn default_root_cert(home: Option<&Path>) -> Option<PathBuf> {
     home.map(|h| h.join(".postgresql").join("root.crt"))
 }
 
-/// A rustls client configuration for a mode (not used for `disable`).
+/// The certificates a server presented (end entity first), kept as the handshake saw
+/// them, whether or not it then succeeded: a key too weak for the handshake is still
+/// a certificate to report.
+#[derive(Debug, Clone, Default)]
+pub struct PresentedChain(Arc<Mutex<Vec<CertificateDer<'static>>>>);
+
+impl PresentedChain {
+    /// The certificates seen by the last handshake (empty before one).
+    pub fn certificates(&self) -> Vec<CertificateDer<'static>> {
+        self.0.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    fn record(&self, end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) {
+        if let Ok(mut chain) = self.0.lock() {
+            chain.clear();
+            chain.push(end_entity.clone().into_owned());
+            chain.extend(intermediates.iter().map(|c| c.clone().into_owned()));
+        }
+    }
+}
+
+/// A rustls client configuration for a mode (not used for `disable`); with `seen`,
+/// the certificates the server presents are kept there.
 pub fn client_config(
     mode: SslMode,
     roots: Option<&RootCerts>,
+    seen: Option<PresentedChain>,
 ) -> Result<ClientConfig, TlsConfigError> {
     let provider = provider();
     let inner = match (mode.verifies(), roots) {
@@ -168,6 +191,7 @@ pub fn client_config(
         mode,
         inner,
         provider: Arc::clone(&provider),
+        seen,
     });
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -186,6 +210,7 @@ struct LibpqVerifier {
     mode: SslMode,
     inner: Option<Arc<WebPkiServerVerifier>>,
     provider: Arc<CryptoProvider>,
+    seen: Option<PresentedChain>,
 }
 
 impl ServerCertVerifier for LibpqVerifier {
@@ -197,6 +222,9 @@ impl ServerCertVerifier for LibpqVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(seen) = &self.seen {
+            seen.record(end_entity, intermediates);
+        }
         let Some(inner) = &self.inner else {
             // prefer / require: encryption without authentication, as libpq does.
             return Ok(ServerCertVerified::assertion());

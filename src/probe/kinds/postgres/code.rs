@@ -3,7 +3,8 @@
 //! `search_path` (otherwise a caller's objects can hijack them); no untrusted
 //! procedural language is installed (its functions run as the server's operating
 //! system user); no risky extension (`dblink`, `file_fdw`, `adminpack`, …) is
-//! installed unless allowed. Read from the catalogs, which every role may read.
+//! installed unless allowed. Read from the catalogs, which every role may read, in
+//! every database that accepts connections (unless `every_database = false`).
 //! `checks` picks which.
 
 use std::sync::Arc;
@@ -11,8 +12,8 @@ use std::sync::Arc;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::postgres::{
-    CONNECT_TIMEOUT, Connection, ENVIRONMENT, FindingQuery, FindingWords, QUERY_TIMEOUT,
-    checks_param, run_finding_queries,
+    CONNECT_TIMEOUT, Connection, ENVIRONMENT, EVERY_DATABASE, FindingQuery, FindingWords,
+    QUERY_TIMEOUT, checks_param, run_finding_queries,
 };
 use crate::probe::{Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 
@@ -44,6 +45,7 @@ pub const KIND: KindInfo = KindInfo {
             default: Some("[]"),
             doc: "Risky extensions this database needs on purpose.",
         },
+        EVERY_DATABASE,
         ENVIRONMENT,
         CONNECT_TIMEOUT,
         QUERY_TIMEOUT,
@@ -86,6 +88,7 @@ pub struct CodeProbe {
     checks: Vec<&'static str>,
     risky: Vec<String>,
     allowed: Vec<String>,
+    every_database: bool,
 }
 
 impl CodeProbe {
@@ -96,6 +99,7 @@ impl CodeProbe {
             checks: checks_param(p, &known)?,
             risky: p.string_list_or_default("risky_extensions")?,
             allowed: p.string_list_or_default("allowed_extensions")?,
+            every_database: p.bool_or_default("every_database")?,
         })
     }
 
@@ -115,6 +119,7 @@ impl CodeProbe {
                 } else {
                     Vec::new()
                 },
+                per_database: true,
             })
             .collect();
         let words = FindingWords {
@@ -122,7 +127,15 @@ impl CodeProbe {
             one: "finding",
             many: "findings",
         };
-        run_finding_queries(&session, &target, queries, &words).await
+        run_finding_queries(
+            &self.connection,
+            &session,
+            &target,
+            queries,
+            &words,
+            self.every_database,
+        )
+        .await
     }
 }
 

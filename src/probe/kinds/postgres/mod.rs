@@ -8,3 +8,4 @@ pub mod login_rejected;
 pub mod privileges;
 pub mod roles;
 pub mod settings;
+pub mod tls;

@@ -1,19 +1,20 @@
 //! `postgres-privileges`: what PUBLIC (every role, present and future) and grantees
 //! may do, read from the catalogs' access lists with `aclexplode` (an empty list is the
 //! built-in default, `acldefault`): no CREATE or TEMPORARY for PUBLIC on any database;
-//! no CREATE for PUBLIC on schema `public` of the database connected to; no table,
-//! view or sequence privilege granted to PUBLIC; no privilege granted WITH GRANT
-//! OPTION to another role; no default privileges (`ALTER DEFAULT PRIVILEGES`) that
-//! grant to PUBLIC. The catalogs are readable by every role, so an unprivileged
-//! connection can run every check. `checks` picks which.
+//! no CREATE for PUBLIC on schema `public`; no table, view or sequence privilege
+//! granted to PUBLIC; no privilege granted WITH GRANT OPTION to another role; no
+//! default privileges (`ALTER DEFAULT PRIVILEGES`) that grant to PUBLIC. The
+//! per-database checks run in every database that accepts connections (each is
+//! connected to), unless `every_database = false`. The catalogs are readable by every
+//! role, so an unprivileged connection can run every check. `checks` picks which.
 
 use std::sync::Arc;
 
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::postgres::{
-    CONNECT_TIMEOUT, Connection, ENVIRONMENT, FindingQuery, FindingWords, QUERY_TIMEOUT,
-    checks_param, run_finding_queries,
+    CONNECT_TIMEOUT, Connection, ENVIRONMENT, EVERY_DATABASE, FindingQuery, FindingWords,
+    QUERY_TIMEOUT, checks_param, run_finding_queries,
 };
 use crate::probe::{Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 
@@ -29,8 +30,9 @@ pub const KIND: KindInfo = KindInfo {
             default: Some(
                 "[\"databases\", \"public_schema\", \"tables\", \"grant_option\", \"default_privileges\"]",
             ),
-            doc: "Which checks to make: `databases` (PUBLIC has no CREATE or TEMPORARY on any database), `public_schema` (PUBLIC may not CREATE in schema public here), `tables` (no table, view or sequence privilege for PUBLIC outside the system schemas), `grant_option` (no privilege on them WITH GRANT OPTION to a role other than the owner), `default_privileges` (no ALTER DEFAULT PRIVILEGES granting to PUBLIC).",
+            doc: "Which checks to make: `databases` (PUBLIC has no CREATE or TEMPORARY on any database), `public_schema` (PUBLIC may not CREATE in schema public), `tables` (no table, view or sequence privilege for PUBLIC outside the system schemas), `grant_option` (no privilege on them WITH GRANT OPTION to a role other than the owner), `default_privileges` (no ALTER DEFAULT PRIVILEGES granting to PUBLIC).",
         },
+        EVERY_DATABASE,
         ENVIRONMENT,
         CONNECT_TIMEOUT,
         QUERY_TIMEOUT,
@@ -44,6 +46,7 @@ struct Check {
     name: &'static str,
     looked_at: &'static str,
     query: &'static str,
+    per_database: bool,
 }
 
 const CHECKS: &[Check] = &[
@@ -54,13 +57,15 @@ const CHECKS: &[Check] = &[
                 from pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a \
                 where a.grantee = 0 and a.privilege_type in ('CREATE', 'TEMPORARY') \
                 and d.datallowconn order by 1",
+        per_database: false,
     },
     Check {
         name: "public_schema",
         looked_at: "schema public",
-        query: "select format('schema public of database %I: PUBLIC may CREATE in it', current_database()) \
+        query: "select 'schema public: PUBLIC may CREATE in it' \
                 from pg_namespace n, aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a \
                 where n.nspname = 'public' and a.grantee = 0 and a.privilege_type = 'CREATE'",
+        per_database: true,
     },
     Check {
         name: "tables",
@@ -72,6 +77,7 @@ const CHECKS: &[Check] = &[
                 where a.grantee = 0 and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f') \
                 and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%' \
                 group by c.relkind, n.nspname, c.relname order by 1",
+        per_database: true,
     },
     Check {
         name: "grant_option",
@@ -82,6 +88,7 @@ const CHECKS: &[Check] = &[
                 where a.is_grantable and a.grantee <> c.relowner and a.grantee <> 0 \
                 and n.nspname not in ('pg_catalog', 'information_schema') \
                 group by n.nspname, c.relname, a.grantee order by 1",
+        per_database: true,
     },
     Check {
         name: "default_privileges",
@@ -95,6 +102,7 @@ const CHECKS: &[Check] = &[
                 from pg_default_acl d left join pg_namespace n on n.oid = d.defaclnamespace, aclexplode(d.defaclacl) a \
                 where a.grantee = 0 and d.defaclobjtype in ('r', 'S', 'n') \
                 group by d.defaclrole, n.nspname, d.defaclobjtype order by 1",
+        per_database: true,
     },
 ];
 
@@ -103,6 +111,7 @@ const CHECKS: &[Check] = &[
 pub struct PrivilegesProbe {
     connection: Connection,
     checks: Vec<&'static str>,
+    every_database: bool,
 }
 
 impl PrivilegesProbe {
@@ -111,6 +120,7 @@ impl PrivilegesProbe {
         Ok(PrivilegesProbe {
             connection: Connection::from_params(p)?,
             checks: checks_param(p, &known)?,
+            every_database: p.bool_or_default("every_database")?,
         })
     }
 
@@ -126,6 +136,7 @@ impl PrivilegesProbe {
                 looks_at: c.looked_at,
                 sql: c.query,
                 params: Vec::new(),
+                per_database: c.per_database,
             })
             .collect();
         let words = FindingWords {
@@ -133,7 +144,15 @@ impl PrivilegesProbe {
             one: "grant too wide",
             many: "grants too wide",
         };
-        run_finding_queries(&session, &target, queries, &words).await
+        run_finding_queries(
+            &self.connection,
+            &session,
+            &target,
+            queries,
+            &words,
+            self.every_database,
+        )
+        .await
     }
 }
 

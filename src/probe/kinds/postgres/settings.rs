@@ -2,7 +2,7 @@
 //! `password_encryption = "scram-sha-256"`, `ssl = true`,
 //! `log_statement = { one_of = ["mod", "ddl", "all"] }`,
 //! `log_min_duration_statement = { at_least = 0 }`, `authentication_timeout =
-//! { at_most = 60 }`, `log_line_prefix = { matches = "%m" }`,
+//! { at_most = 60 }`, `log_line_prefix = { matches = ["%m", "%u"] }`,
 //! `shared_preload_libraries = { contains = ["pgaudit"] }`. A bare value means
 //! `equals`; numbers are in the setting's base unit (`pg_settings.unit`). A setting
 //! the connection's role cannot see (superuser-only ones without
@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, ParamValue, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::postgres::{
-    CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT, query_error,
+    CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT, query_error, read_settings,
 };
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 
@@ -28,7 +28,7 @@ pub const KIND: KindInfo = KindInfo {
             ty: ParamType::Table,
             required: true,
             default: None,
-            doc: "Setting name → expected value, or { equals | one_of | at_least | at_most | not | matches | contains = ... }; booleans mean on/off; numbers in the setting's base unit; `matches` is a regular expression searched in the value; `contains` lists members of a comma-separated list setting.",
+            doc: "Setting name → expected value, or { equals | one_of | at_least | at_most | not | matches | contains = ... }; booleans mean on/off; numbers in the setting's base unit; `matches` is a regular expression searched in the value (or an array of them, all to be found); `contains` lists members of a comma-separated list setting.",
         },
         ENVIRONMENT,
         CONNECT_TIMEOUT,
@@ -50,8 +50,8 @@ pub enum Expectation {
     AtMost(f64),
     /// Anything but this.
     Not(String),
-    /// Text the regular expression finds in the value.
-    Matches(regex::Regex),
+    /// Text each regular expression finds in the value.
+    Matches(Vec<regex::Regex>),
     /// Members of a comma-separated list setting (`shared_preload_libraries`).
     Contains(Vec<String>),
 }
@@ -70,7 +70,13 @@ impl Expectation {
             Expectation::AtLeast(n) => format!(">= {n}"),
             Expectation::AtMost(n) => format!("<= {n}"),
             Expectation::Not(v) => format!("not {v}"),
-            Expectation::Matches(re) => format!("matching /{}/", re.as_str()),
+            Expectation::Matches(res) => format!(
+                "matching {}",
+                res.iter()
+                    .map(|re| format!("/{}/", re.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
             Expectation::Contains(items) => format!("containing {}", items.join(", ")),
         }
     }
@@ -89,7 +95,7 @@ impl Expectation {
             Expectation::AtLeast(n) => actual.trim().parse::<f64>().is_ok_and(|x| x >= *n),
             Expectation::AtMost(n) => actual.trim().parse::<f64>().is_ok_and(|x| x <= *n),
             Expectation::Not(v) => !same(v),
-            Expectation::Matches(re) => re.is_match(actual),
+            Expectation::Matches(res) => res.iter().all(|re| re.is_match(actual)),
             Expectation::Contains(items) => {
                 let members: Vec<String> = actual
                     .split(',')
@@ -150,16 +156,31 @@ fn expectation(name: &str, v: &ParamValue) -> Result<Expectation, ParamError> {
                 Expectation::AtMost(n)
             })
         }
-        "matches" => match value {
-            ParamValue::String(pattern) => regex::RegexBuilder::new(pattern)
-                .size_limit(1 << 20)
-                .build()
-                .map(Expectation::Matches)
-                .map_err(|e| err(format!("`matches`: {e}"))),
-            _ => Err(err(
-                "`matches` must be a regular expression (a string)".into()
-            )),
-        },
+        "matches" => {
+            let compile = |pattern: &str| {
+                regex::RegexBuilder::new(pattern)
+                    .size_limit(1 << 20)
+                    .build()
+                    .map_err(|e| err(format!("`matches`: {e}")))
+            };
+            let patterns = match value {
+                ParamValue::String(pattern) => vec![compile(pattern)?],
+                ParamValue::Array(items) if !items.is_empty() => items
+                    .iter()
+                    .map(|i| match i {
+                        ParamValue::String(p) => compile(p),
+                        _ => Err(err("`matches` lists regular expressions (strings)".into())),
+                    })
+                    .collect::<Result<_, _>>()?,
+                _ => {
+                    return Err(err(
+                        "`matches` must be a regular expression or a non-empty array of them"
+                            .into(),
+                    ));
+                }
+            };
+            Ok(Expectation::Matches(patterns))
+        }
         "contains" => match value {
             ParamValue::Array(items) => items
                 .iter()
@@ -214,44 +235,17 @@ impl SettingsProbe {
             Ok(s) => s,
             Err(outcome) => return outcome,
         };
-        let names: Vec<String> = self.settings.keys().cloned().collect();
-        let rows = match session
-            .query(
-                "select name, setting from pg_settings where name = any($1)",
-                &[&names],
-            )
-            .await
-        {
-            Ok(rows) => rows,
+        let names: Vec<&str> = self.settings.keys().map(String::as_str).collect();
+        let actual = match read_settings(&session, &names).await {
+            Ok(s) => s,
             Err(e) => return query_error("pg_settings", "a role that can read settings", e),
         };
-        let actual: BTreeMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-        // A setting missing from pg_settings may only be hidden from this role.
-        let sees_all = if names.iter().all(|n| actual.contains_key(n)) {
-            true
-        } else {
-            match session
-                .query(
-                    "select r.rolsuper or pg_has_role(current_user, 'pg_read_all_settings', 'member') \
-                     from pg_roles r where r.rolname = current_user",
-                    &[],
-                )
-                .await
-            {
-                Ok(rows) => rows.first().is_none_or(|r| r.get::<_, bool>(0)),
-                Err(e) => return query_error("pg_roles", "any role (pg_roles is public)", e),
-            }
-        };
-        let hidden: Vec<&String> = if sees_all {
-            Vec::new()
-        } else {
-            names.iter().filter(|n| !actual.contains_key(*n)).collect()
-        };
+        let hidden: Vec<&str> = names.iter().copied().filter(|n| actual.hidden(n)).collect();
         let mut bad = Vec::new();
         let mut evidence = Vec::new();
         for (name, expected) in &self.settings {
             match actual.get(name) {
-                None if !sees_all => evidence.push(Evidence::note(format!(
+                None if actual.hidden(name) => evidence.push(Evidence::note(format!(
                     "{name}: not visible to this role (superuser-only without pg_read_all_settings)"
                 ))),
                 None => {
@@ -277,7 +271,7 @@ impl SettingsProbe {
             return ProbeOutcome::error(format!(
                 "{} hidden from this role on {target}: {}; it needs a superuser or `GRANT pg_read_all_settings TO <role>`",
                 plural(hidden.len()),
-                hidden.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                hidden.join(", ")
             ))
             .with_evidence(evidence);
         }
