@@ -20,6 +20,7 @@ mod suite {
     mod local_probes;
     mod malformed;
     mod postgres;
+    mod postgres_hardening;
     mod reports;
     mod secret_corpus;
     mod signatures;

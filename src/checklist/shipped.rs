@@ -24,6 +24,10 @@ pub const SHIPPED: &[Shipped] = &[
         name: "postgres-security",
         source: include_str!("../../checklists/postgres-security.toml"),
     },
+    Shipped {
+        name: "postgres-hardening",
+        source: include_str!("../../checklists/postgres-hardening.toml"),
+    },
 ];
 
 /// The default checklist's name.

@@ -66,6 +66,7 @@ pub const KINDS: &[KindInfo] = &[
     postgres::roles::KIND,
     postgres::privileges::KIND,
     postgres::code::KIND,
+    postgres::locations::KIND,
     postgres::login_rejected::KIND,
     password_policy::KIND,
     credential_difference::KIND,

@@ -457,7 +457,7 @@ fn hba_rules_are_judged() {
     let o = probe(&p, "postgres-hba", "", &Env::superuser(&unsafe_rules));
     assert_outcome(&o, ProbeStatus::Fail, "2 of 3 pg_hba.conf rules");
     let t = text(&o);
-    assert!(t.contains("pg_hba.conf:3: host all all 0.0.0.0/0.0.0.0 md5: `md5`: use scram-sha-256; open to every address for every database and user"), "{t}");
+    assert!(t.contains("pg_hba.conf:3: host all all 0.0.0.0/0 md5: `md5`: use scram-sha-256; open to every address for every database and user"), "{t}");
     assert!(
         t.contains("`trust` lets anyone connect without a password"),
         "{t}"

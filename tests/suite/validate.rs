@@ -16,10 +16,16 @@ fn shipped_checklists_are_valid() {
             "validate",
             "checklists/postgres-production.toml",
             "checklists/postgres-security.toml",
+            "checklists/postgres-hardening.toml",
         ])
         .output()
         .unwrap();
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("checklists/postgres-hardening.toml: ok (35 items"),
+        "{}",
+        text(&out.stdout)
+    );
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains("checklists/postgres-production.toml: ok (32 items"),
@@ -114,10 +120,12 @@ fn schema_describes_every_probe_kind() {
             "reachable",
             "postgres-connect",
             "postgres-settings",
+            "postgres-tls",
             "postgres-hba",
             "postgres-roles",
             "postgres-privileges",
             "postgres-code",
+            "postgres-locations",
             "postgres-login-rejected",
             "password-policy",
             "credential-difference",

@@ -39,7 +39,8 @@ pub struct ClusterConfig {
     pub ssl: bool,
     /// `pg_hba.conf` lines (after the superuser's local rule).
     pub hba: Vec<String>,
-    /// Extra `postgresql.conf` lines.
+    /// Extra `postgresql.conf` lines; `{dir}` stands for a directory outside the data
+    /// directory that the server may write to.
     pub settings: Vec<String>,
     /// A server certificate and key (PEM) instead of the template's.
     pub certificate: Option<(String, String)>,
@@ -180,7 +181,7 @@ fn template() -> &'static Template {
             as_owner(&mut Command::new(bindir.join("initdb")), owner)
                 .arg("-D")
                 .arg(&data)
-                .args(["-N", "-A", "scram-sha-256", "-U", "postgres", "--locale=C", "-E", "UTF8"])
+                .args(["-N", "-k", "-A", "scram-sha-256", "-U", "postgres", "--locale=C", "-E", "UTF8"])
                 // 1 MB WAL segments instead of 16: the copy per test is 40% smaller.
                 .arg("--wal-segsize=1")
                 .arg(format!("--pwfile={}", pwfile.display())),
@@ -247,7 +248,7 @@ impl Cluster {
         std::fs::write(data.join("pg_hba.conf"), hba).unwrap();
         let mut auto = format!("ssl = {}\n", if config.ssl { "on" } else { "off" });
         for line in &config.settings {
-            auto.push_str(line);
+            auto.push_str(&line.replace("{dir}", &dir.path().display().to_string()));
             auto.push('\n');
         }
         std::fs::write(data.join("postgresql.auto.conf"), auto).unwrap();

@@ -85,11 +85,26 @@ pub struct HbaRule {
     pub error: Option<String>,
 }
 
+/// Whether a netmask is a run of ones then zeros (a prefix length).
+fn contiguous(mask: &str) -> bool {
+    match mask.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(m)) => {
+            u32::from(m).leading_ones() == 32 - u32::from(m).trailing_zeros().min(32)
+        }
+        Ok(std::net::IpAddr::V6(m)) => {
+            u128::from(m).leading_ones() == 128 - u128::from(m).trailing_zeros().min(128)
+        }
+        Err(_) => false,
+    }
+}
+
 impl HbaRule {
     fn text(&self) -> String {
-        let address = match (&self.address, &self.netmask) {
-            (Some(a), Some(m)) => format!(" {a}/{m}"),
-            (Some(a), None) => format!(" {a}"),
+        // As the file is usually written: CIDR when the mask is one.
+        let address = match (&self.address, &self.netmask, self.network()) {
+            (Some(a), Some(m), Some((_, prefix))) if contiguous(m) => format!(" {a}/{prefix}"),
+            (Some(a), Some(m), _) => format!(" {a}/{m}"),
+            (Some(a), None, _) => format!(" {a}"),
             _ => String::new(),
         };
         format!(

@@ -4,6 +4,7 @@
 pub mod code;
 pub mod connect;
 pub mod hba;
+pub mod locations;
 pub mod login_rejected;
 pub mod privileges;
 pub mod roles;

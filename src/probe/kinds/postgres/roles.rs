@@ -51,7 +51,7 @@ pub const KIND: KindInfo = KindInfo {
             ty: ParamType::StringList,
             required: false,
             default: Some("[\"privileges\", \"absent\", \"superusers\", \"passwords\"]"),
-            doc: "Which checks to make: `privileges` (the app role's attributes and CREATE on public), `absent` (the roles in `absent`), `superusers` (at most `max_superusers`), `passwords` (no login role without a password, only SCRAM hashes; needs a superuser to read pg_authid); for hardening, outside `privileged_roles`: `login_roles` (no login role with SUPERUSER, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS), `server_roles` (no role in pg_execute_server_program, pg_read_server_files, pg_write_server_files, pg_read_all_data or pg_write_all_data), `expiry` (every login role has VALID UNTIL), `connection_limits` (every login role has a CONNECTION LIMIT).",
+            doc: "Which checks to make: `privileges` (the app role's attributes and CREATE on public), `absent` (the roles in `absent`), `superusers` (at most `max_superusers`), `passwords` (no login role without a password, only SCRAM hashes; needs a superuser to read pg_authid); for hardening, outside `privileged_roles`: `login_roles` (no login role with SUPERUSER, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS), `server_roles` (no role in pg_execute_server_program, pg_read_server_files, pg_write_server_files, pg_read_all_data or pg_write_all_data), `expiry` (every login role has VALID UNTIL), `connection_limits` (every login role has a CONNECTION LIMIT); `replication` (every non-superuser REPLICATION role is replication-only: no CREATEROLE, CREATEDB or BYPASSRLS; no streaming replication connection authenticates as a superuser).",
         },
         ParamSpec {
             name: "privileged_roles",
@@ -97,10 +97,11 @@ enum Check {
     ServerRoles,
     Expiry,
     ConnectionLimits,
+    Replication,
 }
 
 impl Check {
-    const ALL: [(&'static str, Check); 8] = [
+    const ALL: [(&'static str, Check); 9] = [
         ("privileges", Check::Privileges),
         ("absent", Check::Absent),
         ("superusers", Check::Superusers),
@@ -109,6 +110,7 @@ impl Check {
         ("server_roles", Check::ServerRoles),
         ("expiry", Check::Expiry),
         ("connection_limits", Check::ConnectionLimits),
+        ("replication", Check::Replication),
     ];
 }
 
@@ -393,7 +395,8 @@ impl RolesProbe {
         if !(wants(Check::LoginRoles)
             || wants(Check::ServerRoles)
             || wants(Check::Expiry)
-            || wants(Check::ConnectionLimits))
+            || wants(Check::ConnectionLimits)
+            || wants(Check::Replication))
         {
             return Ok(Vec::new());
         }
@@ -467,6 +470,45 @@ impl RolesProbe {
             for (name, ..) in roles.iter().filter(|r| r.3 < 0) {
                 note(format!(
                     "login role `{name}` has no connection limit (ALTER ROLE … CONNECTION LIMIT n)"
+                ));
+            }
+        }
+        if wants(Check::Replication) {
+            checked.push("the replication roles and connections".to_string());
+            let rows = session
+                .query(
+                    "select rolname, rolcreaterole, rolcreatedb, rolbypassrls from pg_roles \
+                     where rolreplication and not rolsuper and rolname not like 'pg\\_%' order by 1",
+                    &[],
+                )
+                .await?;
+            for r in &rows {
+                let name: String = r.get(0);
+                let extra: Vec<&str> = ["CREATEROLE", "CREATEDB", "BYPASSRLS"]
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| r.get::<_, bool>(i + 1))
+                    .map(|(_, a)| *a)
+                    .collect();
+                if !extra.is_empty() {
+                    note(format!(
+                        "replication role `{name}` also has {}: keep it replication-only",
+                        extra.join(", ")
+                    ));
+                }
+            }
+            let senders = session
+                .query(
+                    "select coalesce(host(s.client_addr), 'a local socket'), s.usename::text \
+                     from pg_stat_replication s join pg_roles r on r.rolname = s.usename \
+                     where r.rolsuper order by 1",
+                    &[],
+                )
+                .await?;
+            for r in &senders {
+                let (from, user): (String, String) = (r.get(0), r.get(1));
+                note(format!(
+                    "streaming replication from {from} authenticates as the superuser `{user}` (use a replication-only role)"
                 ));
             }
         }
