@@ -15,6 +15,7 @@ Exit codes:
      signed off or waived (check); the ledger's chain is broken (verify)
   2  invalid input or usage (malformed checklist or preflight.toml, missing file, bad
      flag, unknown item, refused sign-off, damaged ledger on write)
+  130  the terminal UI was left with Ctrl-C (or SIGINT)
 
 Examples:
   preflight demo                           the terminal UI on a sandbox project

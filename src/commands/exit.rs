@@ -11,3 +11,5 @@ pub const LEDGER_BROKEN: u8 = 1;
 /// Invalid input or usage: a malformed checklist or configuration, a missing file, a
 /// bad flag, a refused sign-off, a damaged ledger on write.
 pub const INVALID_INPUT: u8 = 2;
+/// The terminal UI was left with Ctrl-C or SIGINT (128 + SIGINT, as shells report it).
+pub const INTERRUPTED: u8 = 130;

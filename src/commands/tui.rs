@@ -26,8 +26,15 @@ pub fn tui(args: &SignerArgs) -> Result<u8, CommandError> {
         EnvVars::from_process(),
     )?;
     setup.signer = signing_key(&project.dir, args.key.as_deref())?.map(Arc::new);
-    tui::run(setup)?;
-    Ok(exit::OK)
+    Ok(exit_code(tui::run(setup)?))
+}
+
+/// The process's exit code for how the UI ended.
+fn exit_code(ending: tui::Ending) -> u8 {
+    match ending {
+        tui::Ending::Quit => exit::OK,
+        tui::Ending::Interrupted => exit::INTERRUPTED,
+    }
 }
 
 /// `preflight demo`: makes the sandbox, opens the UI on it, removes it afterwards
@@ -106,8 +113,7 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
         let kept = sandbox.keep();
         writeln!(stdout, "the demo project is kept at {}", kept.display())?;
     }
-    result?;
-    Ok(exit::OK)
+    Ok(exit_code(result?))
 }
 
 fn setup(

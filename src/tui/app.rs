@@ -54,8 +54,10 @@ pub enum Action {
     Exported(Result<String, String>),
     /// Run every item's probes (the first run, or `R`).
     RunAll,
-    /// Leave now (a signal).
+    /// Leave now (SIGTERM, SIGHUP, the terminal gone).
     Quit,
+    /// Leave now because of SIGINT (the process exits 130, as a shell expects).
+    Interrupt,
 }
 
 /// Something the event loop must do.
@@ -231,6 +233,10 @@ pub struct App {
     pub message: Option<Message>,
     /// Set when the app should exit.
     pub should_quit: bool,
+    /// Set when it exits because of Ctrl-C or SIGINT (the process then exits 130).
+    pub interrupted: bool,
+    /// Only items of this tier (`t` cycles), or every tier.
+    pub tier_filter: Option<Tier>,
     /// Whether to use colour (off with `NO_COLOR`).
     pub color: bool,
     /// The commands the checklist's `command` probes would run, when the checklist is
@@ -283,6 +289,8 @@ impl App {
             now,
             message: None,
             should_quit: false,
+            interrupted: false,
+            tier_filter: None,
             color: true,
             untrusted_commands: Vec::new(),
             commands_allowed: None,
@@ -392,6 +400,10 @@ impl App {
             }
             Action::RunAll => return self.rerun((0..self.checklist.items.len()).collect()),
             Action::Quit => self.should_quit = true,
+            Action::Interrupt => {
+                self.should_quit = true;
+                self.interrupted = true;
+            }
         }
         Vec::new()
     }
@@ -535,13 +547,39 @@ impl App {
         self.keep_selection_visible();
     }
 
+    /// Whether any filter narrows the list.
+    pub fn filtered(&self) -> bool {
+        !self.filter.text().trim().is_empty()
+            || self.status_filter != StatusFilter::All
+            || self.tier_filter.is_some()
+    }
+
+    /// Whether the search text is in the item: its id, title, section or tier, or what
+    /// its probes said (summaries, evidence and the files they name).
+    fn search_finds(&self, index: usize, needle: &str) -> bool {
+        let item = &self.checklist.items[index];
+        let found = |text: &str| text.to_lowercase().contains(needle);
+        found(&item.id)
+            || found(&item.title)
+            || item.section.as_deref().is_some_and(found)
+            || found(item.tier.as_str())
+            || self.item_report(index).is_some_and(|r| {
+                r.probes.iter().any(|p| {
+                    found(&p.summary)
+                        || p.evidence
+                            .iter()
+                            .any(|e| found(&e.message) || e.file.as_deref().is_some_and(found))
+                })
+            })
+    }
+
     fn matches(&self, index: usize) -> bool {
         let item = &self.checklist.items[index];
         let needle = self.filter.text().trim().to_lowercase();
-        if !needle.is_empty()
-            && !item.id.to_lowercase().contains(&needle)
-            && !item.title.to_lowercase().contains(&needle)
-        {
+        if !needle.is_empty() && !self.search_finds(index, &needle) {
+            return false;
+        }
+        if self.tier_filter.is_some_and(|t| t != item.tier) {
             return false;
         }
         let report = self.item_report(index);
@@ -550,7 +588,7 @@ impl App {
             StatusFilter::All => true,
             StatusFilter::Failing => matches!(status, Some(ItemStatus::Fail | ItemStatus::Error)),
             StatusFilter::Blocking => report.is_some_and(|r| r.blocking.is_some()),
-            StatusFilter::Passing => matches!(status, Some(ItemStatus::Pass | ItemStatus::Skipped)),
+            StatusFilter::Passing => status == Some(ItemStatus::Pass),
             StatusFilter::Manual => item.is_manual(),
         }
     }
@@ -632,8 +670,7 @@ impl App {
             return Vec::new();
         }
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            self.should_quit = true;
-            return Vec::new();
+            return self.update(Action::Interrupt);
         }
         match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::Normal => self.on_normal_key(key),
@@ -658,7 +695,25 @@ impl App {
         self.message = None;
         let page = i32::from(self.areas().detail_rows().max(2) - 1);
         match key.code {
-            KeyCode::Char('q') | KeyCode::Esc => self.should_quit = true,
+            KeyCode::Char('q') => self.should_quit = true,
+            // Esc undoes the innermost thing, and never quits.
+            KeyCode::Esc if self.filtered() => {
+                self.filter = TextInput::default();
+                self.status_filter = StatusFilter::All;
+                self.tier_filter = None;
+                self.refresh();
+                self.info("filters cleared".into());
+            }
+            KeyCode::Esc => self.info("q quits".into()),
+            KeyCode::Char('t') => {
+                self.tier_filter = match self.tier_filter {
+                    None => Some(Tier::Critical),
+                    Some(Tier::Critical) => Some(Tier::Recommended),
+                    Some(Tier::Recommended) => Some(Tier::Optional),
+                    Some(Tier::Optional) => None,
+                };
+                self.refresh();
+            }
             KeyCode::Char('?') => self.mode = Mode::Help,
             KeyCode::Tab | KeyCode::BackTab => {
                 self.focus = match self.focus {

@@ -75,10 +75,19 @@ pub enum TuiError {
     Io(#[from] std::io::Error),
 }
 
+/// How the UI ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// `q`, a dialog's quit, SIGTERM, SIGHUP or the terminal gone.
+    Quit,
+    /// Ctrl-C or SIGINT.
+    Interrupted,
+}
+
 /// Runs the UI until the user quits or a signal arrives. The terminal is restored on
 /// every way out: return, error, panic (the hook prints the message after restoring),
 /// SIGTERM, SIGINT and SIGHUP.
-pub fn run(setup: Setup) -> Result<(), TuiError> {
+pub fn run(setup: Setup) -> Result<Ending, TuiError> {
     if !std::io::stdout().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
@@ -99,7 +108,7 @@ fn read_ledger(ledger: &Ledger, trust: &Trust) -> Result<Contents, String> {
     trust.read(ledger).map_err(|e| e.to_string())
 }
 
-async fn run_async(setup: Setup) -> Result<(), TuiError> {
+async fn run_async(setup: Setup) -> Result<Ending, TuiError> {
     let (ledger, ledger_error) = match read_ledger(&setup.ledger, &setup.trust) {
         Ok(c) => (c, None),
         Err(e) => (Default::default(), Some(e.to_string())),
@@ -131,7 +140,7 @@ async fn event_loop(
     setup: &Setup,
     ledger: crate::signoff::Contents,
     ledger_error: Option<String>,
-) -> Result<(), TuiError> {
+) -> Result<Ending, TuiError> {
     crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
     let size = terminal.size()?;
     let mut app = App::new(
@@ -188,7 +197,7 @@ async fn event_loop(
             Some(action) = rx.recv() => action,
             _ = tokio::time::sleep_until(next_tick) => Action::Tick(Timestamp::now()),
             _ = terminate.recv() => Action::Quit,
-            _ = interrupt.recv() => Action::Quit,
+            _ = interrupt.recv() => Action::Interrupt,
             _ = hangup.recv() => Action::Quit,
         };
         let mut effects = app.update(action);
@@ -205,7 +214,11 @@ async fn event_loop(
     for run in runs {
         run.abort();
     }
-    Ok(())
+    Ok(if app.interrupted {
+        Ending::Interrupted
+    } else {
+        Ending::Quit
+    })
 }
 
 /// Starts what the effects ask for on tokio tasks; their results come back as actions.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use preflight::base::diagnostic::SourceFile;
 use preflight::base::timestamp::Timestamp;
-use preflight::checklist::{Checklist, load_source};
+use preflight::checklist::{Checklist, Tier, load_source};
 use preflight::commands::cli::ReportFormat;
 use preflight::commands::demo;
 use preflight::config::Config;
@@ -298,8 +298,70 @@ fn keys_move_switch_panes_filter_and_quit() {
     app.update(key(KeyCode::Char('x')));
     assert_eq!(app.mode, Mode::Normal);
     assert!(!app.should_quit);
+
+    // The tier filter; a search that finds a tier's name and the probes' evidence.
+    let items = |app: &App| {
+        app.rows
+            .iter()
+            .filter_map(|r| match r {
+                Row::Item(i) => Some(app.checklist.items[*i].id.clone()),
+                Row::Tier(_) => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    app.update(key(KeyCode::Char('t')));
+    assert_eq!(app.tier_filter, Some(Tier::Critical));
+    assert!(items(&app).iter().all(|id| {
+        app.checklist
+            .items
+            .iter()
+            .any(|i| &i.id == id && i.tier == Tier::Critical)
+    }));
+    for _ in 0..3 {
+        app.update(key(KeyCode::Char('t')));
+    }
+    assert_eq!(app.tier_filter, None);
+    app.update(key(KeyCode::Char('/')));
+    keys(&mut app, "optional");
+    app.update(key(KeyCode::Enter));
+    let optional = items(&app);
+    assert!(!optional.is_empty());
+    assert!(optional.iter().all(|id| {
+        app.checklist
+            .items
+            .iter()
+            .any(|i| &i.id == id && i.tier == Tier::Optional)
+            || id.contains("optional")
+    }));
+    // Esc with a filter on clears it, and does not quit.
+    app.update(key(KeyCode::Esc));
+    assert!(!app.should_quit, "Esc never quits");
+    assert!(!app.filtered());
+    assert_eq!(items(&app).len(), 24);
+    app.update(key(KeyCode::Char('/')));
+    keys(&mut app, "docker-compose.yml");
+    app.update(key(KeyCode::Enter));
+    assert!(
+        items(&app).contains(&"bind-ports-localhost".to_string()),
+        "the evidence's file name is searched: {:?}",
+        items(&app)
+    );
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Esc));
+    assert!(!app.should_quit, "Esc never quits");
     app.update(key(KeyCode::Char('q')));
     assert!(app.should_quit);
+    assert!(!app.interrupted);
+}
+
+#[test]
+fn ctrl_c_quits_as_interrupted() {
+    let mut app = finished((100, 30));
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(app.should_quit && app.interrupted);
 }
 
 #[test]

@@ -24,11 +24,13 @@ const SCREEN_KEYS: &[(&str, &str)] = &[
     ("A", "approve the item as reviewer"),
     ("w", "waive the item (reason and expiry)"),
     ("u", "revoke the attestation or waiver"),
-    ("/", "filter by text"),
+    ("/", "search items and what their probes said"),
     ("f", "cycle the status filter"),
+    ("t", "cycle the tier filter"),
+    ("Esc", "clear the filters (never quits)"),
     ("e", "export a report"),
     ("mouse", "click to select, wheel to scroll"),
-    ("q  Esc", "quit"),
+    ("q", "quit (Ctrl-C: quit, exit code 130)"),
 ];
 
 /// Draws the list of keys.

@@ -19,6 +19,9 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             .filter(|r| matches!(r, Row::Item(_)))
             .count()
     );
+    if let Some(tier) = app.tier_filter {
+        title.push_str(&format!("[{}] ", tier.as_str()));
+    }
     if app.status_filter != StatusFilter::All {
         title.push_str(&format!("[{}] ", app.status_filter.label()));
     }

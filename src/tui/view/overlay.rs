@@ -46,26 +46,37 @@ pub(super) fn draw_footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
             ("w", "waive"),
             ("u", "revoke"),
             ("r/R", "rerun"),
-            ("/", "filter"),
+            ("/", "search"),
             ("f", "status"),
+            ("t", "tier"),
             ("e", "export"),
             ("Tab", "pane"),
             ("PgUp/PgDn", "scroll"),
-            ("?", "help"),
-            ("q", "quit"),
         ],
         Mode::Filter => &[("type", "filter"), ("Enter", "keep"), ("Esc", "clear")],
         Mode::Help => help::KEYS,
         Mode::Dialog(dialog) => dialog.keys(),
     };
+    // On the main screen, help and quit are always offered: their room is kept first.
+    let always: &[(&str, &str)] = if matches!(app.mode, Mode::Normal) {
+        &[("?", "help"), ("q", "quit")]
+    } else {
+        &[]
+    };
+    let width_of = |(key, what): &(&str, &str)| key.chars().count() + what.chars().count() + 3;
+    let reserved: usize = always.iter().map(width_of).sum();
     let mut spans = Vec::new();
-    let mut used = 0;
-    for (key, what) in keys {
-        let width = key.chars().count() + what.chars().count() + 3;
+    let mut used = reserved;
+    let mut shown: Vec<&(&str, &str)> = Vec::new();
+    for entry in keys {
+        let width = width_of(entry);
         if used + width > usize::from(area.width) {
             break;
         }
         used += width;
+        shown.push(entry);
+    }
+    for (key, what) in shown.into_iter().chain(always) {
         spans.push(Span::styled(
             format!(" {key}"),
             fg(app, Color::Cyan).add_modifier(Modifier::BOLD),
