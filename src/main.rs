@@ -12,14 +12,8 @@ use preflight::commands::{self, CommandError};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Without a subcommand, the terminal UI on the current directory.
-    let command = match cli.command {
-        Some(command) => command,
-        None => match Cli::parse_from(["preflight", "tui"]).command {
-            Some(command) => command,
-            None => return ExitCode::from(exit::INVALID_INPUT),
-        },
-    };
+    // Without a subcommand, the terminal UI, with the options given at the top level.
+    let command = cli.command.unwrap_or(Command::Tui(cli.tui));
     // Every line out passes the scrubber: no value registered as secret is printed.
     let mut stdout = ScrubbingWriter::new(anstream::stdout());
     let mut stderr = ScrubbingWriter::new(anstream::stderr());

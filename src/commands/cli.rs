@@ -37,19 +37,30 @@ Colour is used on a terminal and never when output is piped or NO_COLOR is set."
 
 /// preflight: a pre-deployment checklist for PostgreSQL-backed services, with live probes.
 #[derive(Debug, Parser)]
-#[command(name = "preflight", version, about, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+#[command(
+    name = "preflight",
+    version,
+    about,
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// What to do [default: the terminal UI on the current directory]
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The terminal UI's options, when no subcommand is given (`preflight --dir ../api
+    /// --env staging` is `preflight tui --dir ../api --env staging`)
+    #[command(flatten)]
+    pub tui: SignerArgs,
 }
 
 const LONG_ABOUT: &str = "\
 preflight: a pre-deployment checklist for PostgreSQL-backed services, with live probes.
 
 Without a subcommand, preflight opens its terminal UI on the project in the current
-directory. New here? `preflight demo` opens it on a sandbox project with deliberate
-mistakes.";
+directory (the options below are the UI's: `preflight --dir ../api --env staging`).
+New here? `preflight demo` opens it on a sandbox project with deliberate mistakes.";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]

@@ -348,9 +348,18 @@ fn trust_of(dir: &Path, config: &Config, trust_ref: Option<&str>) -> Result<Trus
 /// Reads the configuration of the project at `dir`, which must exist.
 fn open_config(location: &LocationArgs) -> Result<(PathBuf, Config), CommandError> {
     let dir = location.dir.as_path();
-    if !dir.is_dir() {
+    let problem = match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => match std::fs::read_dir(dir) {
+            Ok(_) => None,
+            Err(e) => Some(format!("cannot be read ({e})")),
+        },
+        Ok(_) => Some("is not a directory".to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("does not exist".to_string()),
+        Err(e) => Some(format!("cannot be read ({e})")),
+    };
+    if let Some(problem) = problem {
         return Err(CommandError::Usage(format!(
-            "project directory {} does not exist",
+            "project directory {} {problem}",
             dir.display()
         )));
     }

@@ -158,6 +158,47 @@ fn usage_errors_exit_2_with_a_hint() {
         text(&out.stderr),
         "error: project directory does/not/exist does not exist\n"
     );
+    let out = preflight(p.path())
+        .args(["check", "--dir", "docker-compose.taskman.yml"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        text(&out.stderr),
+        "error: project directory docker-compose.taskman.yml is not a directory\n"
+    );
+}
+
+/// The terminal UI's options work without naming the subcommand.
+#[test]
+fn the_ui_options_work_at_the_top_level() {
+    let p = broken_project();
+    for args in [
+        vec!["--dir", "docker-compose.taskman.yml"],
+        vec!["--env", "production", "--dir", "docker-compose.taskman.yml"],
+        vec![
+            "--as",
+            "Sam <sam@example.com>",
+            "--checklist",
+            "postgres-security",
+            "--dir",
+            "docker-compose.taskman.yml",
+        ],
+    ] {
+        let out = preflight(p.path()).args(&args).output().unwrap();
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert_eq!(
+            text(&out.stderr),
+            "error: project directory docker-compose.taskman.yml is not a directory\n",
+            "parsed as the UI's options: {args:?}"
+        );
+    }
+    // Options and a subcommand do not mix.
+    let out = preflight(p.path())
+        .args(["--env", "production", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
 }
 
 #[test]
