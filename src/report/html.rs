@@ -25,6 +25,50 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A checklist's Markdown (remediation text) as HTML. The checklist may come from the
+/// project under review, so raw HTML in it is shown as text, never passed through;
+/// links keep only `http`, `https` and `mailto` targets (others become emphasis), and
+/// images become their alt text (a report loads nothing from elsewhere).
+pub fn markdown(text: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let safe_link = |url: &str| {
+        let lower = url.trim().to_ascii_lowercase();
+        lower.starts_with("https://")
+            || lower.starts_with("http://")
+            || lower.starts_with("mailto:")
+    };
+    // For each open link or image: whether it was turned into emphasis.
+    let mut demoted: Vec<bool> = Vec::new();
+    let events = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(
+        |event| match event {
+            Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+            Event::Start(Tag::Link { dest_url, .. }) if !safe_link(&dest_url) => {
+                demoted.push(true);
+                Event::Start(Tag::Emphasis)
+            }
+            Event::Start(Tag::Image { .. }) => {
+                demoted.push(true);
+                Event::Start(Tag::Emphasis)
+            }
+            Event::Start(link @ Tag::Link { .. }) => {
+                demoted.push(false);
+                Event::Start(link)
+            }
+            Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
+                if demoted.pop().unwrap_or(false) {
+                    Event::End(TagEnd::Emphasis)
+                } else {
+                    Event::End(end)
+                }
+            }
+            other => other,
+        },
+    );
+    let mut out = String::new();
+    pulldown_cmark::html::push_html(&mut out, events);
+    out
+}
+
 /// Renders the report.
 pub fn render(report: &Report) -> String {
     let c = &report.checklist;
@@ -272,8 +316,34 @@ fn render_item(out: &mut String, item: &ItemReport) {
         let _ = writeln!(
             out,
             "<p><strong>Remediation</strong></p>\n<div class=\"remediation\">{}</div>",
-            escape(item.remediation.trim())
+            markdown(item.remediation.trim())
         );
     }
     out.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markdown;
+
+    #[test]
+    fn remediation_markdown_is_rendered_and_never_trusted() {
+        let html = markdown("Run `git rm --cached .env`:\n\n```sh\ngit rm --cached .env\n```\n");
+        assert!(html.contains("<code>git rm --cached .env</code>"), "{html}");
+        assert!(html.contains("<pre><code class=\"language-sh\">"), "{html}");
+        assert!(!html.contains('`'), "{html}");
+        let hostile = markdown(
+            "<script>alert(1)</script>\n\nSee [x](javascript:alert(1)) and <b onclick=x>y</b>, ![i](https://evil.example/t.png) [ok](https://example.com)",
+        );
+        assert!(!hostile.contains("<script"), "{hostile}");
+        assert!(!hostile.contains("<b "), "{hostile}");
+        assert!(hostile.contains("&lt;script&gt;"), "{hostile}");
+        assert!(!hostile.contains("href=\"javascript:"), "{hostile}");
+        assert!(hostile.contains("<em>x</em>"), "{hostile}");
+        assert!(!hostile.contains("<img"), "{hostile}");
+        assert!(
+            hostile.contains("<a href=\"https://example.com\">ok</a>"),
+            "{hostile}"
+        );
+    }
 }

@@ -266,6 +266,36 @@ fn the_html_report_renders_in_a_real_browser() {
             .collect()
     };
     let seen = fold(&text(&ocr.stdout));
+    // The remediation's Markdown is rendered: no fence or backtick is left in the text
+    // the browser shows.
+    let dom = tool("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    let dom = text(&dom.stdout);
+    let remediation = dom
+        .split("<div class=\"remediation\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .unwrap_or_else(|| panic!("no remediation in the rendered page:\n{dom}"));
+    assert!(remediation.contains("<pre><code"), "{remediation}");
+    let shown: String = remediation
+        .split('<')
+        .map(|part| part.split_once('>').map_or(part, |(_, text)| text))
+        .collect();
+    assert!(shown.contains("127.0.0.1:5434:5432"), "{shown}");
+    assert!(!shown.contains('`'), "a backtick is left: {shown}");
     for expected in [
         "NO-GO",
         "bind-ports-localhost",
