@@ -33,6 +33,13 @@ fn main() -> ExitCode {
         Command::Validate { files } => commands::validate(files, &mut stdout, &mut stderr),
         Command::Schema => commands::schema(&mut stdout),
         Command::List => commands::list(&mut stdout),
+        Command::Init(args) => commands::init(
+            args,
+            &preflight::config::EnvVars::from_process(),
+            commands::interactive(),
+            &mut std::io::stdin().lock(),
+            &mut stdout,
+        ),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -20,6 +20,7 @@ Exit codes:
 Examples:
   preflight demo                           the terminal UI on a sandbox project
   preflight                                the terminal UI on this directory
+  preflight init                           write preflight.toml from the project's .env files
   preflight check                          run the default checklist in this directory
   preflight check --dir ../api --tier critical
   preflight check --only bind-ports-localhost,env-files-not-committed --format json
@@ -98,6 +99,40 @@ pub enum Command {
     Schema,
     /// List the shipped checklists
     List,
+    /// Write a commented preflight.toml from the project's .env files and this shell's database variables
+    #[command(after_help = INIT_HELP)]
+    Init(InitArgs),
+}
+
+const INIT_HELP: &str = "\
+Looks at the project's .env* files (.env.production, .env.staging, .env, .env.example, …)
+and this shell's database variables (PG_*, DATABASE_URL, POSTGRES_*, DB_*), and writes
+an environment for each, reading every field from where it was found. Only variable
+names are written, never a value. On a terminal it asks about each environment.
+
+Examples:
+  preflight init                     ask, then write ./preflight.toml
+  preflight init --yes               take everything found (for scripts)
+  preflight init --stdout            print the file instead of writing it";
+
+/// Options of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Project root
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// The checklist the file names [default: postgres-production]
+    #[arg(long, value_name = "NAME|PATH")]
+    pub checklist: Option<String>,
+    /// Take every environment found without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Replace an existing preflight.toml
+    #[arg(long)]
+    pub force: bool,
+    /// Print the file instead of writing it
+    #[arg(long)]
+    pub stdout: bool,
 }
 
 /// Where the project and its configuration are.

@@ -7,6 +7,7 @@ mod checklists;
 pub mod cli;
 pub mod demo;
 pub mod exit;
+mod init;
 mod last_run;
 mod report;
 mod signoff;
@@ -20,6 +21,7 @@ use tokio::sync::mpsc;
 
 pub use check::check;
 pub use checklists::{list, schema, validate};
+pub use init::{init, interactive};
 pub use report::report;
 pub use signoff::{approve, attest, history, revoke, status, verify, waive};
 pub use tui::{demo, tui};

@@ -9,7 +9,8 @@
 //! - [`sources`]: reading an environment's fields from those sources;
 //! - [`environment`]: an environment's fields once read;
 //! - [`env_vars`], [`dotenv`], [`pgurl`], [`vault_url`]: the sources' formats;
-//! - [`user`]: the user's own settings.
+//! - [`user`]: the user's own settings;
+//! - [`suggest`]: the configuration `preflight init` proposes for a project.
 //!
 //! Nothing here talks to a server or knows of probes, checklists or sign-offs.
 
@@ -18,6 +19,7 @@ pub mod env_vars;
 pub mod environment;
 pub mod pgurl;
 pub mod sources;
+pub mod suggest;
 pub mod user;
 pub mod vault_url;
 

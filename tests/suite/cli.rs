@@ -236,3 +236,129 @@ fn help_documents_exit_codes_and_examples() {
         .unwrap();
     assert!(text(&out.stdout).contains("postgres-production"));
 }
+
+/// `init` writes a preflight.toml from the project's .env files and this shell's
+/// variables: names only, never a value; it never replaces a file unasked, and replaces
+/// a link rather than writing through it.
+#[test]
+fn init_writes_the_environments_it_finds() {
+    let p = Project::git();
+    p.write(
+        ".env.example",
+        "PG_HOST=localhost\nPG_USER=app_dev\nPG_PASSWORD=dev-secret-123\n",
+    );
+    p.write(
+        ".env.staging",
+        "DATABASE_URL=postgres://app:staging-secret-456@db.staging/app\n",
+    );
+    let out = preflight(p.path())
+        .args(["init", "--yes"])
+        .env("PG_HOST", "db.prod.internal")
+        .env("PG_PASSWORD", "prod-secret-789")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("[environments.production] from this shell's variables PG_HOST, PG_PASSWORD"),
+        "{said}"
+    );
+    assert!(
+        said.contains("[environments.staging] from .env.staging: DATABASE_URL"),
+        "{said}"
+    );
+    let written = std::fs::read_to_string(p.path().join("preflight.toml")).unwrap();
+    for secret in [
+        "dev-secret-123",
+        "staging-secret-456",
+        "prod-secret-789",
+        "db.prod.internal",
+    ] {
+        assert!(!written.contains(secret), "{written}");
+        assert!(!said.contains(secret), "{said}");
+    }
+    // The file is what the other commands read: the environments resolve.
+    let out = preflight(p.path())
+        .args([
+            "check",
+            "--only",
+            "production-configured",
+            "--format",
+            "json",
+        ])
+        .env("PG_HOST", "127.0.0.1")
+        .env("PG_PASSWORD", "prod-secret-789")
+        .env("PG_USER", "app")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["items"][0]["status"], "pass", "{v:#}");
+    // Never replaced unasked.
+    let out = preflight(p.path())
+        .args(["init", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(
+        text(&out.stderr).contains("already exists"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A link the project put in its place is replaced with --force, its target untouched.
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("victim.toml");
+    std::fs::write(&target, "untouched").unwrap();
+    std::fs::remove_file(p.path().join("preflight.toml")).unwrap();
+    std::os::unix::fs::symlink(&target, p.path().join("preflight.toml")).unwrap();
+    let out = preflight(p.path())
+        .args(["init", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "a link counts as an existing file");
+    let out = preflight(p.path())
+        .args(["init", "--yes", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
+    assert!(!p.path().join("preflight.toml").is_symlink());
+}
+
+/// On a terminal, init asks about each environment besides production.
+#[test]
+fn init_asks_about_each_environment() {
+    let p = Project::new();
+    p.write(".env.staging", "PG_HOST=db.staging\nPG_PASSWORD=x-secret\n");
+    p.write(".env.example", "PG_HOST=localhost\n");
+    let args = preflight::commands::cli::InitArgs {
+        dir: p.path().to_path_buf(),
+        checklist: None,
+        yes: false,
+        force: false,
+        stdout: false,
+    };
+    let mut answers = std::io::Cursor::new(b"n\n\n".to_vec());
+    let mut out = Vec::new();
+    let code = preflight::commands::init(
+        &args,
+        &preflight::config::EnvVars::default(),
+        true,
+        &mut answers,
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(code, 0);
+    let said = String::from_utf8(out).unwrap();
+    assert!(
+        said.contains("add environment `staging` (from .env.staging: PG_HOST, PG_PASSWORD)? [Y/n]"),
+        "{said}"
+    );
+    assert!(said.contains("add environment `development`"), "{said}");
+    let written = std::fs::read_to_string(p.path().join("preflight.toml")).unwrap();
+    assert!(
+        !written.contains("[environments.staging]"),
+        "declined: {written}"
+    );
+    assert!(written.contains("[environments.development]"), "{written}");
+    assert!(written.contains("[environments.production]"), "{written}");
+}
