@@ -162,12 +162,17 @@ impl Request<'_> {
                     .ok_or_else(|| SignoffError::Refused("no such item".to_string()))?;
                 match &intent {
                     Intent::Approve => self.check_approve(&state, &prospective)?,
-                    Intent::Revoke if state.current.is_none() => {
-                        return Err(SignoffError::Refused(format!(
-                            "`{}` has no attestation or waiver in {} to revoke",
+                    Intent::Revoke => {
+                        if let Some(why) = refusal(
                             self.item_id(),
-                            self.env
-                        )));
+                            self.env,
+                            &intent,
+                            self.result,
+                            &state,
+                            self.by,
+                        ) {
+                            return Err(SignoffError::Refused(why));
+                        }
                     }
                     _ => {}
                 }
@@ -209,40 +214,25 @@ impl Request<'_> {
     }
 
     fn check_attest(&self) -> Result<(), SignoffError> {
-        if self.result.status != ItemStatus::Fail {
-            return Ok(());
+        match attest_refusal(self.item_id(), self.result) {
+            Some(why) => Err(SignoffError::Refused(why)),
+            None => Ok(()),
         }
-        let failing: Vec<String> = self
-            .result
-            .probes
-            .iter()
-            .filter(|p| p.outcome.status == ProbeStatus::Fail)
-            .map(|p| format!("{}: {}", p.kind, p.outcome.summary))
-            .collect();
-        let id = self.item_id();
-        Err(SignoffError::Refused(format!(
-            "`{id}` cannot be attested while its probes fail ({}); fix it, or waive it with `preflight waive {id} --reason TEXT --until DATE`",
-            failing.join("; ")
-        )))
     }
 
     fn check_approve(&self, state: &ItemSignoff, approval: &Record) -> Result<(), SignoffError> {
         let id = self.item_id();
         let refuse = |why: String| Err(SignoffError::Refused(why));
+        if let Some(why) = approve_refusal(id, self.env, state, self.by) {
+            return refuse(why);
+        }
         let Some(current) = &state.current else {
-            return refuse(format!(
-                "`{id}` has no attestation or waiver in {} to approve",
-                self.env
-            ));
+            return Ok(());
         };
         let author = &current.record;
         if !approval_counts(author, approval) {
             let did = past_tense(author.action);
             return refuse(match (&author.standing, &approval.standing) {
-                _ if author.by.same_person(self.by) => format!(
-                    "{} {did} `{id}` and cannot also approve it: approval must come from someone else",
-                    author.by
-                ),
                 (Standing::Signed { key: a, .. }, Standing::Signed { key: b, .. }) if a == b => {
                     format!(
                         "`{id}` was {did} with the key {a} ({}); an approval with the same key does not count",
@@ -265,19 +255,77 @@ impl Request<'_> {
                 ),
             });
         }
-        match state.state {
-            State::Stale => refuse(format!(
-                "the attestation of `{id}` is stale ({}); it must be attested again before it can be approved",
-                state.stale_reasons.join("; ")
-            )),
-            State::WaiverExpired => refuse(format!(
-                "the waiver of `{id}` has expired; nothing to approve"
-            )),
-            _ if current.approvals.iter().any(|a| a.by.same_person(self.by)) => {
-                refuse(format!("{} has already approved `{id}`", self.by))
-            }
-            _ => Ok(()),
+        Ok(())
+    }
+}
+
+/// Why an item may not be attested: its probes fail (naming each failing probe).
+fn attest_refusal(id: &str, result: &ItemResult) -> Option<String> {
+    if result.status != ItemStatus::Fail {
+        return None;
+    }
+    let failing: Vec<String> = result
+        .probes
+        .iter()
+        .filter(|p| p.outcome.status == ProbeStatus::Fail)
+        .map(|p| format!("{}: {}", p.kind, p.outcome.summary))
+        .collect();
+    Some(format!(
+        "`{id}` cannot be attested while its probes fail ({}); fix it, or waive it with `preflight waive {id} --reason TEXT --until DATE`",
+        failing.join("; ")
+    ))
+}
+
+/// Why `by` may not approve the item in `state`, as far as the records already say:
+/// nothing to approve, their own attestation or waiver, a stale attestation, an
+/// expired waiver, an approval of theirs already counted.
+fn approve_refusal(id: &str, env: &str, state: &ItemSignoff, by: &Identity) -> Option<String> {
+    let Some(current) = &state.current else {
+        return Some(format!(
+            "`{id}` has no attestation or waiver in {env} to approve"
+        ));
+    };
+    let author = &current.record;
+    if author.by.same_person(by) {
+        return Some(format!(
+            "{by} cannot approve `{id}`: they {} it themselves ({}), and approval must come from someone else",
+            past_tense(author.action),
+            author.by
+        ));
+    }
+    match state.state {
+        State::Stale => Some(format!(
+            "the attestation of `{id}` is stale ({}); it must be attested again before it can be approved",
+            state.stale_reasons.join("; ")
+        )),
+        State::WaiverExpired => Some(format!(
+            "the waiver of `{id}` has expired; nothing to approve"
+        )),
+        _ if current.approvals.iter().any(|a| a.by.same_person(by)) => {
+            Some(format!("{by} has already approved `{id}`"))
         }
+        _ => None,
+    }
+}
+
+/// Why `intent` by `by` would be refused, decided from what is already known (the
+/// item's probe results and its records) before anyone types a note: the rules
+/// [`Request::record`] applies again, with the signature rules, when it writes.
+pub fn refusal(
+    id: &str,
+    env: &str,
+    intent: &Intent,
+    result: &ItemResult,
+    state: &ItemSignoff,
+    by: &Identity,
+) -> Option<String> {
+    match intent {
+        Intent::Attest => attest_refusal(id, result),
+        Intent::Approve => approve_refusal(id, env, state, by),
+        Intent::Revoke if state.current.is_none() => Some(format!(
+            "`{id}` has no attestation or waiver in {env} to revoke"
+        )),
+        Intent::Revoke | Intent::Waive(_) => None,
     }
 }
 

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
-use super::dialog::ExportDialog;
 use super::dialog::{Dialog, NoteDialog, NoteKind, Reply, Then, TrustCommandsDialog, WaiveDialog};
+use super::dialog::{ExportDialog, MessageDialog};
 use super::input::TextInput;
 use super::layout::Areas;
 use crate::base::text::safe_line;
@@ -23,7 +23,8 @@ use crate::probe::events::RunEvent;
 use crate::probe::{ItemResult, ItemStatus, ProbeResult};
 use crate::report::ReportFormat;
 use crate::report::{ItemReport, Report, SignoffInput};
-use crate::signoff::{Contents, Identity, Intent, State};
+use crate::signoff::recording::refusal;
+use crate::signoff::{Contents, Identity, Intent, ItemSignoff, State, evidence_digest};
 
 /// Something that happened.
 #[derive(Debug, Clone)]
@@ -443,17 +444,24 @@ impl App {
     }
 
     fn info(&mut self, text: String) {
-        self.message = Some(Message {
-            error: false,
-            text: safe_line(&text),
-        });
+        self.say(false, text);
     }
 
     fn error(&mut self, text: String) {
-        self.message = Some(Message {
-            error: true,
-            text: safe_line(&text),
-        });
+        self.say(true, text);
+    }
+
+    /// A message in the status line; one longer than the line opens whole in a box
+    /// (when nothing else is open), so that its way out is never cut off.
+    fn say(&mut self, error: bool, text: String) {
+        let text = safe_line(&text);
+        let room = usize::from(self.size.0.saturating_sub(2));
+        if text.chars().count() > room && self.mode == Mode::Normal {
+            self.message = None;
+            self.mode = Mode::Dialog(Dialog::Message(MessageDialog { error, text }));
+        } else {
+            self.message = Some(Message { error, text });
+        }
     }
 
     fn on_probe(&mut self, run: u64, event: RunEvent) {
@@ -778,7 +786,34 @@ impl App {
             );
             return;
         }
+        let intent = match kind {
+            NoteKind::Attest => Intent::Attest,
+            NoteKind::Approve => Intent::Approve,
+            NoteKind::Revoke => Intent::Revoke,
+        };
+        // Refused before anything is typed, with the reason and the way out.
+        if let Some(why) = self.refusal(item, &intent) {
+            self.error(why);
+            return;
+        }
         self.mode = Mode::Dialog(Dialog::Note(NoteDialog::new(kind, item)));
+    }
+
+    /// Why `intent` on `item` would be refused, from its results and records as this
+    /// session knows them (the recording checks again, with signatures, when it writes).
+    pub fn refusal(&self, item: usize, intent: &Intent) -> Option<String> {
+        let result = self.result_of(item)?;
+        let it = self.checklist.items.get(item)?;
+        let state = ItemSignoff::derive(
+            &self.checklist,
+            it,
+            &self.env,
+            &self.ledger.records,
+            &it.digest(),
+            &evidence_digest(&result.probes),
+            self.now,
+        );
+        refusal(&it.id, &self.env, intent, &result, &state, &self.identity)
     }
 
     /// The item's results, once its probes finished.

@@ -537,8 +537,11 @@ fn the_attester_cannot_approve_their_own_attestation() {
     ] {
         let (code, _, err) = run(dir, &["approve", "rotate-credentials", "--as", same]);
         assert_eq!(code, 2, "{same}");
+        // The refusal names the one approving, and whose record it is.
         assert!(
-            err.contains("cannot also approve it: approval must come from someone else"),
+            err.contains(&format!(
+                "{same} cannot approve `rotate-credentials`: they attested it themselves (Jane Doe <jane@example.com>), and approval must come from someone else"
+            )),
             "{err}"
         );
     }

@@ -902,3 +902,48 @@ fn a_hostile_project_never_reaches_the_screen_raw() {
         "a control character reached the screen"
     );
 }
+
+/// Sign-off keys that cannot apply are refused before a dialog opens, and a refusal
+/// too long for the status line opens whole, with its way out.
+#[test]
+fn refusals_come_before_the_dialog_and_are_never_cut() {
+    let mut app = finished((100, 30));
+    select(&mut app, "bind-ports-localhost");
+    app.update(key(KeyCode::Char('a')));
+    let Mode::Dialog(Dialog::Message(m)) = &app.mode else {
+        panic!("expected the refusal, got {:?}", app.mode);
+    };
+    assert!(m.error);
+    assert!(
+        m.text.contains("cannot be attested while its probes fail"),
+        "{}",
+        m.text
+    );
+    assert!(m.text.contains("fix it, or waive it"), "{}", m.text);
+    let screen = screen_text(&render(&app));
+    assert!(
+        screen.contains("fix it, or waive"),
+        "the way out is on screen:\n{screen}"
+    );
+    // Any key closes it; nothing was opened behind it.
+    app.update(key(KeyCode::Char('x')));
+    assert_eq!(app.mode, Mode::Normal);
+    // Nothing to approve or revoke on a pending item.
+    app.update(key(KeyCode::Char('A')));
+    let text = match &app.mode {
+        Mode::Dialog(Dialog::Message(m)) => m.text.clone(),
+        _ => app.message.clone().map(|m| m.text).unwrap_or_default(),
+    };
+    assert!(
+        text.contains("has no attestation or waiver in production to approve"),
+        "{text}"
+    );
+    app.update(key(KeyCode::Char('x')));
+    app.update(key(KeyCode::Char('u')));
+    let text = match &app.mode {
+        Mode::Dialog(Dialog::Message(m)) => m.text.clone(),
+        _ => app.message.clone().map(|m| m.text).unwrap_or_default(),
+    };
+    assert!(text.contains("to revoke"), "{text}");
+    assert!(!matches!(app.mode, Mode::Dialog(Dialog::Note(_))));
+}

@@ -8,11 +8,13 @@
 //! - [`export`]: the report format to write;
 //! - [`confirm_discard`]: whether to throw away typed text;
 //! - [`trust_commands`]: whether a checklist that is not trusted may run its commands;
+//! - [`message`]: a message too long for the status line, whole;
 //! - [`help`]: the keys (an overlay rather than a dialog: any key closes it).
 
 pub mod confirm_discard;
 pub mod export;
 pub mod help;
+pub mod message;
 pub mod note;
 pub mod trust_commands;
 pub mod waive;
@@ -29,6 +31,7 @@ use super::layout;
 use super::view::{bold, fg};
 pub use confirm_discard::ConfirmDiscard;
 pub use export::{EXPORT_FORMATS, ExportDialog};
+pub use message::MessageDialog;
 pub use note::{NoteDialog, NoteKind};
 pub use trust_commands::TrustCommandsDialog;
 pub use waive::{Deadline, WaiveDialog, read_deadline};
@@ -46,6 +49,8 @@ pub enum Dialog {
     ConfirmDiscard(ConfirmDiscard),
     /// Run the commands of a checklist that is not trusted?
     TrustCommands(TrustCommandsDialog),
+    /// A message too long for the status line.
+    Message(MessageDialog),
 }
 
 /// What a key did in a dialog: the dialog as it now is (`None` when it closed), and
@@ -103,6 +108,7 @@ impl Dialog {
         match self {
             Dialog::ConfirmDiscard(d) => d.on_key(key),
             Dialog::TrustCommands(d) => d.on_key(key, app),
+            Dialog::Message(d) => d.on_key(),
             // Esc in a dialog with text asks first; without, it just closes.
             dialog if key.code == KeyCode::Esc => {
                 if dialog.has_text() {
@@ -125,6 +131,7 @@ impl Dialog {
             Dialog::Export(d) => d.draw(frame, app),
             Dialog::ConfirmDiscard(d) => d.draw(frame, app),
             Dialog::TrustCommands(d) => d.draw(frame, app),
+            Dialog::Message(d) => d.draw(frame, app),
         }
     }
 
@@ -136,6 +143,7 @@ impl Dialog {
             Dialog::Export(_) => export::KEYS,
             Dialog::ConfirmDiscard(_) => confirm_discard::KEYS,
             Dialog::TrustCommands(_) => trust_commands::KEYS,
+            Dialog::Message(_) => message::KEYS,
         }
     }
 }

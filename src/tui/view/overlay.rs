@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{bold, fg, set_cursor};
+use crate::signoff::Intent;
 use crate::tui::app::{App, Mode};
 use crate::tui::dialog::help;
 
@@ -77,6 +78,13 @@ pub(super) fn draw_footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
         shown.push(entry);
     }
     for (key, what) in shown.into_iter().chain(always) {
+        if matches!(app.mode, Mode::Normal) && !applies(app, key) {
+            // Offered, but refused for the selected item: dimmed.
+            let dim = fg(app, Color::DarkGray);
+            spans.push(Span::styled(format!(" {key}"), dim));
+            spans.push(Span::styled(format!(" {what} "), dim));
+            continue;
+        }
         spans.push(Span::styled(
             format!(" {key}"),
             fg(app, Color::Cyan).add_modifier(Modifier::BOLD),
@@ -95,4 +103,16 @@ pub(super) fn draw_modal(frame: &mut Frame<'_>, app: &App) {
         Mode::Dialog(dialog) => dialog.draw(frame, app),
         _ => {}
     }
+}
+
+/// Whether the sign-off key applies to the selected item (other keys always do).
+fn applies(app: &App, key: &str) -> bool {
+    let intent = match key {
+        "a" => Intent::Attest,
+        "A" => Intent::Approve,
+        "u" => Intent::Revoke,
+        _ => return true,
+    };
+    app.selected
+        .is_some_and(|item| app.result_of(item).is_some() && app.refusal(item, &intent).is_none())
 }

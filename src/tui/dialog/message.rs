@@ -1,0 +1,84 @@
+//! A message too long for the status line (a refusal with its way out, a long error),
+//! shown whole in a box; any key closes it.
+
+use ratatui::Frame;
+use ratatui::style::Color;
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::{Reply, Then, centered, modal_block};
+use crate::tui::app::App;
+use crate::tui::view::fg;
+
+/// The keys the footer offers.
+pub const KEYS: &[(&str, &str)] = &[("any key", "close")];
+
+/// The message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageDialog {
+    /// An error (red frame title) or information.
+    pub error: bool,
+    /// The whole text (control characters already escaped).
+    pub text: String,
+}
+
+impl MessageDialog {
+    /// Any key closes it.
+    pub fn on_key(self) -> Reply {
+        Reply::close(Then::Nothing)
+    }
+
+    /// Lines `text` takes at `width` columns, counting words that wrap.
+    fn lines_at(&self, width: u16) -> u16 {
+        let width = usize::from(width.max(1));
+        let mut lines = 0usize;
+        let mut used = 0usize;
+        for word in self.text.split(' ') {
+            let w = word.chars().count();
+            if used > 0 && used + 1 + w > width {
+                lines += 1;
+                used = 0;
+            }
+            used += if used > 0 { 1 } else { 0 } + w;
+            while used > width {
+                lines += 1;
+                used -= width;
+            }
+        }
+        u16::try_from(lines + 1).unwrap_or(u16::MAX)
+    }
+
+    /// Draws it, as wide as the screen allows (at most 90 columns).
+    pub fn draw(&self, frame: &mut Frame<'_>, app: &App) {
+        let width = frame.area().width.saturating_sub(4).clamp(20, 90);
+        let inner = width.saturating_sub(2);
+        let height = self.lines_at(inner).saturating_add(4);
+        let area = centered(frame, width, height);
+        frame.render_widget(Clear, area);
+        let title = if self.error { " Not done " } else { " Note " };
+        let text = Paragraph::new(vec![
+            Line::raw(self.text.clone()),
+            Line::raw(""),
+            Line::styled("any key closes this", fg(app, Color::DarkGray)),
+        ])
+        .wrap(Wrap { trim: false })
+        .block(modal_block(app, title.into()));
+        frame.render_widget(text, area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_lines_are_counted() {
+        let m = MessageDialog {
+            error: true,
+            text: "aaaa bbbb cccc".into(),
+        };
+        assert_eq!(m.lines_at(9), 2);
+        assert_eq!(m.lines_at(20), 1);
+        assert_eq!(m.lines_at(2), 7);
+    }
+}
