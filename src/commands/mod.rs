@@ -402,9 +402,13 @@ fn run_with_progress(
     options: &RunOptions,
     show_progress: bool,
 ) -> Result<Vec<ItemResult>, CommandError> {
+    // Every thread of this run's runtime is marked, so that what the run started is
+    // ended with it, and nothing another run in this process started.
+    let run = process::new_run();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads(2)
+        .on_thread_start(move || process::enter_run(run))
         .build()
         .map_err(CommandError::Runtime)?;
     let total: usize = selection
@@ -428,7 +432,7 @@ fn run_with_progress(
     // A probe that timed out may have left a blocking thread behind: the results are
     // in, so do not wait for it, and end whatever it started.
     rt.shutdown_background();
-    process::kill_all();
+    process::kill_run(run);
     Ok(results)
 }
 

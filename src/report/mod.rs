@@ -213,6 +213,12 @@ pub struct SignoffEvent {
     /// Their note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A waiver's justification (kept in the history after the waiver is revoked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// A waiver's expiry; absent for other records and permanent waivers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Timestamp>,
     /// The record's hash.
     pub hash: String,
     /// The fingerprint of the allowed signer's key that signed it, if one did.
@@ -305,6 +311,8 @@ impl ItemSignoffReport {
                     by: r.by.clone(),
                     at: r.at,
                     note: r.note.as_deref().map(safe_lines),
+                    reason: r.waiver.as_ref().map(|w| safe_line(&w.reason)),
+                    expires: r.waiver.as_ref().and_then(|w| w.expires),
                     hash: r.hash.clone(),
                     signed_by: match &r.standing {
                         Standing::Signed { key, .. } => Some(key.clone()),

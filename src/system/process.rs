@@ -50,14 +50,41 @@ pub enum RunError {
     Wait(std::io::Error),
 }
 
-/// The process groups started and not yet ended, so that [`kill_all`] can end them
-/// when preflight exits while a child still runs (a probe that timed out leaves its
-/// blocking thread, and the thread its child, behind).
-static LIVE: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+/// The process groups started and not yet ended, with the run that started each, so
+/// that [`kill_run`] and [`kill_all`] can end them when a run is over while a child
+/// still runs (a probe that timed out leaves its blocking thread, and the thread its
+/// child, behind).
+static LIVE: std::sync::Mutex<Vec<(u32, u64)>> = std::sync::Mutex::new(Vec::new());
 
-fn live() -> std::sync::MutexGuard<'static, Vec<u32>> {
+/// The next run's number (0 means "no run").
+static NEXT_RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+thread_local! {
+    /// The run the current thread works for: set on every thread of a run's runtime
+    /// ([`enter_run`]), so that children are ended per run, never another's (two runs
+    /// in one process, as in tests or a library user, do not kill each other's).
+    static RUN: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// A new run's number.
+pub fn new_run() -> u64 {
+    NEXT_RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Marks the current thread as working for `run` (a runtime's `on_thread_start`).
+pub fn enter_run(run: u64) {
+    RUN.with(|r| r.set(run));
+}
+
+fn live() -> std::sync::MutexGuard<'static, Vec<(u32, u64)>> {
     LIVE.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Remembers a started group under the current thread's run.
+fn started(leader: u32) {
+    let run = RUN.with(std::cell::Cell::get);
+    live().push((leader, run));
 }
 
 /// Kills a process group (every process in it), ignoring a group that is already gone.
@@ -65,13 +92,25 @@ fn kill_group(leader: u32) {
     if let Some(pid) = rustix::process::Pid::from_raw(leader as i32) {
         let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
-    live().retain(|l| *l != leader);
+    live().retain(|(l, _)| *l != leader);
 }
 
-/// Kills every process group still running: called on the way out, so nothing
-/// preflight started outlives it.
+/// Kills every process group still running: called on the way out of the process, so
+/// nothing preflight started outlives it.
 pub fn kill_all() {
     let leaders = std::mem::take(&mut *live());
+    for (leader, _) in leaders {
+        kill_group(leader);
+    }
+}
+
+/// Kills the process groups run `run` started that still run.
+pub fn kill_run(run: u64) {
+    let leaders: Vec<u32> = live()
+        .iter()
+        .filter(|(_, r)| *r == run)
+        .map(|(l, _)| *l)
+        .collect();
     for leader in leaders {
         kill_group(leader);
     }
@@ -98,7 +137,7 @@ pub fn run(cmd: &mut Command, stdin: Option<&[u8]>, limits: Limits) -> Result<Fi
         .stderr(Stdio::piped());
     let mut child: Child = cmd.spawn().map_err(RunError::Spawn)?;
     let leader = child.id();
-    live().push(leader);
+    started(leader);
     let (done_tx, done_rx) = mpsc::channel();
     let pipes: [Option<Box<dyn Read + Send>>; 2] = [
         child
@@ -190,7 +229,7 @@ pub async fn run_async(
         .kill_on_drop(true);
     let mut child = cmd.spawn().map_err(RunError::Spawn)?;
     if let Some(leader) = child.id() {
-        live().push(leader);
+        started(leader);
     }
     let _guard = GroupGuard(child.id());
     let max = limits.max_output;
@@ -230,6 +269,36 @@ async fn read_async(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_ends_its_own_children_and_no_other() {
+        let (mine, other) = (new_run(), new_run());
+        let child = std::thread::spawn(move || {
+            enter_run(mine);
+            let started = std::time::Instant::now();
+            let limits = Limits {
+                timeout: Duration::from_secs(20),
+                max_output: 1024,
+            };
+            let out = run(Command::new("sleep").arg("20"), None, limits);
+            (started.elapsed(), out.map(|f| f.status.success()))
+        });
+        // Wait until the child is registered under its run.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !live().iter().any(|(_, r)| *r == mine) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        kill_run(other);
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(
+            live().iter().any(|(_, r)| *r == mine),
+            "another run's end left it alone"
+        );
+        kill_run(mine);
+        let (took, success) = child.join().unwrap();
+        assert!(took < Duration::from_secs(10), "{took:?}");
+        assert!(matches!(success, Ok(false)), "{success:?}");
+    }
 
     fn pids_of_marker(marker: &str) -> usize {
         std::fs::read_dir("/proc")

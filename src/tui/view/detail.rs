@@ -157,6 +157,12 @@ fn lines(app: &App, index: usize) -> Vec<Line<'static>> {
                     Span::styled(format!("{:<7} ", e.action.as_str()), bold()),
                     Span::raw(e.by.to_string()),
                 ];
+                if let Some(reason) = &e.reason {
+                    let until = e
+                        .expires
+                        .map_or_else(|| "permanent".to_string(), |t| format!("until {t}"));
+                    line.push(Span::raw(format!(" ({until}): {reason}")));
+                }
                 if let Some(note) = &e.note {
                     line.push(Span::raw(format!(": {note}")));
                 }

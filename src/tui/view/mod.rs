@@ -64,16 +64,17 @@ pub(crate) fn probe_color(status: ProbeStatus) -> Color {
     }
 }
 
-/// Short badge and colour of a sign-off state (`None` for pending).
+/// Badge and colour of a sign-off state (`None` for pending): the state's one name,
+/// the same word the details, the CLI and the reports use.
 pub(crate) fn state_badge(state: State) -> Option<(&'static str, Color)> {
-    match state {
-        State::SignedOff => Some(("approved", Color::Green)),
-        State::Attested => Some(("attested", Color::Cyan)),
-        State::Waived => Some(("waived", Color::Magenta)),
-        State::Stale => Some(("stale", Color::Yellow)),
-        State::WaiverExpired => Some(("expired", Color::Yellow)),
-        State::Pending => None,
-    }
+    let colour = match state {
+        State::SignedOff => Color::Green,
+        State::Attested => Color::Cyan,
+        State::Waived => Color::Magenta,
+        State::Stale | State::WaiverExpired => Color::Yellow,
+        State::Pending => return None,
+    };
+    Some((state.as_str(), colour))
 }
 
 /// Bold, kept without colour.
