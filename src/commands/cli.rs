@@ -188,10 +188,10 @@ impl RunArgs {
     }
 }
 
-/// The environment sign-offs are about.
+/// The environment the probes check and the sign-offs are about.
 #[derive(Debug, Clone, Args)]
 pub struct EnvArgs {
-    /// Environment whose sign-offs to use (configured in preflight.toml, or production/development)
+    /// Environment to check, and whose sign-offs count (configured in preflight.toml, or production/development); a probe whose checklist names an environment keeps its own
     #[arg(long = "env", value_name = "NAME", default_value = "production")]
     pub env: String,
 }

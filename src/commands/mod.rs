@@ -213,17 +213,19 @@ impl Project {
         display_path(&self.dir, &path)
     }
 
-    /// Runs the probes of the selected items (progress on stderr if asked).
+    /// Runs the probes of the selected items against environment `env` (progress on
+    /// stderr if asked).
     pub fn run(
         &self,
         selection: &[usize],
         args: &RunArgs,
+        env: &str,
         show_progress: bool,
     ) -> Result<Vec<ItemResult>, CommandError> {
         run_with_progress(
             &self.checklist,
             selection,
-            self.context(EnvVars::from_process(), args.allow_commands),
+            self.context(EnvVars::from_process(), args.allow_commands, env),
             &args.options(),
             show_progress,
         )
@@ -255,10 +257,12 @@ impl Project {
     /// Where its probes run, with these environment variables. `command` probes may
     /// run when the checklist is shipped with preflight or `allow_commands` is set; the
     /// project's own programs (its pre-commit hook) only when `allow_commands` is set.
-    pub fn context(&self, vars: EnvVars, allow_commands: bool) -> Arc<ProbeContext> {
+    /// Probes check `env` unless their checklist names another environment.
+    pub fn context(&self, vars: EnvVars, allow_commands: bool, env: &str) -> Arc<ProbeContext> {
         let mut ctx = ProbeContext::new(self.dir.clone(), Arc::clone(&self.config), vars);
         ctx.allow_commands = allow_commands || self.trusted;
         ctx.allow_project_programs = allow_commands;
+        ctx.environment = env.to_string();
         Arc::new(ctx)
     }
 
@@ -280,10 +284,9 @@ fn run_report(
     show_progress: bool,
 ) -> Result<(Report, Option<LastRun>), CommandError> {
     let env = &session.env.env;
-    if signoff {
-        project.check_env(env)?;
-    }
-    let results = project.run(selection, &session.run, show_progress)?;
+    // The probes check this environment, so it must exist even without sign-off.
+    project.check_env(env)?;
+    let results = project.run(selection, &session.run, env, show_progress)?;
     let previous = project.remember(&results, now);
     let contents = if signoff {
         Some(read_ledger(&project.ledger(), &project.trust()?)?)

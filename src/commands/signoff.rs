@@ -49,7 +49,12 @@ impl Signing {
         let trust = project.trust()?;
         let signer = signing_key(&project.dir, args.key.as_deref())?;
         let result = project
-            .run(&[index], &args.session.run, progress_wanted())?
+            .run(
+                &[index],
+                &args.session.run,
+                &args.session.env.env,
+                progress_wanted(),
+            )?
             .into_iter()
             .next()
             .ok_or_else(|| CommandError::Usage(format!("item `{item}` did not run")))?;

@@ -131,7 +131,7 @@ fn setup(
     };
     Ok(Setup {
         checklist: Arc::new(project.checklist.clone()),
-        ctx: project.context(vars, run.allow_commands),
+        ctx: project.context(vars, run.allow_commands, env),
         options: run.options(),
         ledger: project.ledger(),
         ledger_display: project.ledger_display(),

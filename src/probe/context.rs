@@ -92,6 +92,9 @@ pub struct ProbeContext {
     /// a throwaway repository): only with `--allow-commands` or the TUI's yes, whoever
     /// wrote the checklist, because the project is not trusted.
     pub allow_project_programs: bool,
+    /// The run's environment (`--env`): what a probe checks unless its checklist names
+    /// another.
+    pub environment: String,
 }
 
 impl ProbeContext {
@@ -105,6 +108,7 @@ impl ProbeContext {
             allow_commands: false,
             allow_project_programs: false,
             files: Arc::default(),
+            environment: DEFAULT_ENVIRONMENT.to_string(),
         }
     }
 
@@ -231,5 +235,29 @@ impl ProbeContext {
             }
         };
         self.resolve(name, &spec, &fetched)
+    }
+}
+
+/// The environment a run checks unless told otherwise.
+pub const DEFAULT_ENVIRONMENT: &str = "production";
+
+/// A probe's `environment` parameter: the environment its checklist names, or else the
+/// run's (`--env`, production by default), so that a run for staging checks staging.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EnvironmentChoice(Option<String>);
+
+impl EnvironmentChoice {
+    /// Reads the `environment` parameter.
+    pub fn from_params(
+        p: &crate::checklist::params::Params,
+    ) -> Result<Self, crate::checklist::params::ParamError> {
+        Ok(EnvironmentChoice(
+            p.string("environment")?.map(str::to_string),
+        ))
+    }
+
+    /// The environment to use in `ctx`.
+    pub fn name<'a>(&'a self, ctx: &'a ProbeContext) -> &'a str {
+        self.0.as_deref().unwrap_or(&ctx.environment)
     }
 }

@@ -149,24 +149,21 @@ fn usage_errors_exit_2_with_a_hint() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 2);
-    let out = preflight(p.path())
-        .args(["check", "--dir", "does/not/exist"])
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 2);
     assert_eq!(
-        text(&out.stderr),
+        usage_error(p.path(), &["check", "--dir", "does/not/exist"]),
         "error: project directory does/not/exist does not exist\n"
     );
-    let out = preflight(p.path())
-        .args(["check", "--dir", "docker-compose.taskman.yml"])
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 2);
     assert_eq!(
-        text(&out.stderr),
+        usage_error(p.path(), &["check", "--dir", "docker-compose.taskman.yml"]),
         "error: project directory docker-compose.taskman.yml is not a directory\n"
     );
+}
+
+/// Runs preflight, expects a usage error (exit 2), and returns what it said.
+fn usage_error(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = preflight(dir).args(args).output().unwrap();
+    assert_eq!(code(&out), 2, "{args:?}: {}", text(&out.stdout));
+    text(&out.stderr)
 }
 
 /// The terminal UI's options work without naming the subcommand.
@@ -185,20 +182,14 @@ fn the_ui_options_work_at_the_top_level() {
             "docker-compose.taskman.yml",
         ],
     ] {
-        let out = preflight(p.path()).args(&args).output().unwrap();
-        assert_eq!(code(&out), 2, "{args:?}");
         assert_eq!(
-            text(&out.stderr),
+            usage_error(p.path(), &args),
             "error: project directory docker-compose.taskman.yml is not a directory\n",
             "parsed as the UI's options: {args:?}"
         );
     }
     // Options and a subcommand do not mix.
-    let out = preflight(p.path())
-        .args(["--env", "production", "check"])
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 2);
+    usage_error(p.path(), &["--env", "production", "check"]);
 }
 
 #[test]
@@ -278,32 +269,19 @@ fn init_writes_the_environments_it_finds() {
         assert!(!said.contains(secret), "{said}");
     }
     // The file is what the other commands read: the environments resolve.
-    let out = preflight(p.path())
-        .args([
-            "check",
-            "--only",
-            "production-configured",
-            "--format",
-            "json",
-        ])
-        .env("PG_HOST", "127.0.0.1")
-        .env("PG_PASSWORD", "prod-secret-789")
-        .env("PG_USER", "app")
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["items"][0]["status"], "pass", "{v:#}");
-    // Never replaced unasked.
-    let out = preflight(p.path())
-        .args(["init", "--yes"])
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 2);
-    assert!(
-        text(&out.stderr).contains("already exists"),
-        "{}",
-        text(&out.stderr)
+    let v = configured_item(
+        p.path(),
+        &[],
+        &[
+            ("PG_HOST", "127.0.0.1"),
+            ("PG_PASSWORD", "prod-secret-789"),
+            ("PG_USER", "app"),
+        ],
     );
+    assert_eq!(v["status"], "pass", "{v:#}");
+    // Never replaced unasked.
+    let said = usage_error(p.path(), &["init", "--yes"]);
+    assert!(said.contains("already exists"), "{said}");
     // A link the project put in its place is replaced with --force, its target untouched.
     let outside = tempfile::tempdir().unwrap();
     let target = outside.path().join("victim.toml");
@@ -361,4 +339,63 @@ fn init_asks_about_each_environment() {
     );
     assert!(written.contains("[environments.development]"), "{written}");
     assert!(written.contains("[environments.production]"), "{written}");
+}
+
+/// `--env` is the environment the probes check, not only whose sign-offs count.
+#[test]
+fn probes_check_the_environment_asked_for() {
+    let p = Project::git();
+    p.write(
+        "preflight.toml",
+        "[environments.staging]\nhost = \"db.staging.internal\"\nuser = \"app_staging\"\npassword = { env = \"STAGING_PASSWORD\" }\n",
+    );
+    let run = |env: &str| {
+        let item = configured_item(
+            p.path(),
+            &["--env", env],
+            &[("STAGING_PASSWORD", "staging-secret-1")],
+        );
+        item["probes"][0]["summary"].as_str().unwrap().to_string()
+    };
+    let staging = run("staging");
+    assert!(
+        staging.contains(
+            "environment `staging` is configured: host db.staging.internal, user app_staging"
+        ),
+        "{staging}"
+    );
+    assert!(!staging.contains("staging-secret-1"));
+    let production = run("production");
+    assert!(
+        production.contains("environment `production`"),
+        "{production}"
+    );
+    // An environment nobody configured is refused before anything runs.
+    let said = usage_error(p.path(), &["check", "--env", "stagign"]);
+    assert!(said.contains("did you mean `staging`?"), "{said}");
+}
+
+/// The `production-configured` item of `check --format json`, run with `args` and the
+/// variables `vars`.
+fn configured_item(
+    dir: &std::path::Path,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> serde_json::Value {
+    let mut cmd = preflight(dir);
+    cmd.args([
+        "check",
+        "--only",
+        "production-configured",
+        "--format",
+        "json",
+    ])
+    .args(args);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
+    v["items"][0].clone()
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::support::{Project, SIGNOFF_CHECKLIST, run};
+use crate::support::{Project, run};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ledger-v1");
 const JANE: &str = "Jane Engineer <jane@example.com>";
@@ -17,7 +17,10 @@ const SAM: &str = "Sam Reviewer <sam@example.com>";
 /// A project like the one the fixture was written in, with the fixture's ledger.
 fn fixture_project() -> Project {
     let p = Project::git();
-    p.write("checklist.toml", SIGNOFF_CHECKLIST);
+    // The checklist as it was when the ledger was written (an item's definition is
+    // part of its sign-off: a changed one makes the sign-off stale).
+    let checklist = std::fs::read_to_string(Path::new(FIXTURE).join("checklist.toml")).unwrap();
+    p.write("checklist.toml", &checklist);
     p.write("preflight.toml", "checklist = \"checklist.toml\"\n");
     p.write(
         "docker-compose.yml",

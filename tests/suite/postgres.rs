@@ -1091,7 +1091,7 @@ fn reachable_from_loopback_only() {
     assert_outcome(
         &o,
         ProbeStatus::Pass,
-        &format!("port {port} is reachable at all 1 address"),
+        &format!("port {port} is reachable at the address"),
     );
     let o = run_probe(
         p.path(),

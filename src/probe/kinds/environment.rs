@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
+use crate::probe::context::EnvironmentChoice;
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 
 /// The kind's catalog entry.
@@ -17,8 +18,8 @@ pub const KIND: KindInfo = KindInfo {
         name: "environment",
         ty: ParamType::String,
         required: false,
-        default: Some("\"production\""),
-        doc: "Which environment.",
+        default: None,
+        doc: "Which environment [default: the run's environment: `--env`, production unless given]",
     }],
     build: |p| Ok(Arc::new(EnvironmentProbe::from_params(p)?)),
 };
@@ -26,13 +27,13 @@ pub const KIND: KindInfo = KindInfo {
 /// The configured probe.
 #[derive(Debug)]
 pub struct EnvironmentProbe {
-    environment: String,
+    environment: EnvironmentChoice,
 }
 
 impl EnvironmentProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
         Ok(EnvironmentProbe {
-            environment: p.string_or_default("environment")?.to_string(),
+            environment: EnvironmentChoice::from_params(p)?,
         })
     }
 }
@@ -52,7 +53,7 @@ impl Probe for EnvironmentProbe {
 
 impl EnvironmentProbe {
     async fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let env = &self.environment;
+        let env = self.environment.name(ctx);
         let resolved = match ctx.environment(env).await {
             Ok(resolved) => resolved,
             Err(e) => {

@@ -86,8 +86,13 @@ impl BlockingProbe for GitignoreCoversProbe {
             }
         }
         if uncovered.is_empty() {
-            ProbeOutcome::pass(format!("all {} paths are ignored by git", statuses.len()))
-                .with_evidence(covered)
+            let n = statuses.len();
+            ProbeOutcome::pass(format!(
+                "{} {} ignored by git",
+                crate::probe::shared::every(n, "path", "paths"),
+                if n == 1 { "is" } else { "are" }
+            ))
+            .with_evidence(covered)
         } else {
             let names: Vec<&str> = uncovered.iter().filter_map(|e| e.file.as_deref()).collect();
             ProbeOutcome::fail(format!("not ignored by git: {}", names.join(", ")))

@@ -75,12 +75,14 @@ impl KeyVaultSecretsProbe {
         if let Some(vault) = &self.vault {
             return Ok(Some((vault.clone(), "the checklist".to_string())));
         }
-        let production = ctx
+        // The run's environment (`--env`, production by default).
+        let env = &ctx.environment;
+        let configured = ctx
             .config
-            .environment("production", &ctx.project_dir)
+            .environment(env, &ctx.project_dir)
             .and_then(|spec| spec.vault_secrets().into_iter().next());
-        if let Some((vault, _)) = production {
-            return Ok(Some((vault, "the production environment".to_string())));
+        if let Some((vault, _)) = configured {
+            return Ok(Some((vault, format!("the {env} environment"))));
         }
         match ctx.vars.get("AZURE_KEYVAULT_URL").filter(|v| !v.is_empty()) {
             Some(text) => VaultUrl::parse(text)
@@ -147,8 +149,8 @@ impl KeyVaultSecretsProbe {
             ProbeOutcome::pass(format!("{vault} answers: {} secrets listed", found.len()))
         } else if problems.is_empty() {
             ProbeOutcome::pass(format!(
-                "all {} secrets present and valid in {vault}",
-                self.secrets.len()
+                "{} present and valid in {vault}",
+                crate::probe::shared::every(self.secrets.len(), "secret", "secrets")
             ))
         } else {
             ProbeOutcome::fail(format!("{vault}: {}", problems.join(", ")))

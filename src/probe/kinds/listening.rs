@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
+use crate::probe::context::EnvironmentChoice;
 use crate::probe::shared::compose::published_host_ports;
 use crate::probe::shared::host;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
@@ -37,8 +38,8 @@ pub const KIND: KindInfo = KindInfo {
             name: "environment",
             ty: ParamType::String,
             required: false,
-            default: Some("\"production\""),
-            doc: "The environment whose database host this machine must be (for the default ports).",
+            default: None,
+            doc: "The environment whose database host this machine must be (for the default ports) [default: the run's environment: `--env`, production unless given]",
         },
     ],
     build: |p| Ok(Arc::new(ListeningProbe::from_params(p)?)),
@@ -48,7 +49,7 @@ pub const KIND: KindInfo = KindInfo {
 #[derive(Debug)]
 pub struct ListeningProbe {
     ports: Option<Vec<u16>>,
-    environment: String,
+    environment: EnvironmentChoice,
 }
 
 impl ListeningProbe {
@@ -56,7 +57,7 @@ impl ListeningProbe {
         let ports = p.port_list("ports")?;
         Ok(ListeningProbe {
             ports,
-            environment: p.string_or_default("environment")?.to_string(),
+            environment: EnvironmentChoice::from_params(p)?,
         })
     }
 
@@ -65,7 +66,7 @@ impl ListeningProbe {
             return ports.clone();
         }
         let env_port = ctx
-            .environment_blocking(&self.environment)
+            .environment_blocking(self.environment.name(ctx))
             .ok()
             .and_then(|env| env.port)
             .unwrap_or(postgres::DEFAULT_PORT);
@@ -88,12 +89,12 @@ impl BlockingProbe for ListeningProbe {
             let here = match tokio::runtime::Handle::try_current() {
                 Ok(handle) => handle.block_on(host::database_host(
                     ctx,
-                    &self.environment,
+                    self.environment.name(ctx),
                     std::time::Duration::from_secs(2),
                 )),
                 Err(_) => host::DatabaseHost::Unknown("no runtime to resolve it".to_string()),
             };
-            if let Some(why) = here.not_here(&self.environment) {
+            if let Some(why) = here.not_here(self.environment.name(ctx)) {
                 return ProbeOutcome::skipped(why);
             }
         }

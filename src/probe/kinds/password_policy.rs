@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
+use crate::probe::context::EnvironmentChoice;
 use crate::probe::shared::postgres::DEFAULT_CREDENTIALS;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 
@@ -27,8 +28,8 @@ pub const KIND: KindInfo = KindInfo {
             name: "environment",
             ty: ParamType::String,
             required: false,
-            default: Some("\"production\""),
-            doc: "Whose password: an environment name.",
+            default: None,
+            doc: "Whose password: an environment name [default: the run's environment: `--env`, production unless given]",
         },
         ParamSpec {
             name: "min_length",
@@ -61,7 +62,7 @@ const KNOWN_WEAK: &[&str] = &[
 /// The configured probe.
 #[derive(Debug)]
 pub struct PasswordPolicyProbe {
-    environment: String,
+    environment: EnvironmentChoice,
     min_length: usize,
     min_score: u8,
 }
@@ -79,7 +80,7 @@ impl PasswordPolicyProbe {
             .filter(|s| *s <= 4)
             .ok_or_else(|| ParamError::new("min_score", "is a zxcvbn score, 0 to 4"))?;
         Ok(PasswordPolicyProbe {
-            environment: p.string_or_default("environment")?.to_string(),
+            environment: EnvironmentChoice::from_params(p)?,
             min_length,
             min_score,
         })
@@ -201,20 +202,20 @@ fn predictable(entropy: &zxcvbn::Entropy, length: usize) -> Option<String> {
 
 impl BlockingProbe for PasswordPolicyProbe {
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let env = match ctx.environment_blocking(&self.environment) {
+        let env = match ctx.environment_blocking(self.environment.name(ctx)) {
             Ok(env) => env,
             Err(e) => return ProbeOutcome::error(e.to_string()),
         };
         if env.host.is_none() && env.password.is_none() {
             return ProbeOutcome::skipped(format!(
                 "environment `{}` is not configured: the `environment` check says what to set",
-                self.environment
+                self.environment.name(ctx)
             ));
         }
         let Some(password) = env.password.filter(|p| !p.expose().is_empty()) else {
             return ProbeOutcome::error(format!(
                 "environment `{}` has no password to check (set its `password` source)",
-                self.environment
+                self.environment.name(ctx)
             ));
         };
         let project = ctx
@@ -239,7 +240,7 @@ impl BlockingProbe for PasswordPolicyProbe {
         .filter_map(|(what, name)| Some((what, name?)))
         .collect();
         let problems = self.problems(password.expose(), &names);
-        let whose = format!("the {} password", self.environment);
+        let whose = format!("the {} password", self.environment.name(ctx));
         if problems.is_empty() {
             ProbeOutcome::pass(format!(
                 "{whose} meets the policy (at least {} characters, four character classes, no common password or name, under half predictable parts, zxcvbn score >= {})",
@@ -269,7 +270,7 @@ mod tests {
 
     fn probe() -> PasswordPolicyProbe {
         PasswordPolicyProbe {
-            environment: "production".into(),
+            environment: EnvironmentChoice::default(),
             min_length: 16,
             min_score: 3,
         }

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
+use crate::probe::context::EnvironmentChoice;
 use crate::probe::shared::host::{self, AUTO_ADDRESSES, DatabaseHost};
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 use crate::system::net;
@@ -50,8 +51,8 @@ pub const KIND: KindInfo = KindInfo {
             name: "environment",
             ty: ParamType::String,
             required: false,
-            default: Some("\"production\""),
-            doc: "The environment whose host must be this machine for addresses of this machine to be tried.",
+            default: None,
+            doc: "The environment whose host must be this machine for addresses of this machine to be tried [default: the run's environment: `--env`, production unless given]",
         },
         ParamSpec {
             name: "connect_timeout",
@@ -70,7 +71,7 @@ pub struct ReachableProbe {
     port: u16,
     addresses: Vec<String>,
     reachable: bool,
-    environment: String,
+    environment: EnvironmentChoice,
     connect_timeout: Duration,
 }
 
@@ -89,7 +90,7 @@ impl ReachableProbe {
             port,
             addresses,
             reachable: p.string_or_default("expect")? == "reachable",
-            environment: p.string_or_default("environment")?.to_string(),
+            environment: EnvironmentChoice::from_params(p)?,
             connect_timeout: p.duration_or_default("connect_timeout")?,
         })
     }
@@ -150,8 +151,9 @@ impl ReachableProbe {
             .iter()
             .any(|(_, a)| host::is_this_machine(ctx, a.ip()))
         {
-            let here = host::database_host(ctx, &self.environment, self.connect_timeout).await;
-            if let Some(why) = here.not_here(&self.environment) {
+            let here =
+                host::database_host(ctx, self.environment.name(ctx), self.connect_timeout).await;
+            if let Some(why) = here.not_here(self.environment.name(ctx)) {
                 return ProbeOutcome::skipped(why);
             }
             if let DatabaseHost::Here { host } = &here
@@ -191,10 +193,9 @@ impl ReachableProbe {
         };
         if wrong.is_empty() {
             ProbeOutcome::pass(format!(
-                "port {} is {expected} at all {} address{}",
+                "port {} is {expected} at {}",
                 self.port,
-                targets.len(),
-                if targets.len() == 1 { "" } else { "es" }
+                crate::probe::shared::every(targets.len(), "address", "addresses")
             ))
             .with_evidence(right)
         } else {

@@ -16,3 +16,25 @@ pub fn holds_secret(resolved: &str) -> bool {
 pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+/// A whole count in words, for summaries: `the path` (1), `both paths` (2), `all 5
+/// paths`.
+pub fn every(n: usize, one: &str, many: &str) -> String {
+    match n {
+        1 => format!("the {one}"),
+        2 => format!("both {many}"),
+        n => format!("all {n} {many}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::every;
+
+    #[test]
+    fn counts_read_as_english() {
+        assert_eq!(every(1, "path", "paths"), "the path");
+        assert_eq!(every(2, "path", "paths"), "both paths");
+        assert_eq!(every(7, "address", "addresses"), "all 7 addresses");
+    }
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::base::secret::Secret;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
-use crate::probe::context::EnvironmentError;
+use crate::probe::context::{EnvironmentChoice, EnvironmentError};
 use crate::probe::{ProbeContext, ProbeOutcome};
 use crate::system::postgres::{self, QueryError, Session, Target, TargetError};
 
@@ -27,8 +27,8 @@ pub const ENVIRONMENT: ParamSpec = ParamSpec {
     name: "environment",
     ty: ParamType::String,
     required: false,
-    default: Some("\"production\""),
-    doc: "The environment to connect to: a name from preflight.toml (production reads PG_* variables by default).",
+    default: None,
+    doc: "The environment to connect to: a name from preflight.toml (production reads PG_* variables by default) [default: the run's environment: `--env`, production unless given].",
 };
 
 /// `connect_timeout`.
@@ -52,8 +52,8 @@ pub const QUERY_TIMEOUT: ParamSpec = ParamSpec {
 /// Where and how a probe connects.
 #[derive(Debug, Clone)]
 pub struct Connection {
-    /// The environment name.
-    pub environment: String,
+    /// The environment: the checklist's, or the run's.
+    pub environment: EnvironmentChoice,
     /// Connect timeout.
     pub connect_timeout: Duration,
     /// Per-query timeout.
@@ -64,7 +64,7 @@ impl Connection {
     /// Reads the shared parameters.
     pub fn from_params(p: &Params) -> Result<Connection, ParamError> {
         Ok(Connection {
-            environment: p.string_or_default("environment")?.to_string(),
+            environment: EnvironmentChoice::from_params(p)?,
             connect_timeout: p.duration_or_default("connect_timeout")?,
             query_timeout: p.duration_or_default("query_timeout")?,
         })
@@ -75,7 +75,7 @@ impl Connection {
     /// points to the `environment` kind, so a fresh project reads one clear next step
     /// instead of the same error from every database probe.
     pub async fn target(&self, ctx: &ProbeContext) -> Result<Target, ProbeOutcome> {
-        target(&self.environment, ctx).await.map_err(|e| match e {
+        target(self.environment.name(ctx), ctx).await.map_err(|e| match e {
             LookupError::Target(TargetError::NoHost { env }) => ProbeOutcome::skipped(format!(
                 "environment `{env}` is not configured (no host): the `environment` check says what to set"
             )),

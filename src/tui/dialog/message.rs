@@ -79,6 +79,6 @@ mod tests {
         };
         assert_eq!(m.lines_at(9), 2);
         assert_eq!(m.lines_at(20), 1);
-        assert_eq!(m.lines_at(2), 7);
+        assert_eq!(m.lines_at(2), 6);
     }
 }

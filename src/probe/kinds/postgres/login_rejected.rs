@@ -165,8 +165,8 @@ impl LoginRejectedProbe {
             .with_evidence(evidence)
         } else {
             ProbeOutcome::pass(format!(
-                "{target} rejects all {} credentials tried",
-                attempts.len()
+                "{target} rejects {} tried",
+                crate::probe::shared::every(attempts.len(), "credential", "credentials")
             ))
             .with_evidence(evidence)
         }
