@@ -136,6 +136,7 @@ fn setup(
         ledger: project.ledger(),
         ledger_display: project.ledger_display(),
         env: env.to_string(),
+        environments: project.config.environment_names(),
         identity,
         signer: None,
         trust: Arc::new(project.trust()?),

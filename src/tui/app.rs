@@ -73,6 +73,8 @@ pub enum Effect {
         /// The user allowed this session to run the checklist's `command` probes
         /// (without it they run only if the checklist is trusted anyway).
         allow_commands: bool,
+        /// The environment the probes check.
+        env: String,
     },
     /// Record a sign-off for an item, with its current results.
     Record {
@@ -82,6 +84,8 @@ pub enum Effect {
         result: ItemResult,
         /// The note.
         note: Option<String>,
+        /// The environment the record is about.
+        env: String,
     },
     /// Write a report.
     Export(ReportFormat),
@@ -192,8 +196,11 @@ pub struct Message {
 pub struct App {
     /// The checklist.
     pub checklist: Arc<Checklist>,
-    /// The environment sign-offs are about.
+    /// The environment the probes check and sign-offs are about.
     pub env: String,
+    /// The environments `E` switches between (those configured; the current one
+    /// among them).
+    pub environments: Vec<String>,
     /// Who signs from this session.
     pub identity: Identity,
     /// The ledger's path, for people.
@@ -270,6 +277,7 @@ impl App {
             .collect();
         let mut app = App {
             env: env.to_string(),
+            environments: vec![env.to_string()],
             identity,
             ledger_path: ledger_path.to_string(),
             ledger,
@@ -518,6 +526,7 @@ impl App {
             run: self.run,
             items,
             allow_commands: self.commands_allowed == Some(true),
+            env: self.env.clone(),
         }]
     }
 
@@ -713,6 +722,7 @@ impl App {
                 self.info("filters cleared".into());
             }
             KeyCode::Esc => self.info("q quits".into()),
+            KeyCode::Char('E') => return self.switch_environment(),
             KeyCode::Char('t') => {
                 self.tier_filter = match self.tier_filter {
                     None => Some(Tier::Critical),
@@ -769,6 +779,24 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Checks the next configured environment: its sign-offs are shown and every
+    /// probe runs again against it.
+    fn switch_environment(&mut self) -> Vec<Effect> {
+        if self.environments.len() < 2 {
+            self.info(
+                "only one environment is configured (add more in preflight.toml, or run `preflight init`)"
+                    .into(),
+            );
+            return Vec::new();
+        }
+        let at = self.environments.iter().position(|e| *e == self.env);
+        let next = at.map_or(0, |i| (i + 1) % self.environments.len());
+        self.env = self.environments[next].clone();
+        let effects = self.rerun((0..self.checklist.items.len()).collect());
+        self.info(format!("checking {}: every probe runs again", self.env));
+        effects
     }
 
     fn scroll_detail(&mut self, by: i32) {

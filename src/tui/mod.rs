@@ -50,6 +50,8 @@ pub struct Setup {
     pub ledger_display: String,
     /// The environment.
     pub env: String,
+    /// Every configured environment (`E` switches between them).
+    pub environments: Vec<String>,
     /// Who signs.
     pub identity: Identity,
     /// The key that signs, if any.
@@ -153,6 +155,9 @@ async fn event_loop(
         (size.width, size.height),
     );
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if setup.environments.contains(&setup.env) {
+        app.environments = setup.environments.clone();
+    }
     let foreign = consent::needing_consent(&setup.checklist, &setup.ctx);
     if !foreign.is_empty() {
         app.ask_before_commands(foreign);
@@ -235,6 +240,7 @@ fn carry_out(
                 run,
                 items,
                 allow_commands,
+                env,
             } => {
                 runs.retain(|h| !h.is_finished());
                 if items.len() == setup.checklist.items.len() {
@@ -244,16 +250,14 @@ fn carry_out(
                     }
                 }
                 let checklist = Arc::clone(&setup.checklist);
-                let ctx = if allow_commands {
-                    // The same context (and Key Vault cache), with the user's yes.
-                    Arc::new(ProbeContext {
-                        allow_commands: true,
-                        allow_project_programs: true,
-                        ..(*setup.ctx).clone()
-                    })
-                } else {
-                    Arc::clone(&setup.ctx)
-                };
+                // The same context (and Key Vault cache), for the environment shown,
+                // with the user's yes to commands if given.
+                let ctx = Arc::new(ProbeContext {
+                    allow_commands: allow_commands || setup.ctx.allow_commands,
+                    allow_project_programs: allow_commands || setup.ctx.allow_project_programs,
+                    environment: env,
+                    ..(*setup.ctx).clone()
+                });
                 let options = setup.options.clone();
                 let tx = tx.clone();
                 runs.push(tokio::spawn(async move {
@@ -274,10 +278,10 @@ fn carry_out(
                 intent,
                 result,
                 note,
+                env,
             } => {
                 let checklist = Arc::clone(&setup.checklist);
                 let ledger = setup.ledger.clone();
-                let env = setup.env.clone();
                 let by = setup.identity.clone();
                 let signer = setup.signer.clone();
                 let trust = Arc::clone(&setup.trust);

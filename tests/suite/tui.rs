@@ -163,7 +163,8 @@ fn the_first_run_covers_every_item_and_manual_items_are_done_at_once() {
         vec![Effect::Run {
             run: 1,
             items: (0..24).collect(),
-            allow_commands: false
+            allow_commands: false,
+            env: "production".into()
         }]
     );
     assert!(app.running());
@@ -191,7 +192,8 @@ fn results_of_a_superseded_run_are_dropped() {
         vec![Effect::Run {
             run: 2,
             items: (0..24).collect(),
-            allow_commands: false
+            allow_commands: false,
+            env: "production".into()
         }]
     );
     for event in events.clone() {
@@ -210,7 +212,8 @@ fn results_of_a_superseded_run_are_dropped() {
         vec![Effect::Run {
             run: 3,
             items: vec![selected],
-            allow_commands: false
+            allow_commands: false,
+            env: "production".into()
         }]
     );
     assert!(app.item_running(selected));
@@ -405,6 +408,7 @@ fn attest_dialog_records_with_the_note_and_esc_asks_before_discarding() {
         intent,
         result,
         note,
+        ..
     } = &effects[0]
     else {
         panic!("{effects:?}")
@@ -651,7 +655,8 @@ fn commands_of_an_untrusted_checklist_run_only_after_yes() {
         vec![Effect::Run {
             run: 1,
             items: vec![0, 1, 2],
-            allow_commands: true
+            allow_commands: true,
+            env: "production".into()
         }]
     );
     assert_eq!(app.mode, Mode::Normal);
@@ -663,7 +668,8 @@ fn commands_of_an_untrusted_checklist_run_only_after_yes() {
         vec![Effect::Run {
             run: 2,
             items: vec![0, 1, 2],
-            allow_commands: true
+            allow_commands: true,
+            env: "production".into()
         }]
     );
     let effects = app.update(key(KeyCode::Char('r')));
@@ -690,7 +696,8 @@ fn no_or_esc_skips_the_commands_and_q_quits_without_running() {
             vec![Effect::Run {
                 run: 1,
                 items: vec![0, 1, 2],
-                allow_commands: false
+                allow_commands: false,
+                env: "production".into()
             }],
             "{answer:?}"
         );
@@ -707,7 +714,8 @@ fn no_or_esc_skips_the_commands_and_q_quits_without_running() {
             vec![Effect::Run {
                 run: 2,
                 items: vec![0, 1, 2],
-                allow_commands: false
+                allow_commands: false,
+                env: "production".into()
             }],
             "not asked again"
         );
@@ -946,4 +954,31 @@ fn refusals_come_before_the_dialog_and_are_never_cut() {
     };
     assert!(text.contains("to revoke"), "{text}");
     assert!(!matches!(app.mode, Mode::Dialog(Dialog::Note(_))));
+}
+
+/// `E` moves to the next environment: sign-offs and probes follow it.
+#[test]
+fn e_switches_the_environment_and_reruns_against_it() {
+    let mut app = finished((120, 40));
+    let effects = app.update(key(KeyCode::Char('E')));
+    assert!(effects.is_empty(), "one environment: nothing to switch to");
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("only one environment")),
+        "{:?}",
+        app.message
+    );
+    app.environments = vec!["production".into(), "staging".into()];
+    let effects = app.update(key(KeyCode::Char('E')));
+    assert_eq!(app.env, "staging");
+    let [Effect::Run { items, env, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(env, "staging");
+    assert_eq!(items.len(), app.checklist.items.len());
+    let screen = screen_text(&render(&app));
+    assert!(screen.contains("env staging"), "{screen}");
+    app.update(key(KeyCode::Char('E')));
+    assert_eq!(app.env, "production");
 }

@@ -27,6 +27,7 @@ const SCREEN_KEYS: &[(&str, &str)] = &[
     ("/", "search items and what their probes said"),
     ("f", "cycle the status filter"),
     ("t", "cycle the tier filter"),
+    ("E", "check the next environment (all probes rerun)"),
     ("Esc", "clear the filters (never quits)"),
     ("e", "export a report"),
     ("mouse", "click to select, wheel to scroll"),

@@ -71,6 +71,7 @@ impl NoteDialog {
                 intent,
                 result,
                 note: (!self.note.is_blank()).then(|| self.note.text().trim().to_string()),
+                env: app.env.clone(),
             }]));
         }
         self.note.handle(key);

@@ -117,6 +117,7 @@ impl WaiveDialog {
                             }),
                             result,
                             note: None,
+                            env: app.env.clone(),
                         }]));
                     }
                     // The item is running again: the waiver waits for its results.

@@ -50,6 +50,7 @@ pub(super) fn draw_footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
             ("/", "search"),
             ("f", "status"),
             ("t", "tier"),
+            ("E", "env"),
             ("e", "export"),
             ("Tab", "pane"),
             ("PgUp/PgDn", "scroll"),
