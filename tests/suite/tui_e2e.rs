@@ -39,9 +39,12 @@ impl Tmux {
         tmux
     }
 
-    /// [`Tmux::start`] with a shell script as the pane's command.
+    /// [`Tmux::start`] with a shell script as the pane's command. The script is quoted
+    /// for the shell tmux runs it with: `"` and `$` are escaped, so that `$?` is the
+    /// script's own (unescaped, that shell expanded it first, and every `EXIT=$?` read 0).
     fn script(script: &str, env: &[(&str, &Path)]) -> Tmux {
-        Tmux::start(&format!("sh -c \"{}\"", script.replace('"', "\\\"")), env)
+        let quoted = script.replace('"', "\\\"").replace('$', "\\$");
+        Tmux::start(&format!("sh -c \"{quoted}\""), env)
     }
 
     fn command(&self) -> Command {
@@ -148,6 +151,13 @@ fn demo_rerun_attest_quit_in_a_real_terminal() {
         "attested `rotate-production-credentials` as Jane Doe <jane@example.com>: record 1",
     );
     assert!(screen.contains("attested"), "{screen}");
+    // Esc clears the filter, and does not quit (nor stop the demo's database).
+    tmux.send(&["Escape"]);
+    let screen = tmux.wait_for("filters cleared");
+    assert!(!screen.contains("/rotated"), "{screen}");
+    assert!(!screen.contains("EXIT="), "Esc quit:\n{screen}");
+    tmux.send(&["Escape"]);
+    tmux.wait_for("q quits");
     tmux.send(&["q"]);
     let screen = tmux.wait_for("EXIT=0");
     assert!(
@@ -363,6 +373,7 @@ fn the_ui_sees_an_approval_recorded_by_the_cli() {
         "shown after {:?}:\n{screen}",
         approved.elapsed()
     );
-    tmux.send(&["q"]);
-    tmux.wait_for("EXIT=0");
+    // Ctrl-C leaves as an interrupt: exit 130, as a shell expects.
+    tmux.send(&["C-c"]);
+    tmux.wait_for("EXIT=130");
 }
