@@ -30,7 +30,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use context::ProbeContext;
-pub use outcome::{Evidence, ItemResult, ItemStatus, ProbeOutcome, ProbeResult, ProbeStatus};
+pub use outcome::{
+    Evidence, EvidenceStatus, ItemResult, ItemStatus, ProbeOutcome, ProbeResult, ProbeStatus,
+};
 
 /// The future a probe returns.
 pub type ProbeFuture = Pin<Box<dyn Future<Output = ProbeOutcome> + Send + 'static>>;

@@ -36,9 +36,25 @@ impl ProbeStatus {
     }
 }
 
+/// What one line of evidence says about the check: a finding (`fail`), something
+/// found in order (`pass`), or context (`info`, the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceStatus {
+    /// Context: what was looked at, how.
+    #[default]
+    Info,
+    /// Found in order.
+    Pass,
+    /// A finding: what makes the probe fail.
+    Fail,
+}
+
 /// One line of evidence, optionally anchored to a place in a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Evidence {
+    /// What this line says about the check.
+    pub status: EvidenceStatus,
     /// What was seen (never a secret value).
     pub message: String,
     /// File relative to the project root, when the evidence has a location.
@@ -56,6 +72,7 @@ impl Evidence {
     /// Evidence without a location.
     pub fn note(message: impl Into<String>) -> Self {
         Evidence {
+            status: EvidenceStatus::Info,
             message: message.into(),
             file: None,
             line: None,
@@ -71,6 +88,7 @@ impl Evidence {
         message: impl Into<String>,
     ) -> Self {
         Evidence {
+            status: EvidenceStatus::Info,
             message: message.into(),
             file: Some(file.into()),
             line: Some(line),
@@ -81,10 +99,27 @@ impl Evidence {
     /// Evidence about a whole file.
     pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
         Evidence {
+            status: EvidenceStatus::Info,
             message: message.into(),
             file: Some(file.into()),
             line: None,
             column: None,
+        }
+    }
+
+    /// The same line, marked as a finding.
+    pub fn failing(self) -> Self {
+        Evidence {
+            status: EvidenceStatus::Fail,
+            ..self
+        }
+    }
+
+    /// The same line, marked as found in order.
+    pub fn passing(self) -> Self {
+        Evidence {
+            status: EvidenceStatus::Pass,
+            ..self
         }
     }
 }

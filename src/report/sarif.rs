@@ -1,5 +1,6 @@
 //! The SARIF 2.1.0 rendering of a [`Report`], for code-scanning upload: one rule per
-//! checklist item, one result per piece of evidence of a failing probe, located at its
+//! checklist item, one result per finding (evidence marked `fail`; every line of a
+//! failing probe that marks none) of a failing probe, located at its
 //! file, line and column when the probe knows them. Waived items keep their results,
 //! marked as suppressed with the waiver's justification.
 
@@ -7,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{ItemReport, Report};
 use crate::checklist::Tier;
-use crate::probe::ProbeStatus;
+use crate::probe::{EvidenceStatus, ProbeStatus};
 
 /// The SARIF level of an item's findings.
 fn level(tier: Tier) -> &'static str {
@@ -119,9 +120,16 @@ fn results(item: &ItemReport, index: usize) -> Vec<Value> {
         .map(|w| json!([{ "kind": "external", "justification": w.reason }]));
     let mut out = Vec::new();
     for probe in item.probes.iter().filter(|p| p.status == ProbeStatus::Fail) {
+        // The lines the probe marks as findings; a probe that marks none has all its
+        // lines reported.
+        let marked = probe
+            .evidence
+            .iter()
+            .any(|e| e.status == EvidenceStatus::Fail);
         let mut findings: Vec<(String, Option<Value>)> = probe
             .evidence
             .iter()
+            .filter(|e| !marked || e.status == EvidenceStatus::Fail)
             .map(|e| {
                 let location = e.file.as_ref().map(|file| {
                     let mut physical = json!({

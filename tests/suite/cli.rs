@@ -399,3 +399,49 @@ fn configured_item(
         .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
     v["items"][0].clone()
 }
+
+/// Each evidence line says whether it is a finding: a loopback port beside an exposed
+/// one is `pass`, and SARIF reports only the finding.
+#[test]
+fn evidence_lines_carry_their_own_status() {
+    let p = Project::git();
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n      - \"127.0.0.1:6379:6379\"\n",
+    );
+    p.commit_all("init");
+    let out = preflight(p.path())
+        .args([
+            "check",
+            "--only",
+            "bind-ports-localhost",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let evidence = v["items"][0]["probes"][0]["evidence"].as_array().unwrap();
+    let statuses: Vec<(&str, u64)> = evidence
+        .iter()
+        .map(|e| (e["status"].as_str().unwrap(), e["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(statuses, [("fail", 5), ("pass", 6)], "{evidence:#?}");
+    let out = preflight(p.path())
+        .args(["report", "--format", "sarif", "-o", "-"])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
+    let ports: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "bind-ports-localhost")
+        .collect();
+    assert_eq!(ports.len(), 1, "{ports:#?}");
+    assert_eq!(
+        ports[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        5
+    );
+}

@@ -255,7 +255,7 @@ impl ComposePortsProbe {
                             file,
                             mode,
                             format!("service `{}`: network_mode: host shares the host's network, exposing every port it listens on", service.name),
-                        ));
+                        ).failing());
                     }
                     Ok(_) => {}
                     Err(e) => {
@@ -327,13 +327,13 @@ impl ComposePortsProbe {
             )
         };
         match binding.exposure() {
-            Exposure::Loopback => out.safe.push(evidence("loopback only")),
+            Exposure::Loopback => out.safe.push(evidence("loopback only").passing()),
             Exposure::AllInterfaces => out
                 .exposed
-                .push(evidence("all interfaces: bind it to 127.0.0.1")),
+                .push(evidence("all interfaces: bind it to 127.0.0.1").failing()),
             Exposure::Address(ip) => out
                 .exposed
-                .push(evidence(&format!("reachable on {ip}, not loopback"))),
+                .push(evidence(&format!("reachable on {ip}, not loopback")).failing()),
         }
     }
 }

@@ -237,7 +237,7 @@ impl BlockingProbe for DockerfileSecretsProbe {
                     bad.push(at(format!(
                         "{} {}=**** in stage {}: a literal secret is baked into the image (`docker history` shows it); use a build secret (`RUN --mount=type=secret`) or set it at run time",
                         a.instruction, a.name, a.stage
-                    )));
+                    )).failing());
                 } else {
                     notes.push(at(format!(
                         "{} {} in stage {} has no literal value",

@@ -58,7 +58,7 @@ impl BlockingProbe for GitTrackedProbe {
             names.join(", ")
         ))
         .with_evidence(bad.into_iter().map(|p| {
-            Evidence::file(p.clone(), "tracked by git: remove it from the index (`git rm --cached`), ignore it, and rotate any secret it held")
+            Evidence::file(p.clone(), "tracked by git: remove it from the index (`git rm --cached`), ignore it, and rotate any secret it held").failing()
         }))
     }
 }

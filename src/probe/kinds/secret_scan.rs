@@ -125,7 +125,8 @@ impl BlockingProbe for SecretScanProbe {
             }
         );
         let at = |f: &Finding, message: String| Evidence::at(&f.file, f.line, f.column, message);
-        let mut evidence: Vec<Evidence> = found.iter().map(|f| at(f, describe(f))).collect();
+        let mut evidence: Vec<Evidence> =
+            found.iter().map(|f| at(f, describe(f)).failing()).collect();
         evidence.extend(allowed.iter().map(|f| {
             at(
                 f,

@@ -308,8 +308,8 @@ pub async fn run_finding_queries(
         .with_evidence(
             findings
                 .into_iter()
-                .chain(unchecked)
-                .map(crate::probe::Evidence::note),
+                .map(|f| crate::probe::Evidence::note(f).failing())
+                .chain(unchecked.into_iter().map(crate::probe::Evidence::note)),
         )
     } else if !unchecked.is_empty() {
         ProbeOutcome::error(format!(

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use super::list::border;
 use super::{bold, fg, item_status, probe_color, spinner, state_badge};
+use crate::probe::EvidenceStatus;
 use crate::tui::app::{App, Pane, ProbeState};
 
 pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
@@ -82,7 +83,16 @@ fn lines(app: &App, index: usize) -> Vec<Line<'static>> {
                         Span::raw(o.summary.clone()),
                     ]));
                     for e in &o.evidence {
-                        out.push(Line::raw(format!("  {e}")));
+                        // A finding in red with ✗, a line in order in green with ✓.
+                        let (mark, style) = match e.status {
+                            EvidenceStatus::Fail => ("✗ ", fg(app, Color::Red)),
+                            EvidenceStatus::Pass => ("✓ ", fg(app, Color::Green)),
+                            EvidenceStatus::Info => ("  ", Style::new()),
+                        };
+                        out.push(Line::from(vec![
+                            Span::styled(format!("  {mark}"), style),
+                            Span::raw(e.to_string()),
+                        ]));
                     }
                 }
                 Some(ProbeState::Running) => out.push(Line::from(vec![

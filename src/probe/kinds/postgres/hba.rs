@@ -306,12 +306,15 @@ impl HbaProbe {
             let problems = rule.problems(&policy);
             if !problems.is_empty() {
                 bad += 1;
-                evidence.push(Evidence::note(format!(
-                    "pg_hba.conf:{}: {}: {}",
-                    rule.line,
-                    rule.text(),
-                    problems.join("; ")
-                )));
+                evidence.push(
+                    Evidence::note(format!(
+                        "pg_hba.conf:{}: {}: {}",
+                        rule.line,
+                        rule.text(),
+                        problems.join("; ")
+                    ))
+                    .failing(),
+                );
             }
         }
         if bad == 0 {
@@ -320,9 +323,9 @@ impl HbaProbe {
                 rules.len()
             ))
             .with_evidence(
-                rules
-                    .iter()
-                    .map(|r| Evidence::note(format!("pg_hba.conf:{}: {}", r.line, r.text()))),
+                rules.iter().map(|r| {
+                    Evidence::note(format!("pg_hba.conf:{}: {}", r.line, r.text())).passing()
+                }),
             )
         } else {
             ProbeOutcome::fail(format!(

@@ -137,8 +137,9 @@ impl LocationsProbe {
             ))
             .with_evidence(evidence)
         } else {
-            ProbeOutcome::fail(format!("{} on {target}", findings.join("; ")))
-                .with_evidence(evidence)
+            let summary = format!("{} on {target}", findings.join("; "));
+            evidence.extend(findings.into_iter().map(|f| Evidence::note(f).failing()));
+            ProbeOutcome::fail(summary).with_evidence(evidence)
         }
     }
 }

@@ -165,7 +165,11 @@ impl RolesProbe {
             if problem {
                 problems.push(text.clone());
             }
-            evidence.push(Evidence::note(text));
+            evidence.push(if problem {
+                Evidence::note(text).failing()
+            } else {
+                Evidence::note(text).passing()
+            });
         };
 
         let wants = |c: Check| self.checks.contains(&c);

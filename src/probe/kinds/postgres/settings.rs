@@ -250,20 +250,26 @@ impl SettingsProbe {
                 ))),
                 None => {
                     bad.push(name.clone());
-                    evidence.push(Evidence::note(format!(
-                        "{name}: no such setting on this server"
-                    )));
+                    evidence.push(
+                        Evidence::note(format!("{name}: no such setting on this server")).failing(),
+                    );
                 }
-                Some(value) if expected.holds(value) => evidence.push(Evidence::note(format!(
-                    "{name} = {value} (expected {})",
-                    expected.describe()
-                ))),
+                Some(value) if expected.holds(value) => evidence.push(
+                    Evidence::note(format!(
+                        "{name} = {value} (expected {})",
+                        expected.describe()
+                    ))
+                    .passing(),
+                ),
                 Some(value) => {
                     bad.push(name.clone());
-                    evidence.push(Evidence::note(format!(
-                        "{name} = {value}, expected {}",
-                        expected.describe()
-                    )));
+                    evidence.push(
+                        Evidence::note(format!(
+                            "{name} = {value}, expected {}",
+                            expected.describe()
+                        ))
+                        .failing(),
+                    );
                 }
             }
         }

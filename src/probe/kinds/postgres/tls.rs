@@ -273,7 +273,7 @@ impl TlsProbe {
                 .with_evidence(
                     evidence
                         .into_iter()
-                        .chain(findings.into_iter().map(Evidence::note)),
+                        .chain(findings.into_iter().map(|f| Evidence::note(f).failing())),
                 );
             }
         };
@@ -348,7 +348,7 @@ impl TlsProbe {
             .with_evidence(
                 evidence
                     .into_iter()
-                    .chain(findings.into_iter().map(Evidence::note)),
+                    .chain(findings.into_iter().map(|f| Evidence::note(f).failing())),
             );
         }
         if !hidden.is_empty() {
