@@ -982,3 +982,18 @@ fn e_switches_the_environment_and_reruns_against_it() {
     app.update(key(KeyCode::Char('E')));
     assert_eq!(app.env, "production");
 }
+
+/// The header keeps who signs and the ledger's state at every width, abbreviating the
+/// counts first.
+#[test]
+fn the_header_never_drops_identity_or_ledger() {
+    for width in [60, 80, 100, 120] {
+        let app = finished((width, 24));
+        let screen = screen_text(&render(&app));
+        let header = screen.lines().nth(1).unwrap_or_default().to_string();
+        assert!(header.contains("as Jane Doe"), "{width}: {header}");
+        if width >= 80 {
+            assert!(header.contains("ledger 0 records"), "{width}: {header}");
+        }
+    }
+}

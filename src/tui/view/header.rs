@@ -87,17 +87,50 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             ),
             None => Span::raw(""),
         };
-        let line = Line::from(vec![
-            Span::styled(format!(" {} pass", s.pass), fg(app, Color::Green)),
-            Span::raw(" · "),
-            Span::styled(format!("{} fail", s.fail), fg(app, Color::Red)),
-            Span::raw(" · "),
-            Span::styled(format!("{} error", s.error), fg(app, Color::Yellow)),
-            Span::raw(format!(" · {} skipped · ", s.skipped)),
-            Span::styled(format!("{} manual", s.manual), fg(app, Color::Cyan)),
-            Span::raw(format!(" · as {}", app.identity)),
-            ledger,
-        ]);
+        let who = Span::raw(format!(" · as {}", app.identity));
+        // Who signs and the ledger's state always show; the counts are abbreviated
+        // first when the line is too narrow for them.
+        let room = usize::from(bottom.width);
+        let kept = who.width() + ledger.width();
+        let full = [
+            (format!(" {} pass", s.pass), Color::Green),
+            (format!(" · {} fail", s.fail), Color::Red),
+            (format!(" · {} error", s.error), Color::Yellow),
+            (format!(" · {} skipped", s.skipped), Color::DarkGray),
+            (format!(" · {} manual", s.manual), Color::Cyan),
+        ];
+        let short = [
+            (format!(" {}✓", s.pass), Color::Green),
+            (format!(" {}✗", s.fail), Color::Red),
+            (format!(" {}!", s.error), Color::Yellow),
+            (format!(" {}-", s.skipped), Color::DarkGray),
+            (format!(" {}?", s.manual), Color::Cyan),
+        ];
+        let width =
+            |parts: &[(String, Color)]| parts.iter().map(|(t, _)| t.chars().count()).sum::<usize>();
+        let counts = if width(&full) + kept <= room {
+            &full
+        } else {
+            &short
+        };
+        let mut spans: Vec<Span<'_>> = counts
+            .iter()
+            .map(|(text, colour)| Span::styled(text.clone(), fg(app, *colour)))
+            .collect();
+        if width(counts) + kept > room {
+            // Still too narrow: the identity and the ledger come first.
+            let mut first = vec![
+                Span::raw(format!(" as {}", app.identity)),
+                ledger,
+                Span::raw(" ·"),
+            ];
+            first.append(&mut spans);
+            spans = first;
+        } else {
+            spans.push(who);
+            spans.push(ledger);
+        }
+        let line = Line::from(spans);
         frame.render_widget(Paragraph::new(line), bottom);
     }
 }
