@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use super::list::border;
-use super::{bold, fg, item_status, probe_color, spinner, state_badge};
+use super::{bold, fg, item_status, probe_color, scrollbar, spinner, state_badge};
 use crate::probe::EvidenceStatus;
 use crate::tui::app::{App, Pane, ProbeState};
 
@@ -23,11 +23,23 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         return;
     };
     let lines = lines(app, index);
+    let inner = block.inner(area);
+    // Rows once wrapped (a word that moves to the next row is not counted: close
+    // enough for the scrollbar's thumb).
+    let width = usize::from(inner.width.max(1));
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
     let paragraph = Paragraph::new(lines)
         .block(block)
         .wrap(Wrap { trim: false })
         .scroll((app.detail_scroll, 0));
     frame.render_widget(paragraph, area);
+    scrollbar(
+        frame,
+        area,
+        rows,
+        usize::from(inner.height),
+        usize::from(app.detail_scroll),
+    );
 }
 
 fn heading(app: &App, text: &'static str) -> Line<'static> {

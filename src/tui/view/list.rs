@@ -7,7 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
-use super::{bold, fg, item_status, spinner, state_badge};
+use super::{bold, fg, item_status, scrollbar, spinner, state_badge};
 use crate::tui::app::{App, Pane, Row, StatusFilter};
 
 pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
@@ -55,6 +55,13 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         );
     } else {
         frame.render_widget(Paragraph::new(lines), inner);
+        scrollbar(
+            frame,
+            area,
+            app.rows.len(),
+            usize::from(inner.height),
+            app.list_offset,
+        );
     }
 }
 

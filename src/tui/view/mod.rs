@@ -96,3 +96,29 @@ pub(crate) fn set_cursor(frame: &mut Frame<'_>, area: Rect, prefix: usize, input
         .min(area.right().saturating_sub(1));
     frame.set_cursor_position(Position::new(x, area.y));
 }
+
+/// A scrollbar on the right border of `area` when `content` rows do not fit in
+/// `visible`, showing where `offset` is.
+pub(crate) fn scrollbar(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    content: usize,
+    visible: usize,
+    offset: usize,
+) {
+    if content <= visible {
+        return;
+    }
+    let mut state = ratatui::widgets::ScrollbarState::new(content.saturating_sub(visible))
+        .position(offset.min(content.saturating_sub(visible)));
+    frame.render_stateful_widget(
+        ratatui::widgets::Scrollbar::new(ratatui::widgets::ScrollbarOrientation::VerticalRight)
+            .begin_symbol(None)
+            .end_symbol(None),
+        area.inner(ratatui::layout::Margin {
+            vertical: 1,
+            horizontal: 0,
+        }),
+        &mut state,
+    );
+}
