@@ -367,7 +367,7 @@ impl App {
 
     /// Screen areas for the current size.
     pub fn areas(&self) -> Areas {
-        Areas::new(self.size.0, self.size.1)
+        Areas::with_focus(self.size.0, self.size.1, self.focus == Pane::Detail)
     }
 
     /// Applies an action; returns what must happen outside.
@@ -564,6 +564,11 @@ impl App {
         self.keep_selection_visible();
     }
 
+    /// Whether the terminal is too narrow for both panes (one shows at a time).
+    pub fn single_pane(&self) -> bool {
+        self.size.0 < crate::tui::layout::SINGLE_PANE_BELOW
+    }
+
     /// Whether any filter narrows the list.
     pub fn filtered(&self) -> bool {
         !self.filter.text().trim().is_empty()
@@ -713,7 +718,15 @@ impl App {
         let page = i32::from(self.areas().detail_rows().max(2) - 1);
         match key.code {
             KeyCode::Char('q') => self.should_quit = true,
+            // On a narrow terminal Enter opens the details in place of the list.
+            KeyCode::Enter if self.single_pane() && self.selected.is_some() => {
+                self.focus = Pane::Detail;
+            }
             // Esc undoes the innermost thing, and never quits.
+            KeyCode::Esc if self.single_pane() && self.focus == Pane::Detail => {
+                self.focus = Pane::List;
+                self.keep_selection_visible();
+            }
             KeyCode::Esc if self.filtered() => {
                 self.filter = TextInput::default();
                 self.status_filter = StatusFilter::All;

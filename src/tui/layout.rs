@@ -18,9 +18,19 @@ pub struct Areas {
     pub footer: Rect,
 }
 
+/// Below this width one pane shows at a time: the list, or the details (Enter opens
+/// them, Esc returns).
+pub const SINGLE_PANE_BELOW: u16 = 100;
+
 impl Areas {
-    /// The areas of a `width` × `height` terminal.
+    /// The areas of a `width` × `height` terminal with both panes.
     pub fn new(width: u16, height: u16) -> Areas {
+        Areas::with_focus(width, height, false)
+    }
+
+    /// The areas when the details have the focus (`detail`): on a narrow terminal the
+    /// pane with the focus takes the whole width and the other none.
+    pub fn with_focus(width: u16, height: u16, detail: bool) -> Areas {
         let screen = Rect::new(0, 0, width, height);
         let [header, body, status, footer] = Layout::vertical([
             Constraint::Length(2),
@@ -29,9 +39,13 @@ impl Areas {
             Constraint::Length(1),
         ])
         .areas(screen);
-        let list_width = (width * 2 / 5).clamp(28.min(width), 64);
+        let list_width = if width < SINGLE_PANE_BELOW {
+            if detail { 0 } else { width }
+        } else {
+            (width * 2 / 5).clamp(28.min(width), 64)
+        };
         let [list, detail] =
-            Layout::horizontal([Constraint::Length(list_width), Constraint::Min(10)]).areas(body);
+            Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(body);
         Areas {
             header,
             list,

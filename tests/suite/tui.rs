@@ -469,6 +469,15 @@ fn screens_match_their_snapshots() {
 
         let mut failed = finished(size);
         select(&mut failed, "bind-ports-localhost");
+        if failed.single_pane() {
+            // One pane at a time: Enter opens the details, Esc returns to the list.
+            failed.update(key(KeyCode::Enter));
+            assert_eq!(failed.focus, Pane::Detail);
+            let mut back = failed.clone();
+            back.update(key(KeyCode::Esc));
+            assert_eq!(back.focus, Pane::List);
+            assert!(!back.should_quit);
+        }
         snapshot("failed_item", &failed);
 
         let mut attest = finished(size);

@@ -21,8 +21,12 @@ use crate::signoff::State;
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let areas = app.areas();
     header::draw(frame, app, areas.header);
-    list::draw(frame, app, areas.list);
-    detail::draw(frame, app, areas.detail);
+    if areas.list.width > 0 {
+        list::draw(frame, app, areas.list);
+    }
+    if areas.detail.width > 0 {
+        detail::draw(frame, app, areas.detail);
+    }
     overlay::draw_status(frame, app, areas.status);
     overlay::draw_footer(frame, app, areas.footer);
     overlay::draw_modal(frame, app);

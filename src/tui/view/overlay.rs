@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{bold, fg, set_cursor};
 use crate::signoff::Intent;
-use crate::tui::app::{App, Mode};
+use crate::tui::app::{App, Mode, Pane};
 use crate::tui::dialog::help;
 
 pub(super) fn draw_status(frame: &mut Frame<'_>, app: &App, area: Rect) {
@@ -59,11 +59,15 @@ pub(super) fn draw_footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
         Mode::Help => help::KEYS,
         Mode::Dialog(dialog) => dialog.keys(),
     };
-    // On the main screen, help and quit are always offered: their room is kept first.
-    let always: &[(&str, &str)] = if matches!(app.mode, Mode::Normal) {
-        &[("?", "help"), ("q", "quit")]
-    } else {
-        &[]
+    // On the main screen, help and quit are always offered: their room is kept first;
+    // with one pane at a time, so is the way between them.
+    let always: &[(&str, &str)] = match app.mode {
+        Mode::Normal if app.single_pane() && app.focus == Pane::Detail => {
+            &[("Esc", "list"), ("?", "help"), ("q", "quit")]
+        }
+        Mode::Normal if app.single_pane() => &[("Enter", "details"), ("?", "help"), ("q", "quit")],
+        Mode::Normal => &[("?", "help"), ("q", "quit")],
+        _ => &[],
     };
     let width_of = |(key, what): &(&str, &str)| key.chars().count() + what.chars().count() + 3;
     let reserved: usize = always.iter().map(width_of).sum();
