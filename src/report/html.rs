@@ -69,6 +69,102 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
+/// One bar of the overview: its label and its segments (count, colour, name).
+type Bar<'a> = (String, Vec<(usize, &'a str, &'a str)>);
+
+/// The overview at a glance, as inline SVG (nothing fetched): one bar per tier split
+/// by item status, and one of sign-off progress when the report covers sign-off. Each
+/// segment carries a `<title>` with its count, so the numbers are there for screen
+/// readers and on hover; the table below has them too.
+pub fn overview_svg(report: &Report) -> String {
+    const STATUS: [(&str, &str); 5] = [
+        ("pass", "#2e7d32"),
+        ("fail", "#c62828"),
+        ("error", "#f9a825"),
+        ("skipped", "#9e9e9e"),
+        ("manual", "#1565c0"),
+    ];
+    let mut bars: Vec<Bar<'_>> = report
+        .tiers
+        .iter()
+        .filter(|t| t.counts().iter().sum::<usize>() > 0)
+        .map(|t| {
+            let label = t
+                .tier
+                .map_or_else(|| "all".to_string(), |tier| tier.to_string());
+            let segments = t
+                .counts()
+                .iter()
+                .zip(STATUS)
+                .map(|(n, (name, colour))| (*n, colour, name))
+                .collect();
+            (label, segments)
+        })
+        .collect();
+    let states: Vec<crate::signoff::State> = report
+        .items
+        .iter()
+        .filter_map(|i| i.signoff.as_ref().map(|s| s.state))
+        .collect();
+    if !states.is_empty() {
+        use crate::signoff::State;
+        let count = |wanted: &[State]| states.iter().filter(|s| wanted.contains(s)).count();
+        bars.push((
+            "sign-off".to_string(),
+            vec![
+                (count(&[State::SignedOff]), "#2e7d32", "signed-off"),
+                (count(&[State::Waived]), "#6a1b9a", "waived"),
+                (count(&[State::Attested]), "#00838f", "attested"),
+                (
+                    count(&[State::Stale, State::WaiverExpired]),
+                    "#f9a825",
+                    "stale or expired",
+                ),
+                (count(&[State::Pending]), "#9e9e9e", "pending"),
+            ],
+        ));
+    }
+    const LABEL: usize = 110;
+    const WIDTH: usize = 480;
+    const ROW: usize = 26;
+    let height = bars.len() * ROW + 4;
+    let mut svg = format!(
+        "<svg class=\"overview\" role=\"img\" viewBox=\"0 0 {} {height}\" width=\"{}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">\n<title>Items by status per tier, and sign-off progress</title>\n",
+        LABEL + WIDTH,
+        LABEL + WIDTH
+    );
+    for (row, (label, segments)) in bars.iter().enumerate() {
+        let y = row * ROW + 2;
+        let total: usize = segments.iter().map(|(n, ..)| n).sum();
+        let _ = writeln!(
+            svg,
+            "<text x=\"0\" y=\"{}\" font-size=\"13\" fill=\"currentColor\">{}</text>",
+            y + 16,
+            escape(label)
+        );
+        let mut x = LABEL;
+        for (n, colour, name) in segments.iter().filter(|(n, ..)| *n > 0) {
+            let w = (n * WIDTH).div_ceil(total.max(1));
+            let _ = write!(
+                svg,
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"20\" fill=\"{colour}\"><title>{n} {name}</title></rect>"
+            );
+            if w >= 24 {
+                let _ = write!(
+                    svg,
+                    "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#fff\" text-anchor=\"middle\">{n}</text>",
+                    x + w / 2,
+                    y + 15
+                );
+            }
+            svg.push('\n');
+            x += w;
+        }
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 /// Renders the report.
 pub fn render(report: &Report) -> String {
     let c = &report.checklist;
@@ -195,7 +291,9 @@ pub fn render(report: &Report) -> String {
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("<h2>Summary</h2>\n<table>\n<tr><th>Tier</th><th class=\"num\">Pass</th><th class=\"num\">Fail</th><th class=\"num\">Error</th><th class=\"num\">Skipped</th><th class=\"num\">Manual</th></tr>\n");
+    out.push_str("<h2>Summary</h2>\n");
+    out.push_str(&overview_svg(report));
+    out.push_str("<table>\n<tr><th>Tier</th><th class=\"num\">Pass</th><th class=\"num\">Fail</th><th class=\"num\">Error</th><th class=\"num\">Skipped</th><th class=\"num\">Manual</th></tr>\n");
     for (name, summary) in report.summary_rows() {
         let cells: String = summary
             .counts()

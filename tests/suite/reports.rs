@@ -266,6 +266,18 @@ fn the_html_report_renders_in_a_real_browser() {
             .collect()
     };
     let seen = fold(&text(&ocr.stdout));
+    // The overview: a bar per tier and one of sign-off progress, drawn inline.
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<svg class=\"overview\""), "no overview");
+    assert!(
+        page.contains("<title>1 fail</title>"),
+        "the critical tier's failure"
+    );
+    assert!(
+        page.contains("<title>1 signed-off</title>"),
+        "sign-off progress"
+    );
+    assert!(!page.contains("<script"), "nothing active in the page");
     // The remediation's Markdown is rendered: no fence or backtick is left in the text
     // the browser shows.
     let dom = tool("chromium")
