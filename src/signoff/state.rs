@@ -57,7 +57,20 @@ impl std::fmt::Display for State {
 pub fn evidence_digest(probes: &[ProbeResult]) -> String {
     let outcomes: Vec<_> = probes
         .iter()
-        .map(|p| serde_json::json!({ "kind": p.kind, "outcome": p.outcome }))
+        .map(|p| {
+            let mut value = serde_json::json!({ "kind": p.kind, "outcome": p.outcome });
+            // An evidence line's `status` came after format-1 ledgers were written:
+            // it is derived from the line, and left out so that their digests (and so
+            // every sign-off recorded before it) still match.
+            if let Some(lines) = value["outcome"]["evidence"].as_array_mut() {
+                for line in lines {
+                    if let Some(fields) = line.as_object_mut() {
+                        fields.remove("status");
+                    }
+                }
+            }
+            value
+        })
         .collect();
     sha256_hex(serde_json::Value::Array(outcomes).to_string().as_bytes())
 }
@@ -248,5 +261,36 @@ pub fn blocking_reason(tier: Tier, status: ItemStatus, signoff: &ItemSignoff) ->
             State::WaiverExpired => Some(expired()),
             State::Waived | State::Pending => Some("not signed off".to_string()),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{Evidence, ProbeOutcome};
+
+    #[test]
+    fn an_evidence_lines_status_does_not_change_the_digest() {
+        let result = |e: Evidence| {
+            vec![ProbeResult {
+                kind: "compose-ports".into(),
+                outcome: ProbeOutcome::fail("1 published port").with_evidence([e]),
+                elapsed: std::time::Duration::ZERO,
+            }]
+        };
+        let plain = Evidence::at("docker-compose.yml", 5, 9, "5432:5432");
+        assert_eq!(
+            evidence_digest(&result(plain.clone())),
+            evidence_digest(&result(plain.clone().failing()))
+        );
+        assert_ne!(
+            evidence_digest(&result(plain)),
+            evidence_digest(&result(Evidence::at(
+                "docker-compose.yml",
+                6,
+                9,
+                "5432:5432"
+            )))
+        );
     }
 }
