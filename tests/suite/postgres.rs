@@ -1188,6 +1188,13 @@ fn tls_quality_is_judged_from_the_handshake() {
         "{}",
         text(&o)
     );
+    // A wrong password is not a TLS problem: the certificate was judged, the rest not.
+    let mut wrong = env.clone();
+    wrong.password = "not-the-password".into();
+    let o = probe(&p, "postgres-tls", "", &wrong);
+    assert_outcome(&o, ProbeStatus::Error, "authentication failed");
+    assert!(!text(&o).contains("handshake failed"), "{}", text(&o));
+    assert!(text(&o).contains("EC P-256"), "{}", text(&o));
     // TLS 1.3 only, asked for: the negotiated protocol passes.
     assert_outcome(
         &probe(&p, "postgres-tls", "min_protocol = \"TLSv1.3\"", &env),

@@ -24,7 +24,7 @@ use crate::probe::shared::postgres::{
 };
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 use crate::system::certificate::{self, PublicKey};
-use crate::system::postgres::{self, FailureKind, PresentedChain, SslMode};
+use crate::system::postgres::{self, FailureKind, PresentedChain, SslMode, Target};
 
 const PROTOCOLS: &[&str] = &["TLSv1.2", "TLSv1.3"];
 
@@ -255,26 +255,32 @@ impl TlsProbe {
             Err(e) if chain.certificates().is_empty() => {
                 return ProbeOutcome::error(format!("cannot connect: {e}"));
             }
+            Err(e)
+                if !matches!(
+                    e.kind,
+                    FailureKind::Other
+                        | FailureKind::CertificateUntrusted
+                        | FailureKind::CertificateWrongHost
+                ) =>
+            {
+                // TLS got through, the login did not: the certificate's findings stand,
+                // the settings could not be read.
+                evidence.push(Evidence::note(format!(
+                    "protocol and ciphers not checked: cannot log in: {e}"
+                )));
+                if findings.is_empty() {
+                    return ProbeOutcome::error(format!("cannot connect: {e}"))
+                        .with_evidence(evidence);
+                }
+                return problems(&target, findings, evidence);
+            }
             Err(e) => {
                 // The handshake got as far as the certificate: what it showed stands,
                 // the rest could not be examined.
                 findings.push(format!(
                     "the TLS handshake failed after the certificate: {e}"
                 ));
-                return ProbeOutcome::fail(format!(
-                    "{} TLS {} on {target}",
-                    findings.len(),
-                    if findings.len() == 1 {
-                        "problem"
-                    } else {
-                        "problems"
-                    }
-                ))
-                .with_evidence(
-                    evidence
-                        .into_iter()
-                        .chain(findings.into_iter().map(|f| Evidence::note(f).failing())),
-                );
+                return problems(&target, findings, evidence);
             }
         };
         let info = match session.describe().await {
@@ -336,20 +342,7 @@ impl TlsProbe {
             }
         }
         if !findings.is_empty() {
-            return ProbeOutcome::fail(format!(
-                "{} TLS {} on {target}",
-                findings.len(),
-                if findings.len() == 1 {
-                    "problem"
-                } else {
-                    "problems"
-                }
-            ))
-            .with_evidence(
-                evidence
-                    .into_iter()
-                    .chain(findings.into_iter().map(|f| Evidence::note(f).failing())),
-            );
+            return problems(&target, findings, evidence);
         }
         if !hidden.is_empty() {
             return ProbeOutcome::error(format!(
@@ -370,6 +363,24 @@ impl Probe for TlsProbe {
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
         Box::pin(async move { self.check(&ctx).await })
     }
+}
+
+/// The outcome for TLS findings: `fail`, each finding a failing line after the context.
+fn problems(target: &Target, findings: Vec<String>, evidence: Vec<Evidence>) -> ProbeOutcome {
+    ProbeOutcome::fail(format!(
+        "{} TLS {} on {target}",
+        findings.len(),
+        if findings.len() == 1 {
+            "problem"
+        } else {
+            "problems"
+        }
+    ))
+    .with_evidence(
+        evidence
+            .into_iter()
+            .chain(findings.into_iter().map(|f| Evidence::note(f).failing())),
+    )
 }
 
 #[cfg(test)]
