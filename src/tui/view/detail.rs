@@ -22,8 +22,8 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         frame.render_widget(Paragraph::new("nothing selected").block(block), area);
         return;
     };
-    let lines = lines(app, index);
     let inner = block.inner(area);
+    let lines = lines(app, index, usize::from(inner.width));
     // Rows once wrapped (a word that moves to the next row is not counted: close
     // enough for the scrollbar's thumb).
     let width = usize::from(inner.width.max(1));
@@ -46,7 +46,7 @@ fn heading(app: &App, text: &'static str) -> Line<'static> {
     Line::styled(text, fg(app, Color::Blue).add_modifier(Modifier::BOLD))
 }
 
-fn lines(app: &App, index: usize) -> Vec<Line<'static>> {
+fn lines(app: &App, index: usize, width: usize) -> Vec<Line<'static>> {
     let item = &app.checklist.items[index];
     let report = app.item_report(index);
     let mut out = vec![Line::styled(item.title.clone(), bold())];
@@ -101,10 +101,19 @@ fn lines(app: &App, index: usize) -> Vec<Line<'static>> {
                             EvidenceStatus::Pass => ("✓ ", fg(app, Color::Green)),
                             EvidenceStatus::Info => ("  ", Style::new()),
                         };
-                        out.push(Line::from(vec![
-                            Span::styled(format!("  {mark}"), style),
-                            Span::raw(e.to_string()),
-                        ]));
+                        // Wrapped with a hanging indent, so each line of evidence
+                        // reads as one.
+                        for (i, row) in wrap(&e.to_string(), width.saturating_sub(4))
+                            .into_iter()
+                            .enumerate()
+                        {
+                            let lead = if i == 0 {
+                                Span::styled(format!("  {mark}"), style)
+                            } else {
+                                Span::raw("    ")
+                            };
+                            out.push(Line::from(vec![lead, Span::raw(row)]));
+                        }
                     }
                 }
                 Some(ProbeState::Running) => out.push(Line::from(vec![
@@ -228,4 +237,54 @@ fn markdown_lines(app: &App, text: &str) -> Vec<Line<'static>> {
         out.push(Line::from(spans));
     }
     out
+}
+
+/// `text` in rows of at most `width` columns, broken between words where it can be
+/// (a word longer than a row is cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in text.split(' ') {
+        let mut word: String = word.to_string();
+        loop {
+            let used = row.chars().count();
+            let need = word.chars().count() + usize::from(used > 0);
+            if used + need <= width {
+                if used > 0 {
+                    row.push(' ');
+                }
+                row.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                rows.push(std::mem::take(&mut row));
+                continue;
+            }
+            // Longer than a whole row: cut it.
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            rows.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(row);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn evidence_wraps_between_words_and_cuts_long_ones() {
+        assert_eq!(wrap("aaa bbb ccc", 8), vec!["aaa bbb", "ccc"]);
+        assert_eq!(wrap("abcdefghijkl", 8), vec!["abcdefgh", "ijkl"]);
+        assert_eq!(wrap("", 8), vec![""]);
+        assert_eq!(wrap("a", 20), vec!["a"]);
+    }
 }
