@@ -245,6 +245,8 @@ pub struct App {
     pub interrupted: bool,
     /// Only items of this tier (`t` cycles), or every tier.
     pub tier_filter: Option<Tier>,
+    /// How far the help is scrolled (a small terminal cannot show every key at once).
+    pub help_scroll: u16,
     /// Whether to use colour (off with `NO_COLOR`).
     pub color: bool,
     /// The commands the checklist's `command` probes would run, when the checklist is
@@ -300,6 +302,7 @@ impl App {
             should_quit: false,
             interrupted: false,
             tier_filter: None,
+            help_scroll: 0,
             color: true,
             untrusted_commands: Vec::new(),
             commands_allowed: None,
@@ -696,7 +699,22 @@ impl App {
         }
         match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::Normal => self.on_normal_key(key),
-            Mode::Help => Vec::new(),
+            // Arrows scroll the help when it is taller than the screen; any other key
+            // closes it.
+            Mode::Help => {
+                match key.code {
+                    KeyCode::Down | KeyCode::Char('j') | KeyCode::PageDown => {
+                        self.help_scroll = self.help_scroll.saturating_add(1);
+                        self.mode = Mode::Help;
+                    }
+                    KeyCode::Up | KeyCode::Char('k') | KeyCode::PageUp => {
+                        self.help_scroll = self.help_scroll.saturating_sub(1);
+                        self.mode = Mode::Help;
+                    }
+                    _ => {}
+                }
+                Vec::new()
+            }
             Mode::Filter => {
                 match key.code {
                     KeyCode::Enter => {}
@@ -745,7 +763,10 @@ impl App {
                 };
                 self.refresh();
             }
-            KeyCode::Char('?') => self.mode = Mode::Help,
+            KeyCode::Char('?') => {
+                self.help_scroll = 0;
+                self.mode = Mode::Help;
+            }
             KeyCode::Tab | KeyCode::BackTab => {
                 self.focus = match self.focus {
                     Pane::List => Pane::Detail,

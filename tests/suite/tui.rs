@@ -1006,3 +1006,24 @@ fn the_header_never_drops_identity_or_ledger() {
         }
     }
 }
+
+/// On a small terminal the help scrolls, so every key can be read.
+#[test]
+fn the_help_scrolls_on_a_small_terminal() {
+    let mut app = finished((60, 15));
+    app.update(key(KeyCode::Char('?')));
+    let first = screen_text(&render(&app));
+    assert!(first.contains("Keys (1-"), "{first}");
+    assert!(
+        !first.contains("quit (Ctrl-C"),
+        "the last key is below: {first}"
+    );
+    for _ in 0..20 {
+        app.update(key(KeyCode::Down));
+    }
+    assert_eq!(app.mode, Mode::Help, "arrows scroll, they do not close");
+    let last = screen_text(&render(&app));
+    assert!(last.contains("quit (Ctrl-C"), "{last}");
+    app.update(key(KeyCode::Char('x')));
+    assert_eq!(app.mode, Mode::Normal);
+}

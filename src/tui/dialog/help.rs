@@ -1,4 +1,5 @@
-//! The help overlay (`?`): every key of the main screen. Any key closes it.
+//! The help overlay (`?`): every key of the main screen. Arrows scroll it on a
+//! terminal too small for all of them; any other key closes it.
 
 use ratatui::Frame;
 use ratatui::style::{Color, Modifier};
@@ -10,7 +11,7 @@ use crate::tui::app::App;
 use crate::tui::view::fg;
 
 /// The keys the footer offers while it is open.
-pub const KEYS: &[(&str, &str)] = &[("any key", "close")];
+pub const KEYS: &[(&str, &str)] = &[("↑↓", "scroll"), ("any key", "close")];
 
 /// Every key of the main screen and what it does.
 const SCREEN_KEYS: &[(&str, &str)] = &[
@@ -34,9 +35,10 @@ const SCREEN_KEYS: &[(&str, &str)] = &[
     ("q", "quit (Ctrl-C: quit, exit code 130)"),
 ];
 
-/// Draws the list of keys.
+/// Draws the list of keys, from the scroll position on.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
-    let area = centered(frame, 62, SCREEN_KEYS.len() as u16 + 4);
+    let wanted = SCREEN_KEYS.len() as u16 + 4;
+    let area = centered(frame, 62, wanted);
     frame.render_widget(Clear, area);
     let mut lines: Vec<Line<'_>> = SCREEN_KEYS
         .iter()
@@ -51,12 +53,32 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         })
         .collect();
     lines.push(Line::raw(""));
+    // Rows for the keys inside the border; the rest is reached by scrolling.
+    let rows = area.height.saturating_sub(2);
+    let hidden = (lines.len() as u16 + 1).saturating_sub(rows);
+    let scroll = app.help_scroll.min(hidden);
     lines.push(Line::styled(
-        " any key closes this help",
+        if hidden > 0 {
+            " ↑↓ scroll, any other key closes this help"
+        } else {
+            " any key closes this help"
+        },
         fg(app, Color::DarkGray),
     ));
+    let title = if hidden > 0 {
+        format!(
+            " Keys ({}-{} of {}) ",
+            scroll + 1,
+            (scroll + rows).min(SCREEN_KEYS.len() as u16),
+            SCREEN_KEYS.len()
+        )
+    } else {
+        " Keys ".to_string()
+    };
     frame.render_widget(
-        Paragraph::new(lines).block(modal_block(app, " Keys ".into())),
+        Paragraph::new(lines)
+            .scroll((scroll, 0))
+            .block(modal_block(app, title)),
         area,
     );
 }
