@@ -26,6 +26,15 @@ pub fn tui(args: &SignerArgs) -> Result<u8, CommandError> {
         EnvVars::from_process(),
     )?;
     setup.signer = signing_key(&project.dir, args.key.as_deref())?.map(Arc::new);
+    // A project nobody configured yet: say so once, and how to fix it.
+    let configured = args.session.project.location.config.is_some()
+        || project.dir.join(crate::config::FILE_NAME).exists();
+    if !configured {
+        setup.welcome = Some(
+            "This project has no preflight.toml. The database probes read the guides' PG_* variables (PG_HOST, PG_USER, PG_PASSWORD, …) and are skipped until they are set. `preflight init` writes a preflight.toml from this project's .env files and your shell's variables (names only, never values). Any key closes this; then q quits, to run it."
+                .to_string(),
+        );
+    }
     Ok(exit_code(tui::run(setup)?))
 }
 
@@ -137,6 +146,7 @@ fn setup(
         ledger_display: project.ledger_display(),
         env: env.to_string(),
         environments: project.config.environment_names(),
+        welcome: None,
         identity,
         signer: None,
         trust: Arc::new(project.trust()?),

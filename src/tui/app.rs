@@ -462,6 +462,17 @@ impl App {
         self.say(true, text);
     }
 
+    /// Opens a first screen (an explanation, whole, in a box; any key closes it)
+    /// unless something else is open.
+    pub fn welcome(&mut self, text: &str) {
+        if self.mode == Mode::Normal {
+            self.mode = Mode::Dialog(Dialog::Message(MessageDialog {
+                error: false,
+                text: safe_line(text),
+            }));
+        }
+    }
+
     /// A message in the status line; one longer than the line opens whole in a box
     /// (when nothing else is open), so that its way out is never cut off.
     fn say(&mut self, error: bool, text: String) {

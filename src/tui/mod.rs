@@ -62,6 +62,9 @@ pub struct Setup {
     pub export_dir: PathBuf,
     /// A message for the status line when the UI opens.
     pub notice: Option<String>,
+    /// A first screen for a project without configuration (shown whole; any key
+    /// closes it).
+    pub welcome: Option<String>,
 }
 
 /// Why the UI could not run.
@@ -167,6 +170,9 @@ async fn event_loop(
     }
     if let Some(why) = ledger_error {
         app.update(Action::Ledger(Err(why)));
+    }
+    if let Some(text) = &setup.welcome {
+        app.welcome(text);
     }
     // The first frame goes out before any probe has run.
     terminal.draw(|f| view::draw(f, &app))?;

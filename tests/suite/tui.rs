@@ -1027,3 +1027,15 @@ fn the_help_scrolls_on_a_small_terminal() {
     app.update(key(KeyCode::Char('x')));
     assert_eq!(app.mode, Mode::Normal);
 }
+
+/// A project without configuration opens on one screen saying what to do.
+#[test]
+fn an_unconfigured_project_is_welcomed_once() {
+    let mut app = finished((100, 30));
+    app.welcome("This project has no preflight.toml. … `preflight init` writes one");
+    let screen = screen_text(&render(&app));
+    assert!(screen.contains("preflight init"), "{screen}");
+    app.update(key(KeyCode::Char('x')));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(!app.should_quit);
+}
