@@ -11,27 +11,68 @@ use crate::checklist::{self, Checklist};
 use crate::report::{self, Verdict};
 
 /// `preflight check`. With `--require-signoff`, the verdict also needs every item's
-/// sign-off in the `--env` environment, as of `now`.
+/// sign-off in the `--env` environment, as of `now`. `--env a,b` checks each
+/// environment in turn (a report each; JSON: an array) and gates on all of them.
 pub fn check(args: &CheckArgs, now: Timestamp, stdout: &mut dyn Write) -> Result<u8, CommandError> {
     let project = Project::open(&args.session.project)?;
     let selection = select(&project.checklist, &args.only, &args.tier)?;
+    let envs: Vec<String> = args
+        .session
+        .env
+        .env
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_string)
+        .collect();
+    if envs.is_empty() {
+        return Err(CommandError::Usage("--env names no environment".into()));
+    }
+    // Every name is checked before anything runs.
+    for env in &envs {
+        project.check_env(env)?;
+    }
     let show_progress = args.format == Format::Text && progress_wanted();
-    let (report, _) = run_report(
-        &project,
-        &args.session,
-        &selection,
-        args.require_signoff,
-        now,
-        show_progress,
-    )?;
+    let mut reports = Vec::new();
+    for env in &envs {
+        let mut session = args.session.clone();
+        session.env.env.clone_from(env);
+        let (report, _) = run_report(
+            &project,
+            &session,
+            &selection,
+            args.require_signoff,
+            now,
+            show_progress,
+        )?;
+        reports.push(report);
+    }
     match args.format {
-        Format::Text => write!(stdout, "{}", report::text::render(&report, args.verbose))?,
-        Format::Json => writeln!(stdout, "{}", report::json::render(&report))?,
+        Format::Text => {
+            for report in &reports {
+                if reports.len() > 1 {
+                    writeln!(
+                        stdout,
+                        "== environment {} ==",
+                        report.environment.as_deref().unwrap_or_default()
+                    )?;
+                }
+                write!(stdout, "{}", report::text::render(report, args.verbose))?;
+            }
+        }
+        Format::Json if reports.len() == 1 => {
+            writeln!(stdout, "{}", report::json::render(&reports[0]))?;
+        }
+        Format::Json => {
+            let all: Vec<String> = reports.iter().map(report::json::render).collect();
+            writeln!(stdout, "[{}]", all.join(",\n"))?;
+        }
     }
     stdout.flush()?;
-    Ok(match report.verdict {
-        Verdict::Go => exit::OK,
-        Verdict::NoGo => exit::CRITICAL_FAILED,
+    Ok(if reports.iter().all(|r| r.verdict == Verdict::Go) {
+        exit::OK
+    } else {
+        exit::CRITICAL_FAILED
     })
 }
 

@@ -191,7 +191,7 @@ impl RunArgs {
 /// The environment the probes check and the sign-offs are about.
 #[derive(Debug, Clone, Args)]
 pub struct EnvArgs {
-    /// Environment to check, and whose sign-offs count (configured in preflight.toml, or production/development); a probe whose checklist names an environment keeps its own
+    /// Environment to check, and whose sign-offs count (configured in preflight.toml, or production/development); a probe whose checklist names an environment keeps its own. `check` takes several, comma-separated
     #[arg(long = "env", value_name = "NAME", default_value = "production")]
     pub env: String,
 }

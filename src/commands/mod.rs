@@ -301,6 +301,8 @@ fn run_report(
     });
     let mut report = Report::new(&project.checklist, &results, now, input);
     report.provenance = Some(crate::report::CheckedRevision::of(&project.dir));
+    // The probes checked this environment, sign-off or not.
+    report.environment = Some(env.clone());
     Ok((report, previous))
 }
 

@@ -400,7 +400,7 @@ pub struct Report {
     pub preflight_version: String,
     /// When the probes ran.
     pub generated_at: Timestamp,
-    /// The environment sign-offs are about, when the report covers sign-off.
+    /// The environment the probes checked and sign-offs are about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// The checklist.

@@ -370,8 +370,52 @@ fn probes_check_the_environment_asked_for() {
         production.contains("environment `production`"),
         "{production}"
     );
+    // Several at once: a report each, and the gate needs all of them.
+    let out = preflight(p.path())
+        .args([
+            "check",
+            "--only",
+            "production-configured",
+            "--format",
+            "json",
+            "--env",
+            "staging,production",
+        ])
+        .env("STAGING_PASSWORD", "staging-secret-1")
+        .output()
+        .unwrap();
+    let both: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let envs: Vec<&str> = both
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["environment"].as_str().unwrap())
+        .collect();
+    assert_eq!(envs, ["staging", "production"]);
+    assert_eq!(both[0]["verdict"], "go", "{both:#}");
+    assert_eq!(
+        code(&out),
+        1,
+        "production is not configured: no-go for the pair"
+    );
+    let out = preflight(p.path())
+        .args([
+            "check",
+            "--only",
+            "production-configured",
+            "--env",
+            "staging,production",
+        ])
+        .env("STAGING_PASSWORD", "staging-secret-1")
+        .output()
+        .unwrap();
+    let said = text(&out.stdout);
+    assert!(said.contains("== environment staging =="), "{said}");
+    assert!(said.contains("== environment production =="), "{said}");
     // An environment nobody configured is refused before anything runs.
     let said = usage_error(p.path(), &["check", "--env", "stagign"]);
+    assert!(said.contains("did you mean `staging`?"), "{said}");
+    let said = usage_error(p.path(), &["check", "--env", "staging,stagign"]);
     assert!(said.contains("did you mean `staging`?"), "{said}");
 }
 
