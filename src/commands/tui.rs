@@ -31,7 +31,7 @@ pub fn tui(args: &SignerArgs) -> Result<u8, CommandError> {
         || project.dir.join(crate::config::FILE_NAME).exists();
     if !configured {
         setup.welcome = Some(
-            "This project has no preflight.toml. The database probes read the guides' PG_* variables (PG_HOST, PG_USER, PG_PASSWORD, …) and are skipped until they are set. `preflight init` writes a preflight.toml from this project's .env files and your shell's variables (names only, never values). Any key closes this; then q quits, to run it."
+            "This project has no preflight.toml. The database probes read the guides' PG_* variables (PG_HOST, PG_USER, PG_PASSWORD, …) and are skipped until they are set. `preflight init` writes a preflight.toml from this project's .env files and your shell's variables (names only, never values): q quits, to run it; any other key looks around first."
                 .to_string(),
         );
     }

@@ -1038,4 +1038,8 @@ fn an_unconfigured_project_is_welcomed_once() {
     app.update(key(KeyCode::Char('x')));
     assert_eq!(app.mode, Mode::Normal);
     assert!(!app.should_quit);
+    // q on it quits: there is nothing typed to lose.
+    app.welcome("This project has no preflight.toml.");
+    app.update(key(KeyCode::Char('q')));
+    assert!(app.should_quit);
 }

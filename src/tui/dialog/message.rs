@@ -1,6 +1,7 @@
 //! A message too long for the status line (a refusal with its way out, a long error),
-//! shown whole in a box; any key closes it.
+//! shown whole in a box; `q` quits, any other key closes it.
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::style::Color;
 use ratatui::text::Line;
@@ -11,7 +12,7 @@ use crate::tui::app::App;
 use crate::tui::view::fg;
 
 /// The keys the footer offers.
-pub const KEYS: &[(&str, &str)] = &[("any key", "close")];
+pub const KEYS: &[(&str, &str)] = &[("any key", "close"), ("q", "quit")];
 
 /// The message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,9 +24,12 @@ pub struct MessageDialog {
 }
 
 impl MessageDialog {
-    /// Any key closes it.
-    pub fn on_key(self) -> Reply {
-        Reply::close(Then::Nothing)
+    /// `q` quits (nothing typed here is lost), any other key closes it.
+    pub fn on_key(self, key: &KeyEvent) -> Reply {
+        match key.code {
+            KeyCode::Char('q') => Reply::close(Then::Quit),
+            _ => Reply::close(Then::Nothing),
+        }
     }
 
     /// Lines `text` takes at `width` columns, counting words that wrap.
@@ -59,7 +63,7 @@ impl MessageDialog {
         let text = Paragraph::new(vec![
             Line::raw(self.text.clone()),
             Line::raw(""),
-            Line::styled("any key closes this", fg(app, Color::DarkGray)),
+            Line::styled("any key closes this · q quits", fg(app, Color::DarkGray)),
         ])
         .wrap(Wrap { trim: false })
         .block(modal_block(app, title.into()));

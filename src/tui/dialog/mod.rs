@@ -108,7 +108,7 @@ impl Dialog {
         match self {
             Dialog::ConfirmDiscard(d) => d.on_key(key),
             Dialog::TrustCommands(d) => d.on_key(key, app),
-            Dialog::Message(d) => d.on_key(),
+            Dialog::Message(d) => d.on_key(key),
             // Esc in a dialog with text asks first; without, it just closes.
             dialog if key.code == KeyCode::Esc => {
                 if dialog.has_text() {
