@@ -223,26 +223,34 @@ fn sarif_validates_against_the_sarif_schema_and_locates_findings() {
     assert!(location["region"]["startColumn"].as_u64().unwrap() > 0);
 }
 
+/// Headless Chromium with a profile of its own and nothing fetched in the background.
+fn chromium(profile: &std::path::Path) -> Command {
+    let mut cmd = tool("chromium");
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
+
 #[test]
 fn the_html_report_renders_in_a_real_browser() {
     let p = reviewed_project();
     let html = p.write("report.html", &render(p.path(), "html"));
     let shot = p.path().join("report.png");
     let profile = tempfile::tempdir().unwrap();
-    let out = tool("chromium")
+    let out = chromium(profile.path())
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
             "--hide-scrollbars",
             "--force-device-scale-factor=1",
             "--window-size=1280,3600",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", html.display()))
         .output()
@@ -280,18 +288,8 @@ fn the_html_report_renders_in_a_real_browser() {
     assert!(!page.contains("<script"), "nothing active in the page");
     // The remediation's Markdown is rendered: no fence or backtick is left in the text
     // the browser shows.
-    let dom = tool("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+    let dom = chromium(profile.path())
+        .arg("--dump-dom")
         .arg(format!("file://{}", html.display()))
         .output()
         .unwrap();
