@@ -875,7 +875,15 @@ impl App {
     /// Why `intent` on `item` would be refused, from its results and records as this
     /// session knows them (the recording checks again, with signatures, when it writes).
     pub fn refusal(&self, item: usize, intent: &Intent) -> Option<String> {
-        let result = self.result_of(item)?;
+        self.refusals(item, std::slice::from_ref(intent))?
+            .pop()
+            .flatten()
+    }
+
+    /// [`App::refusal`] for several intents, with the item's sign-off derived once;
+    /// `None` until the item's probes have finished.
+    pub fn refusals(&self, item: usize, intents: &[Intent]) -> Option<Vec<Option<String>>> {
+        let result = self.progress.get(item)?.result.as_ref()?;
         let it = self.checklist.items.get(item)?;
         let state = ItemSignoff::derive(
             &self.checklist,
@@ -886,7 +894,12 @@ impl App {
             &evidence_digest(&result.probes),
             self.now,
         );
-        refusal(&it.id, &self.env, intent, &result, &state, &self.identity)
+        Some(
+            intents
+                .iter()
+                .map(|intent| refusal(&it.id, &self.env, intent, result, &state, &self.identity))
+                .collect(),
+        )
     }
 
     /// The item's results, once its probes finished.

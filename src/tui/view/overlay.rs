@@ -82,8 +82,23 @@ pub(super) fn draw_footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
         used += width;
         shown.push(entry);
     }
+    // The sign-off keys the selected item refuses, decided once for the frame (all of
+    // them until its probes have finished: a sign-off records their evidence).
+    let refused: Vec<&str> = if matches!(app.mode, Mode::Normal) {
+        let why = app
+            .selected
+            .and_then(|item| app.refusals(item, &SIGNOFF_KEYS.map(|(_, intent)| intent)));
+        SIGNOFF_KEYS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| why.as_ref().is_none_or(|w| w[*i].is_some()))
+            .map(|(_, (key, _))| *key)
+            .collect()
+    } else {
+        Vec::new()
+    };
     for (key, what) in shown.into_iter().chain(always) {
-        if matches!(app.mode, Mode::Normal) && !applies(app, key) {
+        if refused.contains(key) {
             // Offered, but refused for the selected item: dimmed.
             let dim = fg(app, Color::DarkGray);
             spans.push(Span::styled(format!(" {key}"), dim));
@@ -110,14 +125,9 @@ pub(super) fn draw_modal(frame: &mut Frame<'_>, app: &App) {
     }
 }
 
-/// Whether the sign-off key applies to the selected item (other keys always do).
-fn applies(app: &App, key: &str) -> bool {
-    let intent = match key {
-        "a" => Intent::Attest,
-        "A" => Intent::Approve,
-        "u" => Intent::Revoke,
-        _ => return true,
-    };
-    app.selected
-        .is_some_and(|item| app.result_of(item).is_some() && app.refusal(item, &intent).is_none())
-}
+/// The footer's sign-off keys and what each asks for.
+const SIGNOFF_KEYS: [(&str, Intent); 3] = [
+    ("a", Intent::Attest),
+    ("A", Intent::Approve),
+    ("u", Intent::Revoke),
+];
