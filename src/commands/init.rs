@@ -19,12 +19,7 @@ pub fn init(
     stdout: &mut dyn Write,
 ) -> Result<u8, CommandError> {
     let dir = args.dir.as_path();
-    if !dir.is_dir() {
-        return Err(CommandError::Usage(format!(
-            "project directory {} is not a directory",
-            dir.display()
-        )));
-    }
+    super::check_project_dir(dir)?;
     let target = dir.join(FILE_NAME);
     if !args.stdout && !args.force && std::fs::symlink_metadata(&target).is_ok() {
         return Err(CommandError::Usage(format!(

@@ -352,24 +352,27 @@ fn trust_of(dir: &Path, config: &Config, trust_ref: Option<&str>) -> Result<Trus
     )?)
 }
 
+/// A project directory that is missing, not a directory or unreadable, said so.
+fn check_project_dir(dir: &Path) -> Result<(), CommandError> {
+    let problem = match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => match std::fs::read_dir(dir) {
+            Ok(_) => return Ok(()),
+            Err(e) => format!("cannot be read ({e})"),
+        },
+        Ok(_) => "is not a directory".to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist".to_string(),
+        Err(e) => format!("cannot be read ({e})"),
+    };
+    Err(CommandError::Usage(format!(
+        "project directory {} {problem}",
+        dir.display()
+    )))
+}
+
 /// Reads the configuration of the project at `dir`, which must exist.
 fn open_config(location: &LocationArgs) -> Result<(PathBuf, Config), CommandError> {
     let dir = location.dir.as_path();
-    let problem = match std::fs::metadata(dir) {
-        Ok(m) if m.is_dir() => match std::fs::read_dir(dir) {
-            Ok(_) => None,
-            Err(e) => Some(format!("cannot be read ({e})")),
-        },
-        Ok(_) => Some("is not a directory".to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("does not exist".to_string()),
-        Err(e) => Some(format!("cannot be read ({e})")),
-    };
-    if let Some(problem) = problem {
-        return Err(CommandError::Usage(format!(
-            "project directory {} {problem}",
-            dir.display()
-        )));
-    }
+    check_project_dir(dir)?;
     let config = Config::discover(dir, location.config.as_deref())?;
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     Ok((dir, config))
