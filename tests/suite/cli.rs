@@ -489,3 +489,38 @@ fn evidence_lines_carry_their_own_status() {
         5
     );
 }
+
+/// `init` on `.env` files from public projects (tests/corpus/secrets, with their
+/// sources): hoppscotch's `.env.example` names its database by `DATABASE_URL`; n8n's
+/// Compose `.env` gives the container's `POSTGRES_*` credentials but no host (the
+/// database is a Compose service), so it is no environment to connect to. No value
+/// from either file is written or printed.
+#[test]
+fn init_reads_real_env_files() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/secrets");
+    let hoppscotch =
+        std::fs::read_to_string(corpus.join("hoppscotch+hoppscotch/.env.example")).unwrap();
+    let n8n =
+        std::fs::read_to_string(corpus.join("n8n-io+n8n-hosting/docker-compose/withPostgres/.env"))
+            .unwrap();
+    let p = Project::git();
+    p.write(".env.example", &hoppscotch);
+    p.write(".env.staging", &n8n);
+    let out = preflight(p.path())
+        .args(["init", "--stdout"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let written = text(&out.stdout);
+    assert!(
+        written.contains("url = { dotenv = \".env.example\", key = \"DATABASE_URL\" }"),
+        "{written}"
+    );
+    assert!(
+        !written.contains("[environments.staging]"),
+        "no host: {written}"
+    );
+    for value in ["testpass", "hoppscotch-db", "changePassword", "changeUser"] {
+        assert!(!written.contains(value), "`{value}` written:\n{written}");
+    }
+}
