@@ -23,6 +23,7 @@ mod suite {
     mod postgres_hardening;
     mod reports;
     mod secret_corpus;
+    mod several_checklists;
     mod signatures;
     mod signoff;
     mod tui;

@@ -8,7 +8,7 @@ use toml::de::DeValue;
 
 use super::kinds::{KindSpec, ProbeKinds};
 use super::params::{ParamValue, Params};
-use super::{Checklist, FORMAT_VERSION, Item, ProbeSpec, Provenance, Tier, shipped};
+use super::{Checklist, FORMAT_VERSION, Item, Part, ProbeSpec, Provenance, Tier, shipped};
 use crate::base::diagnostic::{Diagnostics, SourceFile, did_you_mean};
 use crate::base::digest::sha256_hex;
 use crate::base::duration::HumanDuration;
@@ -83,6 +83,7 @@ pub fn load_source(
         digest: sha256_hex(source.text.as_bytes()),
         // Settled once the id is known.
         provenance: Provenance::Custom,
+        parts: Vec::new(),
     };
 
     match root.get("checklist") {
@@ -123,6 +124,14 @@ pub fn load_source(
     let diagnostics = r.finish();
     if diagnostics.is_empty() {
         checklist.provenance = shipped::provenance(&checklist.id, &checklist.digest);
+        checklist.parts = vec![Part {
+            id: checklist.id.clone(),
+            title: checklist.title.clone(),
+            version: checklist.version.clone(),
+            origin: checklist.origin.clone(),
+            digest: checklist.digest.clone(),
+            provenance: checklist.provenance,
+        }];
         Ok(checklist)
     } else {
         Err(diagnostics)
@@ -206,6 +215,7 @@ fn read_item(
         references,
         recurs,
         probes: probes?,
+        part: 0,
     })
 }
 

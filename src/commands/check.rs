@@ -5,7 +5,6 @@ use std::io::Write;
 use super::cli::{CheckArgs, Format};
 use super::exit;
 use super::{CommandError, Project, progress_wanted, run_report};
-use crate::base::diagnostic::did_you_mean;
 use crate::base::timestamp::Timestamp;
 use crate::checklist::{self, Checklist};
 use crate::report::{self, Verdict};
@@ -82,23 +81,19 @@ fn select(
     only: &[String],
     tiers: &[checklist::Tier],
 ) -> Result<Vec<usize>, CommandError> {
-    for id in only {
-        if checklist.item(id).is_none() {
-            let hint = match did_you_mean(id, checklist.items.iter().map(|i| i.id.as_str())) {
-                Some(near) => format!(" (did you mean `{near}`?)"),
-                None => String::new(),
-            };
-            return Err(CommandError::Usage(format!(
-                "checklist `{}` has no item `{id}`{hint}",
-                checklist.id
-            )));
-        }
+    let mut chosen = Vec::new();
+    for name in only {
+        chosen.push(
+            checklist
+                .find_item(name)
+                .map_err(|e| CommandError::Usage(e.to_string()))?,
+        );
     }
     Ok(checklist
         .items
         .iter()
         .enumerate()
-        .filter(|(_, item)| only.is_empty() || only.contains(&item.id))
+        .filter(|(n, _)| only.is_empty() || chosen.contains(n))
         .filter(|(_, item)| tiers.is_empty() || tiers.contains(&item.tier))
         .map(|(i, _)| i)
         .collect())

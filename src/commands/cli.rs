@@ -121,9 +121,9 @@ pub struct InitArgs {
     /// Project root
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
-    /// The checklist the file names [default: postgres-production]
-    #[arg(long, value_name = "NAME|PATH")]
-    pub checklist: Option<String>,
+    /// The checklists the file names; repeat it (or separate with commas) for several [default: postgres-production and postgres-security]
+    #[arg(long, value_name = "NAME|PATH", value_delimiter = ',')]
+    pub checklist: Vec<String>,
     /// Take every environment found without asking
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -152,9 +152,9 @@ pub struct LocationArgs {
 /// Which project, configuration and checklist a command works on.
 #[derive(Debug, Clone, Args)]
 pub struct ProjectArgs {
-    /// A shipped checklist by name, or a checklist file [default: from preflight.toml, else postgres-production]
-    #[arg(long, value_name = "NAME|PATH")]
-    pub checklist: Option<String>,
+    /// A shipped checklist by name, or a checklist file; repeat it (or separate with commas) to run several together [default: from preflight.toml, else postgres-production]
+    #[arg(long, value_name = "NAME|PATH", value_delimiter = ',')]
+    pub checklist: Vec<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub location: LocationArgs,

@@ -10,6 +10,10 @@ use crate::checklist::shipped;
 use crate::config::suggest;
 use crate::config::{Config, EnvVars, FILE_NAME};
 
+/// The checklists a new `preflight.toml` runs: the deployment guide's and the security
+/// guide's (only the latter looks for secrets in Dockerfiles, for one).
+const INIT_CHECKLISTS: [&str; 2] = ["postgres-production", "postgres-security"];
+
 /// Runs `init`: `input` answers the questions when `ask` is set.
 pub fn init(
     args: &InitArgs,
@@ -27,11 +31,17 @@ pub fn init(
             target.display()
         )));
     }
-    let checklist = args.checklist.as_deref().unwrap_or(shipped::DEFAULT);
-    if shipped::find(checklist).is_none() && !dir.join(checklist).is_file() {
-        return Err(CommandError::Usage(format!(
-            "no shipped checklist and no file named `{checklist}`"
-        )));
+    let checklists: Vec<String> = if args.checklist.is_empty() {
+        INIT_CHECKLISTS.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.checklist.clone()
+    };
+    for checklist in &checklists {
+        if shipped::find(checklist).is_none() && !dir.join(checklist).is_file() {
+            return Err(CommandError::Usage(format!(
+                "no shipped checklist and no file named `{checklist}`"
+            )));
+        }
     }
     let found = suggest::discover(dir, vars);
     let ask = ask && !args.yes && !args.stdout;
@@ -54,7 +64,7 @@ pub fn init(
         }
         chosen.push(p);
     }
-    let text = suggest::render(&chosen, &found.notes, checklist);
+    let text = suggest::render(&chosen, &found.notes, &checklists);
     // What is written must load: a bug here is caught before the file exists.
     Config::parse(&crate::base::diagnostic::SourceFile::new(FILE_NAME, &text)).map_err(|d| {
         CommandError::Usage(format!("internal error: init wrote an invalid file:\n{d}"))

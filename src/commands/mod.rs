@@ -146,50 +146,42 @@ pub(crate) struct Project {
 }
 
 impl Project {
-    /// Opens the project the flags name.
+    /// Opens the project the flags name, with its checklists combined into one (each
+    /// item keeps the checklist it came from).
     pub fn open(args: &ProjectArgs) -> Result<Project, CommandError> {
         let (dir, config) = open_config(&args.location)?;
-        let name = match (&args.checklist, &config.checklist) {
-            (Some(name), _) => name.as_str(),
-            (None, Some(name)) => name.as_str(),
-            (None, None) => shipped::DEFAULT,
+        // Checklist files named on the command line are relative to the current
+        // directory, those in preflight.toml to the project.
+        let (names, base) = match (args.checklist.as_slice(), config.checklists.as_slice()) {
+            ([], []) => (vec![shipped::DEFAULT.to_string()], dir.clone()),
+            ([], names) => (names.to_vec(), dir.clone()),
+            (names, _) => (names.to_vec(), PathBuf::from(".")),
         };
-        let base = if args.checklist.is_some() {
-            Path::new(".")
-        } else {
-            dir.as_path()
-        };
-        let mut checklist = resolve_checklist(name, base)?;
-        if checklist.source_file().is_some() {
-            // Said in reports and recorded in the ledger: relative to the project.
-            checklist.origin = display_path(&dir, Path::new(&checklist.origin));
+        let mut checklists = Vec::new();
+        for name in &names {
+            let mut checklist = resolve_checklist(name, &base)?;
+            if checklist.source_file().is_some() {
+                // Said in reports and recorded in the ledger: relative to the project.
+                checklist.set_origin(display_path(&dir, Path::new(&checklist.origin)));
+            }
+            checklists.push(checklist);
         }
         Ok(Project {
             trust_ref: args.location.trust_ref.clone(),
-            trusted: shipped::find(name).is_some(),
+            // Only checklists compiled into preflight may run commands unasked.
+            trusted: names.iter().all(|name| shipped::find(name).is_some()),
             dir,
             config: Arc::new(config),
-            checklist,
+            checklist: Checklist::combine(checklists),
         })
     }
 
-    /// The index of the item with this id, or a usage error with a suggestion.
-    pub fn item_index(&self, id: &str) -> Result<usize, CommandError> {
+    /// The index of the item named `name` (an id, or `checklist/id` when several of
+    /// the run's checklists share it), or a usage error with a suggestion.
+    pub fn item_index(&self, name: &str) -> Result<usize, CommandError> {
         self.checklist
-            .items
-            .iter()
-            .position(|i| i.id == id)
-            .ok_or_else(|| {
-                let hint =
-                    match did_you_mean(id, self.checklist.items.iter().map(|i| i.id.as_str())) {
-                        Some(near) => format!(" (did you mean `{near}`?)"),
-                        None => String::new(),
-                    };
-                CommandError::Usage(format!(
-                    "checklist `{}` has no item `{id}`{hint}",
-                    self.checklist.id
-                ))
-            })
+            .find_item(name)
+            .map_err(|e| CommandError::Usage(e.to_string()))
     }
 
     /// Checks that sign-offs can be recorded for this environment name.

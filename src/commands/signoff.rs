@@ -266,14 +266,15 @@ fn write_changes(
 }
 
 /// The JSON of `status`: `{"environment", "ledger", "verdict", "items": [{"id", "tier",
-/// "state", "probe_status", ...}]}`.
+/// "state", "probe_status", ...}]}`; with several checklists, `checklists` and each
+/// item's `checklist` too.
 fn status_json(report: &Report) -> String {
     let items: Vec<serde_json::Value> = report
         .items
         .iter()
         .map(|i| {
             let s = i.signoff.as_ref();
-            serde_json::json!({
+            let mut item = serde_json::json!({
                 "id": i.id,
                 "tier": i.tier,
                 "title": i.title,
@@ -284,10 +285,14 @@ fn status_json(report: &Report) -> String {
                 "waiver": s.and_then(|s| s.waiver.clone()),
                 "blocking": i.blocking,
                 "records": s.map(|s| s.chain.len()).unwrap_or_default(),
-            })
+            });
+            if let Some(checklist) = &i.checklist {
+                item["checklist"] = serde_json::json!(checklist);
+            }
+            item
         })
         .collect();
-    let value = serde_json::json!({
+    let mut value = serde_json::json!({
         "environment": report.environment,
         "checklist": report.checklist,
         "generated_at": report.generated_at,
@@ -295,6 +300,9 @@ fn status_json(report: &Report) -> String {
         "verdict": report.verdict,
         "items": items,
     });
+    if report.parts().len() > 1 {
+        value["checklists"] = serde_json::json!(report.checklists);
+    }
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
@@ -307,16 +315,20 @@ pub fn history(
     let project = Project::open(&args.project)?;
     project.check_env(&args.env.env)?;
     let contents = read_ledger(&project.ledger(), &project.trust()?)?;
-    if let Some(item) = &args.item
-        && !contents.records.iter().any(|r| &r.item == item)
-    {
-        project.item_index(item)?;
+    // `checklist/item` names the item of one checklist where several share the id.
+    let wanted = |r: &Record| match args.item.as_deref().map(|i| i.split_once('/')) {
+        None => true,
+        Some(Some((checklist, id))) => r.checklist == checklist && r.item == id,
+        Some(None) => args.item.as_deref() == Some(r.item.as_str()),
+    };
+    if args.item.is_some() && !contents.records.iter().any(wanted) {
+        project.item_index(args.item.as_deref().unwrap_or_default())?;
     }
     let records: Vec<_> = contents
         .records
         .iter()
         .filter(|r| r.env == args.env.env)
-        .filter(|r| args.item.as_ref().is_none_or(|i| &r.item == i))
+        .filter(|r| wanted(r))
         .collect();
     if records.is_empty() {
         writeln!(
@@ -337,7 +349,11 @@ pub fn history(
             r.pos,
             r.at,
             r.action.as_str(),
-            safe_line(&r.item),
+            if project.checklist.is_combined() {
+                safe_line(&format!("{}/{}", r.checklist, r.item))
+            } else {
+                safe_line(&r.item)
+            },
             r.by
         )?;
         writeln!(stdout, "      {}", safe_line(&r.standing.describe()))?;
@@ -375,7 +391,7 @@ pub fn history(
 /// plainly the checklist loaded now: the file of a checklist that is not shipped, and
 /// whether the record counts for the checklist loaded now.
 fn record_checklist_line(r: &Record, loaded: &Checklist) -> Option<String> {
-    let counts = signoff::made_under(r, loaded);
+    let counts = loaded.parts.iter().any(|part| signoff::made_under(r, part));
     let file = r.checklist_file.as_ref().map(|f| {
         let shipped = shipped::find(&r.checklist).is_some();
         format!(

@@ -84,7 +84,7 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
         ),
     };
     let project = Project::open(&ProjectArgs {
-        checklist: None,
+        checklist: Vec::new(),
         location: LocationArgs {
             trust_ref: None,
             config: None,

@@ -69,8 +69,9 @@ pub enum ConfigError {
 pub struct Config {
     /// The file it was read from, if any.
     pub path: Option<PathBuf>,
-    /// The checklist to run: a shipped name or a path (relative to the project root).
-    pub checklist: Option<String>,
+    /// The checklists to run, in order: shipped names or paths (relative to the
+    /// project root). Empty: the default one.
+    pub checklists: Vec<String>,
     /// The sign-off ledger, relative to the project root (default
     /// `.preflight/ledger.jsonl`).
     pub ledger: Option<PathBuf>,
@@ -132,11 +133,38 @@ impl Config {
         let root = doc.get_ref();
         r.reject_unknown_keys(
             root,
-            &["checklist", "ledger", "environments", "signoff"],
+            &[
+                "checklist",
+                "checklists",
+                "ledger",
+                "environments",
+                "signoff",
+            ],
             FILE_NAME,
         );
+        let one = r.string(root, 0..0, "checklist", false, FILE_NAME);
+        let several = r.string_list(root, "checklists", FILE_NAME);
+        let checklists = match (one, several) {
+            (Some(_), Some(_)) => {
+                let span = root.get("checklists").map_or(0..0, |v| v.span());
+                r.error(
+                    span,
+                    "both `checklist` and `checklists` are set: keep one (`checklists = [\"a\", \"b\"]` runs several)",
+                );
+                Vec::new()
+            }
+            (Some(one), None) => vec![one],
+            (None, Some(several)) => {
+                if several.is_empty() {
+                    let span = root.get("checklists").map_or(0..0, |v| v.span());
+                    r.error(span, "`checklists` names no checklist");
+                }
+                several
+            }
+            (None, None) => Vec::new(),
+        };
         let mut config = Config {
-            checklist: r.string(root, 0..0, "checklist", false, FILE_NAME),
+            checklists,
             ledger: r
                 .string(root, 0..0, "ledger", false, FILE_NAME)
                 .map(PathBuf::from),

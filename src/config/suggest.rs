@@ -266,7 +266,7 @@ fn quoted(text: &str) -> String {
 }
 
 /// The `preflight.toml` for the chosen environments.
-pub fn render(environments: &[Proposal], notes: &[String], checklist: &str) -> String {
+pub fn render(environments: &[Proposal], notes: &[String], checklists: &[String]) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "# {FILE_NAME}: what preflight checks and where each environment's database is.\n\
@@ -275,9 +275,11 @@ pub fn render(environments: &[Proposal], notes: &[String], checklist: &str) -> S
          # {{ dotenv = \"FILE\", key = \"VAR\" }}, or {{ keyvault = \"https://NAME.vault.azure.net\", secret = \"NAME\" }}.\n\
          # A literal password is refused. See the README, \"Project configuration\".\n\n"
     ));
-    out.push_str(&format!("checklist = {}\n", quoted(checklist)));
+    let names: Vec<String> = checklists.iter().map(|c| quoted(c)).collect();
+    out.push_str(&format!("checklists = [{}]\n", names.join(", ")));
     out.push_str(
-        "# Shipped: postgres-production, postgres-security, postgres-hardening (`preflight list`).\n",
+        "# Shipped: postgres-production, postgres-security, postgres-hardening (`preflight list`);\n\
+         # postgres-hardening needs a monitoring role (README, \"Hardening a server\").\n",
     );
     for note in notes {
         out.push_str(&format!("# Note: {note}\n"));
@@ -334,7 +336,11 @@ mod tests {
         let names: Vec<&str> = found.environments.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["production", "staging", "development"]);
         assert_eq!(found.environments[0].origin, Origin::Process);
-        let text = render(&found.environments, &found.notes, "postgres-production");
+        let text = render(
+            &found.environments,
+            &found.notes,
+            &["postgres-production".to_string()],
+        );
         for secret in [
             "example-only",
             "hunter2-staging",

@@ -52,34 +52,54 @@ pub struct PlannedProbe {
     pub probe: Result<Arc<dyn Probe>, String>,
     /// Its timeout.
     pub timeout: Duration,
+    /// Probes of other items with the same kind, parameters and timeout: they get
+    /// this probe's result instead of running again.
+    pub shared_with: Vec<ProbeId>,
 }
 
-/// Builds the probes of the items at `selection` (indexes into `checklist.items`).
+/// Builds the probes of the items at `selection` (indexes into `checklist.items`). A
+/// probe identical to one planned already (same kind, parameters and timeout: two
+/// checklists of one run often share an item) is not planned again but shares that
+/// one's result.
 pub fn plan(checklist: &Checklist, selection: &[usize], options: &RunOptions) -> Vec<PlannedProbe> {
-    let mut planned = Vec::new();
+    let mut planned: Vec<PlannedProbe> = Vec::new();
+    let mut first: HashMap<String, usize> = HashMap::new();
     for &item_index in selection {
         let Some(item) = checklist.items.get(item_index) else {
             continue;
         };
         for (probe_index, spec) in item.probes.iter().enumerate() {
+            let id = ProbeId {
+                item: item_index,
+                probe: probe_index,
+            };
+            // The spec is plain data, so it always serialises; an empty key (never
+            // expected) only disables sharing.
+            let key = serde_json::to_string(spec).unwrap_or_default();
+            if !key.is_empty() {
+                if let Some(&at) = first.get(&key) {
+                    planned[at].shared_with.push(id);
+                    continue;
+                }
+                first.insert(key, planned.len());
+            }
             let probe = catalog::find(&spec.kind)
                 .ok_or_else(|| format!("unknown probe kind `{}`", spec.kind))
                 .and_then(|k| k.probe(&spec.params).map_err(|e| e.to_string()));
             planned.push(PlannedProbe {
-                id: ProbeId {
-                    item: item_index,
-                    probe: probe_index,
-                },
+                id,
                 kind: spec.kind.clone(),
                 probe,
                 timeout: spec.timeout.map_or(options.default_timeout, |t| t.duration),
+                shared_with: Vec::new(),
             });
         }
     }
     planned
 }
 
-/// Runs planned probes, at most `concurrency` at once, each under its timeout.
+/// Runs planned probes, at most `concurrency` at once, each under its timeout; the
+/// probes a planned one is shared with get its events and its result.
 pub async fn execute(
     planned: Vec<PlannedProbe>,
     ctx: Arc<ProbeContext>,
@@ -92,8 +112,11 @@ pub async fn execute(
         let (ctx, permits, events) = (ctx.clone(), permits.clone(), events.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
+            let ids: Vec<ProbeId> = std::iter::once(p.id).chain(p.shared_with).collect();
             if let Some(tx) = &events {
-                let _ = tx.send(RunEvent::Started(p.id));
+                for &id in &ids {
+                    let _ = tx.send(RunEvent::Started(id));
+                }
             }
             let started = Instant::now();
             let outcome = match p.probe {
@@ -111,15 +134,19 @@ pub async fn execute(
                 elapsed: started.elapsed(),
             };
             if let Some(tx) = &events {
-                let _ = tx.send(RunEvent::Finished(p.id, result.clone()));
+                for &id in &ids {
+                    let _ = tx.send(RunEvent::Finished(id, result.clone()));
+                }
             }
-            (p.id, result)
+            (ids, result)
         });
     }
     let mut finished = HashMap::new();
     while let Some(joined) = tasks.join_next().await {
-        if let Ok((id, result)) = joined {
-            finished.insert(id, result);
+        if let Ok((ids, result)) = joined {
+            for id in ids {
+                finished.insert(id, result.clone());
+            }
         }
     }
     finished
@@ -219,6 +246,7 @@ mod tests {
                     peak: peak.clone(),
                 }) as Arc<dyn Probe>),
                 timeout: Duration::from_secs(5),
+                shared_with: Vec::new(),
             })
             .collect();
         let (tx, mut rx) = mpsc::unbounded_channel();

@@ -5,7 +5,6 @@
 use std::fmt::Write;
 
 use super::{ItemReport, Report, Verdict, provenance_text};
-use crate::checklist::Tier;
 
 const STYLESHEET: &str = include_str!("../../assets/report.css");
 
@@ -196,10 +195,10 @@ pub fn render(report: &Report) -> String {
         escape(&text)
     );
 
-    if let Some(source) = c.source_line.as_ref().filter(|_| c.is_lookalike()) {
+    for source in report.lookalikes().filter_map(|p| p.source_line.as_ref()) {
         let _ = writeln!(
             out,
-            "<div class=\"verdict no-go\" id=\"provenance\">Warning: {}</div>",
+            "<div class=\"verdict no-go provenance\">Warning: {}</div>",
             escape(source)
         );
     }
@@ -210,30 +209,32 @@ pub fn render(report: &Report) -> String {
     if let Some(env) = &report.environment {
         meta(&mut out, "Environment", escape(env));
     }
-    meta(
-        &mut out,
-        "Checklist",
-        format!(
-            "<code>{}</code> version {}",
-            escape(&c.id),
-            escape(&c.version)
-        ),
-    );
-    meta(
-        &mut out,
-        "Checklist digest",
-        format!("<code>{}</code>", escape(&c.digest)),
-    );
-    if let Some(file) = &c.file {
+    for c in report.parts() {
         meta(
             &mut out,
-            "Checklist file",
+            "Checklist",
             format!(
-                "<code>{}</code> ({})",
-                escape(file),
-                escape(&provenance_text(c.provenance, &c.id))
+                "<code>{}</code> version {}",
+                escape(&c.id),
+                escape(&c.version)
             ),
         );
+        meta(
+            &mut out,
+            "Checklist digest",
+            format!("<code>{}</code>", escape(&c.digest)),
+        );
+        if let Some(file) = &c.file {
+            meta(
+                &mut out,
+                "Checklist file",
+                format!(
+                    "<code>{}</code> ({})",
+                    escape(file),
+                    escape(&provenance_text(c.provenance, &c.id))
+                ),
+            );
+        }
     }
     if let Some(ledger) = &report.ledger {
         meta(
@@ -286,7 +287,7 @@ pub fn render(report: &Report) -> String {
                 "<li><a href=\"#item-{id}\"><code>{id}</code></a> ({}): {}</li>",
                 item.tier,
                 escape(item.blocking.as_deref().unwrap_or_default()),
-                id = escape(&item.id)
+                id = escape(&item.name())
             );
         }
         out.push_str("</ul>\n");
@@ -304,13 +305,19 @@ pub fn render(report: &Report) -> String {
     }
     out.push_str("</table>\n");
 
-    for tier in Tier::ALL {
-        let items: Vec<&ItemReport> = report.items.iter().filter(|i| i.tier == tier).collect();
-        if items.is_empty() {
-            continue;
+    let mut last_checklist = None;
+    for group in report.groups() {
+        if let Some(c) = group.checklist.filter(|c| Some(&c.id) != last_checklist) {
+            let _ = writeln!(
+                out,
+                "<h2 class=\"checklist\">{} <code>{}</code></h2>",
+                escape(&c.title),
+                escape(&c.id)
+            );
+            last_checklist = Some(&c.id);
         }
-        let _ = writeln!(out, "<h2>{}</h2>", tier.as_str().to_uppercase());
-        for item in items {
+        let _ = writeln!(out, "<h2>{}</h2>", group.tier.as_str().to_uppercase());
+        for item in group.items {
             render_item(&mut out, item);
         }
     }
@@ -329,7 +336,7 @@ fn render_item(out: &mut String, item: &ItemReport) {
         out,
         "<section class=\"{class}\" id=\"item-{id}\">\n<h3><code>{id}</code> {}</h3>",
         escape(&item.title),
-        id = escape(&item.id)
+        id = escape(&item.name())
     );
     let _ = write!(
         out,

@@ -45,6 +45,9 @@ pub fn statement(report: &Report) -> Value {
                 "tier": item.tier,
                 "status": item.status,
             });
+            if let Some(checklist) = &item.checklist {
+                v["checklist"] = json!(checklist);
+            }
             if let Some(signoff) = &item.signoff {
                 v["state"] = json!(signoff.state);
                 v["chain"] = json!(signoff.chain);
@@ -70,6 +73,20 @@ pub fn statement(report: &Report) -> Value {
         "preflightVersion": report.preflight_version,
         "items": items,
     });
+    if report.parts().len() > 1 {
+        predicate["checklists"] = json!(
+            report
+                .parts()
+                .iter()
+                .map(|c| json!({
+                    "id": c.id,
+                    "version": c.version,
+                    "digest": { "sha256": c.digest },
+                    "provenance": c.provenance,
+                }))
+                .collect::<Vec<_>>()
+        );
+    }
     if let Some(env) = &report.environment {
         predicate["environment"] = json!(env);
     }

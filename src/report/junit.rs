@@ -6,33 +6,27 @@
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
 use super::{ItemReport, Report};
-use crate::checklist::Tier;
 use crate::probe::ItemStatus;
 use crate::signoff::State;
 
 /// Renders the report.
 pub fn render(report: &Report) -> String {
     let mut junit = quick_junit::Report::new(format!("preflight {}", report.checklist.id));
-    for tier in Tier::ALL {
-        let items: Vec<&ItemReport> = report.items.iter().filter(|i| i.tier == tier).collect();
-        if items.is_empty() {
-            continue;
-        }
-        let mut suite = TestSuite::new(format!("{}.{}", report.checklist.id, tier));
-        suite.add_property(Property::new("checklist", report.checklist.id.as_str()));
+    // A suite per tier of each checklist.
+    for group in report.groups() {
+        let checklist = group.checklist.unwrap_or(&report.checklist);
+        let mut suite = TestSuite::new(format!("{}.{}", checklist.id, group.tier));
+        suite.add_property(Property::new("checklist", checklist.id.as_str()));
         suite.add_property(Property::new(
             "checklist-version",
-            report.checklist.version.as_str(),
+            checklist.version.as_str(),
         ));
-        suite.add_property(Property::new(
-            "checklist-digest",
-            report.checklist.digest.as_str(),
-        ));
+        suite.add_property(Property::new("checklist-digest", checklist.digest.as_str()));
         suite.add_property(Property::new(
             "checklist-provenance",
-            report.checklist.provenance.as_str(),
+            checklist.provenance.as_str(),
         ));
-        if let Some(file) = &report.checklist.file {
+        if let Some(file) = &checklist.file {
             suite.add_property(Property::new("checklist-file", file.as_str()));
         }
         suite.add_property(Property::new(
@@ -48,7 +42,12 @@ pub fn render(report: &Report) -> String {
         if let Some(revision) = &report.provenance {
             suite.add_property(Property::new("checked", revision.describe()));
         }
-        suite.add_test_cases(items.into_iter().map(|item| test_case(report, item)));
+        suite.add_test_cases(
+            group
+                .items
+                .into_iter()
+                .map(|item| test_case(report, item, &checklist.id)),
+        );
         junit.add_test_suite(suite);
     }
     // Serialising into memory fails only on an XML writer bug; say so in the output.
@@ -78,7 +77,7 @@ fn without_root_skipped(xml: String) -> String {
     }
 }
 
-fn test_case(report: &Report, item: &ItemReport) -> TestCase {
+fn test_case(report: &Report, item: &ItemReport, checklist: &str) -> TestCase {
     let state = item.signoff.as_ref().map(|s| s.state);
     let status = match (&item.blocking, item.status) {
         (Some(reason), status) => {
@@ -117,7 +116,7 @@ fn test_case(report: &Report, item: &ItemReport) -> TestCase {
         (None, _) => TestCaseStatus::success(),
     };
     let mut case = TestCase::new(item.id.as_str(), status);
-    case.set_classname(format!("{}.{}", report.checklist.id, item.tier));
+    case.set_classname(format!("{checklist}.{}", item.tier));
     let out = details(item);
     if !out.is_empty() {
         case.set_system_out(out);

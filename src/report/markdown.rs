@@ -4,7 +4,6 @@
 use std::fmt::Write;
 
 use super::{ItemReport, Report, Verdict, provenance_text};
-use crate::checklist::Tier;
 
 /// Escapes text for Markdown prose and table cells: no character of it can start
 /// markup, and it stays on one line.
@@ -65,27 +64,31 @@ pub fn render(report: &Report) -> String {
         }
     }
 
-    if let Some(source) = c.source_line.as_ref().filter(|_| c.is_lookalike()) {
-        let _ = writeln!(out, "> **Warning**: {}\n", escape(source));
+    for part in report.lookalikes() {
+        if let Some(source) = &part.source_line {
+            let _ = writeln!(out, "> **Warning**: {}\n", escape(source));
+        }
     }
     out.push_str("| | |\n|---|---|\n");
     if let Some(env) = &report.environment {
         let _ = writeln!(out, "| Environment | {} |", escape(env));
     }
-    let _ = writeln!(
-        out,
-        "| Checklist | {} version {} |",
-        code(&c.id),
-        escape(&c.version)
-    );
-    let _ = writeln!(out, "| Checklist digest | {} |", code(&c.digest));
-    if let Some(file) = &c.file {
+    for c in report.parts() {
         let _ = writeln!(
             out,
-            "| Checklist file | {} ({}) |",
-            code(file),
-            provenance_text(c.provenance, &c.id)
+            "| Checklist | {} version {} |",
+            code(&c.id),
+            escape(&c.version)
         );
+        let _ = writeln!(out, "| Checklist digest | {} |", code(&c.digest));
+        if let Some(file) = &c.file {
+            let _ = writeln!(
+                out,
+                "| Checklist file | {} ({}) |",
+                code(file),
+                provenance_text(c.provenance, &c.id)
+            );
+        }
     }
     if let Some(ledger) = &report.ledger {
         let head = ledger.head.as_deref().map_or("none".to_string(), code);
@@ -129,7 +132,7 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "- {} ({}): {}",
-                code(&item.id),
+                code(&item.name()),
                 item.tier,
                 escape(item.blocking.as_deref().unwrap_or_default())
             );
@@ -138,12 +141,19 @@ pub fn render(report: &Report) -> String {
     }
 
     out.push_str("## Items\n\n");
-    for tier in Tier::ALL {
-        let items: Vec<&ItemReport> = report.items.iter().filter(|i| i.tier == tier).collect();
-        if items.is_empty() {
-            continue;
+    let mut last_checklist = None;
+    for group in report.groups() {
+        if let Some(c) = group.checklist.filter(|c| Some(&c.id) != last_checklist) {
+            let _ = writeln!(out, "### {}: {}\n", code(&c.id), escape(&c.title));
+            last_checklist = Some(&c.id);
         }
-        let _ = writeln!(out, "### {}\n", capitalised(tier.as_str()));
+        let heading = if group.checklist.is_some() {
+            "####"
+        } else {
+            "###"
+        };
+        let _ = writeln!(out, "{heading} {}\n", capitalised(group.tier.as_str()));
+        let items = group.items;
         if report.covers_signoff() {
             out.push_str("| Item | Title | Probes | Sign-off |\n|---|---|---|---|\n");
         } else {
@@ -184,7 +194,12 @@ pub fn render(report: &Report) -> String {
 }
 
 fn render_details(out: &mut String, item: &ItemReport) {
-    let _ = writeln!(out, "\n### {}: {}\n", code(&item.id), escape(&item.title));
+    let _ = writeln!(
+        out,
+        "\n### {}: {}\n",
+        code(&item.name()),
+        escape(&item.title)
+    );
     let _ = write!(
         out,
         "- Tier: {} · probes: {}",

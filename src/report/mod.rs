@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::base::secret::scrub;
 use crate::base::text::{safe_line, safe_lines};
 use crate::base::timestamp::Timestamp;
-use crate::checklist::{Checklist, Provenance, Tier};
+use crate::checklist::{Checklist, Part, Provenance, Tier};
 use crate::probe::{Evidence, ProbeStatus};
 use crate::probe::{ItemResult, ItemStatus};
 use crate::signoff::{self, Action, Contents, Identity, ItemSignoff, Standing, State};
@@ -153,6 +153,19 @@ pub struct ChecklistMeta {
 }
 
 impl ChecklistMeta {
+    /// What a report says of one of the checklists it covers.
+    pub fn of_part(part: &Part) -> ChecklistMeta {
+        ChecklistMeta {
+            id: part.id.clone(),
+            title: part.title.clone(),
+            version: part.version.clone(),
+            digest: part.digest.clone(),
+            provenance: part.provenance,
+            file: part.source_file().map(|(path, _)| safe_line(path)),
+            source_line: part.source_line(),
+        }
+    }
+
     /// Whether it poses as a shipped checklist without being one.
     pub fn is_lookalike(&self) -> bool {
         self.provenance == Provenance::Lookalike
@@ -177,6 +190,9 @@ pub struct ProbeReport {
 pub struct ItemReport {
     /// Item id.
     pub id: String,
+    /// The id of the checklist it belongs to, when the report covers several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checklist: Option<String>,
     /// Tier.
     pub tier: Tier,
     /// Title.
@@ -197,6 +213,28 @@ pub struct ItemReport {
     /// Why it keeps the release from production, if it does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocking: Option<String>,
+}
+
+impl ItemReport {
+    /// The item's name as people type it: `checklist/id` in a report of several
+    /// checklists (two may share an id), else its id.
+    pub fn name(&self) -> String {
+        match &self.checklist {
+            Some(checklist) => format!("{checklist}/{}", self.id),
+            None => self.id.clone(),
+        }
+    }
+}
+
+/// Items of one tier of one checklist, as reports list them.
+#[derive(Debug)]
+pub struct Group<'a> {
+    /// The checklist, in a report of several; `None` in a report of one.
+    pub checklist: Option<&'a ChecklistMeta>,
+    /// The tier.
+    pub tier: Tier,
+    /// Its items, in checklist order.
+    pub items: Vec<&'a ItemReport>,
 }
 
 /// One record of an item's sign-off chain, as a report shows it.
@@ -403,8 +441,12 @@ pub struct Report {
     /// The environment the probes checked and sign-offs are about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
-    /// The checklist.
+    /// The checklist; for a run of several, their combination (whose `id` joins
+    /// theirs with `+`), each of them in `checklists`.
     pub checklist: ChecklistMeta,
+    /// Every checklist the report covers (in JSON only when there are several).
+    #[serde(skip_serializing_if = "one_or_none")]
+    pub checklists: Vec<ChecklistMeta>,
     /// Items, in checklist order.
     pub items: Vec<ItemReport>,
     /// Counts.
@@ -419,6 +461,10 @@ pub struct Report {
     pub provenance: Option<CheckedRevision>,
     /// Go / no-go.
     pub verdict: Verdict,
+}
+
+fn one_or_none(parts: &[ChecklistMeta]) -> bool {
+    parts.len() <= 1
 }
 
 /// Which revision of the project a report is about, and where it was made.
@@ -508,7 +554,7 @@ impl Report {
                 }
                 let derived = signoff.map(|s| {
                     ItemSignoff::derive(
-                        checklist,
+                        checklist.part_of(item),
                         item,
                         s.env,
                         &s.ledger.records,
@@ -525,6 +571,9 @@ impl Report {
                 };
                 Some(ItemReport {
                     id: item.id.clone(),
+                    checklist: checklist
+                        .is_combined()
+                        .then(|| checklist.part_of(item).id.clone()),
                     tier: item.tier,
                     title: item.title.clone(),
                     status: r.status,
@@ -569,21 +618,69 @@ impl Report {
             preflight_version: env!("CARGO_PKG_VERSION").to_string(),
             generated_at: now,
             environment: signoff.map(|s| s.env.to_string()),
-            checklist: ChecklistMeta {
-                id: checklist.id.clone(),
-                title: checklist.title.clone(),
-                version: checklist.version.clone(),
-                digest: checklist.digest.clone(),
-                provenance: checklist.provenance,
-                file: checklist.source_file().map(|(path, _)| safe_line(path)),
-                source_line: checklist.source_line(),
+            checklist: match checklist.parts.as_slice() {
+                [one] => ChecklistMeta::of_part(one),
+                _ => ChecklistMeta {
+                    id: checklist.id.clone(),
+                    title: checklist.title.clone(),
+                    version: checklist.version.clone(),
+                    digest: checklist.digest.clone(),
+                    provenance: checklist.provenance,
+                    file: None,
+                    source_line: None,
+                },
             },
+            checklists: checklist.parts.iter().map(ChecklistMeta::of_part).collect(),
             items,
             summary,
             tiers: tiers.into_iter().filter(|t| t.total() > 0).collect(),
             ledger,
             verdict: if blocked { Verdict::NoGo } else { Verdict::Go },
         }
+    }
+
+    /// Every checklist the report covers, one or several.
+    pub fn parts(&self) -> &[ChecklistMeta] {
+        if self.checklists.is_empty() {
+            std::slice::from_ref(&self.checklist)
+        } else {
+            &self.checklists
+        }
+    }
+
+    /// The checklists that pose as shipped ones without being them.
+    pub fn lookalikes(&self) -> impl Iterator<Item = &ChecklistMeta> {
+        self.parts().iter().filter(|c| c.is_lookalike())
+    }
+
+    /// The items by checklist (in a report of several), then by tier, most important
+    /// first; empty groups left out.
+    pub fn groups(&self) -> Vec<Group<'_>> {
+        let combined = self.checklists.len() > 1;
+        let parts: Vec<Option<&ChecklistMeta>> = if combined {
+            self.checklists.iter().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let mut groups = Vec::new();
+        for part in parts {
+            for tier in Tier::ALL {
+                let items: Vec<&ItemReport> = self
+                    .items
+                    .iter()
+                    .filter(|i| i.tier == tier)
+                    .filter(|i| part.is_none_or(|p| i.checklist.as_deref() == Some(&p.id)))
+                    .collect();
+                if !items.is_empty() {
+                    groups.push(Group {
+                        checklist: part,
+                        tier,
+                        items,
+                    });
+                }
+            }
+        }
+        groups
     }
 
     /// Items that keep the release from production.

@@ -39,6 +39,9 @@ pub fn render(report: &Report) -> String {
     if let Some(file) = &report.checklist.file {
         properties["checklistFile"] = json!(file);
     }
+    if report.parts().len() > 1 {
+        properties["checklists"] = json!(report.checklists);
+    }
     if let Some(env) = &report.environment {
         properties["environment"] = json!(env);
     }
@@ -94,7 +97,7 @@ pub fn render(report: &Report) -> String {
 
 fn rule(item: &ItemReport) -> Value {
     let mut rule = json!({
-        "id": item.id,
+        "id": item.name(),
         "shortDescription": { "text": item.title },
         "defaultConfiguration": { "level": level(item.tier) },
         "properties": { "tags": ["security", item.tier.as_str()] },
@@ -152,7 +155,7 @@ fn results(item: &ItemReport, index: usize) -> Vec<Value> {
         }
         for (message, locations) in findings {
             let mut result = json!({
-                "ruleId": item.id,
+                "ruleId": item.name(),
                 "ruleIndex": index,
                 "level": level(item.tier),
                 "message": { "text": message },

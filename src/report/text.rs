@@ -7,7 +7,6 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 
 use super::{ItemReport, Report, Verdict};
-use crate::checklist::Tier;
 use crate::probe::ItemStatus;
 use crate::probe::ProbeStatus;
 use crate::signoff::State;
@@ -52,13 +51,18 @@ pub fn render(report: &Report, verbose: bool) -> String {
     let mut out = String::new();
     let bold = Style::new().bold();
     render_header(&mut out, report);
-    for tier in Tier::ALL {
-        let items: Vec<&ItemReport> = report.items.iter().filter(|i| i.tier == tier).collect();
-        if items.is_empty() {
-            continue;
+    let mut last_checklist = None;
+    for group in report.groups() {
+        if let Some(c) = group.checklist.filter(|c| Some(&c.id) != last_checklist) {
+            let _ = writeln!(out, "\n{bold}== {} =={bold:#} ({})", c.title, c.id);
+            last_checklist = Some(&c.id);
         }
-        let _ = writeln!(out, "\n{bold}{}{bold:#}", tier.as_str().to_uppercase());
-        for item in items {
+        let _ = writeln!(
+            out,
+            "\n{bold}{}{bold:#}",
+            group.tier.as_str().to_uppercase()
+        );
+        for item in group.items {
             render_item(&mut out, item, verbose);
         }
     }
@@ -77,17 +81,33 @@ fn render_header(out: &mut String, report: &Report) {
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     let c = &report.checklist;
-    let _ = writeln!(
-        out,
-        "{bold}{}{bold:#} {dim}({} v{}){dim:#}",
-        c.title, c.id, c.version
-    );
-    if let Some(source) = &c.source_line {
-        if c.is_lookalike() {
-            let st = style(AnsiColor::Red).bold();
-            let _ = writeln!(out, "{st}warning{st:#}: {source}");
-        } else {
-            let _ = writeln!(out, "{dim}{source}{dim:#}");
+    if report.parts().len() > 1 {
+        let ids: Vec<String> = report
+            .parts()
+            .iter()
+            .map(|p| format!("{} v{}", p.id, p.version))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{bold}{}{bold:#} {dim}({}){dim:#}",
+            c.title,
+            ids.join(", ")
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{bold}{}{bold:#} {dim}({} v{}){dim:#}",
+            c.title, c.id, c.version
+        );
+    }
+    for part in report.parts() {
+        if let Some(source) = &part.source_line {
+            if part.is_lookalike() {
+                let st = style(AnsiColor::Red).bold();
+                let _ = writeln!(out, "{st}warning{st:#}: {source}");
+            } else {
+                let _ = writeln!(out, "{dim}{source}{dim:#}");
+            }
         }
     }
     if let (Some(env), Some(ledger)) = (&report.environment, &report.ledger) {
@@ -123,8 +143,8 @@ fn render_verdict(out: &mut String, report: &Report) {
     render_verdict_line(out, report);
     // A verdict is only as good as the checklist behind it: one that poses as a shipped
     // checklist says so again beside the verdict, where a reader of a CI log looks.
-    let c = &report.checklist;
-    if let Some(file) = c.file.as_ref().filter(|_| c.is_lookalike()) {
+    for c in report.lookalikes() {
+        let Some(file) = &c.file else { continue };
         let st = style(AnsiColor::Red).bold();
         let _ = writeln!(
             out,
@@ -156,12 +176,12 @@ fn render_verdict_line(out: &mut String, report: &Report) {
             }
             for item in report.blocking_items() {
                 let reason = item.blocking.as_deref().unwrap_or_default();
-                let _ = writeln!(out, "  {} ({}): {reason}", item.id, item.tier);
+                let _ = writeln!(out, "  {} ({}): {reason}", item.name(), item.tier);
             }
         }
         Verdict::NoGo => {
             let st = style(AnsiColor::Red).bold();
-            let ids: Vec<&str> = report.blocking_items().map(|i| i.id.as_str()).collect();
+            let ids: Vec<String> = report.blocking_items().map(ItemReport::name).collect();
             let _ = writeln!(
                 out,
                 "{st}NO-GO{st:#}: critical items fail or could not be checked: {}",
@@ -208,7 +228,7 @@ pub fn render_status(report: &Report) -> String {
             signoff.state.as_str(),
             item.status.as_str(),
             item.tier.as_str(),
-            item.id,
+            item.name(),
             item.title
         );
         for reason in &signoff.reasons {

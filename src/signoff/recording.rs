@@ -89,7 +89,7 @@ impl Request<'_> {
     pub fn derive(&self, contents: &Contents) -> Option<ItemSignoff> {
         let item = self.checklist.items.get(self.result.item)?;
         Some(ItemSignoff::derive(
-            self.checklist,
+            self.checklist.part_of(item),
             item,
             self.env,
             &contents.records,
@@ -102,15 +102,14 @@ impl Request<'_> {
     fn entry(&self, intent: Intent) -> Option<Entry> {
         let item = self.checklist.items.get(self.result.item)?;
         let action = intent.action();
+        // Made under the checklist the item comes from, never a combination.
+        let part = self.checklist.part_of(item);
         Some(Entry {
-            checklist: self.checklist.id.clone(),
-            checklist_file: self
-                .checklist
-                .source_file()
-                .map(|(path, sha256)| ChecklistFile {
-                    path: path.to_string(),
-                    sha256: sha256.to_string(),
-                }),
+            checklist: part.id.clone(),
+            checklist_file: part.source_file().map(|(path, sha256)| ChecklistFile {
+                path: path.to_string(),
+                sha256: sha256.to_string(),
+            }),
             item: item.id.clone(),
             env: self.env.to_string(),
             action,

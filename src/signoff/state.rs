@@ -9,7 +9,7 @@ use super::record::{Action, Identity, Record};
 use super::trust::approval_counts;
 use crate::base::digest::sha256_hex;
 use crate::base::timestamp::Timestamp;
-use crate::checklist::{Checklist, Item, Provenance, Tier};
+use crate::checklist::{Item, Part, Provenance, Tier};
 use crate::probe::{ItemStatus, ProbeResult};
 
 /// Where an item stands.
@@ -111,7 +111,7 @@ impl Disposition {
 /// shipped checklist never count for a lookalike, nor the other way round; each
 /// version of a lookalike is a checklist of its own. A custom checklist keeps its
 /// sign-offs across edits (each item's digest says which still hold).
-pub fn made_under(record: &Record, checklist: &Checklist) -> bool {
+pub fn made_under(record: &Record, checklist: &Part) -> bool {
     if record.checklist != checklist.id {
         return false;
     }
@@ -130,7 +130,7 @@ impl ItemSignoff {
     /// (those [`made_under`] that checklist), the item's current definition digest and
     /// evidence digest, at time `now`.
     pub fn derive(
-        checklist: &Checklist,
+        checklist: &Part,
         item: &Item,
         env: &str,
         records: &[Record],

@@ -55,6 +55,13 @@ pub enum Action {
     Exported(Result<String, String>),
     /// Run every item's probes (the first run, or `R`).
     RunAll,
+    /// Run `run` of the matrix (see [`Effect::Survey`]) finished with these results.
+    Surveyed {
+        /// The run.
+        run: u64,
+        /// Every item's results in that run's environment.
+        results: Vec<ItemResult>,
+    },
     /// Leave now (SIGTERM, SIGHUP, the terminal gone).
     Quit,
     /// Leave now because of SIGINT (the process exits 130, as a shell expects).
@@ -89,6 +96,39 @@ pub enum Effect {
     },
     /// Write a report.
     Export(ReportFormat),
+    /// Run every item's probes against another environment for the matrix, as run
+    /// `run`, without progress events: its results come back as
+    /// [`Action::Surveyed`].
+    Survey {
+        /// The run id.
+        run: u64,
+        /// Checklist indexes (every item).
+        items: Vec<usize>,
+        /// As in [`Effect::Run`].
+        allow_commands: bool,
+        /// The environment.
+        env: String,
+    },
+}
+
+/// The items × environments matrix (`m`): besides the environment shown, what every
+/// other configured environment's probes say of each item.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Matrix {
+    /// One column per configured environment, in configuration order.
+    pub columns: Vec<Column>,
+}
+
+/// One environment's column of the matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// The environment.
+    pub env: String,
+    /// The run surveying it (none for the environment shown: its column is the list's
+    /// own results).
+    pub run: Option<u64>,
+    /// Each item's status once its run finished (checklist order).
+    pub statuses: Option<Vec<Option<ItemStatus>>>,
 }
 
 /// Which pane has the keyboard.
@@ -176,6 +216,8 @@ pub struct ItemProgress {
 /// A row of the item list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Row {
+    /// A checklist heading (an index into its parts), when the run has several.
+    Checklist(usize),
     /// A tier heading.
     Tier(Tier),
     /// An item (checklist index).
@@ -254,6 +296,8 @@ pub struct App {
     pub untrusted_commands: Vec<CommandLine>,
     /// The user's answer: `None` until asked.
     pub commands_allowed: Option<bool>,
+    /// The items × environments matrix, while shown (`m`).
+    pub matrix: Option<Matrix>,
 }
 
 impl App {
@@ -306,6 +350,7 @@ impl App {
             color: true,
             untrusted_commands: Vec::new(),
             commands_allowed: None,
+            matrix: None,
             checklist,
         };
         app.refresh();
@@ -410,7 +455,15 @@ impl App {
             Action::RunAll if self.awaiting_command_answer() => {
                 self.mode = Mode::Dialog(Dialog::TrustCommands(TrustCommandsDialog { scroll: 0 }));
             }
-            Action::RunAll => return self.rerun((0..self.checklist.items.len()).collect()),
+            Action::RunAll => {
+                let mut effects = self.rerun((0..self.checklist.items.len()).collect());
+                // A full rerun refreshes the other environments' columns too.
+                if self.matrix.is_some() {
+                    effects.extend(self.survey());
+                }
+                return effects;
+            }
+            Action::Surveyed { run, results } => self.on_surveyed(run, &results),
             Action::Quit => self.should_quit = true,
             Action::Interrupt => {
                 self.should_quit = true;
@@ -596,6 +649,7 @@ impl App {
         let item = &self.checklist.items[index];
         let found = |text: &str| text.to_lowercase().contains(needle);
         found(&item.id)
+            || (self.checklist.is_combined() && found(&self.checklist.part_of(item).id))
             || found(&item.title)
             || item.section.as_deref().is_some_and(found)
             || found(item.tier.as_str())
@@ -629,15 +683,25 @@ impl App {
         }
     }
 
+    /// The list's rows: items under their tier, and with several checklists, tiers
+    /// under their checklist.
     fn filtered_rows(&self) -> Vec<Row> {
         let mut rows = Vec::new();
-        for tier in Tier::ALL {
-            let items: Vec<usize> = (0..self.checklist.items.len())
-                .filter(|&i| self.checklist.items[i].tier == tier && self.matches(i))
-                .collect();
-            if !items.is_empty() {
-                rows.push(Row::Tier(tier));
-                rows.extend(items.into_iter().map(Row::Item));
+        let combined = self.checklist.is_combined();
+        for part in 0..self.checklist.parts.len() {
+            let mut heading = combined.then_some(Row::Checklist(part));
+            for tier in Tier::ALL {
+                let items: Vec<usize> = (0..self.checklist.items.len())
+                    .filter(|&i| {
+                        let item = &self.checklist.items[i];
+                        item.part == part && item.tier == tier && self.matches(i)
+                    })
+                    .collect();
+                if !items.is_empty() {
+                    rows.extend(heading.take());
+                    rows.push(Row::Tier(tier));
+                    rows.extend(items.into_iter().map(Row::Item));
+                }
             }
         }
         rows
@@ -646,7 +710,7 @@ impl App {
     fn first_item(&self) -> Option<usize> {
         self.rows.iter().find_map(|r| match r {
             Row::Item(i) => Some(*i),
-            Row::Tier(_) => None,
+            Row::Tier(_) | Row::Checklist(_) => None,
         })
     }
 
@@ -662,7 +726,7 @@ impl App {
             .iter()
             .filter_map(|r| match r {
                 Row::Item(i) => Some(*i),
-                Row::Tier(_) => None,
+                Row::Tier(_) | Row::Checklist(_) => None,
             })
             .collect();
         if items.is_empty() {
@@ -686,12 +750,11 @@ impl App {
             self.list_offset = 0;
             return;
         };
-        // Keep the tier heading above the first item of a tier in view.
-        let top = if row > 0 && matches!(self.rows[row - 1], Row::Tier(_)) {
-            row - 1
-        } else {
-            row
-        };
+        // Keep the headings above the first item of a tier (or checklist) in view.
+        let mut top = row;
+        while top > 0 && !matches!(self.rows[top - 1], Row::Item(_)) {
+            top -= 1;
+        }
         if top < self.list_offset {
             self.list_offset = top;
         } else if height > 0 && row >= self.list_offset + height {
@@ -765,6 +828,15 @@ impl App {
             }
             KeyCode::Esc => self.info("q quits".into()),
             KeyCode::Char('E') => return self.switch_environment(),
+            KeyCode::Char('m') if self.matrix.is_some() => self.matrix = None,
+            KeyCode::Char('m') if self.environments.len() < 2 => self.info(
+                "the matrix compares environments, and only one is configured (add more in preflight.toml, or run `preflight init`)"
+                    .into(),
+            ),
+            KeyCode::Char('m') if self.awaiting_command_answer() => {
+                self.error("answer the question about commands first".into())
+            }
+            KeyCode::Char('m') => return self.survey(),
             KeyCode::Char('t') => {
                 self.tier_filter = match self.tier_filter {
                     None => Some(Tier::Critical),
@@ -839,9 +911,69 @@ impl App {
         let at = self.environments.iter().position(|e| *e == self.env);
         let next = at.map_or(0, |i| (i + 1) % self.environments.len());
         self.env = self.environments[next].clone();
-        let effects = self.rerun((0..self.checklist.items.len()).collect());
+        let mut effects = self.rerun((0..self.checklist.items.len()).collect());
+        if self.matrix.is_some() {
+            effects.extend(self.survey());
+        }
         self.info(format!("checking {}: every probe runs again", self.env));
         effects
+    }
+
+    /// Opens the matrix (or refreshes it): every environment but the one shown is
+    /// checked again, in runs of its own.
+    fn survey(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let mut columns = Vec::new();
+        for env in self.environments.clone() {
+            let run = (env != self.env).then(|| {
+                self.run += 1;
+                effects.push(Effect::Survey {
+                    run: self.run,
+                    items: (0..self.checklist.items.len()).collect(),
+                    allow_commands: self.commands_allowed == Some(true),
+                    env: env.clone(),
+                });
+                self.run
+            });
+            columns.push(Column {
+                env,
+                run,
+                statuses: None,
+            });
+        }
+        self.matrix = Some(Matrix { columns });
+        effects
+    }
+
+    fn on_surveyed(&mut self, run: u64, results: &[ItemResult]) {
+        let items = self.checklist.items.len();
+        // A run superseded by a newer survey (or a closed matrix) is dropped.
+        let Some(column) = self
+            .matrix
+            .as_mut()
+            .and_then(|m| m.columns.iter_mut().find(|c| c.run == Some(run)))
+        else {
+            return;
+        };
+        let mut statuses = vec![None; items];
+        for r in results {
+            if let Some(slot) = statuses.get_mut(r.item) {
+                *slot = Some(r.status);
+            }
+        }
+        column.statuses = Some(statuses);
+    }
+
+    /// What the matrix shows for `item` in column `column`: its status, or `None`
+    /// while its probes run.
+    pub fn matrix_cell(&self, column: &Column, item: usize) -> Option<ItemStatus> {
+        if column.env == self.env {
+            return self
+                .item_report(item)
+                .filter(|_| !self.item_running(item))
+                .map(|r| r.status);
+        }
+        column.statuses.as_ref()?.get(item).copied().flatten()
     }
 
     fn scroll_detail(&mut self, by: i32) {
@@ -886,7 +1018,7 @@ impl App {
         let result = self.progress.get(item)?.result.as_ref()?;
         let it = self.checklist.items.get(item)?;
         let state = ItemSignoff::derive(
-            &self.checklist,
+            self.checklist.part_of(it),
             it,
             &self.env,
             &self.ledger.records,

@@ -232,6 +232,17 @@ async fn event_loop(
     })
 }
 
+/// The probes' context for a run against `env`: the same context (and Key Vault
+/// cache) as the UI's, with the user's yes to commands if given.
+fn run_context(setup: &Setup, allow_commands: bool, env: String) -> Arc<ProbeContext> {
+    Arc::new(ProbeContext {
+        allow_commands: allow_commands || setup.ctx.allow_commands,
+        allow_project_programs: allow_commands || setup.ctx.allow_project_programs,
+        environment: env,
+        ..(*setup.ctx).clone()
+    })
+}
+
 /// Starts what the effects ask for on tokio tasks; their results come back as actions.
 fn carry_out(
     effects: Vec<Effect>,
@@ -256,14 +267,7 @@ fn carry_out(
                     }
                 }
                 let checklist = Arc::clone(&setup.checklist);
-                // The same context (and Key Vault cache), for the environment shown,
-                // with the user's yes to commands if given.
-                let ctx = Arc::new(ProbeContext {
-                    allow_commands: allow_commands || setup.ctx.allow_commands,
-                    allow_project_programs: allow_commands || setup.ctx.allow_project_programs,
-                    environment: env,
-                    ..(*setup.ctx).clone()
-                });
+                let ctx = run_context(setup, allow_commands, env);
                 let options = setup.options.clone();
                 let tx = tx.clone();
                 runs.push(tokio::spawn(async move {
@@ -278,6 +282,22 @@ fn carry_out(
                     });
                     runner::run(&checklist, &items, ctx, &options, Some(events_tx)).await;
                     let _ = forward.await;
+                }));
+            }
+            Effect::Survey {
+                run,
+                items,
+                allow_commands,
+                env,
+            } => {
+                runs.retain(|h| !h.is_finished());
+                let checklist = Arc::clone(&setup.checklist);
+                let ctx = run_context(setup, allow_commands, env);
+                let options = setup.options.clone();
+                let tx = tx.clone();
+                runs.push(tokio::spawn(async move {
+                    let results = runner::run(&checklist, &items, ctx, &options, None).await;
+                    let _ = tx.send(Action::Surveyed { run, results });
                 }));
             }
             Effect::Record {

@@ -310,7 +310,7 @@ fn init_asks_about_each_environment() {
     p.write(".env.example", "PG_HOST=localhost\n");
     let args = preflight::commands::cli::InitArgs {
         dir: p.path().to_path_buf(),
-        checklist: None,
+        checklist: Vec::new(),
         yes: false,
         force: false,
         stdout: false,

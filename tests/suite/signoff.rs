@@ -366,7 +366,7 @@ fn signed_off(item: &Item, attested: &str) -> Vec<Record> {
 
 fn state(item: &Item, records: &[Record], evidence: &str, now: &str) -> ItemSignoff {
     ItemSignoff::derive(
-        &fixture(),
+        &fixture().parts[0],
         item,
         "production",
         records,

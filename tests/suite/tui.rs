@@ -269,7 +269,7 @@ fn keys_move_switch_panes_filter_and_quit() {
         .iter()
         .filter_map(|r| match r {
             Row::Item(i) => Some(app.checklist.items[*i].id.as_str()),
-            Row::Tier(_) => None,
+            Row::Tier(_) | Row::Checklist(_) => None,
         })
         .collect();
     assert_eq!(
@@ -308,7 +308,7 @@ fn keys_move_switch_panes_filter_and_quit() {
             .iter()
             .filter_map(|r| match r {
                 Row::Item(i) => Some(app.checklist.items[*i].id.clone()),
-                Row::Tier(_) => None,
+                Row::Tier(_) | Row::Checklist(_) => None,
             })
             .collect::<Vec<_>>()
     };

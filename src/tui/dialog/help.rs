@@ -29,6 +29,7 @@ const SCREEN_KEYS: &[(&str, &str)] = &[
     ("f", "cycle the status filter"),
     ("t", "cycle the tier filter"),
     ("E", "check the next environment (all probes rerun)"),
+    ("m", "matrix: every environment's status side by side"),
     ("Esc", "clear the filters (never quits)"),
     ("e", "export a report"),
     ("mouse", "click to select, wheel to scroll"),

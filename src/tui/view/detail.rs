@@ -50,8 +50,14 @@ fn lines(app: &App, index: usize, width: usize) -> Vec<Line<'static>> {
     let item = &app.checklist.items[index];
     let report = app.item_report(index);
     let mut out = vec![Line::styled(item.title.clone(), bold())];
+    // In a run of several checklists, the item's says which one it belongs to.
+    let id = if app.checklist.is_combined() {
+        format!("{}/{}", app.checklist.part_of(item).id, item.id)
+    } else {
+        item.id.clone()
+    };
     let mut meta = vec![
-        Span::styled(item.id.clone(), fg(app, Color::DarkGray)),
+        Span::styled(id, fg(app, Color::DarkGray)),
         Span::raw(format!(" · {}", item.tier)),
     ];
     if let Some(r) = report {

@@ -43,7 +43,11 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             Some(Span::raw(" · ")),
             Some(Span::styled(c.title.clone(), bold())),
             Some(Span::styled(
-                format!(" ({} v{})", c.id, c.version),
+                if c.is_combined() {
+                    format!(" ({} checklists)", c.parts.len())
+                } else {
+                    format!(" ({} v{})", c.id, c.version)
+                },
                 fg(app, Color::DarkGray),
             )),
         ]

@@ -1,5 +1,6 @@
-//! The item list: items grouped under their tier, each with its status symbol (a
-//! spinner while its probes run) and its sign-off badge.
+//! The item list: items grouped under their tier (and, in a run of several checklists,
+//! tiers under their checklist), each with its status symbol (a spinner while its
+//! probes run) and its sign-off badge.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use super::{bold, fg, item_status, scrollbar, spinner, state_badge};
-use crate::tui::app::{App, Pane, Row, StatusFilter};
+use crate::tui::app::{App, Matrix, Pane, Row, StatusFilter};
 
 pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let focused = app.focus == Pane::List;
@@ -28,10 +29,26 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if !app.filter.is_blank() {
         title.push_str(&format!("/{} ", app.filter.text()));
     }
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(border(app, focused))
         .title(title);
+    // The matrix's column headings sit on the border, over their columns.
+    if let Some(matrix) = &app.matrix {
+        let mut spans = Vec::new();
+        for column in &matrix.columns {
+            let width = column_width(&column.env);
+            let name: String = column.env.chars().take(width).collect();
+            let style = if column.env == app.env {
+                bold().add_modifier(Modifier::UNDERLINED)
+            } else {
+                Style::new()
+            };
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(format!("{name:<width$}"), style));
+        }
+        block = block.title(Line::from(spans).right_aligned());
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
@@ -41,6 +58,7 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         .skip(app.list_offset)
         .take(usize::from(inner.height))
         .map(|row| match row {
+            Row::Checklist(part) => checklist_line(app, *part, width),
             Row::Tier(tier) => Line::styled(tier.as_str().to_uppercase(), bold()),
             Row::Item(i) => item_line(app, *i, width, focused),
         })
@@ -65,6 +83,20 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
 }
 
+/// The heading of one checklist of several: its title, cut to the pane.
+fn checklist_line(app: &App, part: usize, width: usize) -> Line<'static> {
+    let Some(part) = app.checklist.parts.get(part) else {
+        return Line::default();
+    };
+    let text = format!("▌{} ({})", part.title, part.id);
+    let mut shown: String = text.chars().take(width).collect();
+    if text.chars().count() > width && width > 0 {
+        shown.pop();
+        shown.push('…');
+    }
+    Line::styled(shown, fg(app, Color::Cyan).add_modifier(Modifier::BOLD))
+}
+
 fn item_line(app: &App, index: usize, width: usize, focused: bool) -> Line<'static> {
     let item = &app.checklist.items[index];
     let (symbol, color) = if app.item_running(index) {
@@ -73,8 +105,17 @@ fn item_line(app: &App, index: usize, width: usize, focused: bool) -> Line<'stat
         app.item_report(index)
             .map_or(("·", Color::DarkGray), |r| item_status(r.status))
     };
-    let badge = app.state_of(index).and_then(state_badge);
-    let badge_width = badge.map_or(0, |(b, _)| b.chars().count() + 1);
+    // The matrix shows a column per environment in place of the sign-off badge.
+    let badge = if app.matrix.is_some() {
+        None
+    } else {
+        app.state_of(index).and_then(state_badge)
+    };
+    let cells = app.matrix.as_ref().map(|m| matrix_cells(app, m, index));
+    let badge_width = match &cells {
+        Some(cells) => cells.iter().map(|(_, w, _)| w + 1).sum(),
+        None => badge.map_or(0, |(b, _)| b.chars().count() + 1),
+    };
     let room = width.saturating_sub(3 + badge_width);
     let mut title: String = item.title.chars().take(room).collect();
     if item.title.chars().count() > room && room > 0 {
@@ -96,6 +137,13 @@ fn item_line(app: &App, index: usize, width: usize, focused: bool) -> Line<'stat
         spans.push(Span::raw(" "));
         spans.push(Span::styled(text.to_string(), fg(app, color)));
     }
+    for (symbol, width, color) in cells.into_iter().flatten() {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!("{symbol:<width$}"),
+            fg(app, color).add_modifier(Modifier::BOLD),
+        ));
+    }
     let line = Line::from(spans);
     if app.selected == Some(index) {
         let highlight = if focused {
@@ -107,6 +155,26 @@ fn item_line(app: &App, index: usize, width: usize, focused: bool) -> Line<'stat
     } else {
         line
     }
+}
+
+/// How wide an environment's column of the matrix is: its name, within bounds.
+fn column_width(env: &str) -> usize {
+    env.chars().count().clamp(1, 10)
+}
+
+/// The matrix's cells of an item: symbol, width and colour per environment.
+fn matrix_cells(app: &App, matrix: &Matrix, index: usize) -> Vec<(&'static str, usize, Color)> {
+    matrix
+        .columns
+        .iter()
+        .map(|column| {
+            let (symbol, color) = match app.matrix_cell(column, index) {
+                Some(status) => item_status(status),
+                None => (spinner(app), Color::Yellow),
+            };
+            (symbol, column_width(&column.env), color)
+        })
+        .collect()
 }
 
 /// The border of a pane: highlighted when it has the keyboard.

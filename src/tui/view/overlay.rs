@@ -51,6 +51,7 @@ pub(super) fn draw_footer(frame: &mut Frame<'_>, app: &App, area: Rect) {
             ("f", "status"),
             ("t", "tier"),
             ("E", "env"),
+            ("m", "matrix"),
             ("e", "export"),
             ("Tab", "pane"),
             ("PgUp/PgDn", "scroll"),
