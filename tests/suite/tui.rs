@@ -26,7 +26,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (60, 15)];
 
 fn now() -> Timestamp {
     "2026-11-22T12:00:00Z".parse().unwrap()
@@ -1042,4 +1042,151 @@ fn an_unconfigured_project_is_welcomed_once() {
     app.welcome("This project has no preflight.toml.");
     app.update(key(KeyCode::Char('q')));
     assert!(app.should_quit);
+}
+
+/// The matrix (`m`) checks every other environment in a run of its own and shows each
+/// item's status per environment; `E` and `R` refresh it, `m` closes it.
+#[test]
+fn the_matrix_shows_every_environment_side_by_side() {
+    let mut app = finished((120, 40));
+    app.update(key(KeyCode::Char('m')));
+    assert!(app.matrix.is_none(), "one environment: nothing to compare");
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("only one is configured")),
+        "{:?}",
+        app.message
+    );
+    app.environments = vec!["production".into(), "staging".into()];
+    let effects = app.update(key(KeyCode::Char('m')));
+    let [
+        Effect::Survey {
+            run, items, env, ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(env, "staging");
+    assert_eq!(items.len(), app.checklist.items.len());
+    let run = *run;
+    // Until staging's run ends its column spins; production's is the list's own.
+    let screen = screen_text(&render(&app));
+    assert!(screen.contains("production staging"), "{screen}");
+    let (_, row) = row_of(&app, "bind-ports-localhost");
+    let line = screen
+        .lines()
+        .nth(app.areas().list_inner().y as usize + row)
+        .unwrap();
+    // Each column as wide as its name: production's ✗, then staging's spinner.
+    assert!(line.contains("✗          ⠋      │"), "{line}");
+
+    // Staging's results: everything passes but one item that errors.
+    let mut results: Vec<_> = app
+        .progress
+        .iter()
+        .filter_map(|p| p.result.clone())
+        .collect();
+    let bind = app
+        .checklist
+        .items
+        .iter()
+        .position(|i| i.id == "bind-ports-localhost")
+        .unwrap();
+    for r in &mut results {
+        r.status = if r.item == bind {
+            preflight::probe::ItemStatus::Error
+        } else {
+            preflight::probe::ItemStatus::Pass
+        };
+    }
+    // A superseded survey's results are dropped.
+    app.update(Action::Surveyed {
+        run: run + 100,
+        results: Vec::new(),
+    });
+    app.update(Action::Surveyed { run, results });
+    let terminal = render(&app);
+    let screen = screen_text(&terminal);
+    let line = screen
+        .lines()
+        .nth(app.areas().list_inner().y as usize + row)
+        .unwrap();
+    assert!(line.contains("✗          !      │"), "{line}");
+    let buffer = terminal.backend().buffer();
+    let list = app.areas().list_inner();
+    let cell = &buffer[(list.x + list.width - 7, list.y + row as u16)];
+    assert_eq!((cell.symbol(), cell.fg), ("!", Color::Yellow));
+    snapshot("matrix", &app);
+
+    // E checks staging in the list; production gets a survey of its own.
+    let effects = app.update(key(KeyCode::Char('E')));
+    let surveyed: Vec<&str> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Survey { env, .. } => Some(env.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(surveyed, ["production"]);
+    let effects = app.update(key(KeyCode::Char('R')));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Survey { env, .. } if env == "production")),
+        "{effects:?}"
+    );
+    app.update(key(KeyCode::Char('m')));
+    assert!(app.matrix.is_none());
+    let screen = screen_text(&render(&app));
+    assert!(!screen.contains("production staging"), "{screen}");
+}
+
+/// A run of several checklists lists items under their checklist, then tier; search
+/// finds a checklist by id.
+#[test]
+fn several_checklists_are_grouped_by_checklist() {
+    let other = load_source(
+        &SourceFile::new("other.toml", COMMANDS_CHECKLIST),
+        "other.toml",
+        &preflight::probe::catalog::Catalog,
+    )
+    .unwrap();
+    let combined = Checklist::combine(vec![(*checklist()).clone(), other]);
+    let mut app = App::new(
+        Arc::new(combined),
+        "production",
+        Identity::parse("Jane Doe <jane@example.com>").unwrap(),
+        ".preflight/ledger.jsonl",
+        Contents::default(),
+        now(),
+        (120, 40),
+    );
+    app.update(Action::RunAll);
+    assert_eq!(app.rows.first(), Some(&Row::Checklist(0)));
+    let second = app
+        .rows
+        .iter()
+        .position(|r| *r == Row::Checklist(1))
+        .expect("the second checklist's heading");
+    assert_eq!(app.rows[second + 1], Row::Tier(Tier::Critical));
+    let screen = screen_text(&render(&app));
+    assert!(screen.contains("▌Custom checks (custom)"), "{screen}");
+    assert!(screen.contains("(2 checklists)"), "{screen}");
+    app.update(key(KeyCode::Char('/')));
+    keys(&mut app, "custom");
+    app.update(key(KeyCode::Enter));
+    let ids: Vec<String> = app
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Item(i) => Some(app.checklist.items[*i].id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, ["version-pinned", "health-endpoint", "runbook"]);
+    // The details name the item's checklist.
+    let screen = screen_text(&render(&app));
+    assert!(screen.contains("custom/version-pinned"), "{screen}");
 }
