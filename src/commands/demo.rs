@@ -226,11 +226,28 @@ fn run_checked(mut cmd: Command, what: &str) -> Result<(), ClusterError> {
     }
 }
 
+/// A demo cluster decided but not made yet: its folder, port and passwords are
+/// chosen (quickly), so the sandbox can be configured for it while [`start`] makes it
+/// (the slow part) on another thread.
+///
+/// [`start`]: PendingCluster::start
+#[derive(Debug)]
+pub struct PendingCluster {
+    /// The port it will listen on.
+    pub port: u16,
+    /// Variables the demo's probes see (see [`DemoCluster::vars`]).
+    pub vars: Vec<(String, String)>,
+    bindir: std::path::PathBuf,
+    owner: Option<(u32, u32)>,
+    dir: tempfile::TempDir,
+    admin_password: String,
+    app_password: String,
+}
+
 impl DemoCluster {
-    /// Starts a cluster when the PostgreSQL server package is installed: `Ok(None)`
-    /// without it, `Err` when it is there but the cluster could not start (the demo
-    /// then goes on without its database items).
-    pub fn start() -> Result<Option<DemoCluster>, ClusterError> {
+    /// Decides a cluster when the PostgreSQL server package is installed: `Ok(None)`
+    /// without it, `Err` when no folder or user can hold it. Nothing is started.
+    pub fn prepare() -> Result<Option<PendingCluster>, ClusterError> {
         let Some(bindir) = crate::system::postgres::server::bindir() else {
             return Ok(None);
         };
@@ -244,14 +261,50 @@ impl DemoCluster {
                     .prefix("preflight-demo-pg-")
                     .tempdir()
             })?;
+        let admin_password = random_hex()?;
+        // Strong by the password policy: random, with every character class.
+        let app_password = format!("{}-Xq#7", random_hex()?);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())?
+            .port();
+        Ok(Some(PendingCluster {
+            port,
+            vars: vec![
+                ("PG_HOST".into(), "127.0.0.1".into()),
+                ("PG_PORT".into(), port.to_string()),
+                ("PG_USER".into(), "app".into()),
+                ("PG_PASSWORD".into(), app_password.clone()),
+                ("PG_DATABASE".into(), "taskman_v2".into()),
+                ("PG_SSLMODE".into(), "prefer".into()),
+                (ADMIN_PASSWORD_VAR.into(), admin_password.clone()),
+            ],
+            bindir,
+            owner,
+            dir,
+            admin_password,
+            app_password,
+        }))
+    }
+}
+
+impl PendingCluster {
+    /// Makes and starts the cluster, with the demo's roles and database (about a
+    /// second).
+    pub fn start(self) -> Result<DemoCluster, ClusterError> {
+        let PendingCluster {
+            port,
+            vars,
+            bindir,
+            owner,
+            dir,
+            admin_password,
+            app_password,
+        } = self;
         let chown = |p: &Path| match owner {
             Some((uid, gid)) => std::os::unix::fs::chown(p, Some(uid), Some(gid)),
             None => Ok(()),
         };
         chown(dir.path())?;
-        let admin_password = random_hex()?;
-        // Strong by the password policy: random, with every character class.
-        let app_password = format!("{}-Xq#7", random_hex()?);
         let pwfile = dir.path().join("pw");
         std::fs::write(&pwfile, &admin_password)?;
         chown(&pwfile)?;
@@ -274,9 +327,6 @@ impl DemoCluster {
             .arg(format!("--pwfile={}", pwfile.display()));
         run_checked(initdb, "initdb")?;
         let _ = std::fs::remove_file(&pwfile);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())?
-            .port();
         let conf = data.join("postgresql.conf");
         let mut text = std::fs::read_to_string(&conf)?;
         text.push_str(&format!(
@@ -294,26 +344,29 @@ impl DemoCluster {
             .args(["-w", "-t", "20", "-l"])
             .arg(dir.path().join("log"))
             .arg("start");
+        // Made before it starts, so that a failed set-up still stops it.
         let cluster = DemoCluster {
             port,
-            vars: vec![
-                ("PG_HOST".into(), "127.0.0.1".into()),
-                ("PG_PORT".into(), port.to_string()),
-                ("PG_USER".into(), "app".into()),
-                ("PG_PASSWORD".into(), app_password.clone()),
-                ("PG_DATABASE".into(), "taskman_v2".into()),
-                ("PG_SSLMODE".into(), "prefer".into()),
-                (ADMIN_PASSWORD_VAR.into(), admin_password.clone()),
-            ],
+            vars,
             bindir,
             owner,
             dir,
         };
         run_checked(start, "pg_ctl start")?;
         cluster.setup(&admin_password, &app_password)?;
-        Ok(Some(cluster))
+        Ok(cluster)
     }
 
+    /// The `[environments.admin]` table the demo's `preflight.toml` gets.
+    pub fn admin_environment(&self) -> String {
+        format!(
+            "\n# The demo cluster's superuser, for the probes that must read what only it may.\n[environments.admin]\nhost = \"127.0.0.1\"\nport = {}\ndatabase = \"postgres\"\nuser = \"postgres\"\npassword = {{ env = \"{ADMIN_PASSWORD_VAR}\" }}\nsslmode = \"disable\"\n",
+            self.port
+        )
+    }
+}
+
+impl DemoCluster {
     /// Creates the demo's roles and database, with their deliberate mistakes.
     fn setup(&self, admin_password: &str, app_password: &str) -> Result<(), ClusterError> {
         let admin = crate::system::postgres::Target {
@@ -345,21 +398,14 @@ impl DemoCluster {
             Ok(())
         })
     }
-
-    /// The `[environments.admin]` table the demo's `preflight.toml` gets.
-    pub fn admin_environment(&self) -> String {
-        format!(
-            "\n# The demo cluster's superuser, for the probes that must read what only it may.\n[environments.admin]\nhost = \"127.0.0.1\"\nport = {}\ndatabase = \"postgres\"\nuser = \"postgres\"\npassword = {{ env = \"{ADMIN_PASSWORD_VAR}\" }}\nsslmode = \"disable\"\n",
-            self.port
-        )
-    }
 }
 
 /// The variable the demo's `admin` environment reads its password from.
 pub const ADMIN_PASSWORD_VAR: &str = "PREFLIGHT_DEMO_ADMIN_PASSWORD";
 
-/// Adds the database items and the admin environment to a populated sandbox.
-pub fn add_postgres(dir: &Path, cluster: &DemoCluster) -> Result<(), DemoError> {
+/// Adds the database items and the admin environment to a populated sandbox, for a
+/// cluster that may still be starting.
+pub fn add_postgres(dir: &Path, cluster: &PendingCluster) -> Result<(), DemoError> {
     use std::io::Write;
     let items = POSTGRES_ITEMS.replace("{port}", &cluster.port.to_string());
     std::fs::OpenOptions::new()

@@ -59,18 +59,12 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
         .map_err(super::demo::DemoError::Io)?;
     super::demo::populate(sandbox.path())?;
     // Where the PostgreSQL server package is installed, the database probes get a
-    // throwaway cluster of their own; without it the demo has no database items.
-    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        eprintln!("preflight demo: preparing the sandbox project and its database…");
-    }
-    let (cluster, notice) = match super::demo::DemoCluster::start() {
-        Ok(Some(cluster)) => {
-            super::demo::add_postgres(sandbox.path(), &cluster)?;
-            let notice = format!(
-                "demo database: a throwaway PostgreSQL cluster on 127.0.0.1:{}",
-                cluster.port
-            );
-            (Some(cluster), Some(notice))
+    // throwaway cluster of their own. It is decided now (a port, passwords) and made
+    // while the UI is already open: its items wait for it, saying so.
+    let (pending, notice) = match super::demo::DemoCluster::prepare() {
+        Ok(Some(pending)) => {
+            super::demo::add_postgres(sandbox.path(), &pending)?;
+            (Some(pending), None)
         }
         Ok(None) => (
             None,
@@ -91,7 +85,7 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
             dir: sandbox.path().to_path_buf(),
         },
     })?;
-    let cluster_vars = cluster.iter().flat_map(|c| c.vars.clone());
+    let cluster_vars = pending.iter().flat_map(|c| c.vars.clone());
     // The demo never reaches a real vault, whatever this shell has configured.
     let vars: EnvVars = std::env::vars()
         .filter(|(k, _)| k != "AZURE_KEYVAULT_URL")
@@ -115,9 +109,41 @@ pub fn demo(args: &DemoArgs, stdout: &mut dyn Write) -> Result<u8, CommandError>
         allow_project_programs: true,
         ..(*setup.ctx).clone()
     });
+    // The database items come after the demo checklist's own.
+    let base = crate::checklist::load_source(
+        &crate::base::diagnostic::SourceFile::new("checklist.toml", super::demo::CHECKLIST),
+        "demo",
+        &crate::probe::catalog::Catalog,
+    )
+    .map_err(CommandError::ShippedChecklist)?
+    .items
+    .len();
+    let starter = pending.map(|pending| {
+        let port = pending.port;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        setup.hold = Some(tui::Hold {
+            items: (base..project.checklist.items.len()).collect(),
+            why: "starting the demo database…".to_string(),
+            ready: Arc::new(std::sync::Mutex::new(Some(rx))),
+        });
+        std::thread::spawn(move || {
+            let started = pending.start();
+            let _ = tx.send(match &started {
+                Ok(_) => Ok(format!(
+                    "demo database: a throwaway PostgreSQL cluster on 127.0.0.1:{port}"
+                )),
+                Err(why) => Err(format!(
+                    "the demo database could not start ({why}): its items say what they find"
+                )),
+            });
+            started.ok()
+        })
+    });
     let result = tui::run(setup);
-    // The cluster stops before the sandbox goes.
-    drop(cluster);
+    // The cluster stops before the sandbox goes (after its start, if still under way).
+    if let Some(starter) = starter {
+        drop(starter.join());
+    }
     if args.keep {
         let kept = sandbox.keep();
         writeln!(stdout, "the demo project is kept at {}", kept.display())?;
@@ -147,6 +173,7 @@ fn setup(
         env: env.to_string(),
         environments: project.config.environment_names(),
         welcome: None,
+        hold: None,
         identity,
         signer: None,
         trust: Arc::new(project.trust()?),

@@ -55,6 +55,9 @@ pub enum Action {
     Exported(Result<String, String>),
     /// Run every item's probes (the first run, or `R`).
     RunAll,
+    /// What the held items waited for is ready (`Ok`, with a message), or will never
+    /// be (`Err`, why): they run now either way, and say what they find.
+    Released(Result<String, String>),
     /// Run `run` of the matrix (see [`Effect::Survey`]) finished with these results.
     Surveyed {
         /// The run.
@@ -298,6 +301,18 @@ pub struct App {
     pub commands_allowed: Option<bool>,
     /// The items × environments matrix, while shown (`m`).
     pub matrix: Option<Matrix>,
+    /// Items whose probes wait for something before they may run (the demo's
+    /// database while it starts), and what, for people.
+    pub held: Option<Held>,
+}
+
+/// Items held back from runs until [`Action::Released`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// Checklist indexes.
+    pub items: Vec<usize>,
+    /// What they wait for, e.g. "starting the demo database…".
+    pub why: String,
 }
 
 impl App {
@@ -351,6 +366,7 @@ impl App {
             untrusted_commands: Vec::new(),
             commands_allowed: None,
             matrix: None,
+            held: None,
             checklist,
         };
         app.refresh();
@@ -464,6 +480,16 @@ impl App {
                 return effects;
             }
             Action::Surveyed { run, results } => self.on_surveyed(run, &results),
+            Action::Released(outcome) => {
+                let Some(held) = self.held.take() else {
+                    return Vec::new();
+                };
+                match outcome {
+                    Ok(what) => self.info(what),
+                    Err(why) => self.error(why),
+                }
+                return self.rerun(held.items);
+            }
             Action::Quit => self.should_quit = true,
             Action::Interrupt => {
                 self.should_quit = true;
@@ -573,9 +599,46 @@ impl App {
         }
     }
 
-    /// Starts a new run of `items`, superseding earlier runs of them.
+    /// Holds `items` back from every run until [`Action::Released`], saying why.
+    pub fn hold(&mut self, items: Vec<usize>, why: &str) {
+        self.held = Some(Held {
+            items,
+            why: why.to_string(),
+        });
+    }
+
+    /// What item `item` waits for before its probes may run, if it is held.
+    pub fn held_for(&self, item: usize) -> Option<&str> {
+        self.held
+            .as_ref()
+            .filter(|h| h.items.contains(&item))
+            .map(|h| h.why.as_str())
+    }
+
+    /// Starts a new run of `items`, superseding earlier runs of them; held items wait
+    /// (they show as pending until released).
     fn rerun(&mut self, items: Vec<usize>) -> Vec<Effect> {
         self.run += 1;
+        if let Some(held) = &self.held {
+            for &i in &held.items {
+                if let Some(p) = self.progress.get_mut(i) {
+                    p.probes.iter_mut().for_each(|s| *s = ProbeState::Waiting);
+                    p.result = None;
+                }
+            }
+        }
+        let items: Vec<usize> = items
+            .into_iter()
+            .filter(|i| self.held_for(*i).is_none())
+            .collect();
+        if items.is_empty() {
+            if let Some(held) = &self.held {
+                let why = held.why.clone();
+                self.info(format!("it runs when ready: {why}"));
+            }
+            self.refresh();
+            return Vec::new();
+        }
         for &i in &items {
             if let Some(p) = self.progress.get_mut(i) {
                 p.run = self.run;
@@ -835,6 +898,10 @@ impl App {
             ),
             KeyCode::Char('m') if self.awaiting_command_answer() => {
                 self.error("answer the question about commands first".into())
+            }
+            KeyCode::Char('m') if self.held.is_some() => {
+                let why = self.held.as_ref().map(|h| h.why.clone()).unwrap_or_default();
+                self.error(format!("the matrix waits until the held items can run: {why}"))
             }
             KeyCode::Char('m') => return self.survey(),
             KeyCode::Char('t') => {

@@ -23,6 +23,7 @@ use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStre
 use futures_util::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::base::timestamp::Timestamp;
@@ -65,6 +66,20 @@ pub struct Setup {
     /// A first screen for a project without configuration (shown whole; any key
     /// closes it).
     pub welcome: Option<String>,
+    /// Items whose probes wait for something (the demo's database) before they run.
+    pub hold: Option<Hold>,
+}
+
+/// Items held back until something they need is ready.
+#[derive(Debug, Clone)]
+pub struct Hold {
+    /// Checklist indexes.
+    pub items: Vec<usize>,
+    /// What they wait for, for people.
+    pub why: String,
+    /// Says when it is ready (`Ok`, a message) or will never be (`Err`, why); taken
+    /// by the UI when it opens.
+    pub ready: Arc<std::sync::Mutex<Option<oneshot::Receiver<Result<String, String>>>>>,
 }
 
 /// Why the UI could not run.
@@ -182,6 +197,20 @@ async fn event_loop(
     // Kept until the UI closes; without it (no ledger folder yet, no inotify) the
     // ledger is still read again after the UI's own records.
     let _watcher = watch::start(setup.ledger.clone(), Arc::clone(&setup.trust), tx.clone()).ok();
+    // Held items wait; the rest run at once.
+    if let Some(hold) = &setup.hold {
+        app.hold(hold.items.clone(), &hold.why);
+        let ready = hold.ready.lock().ok().and_then(|mut r| r.take());
+        if let Some(ready) = ready {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let outcome = ready.await.unwrap_or_else(|_| {
+                    Err("what the held items wait for ended without a word".into())
+                });
+                let _ = tx.send(Action::Released(outcome));
+            });
+        }
+    }
     // With commands to confirm, this opens the question instead of running.
     let effects = app.update(Action::RunAll);
     carry_out(effects, &app, setup, &tx, &mut runs);

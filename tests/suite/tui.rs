@@ -1190,3 +1190,59 @@ fn several_checklists_are_grouped_by_checklist() {
     let screen = screen_text(&render(&app));
     assert!(screen.contains("custom/version-pinned"), "{screen}");
 }
+
+/// The demo opens before its database is up: the database items wait, saying why,
+/// and run when it is ready (or say what they find when it never is).
+#[test]
+fn held_items_wait_for_the_demo_database_then_run() {
+    for outcome in [
+        Ok("demo database: a throwaway PostgreSQL cluster on 127.0.0.1:5999".to_string()),
+        Err("the demo database could not start (initdb failed)".to_string()),
+    ] {
+        let mut app = App::new(
+            checklist(),
+            "production",
+            Identity::parse("Jane Doe <jane@example.com>").unwrap(),
+            ".preflight/ledger.jsonl",
+            Contents::default(),
+            now(),
+            (120, 40),
+        );
+        app.environments = vec!["production".into(), "staging".into()];
+        let (held, _) = row_of(&app, "bind-ports-localhost");
+        app.hold(vec![held], "starting the demo database…");
+        let effects = app.update(Action::RunAll);
+        let [Effect::Run { items, .. }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert!(!items.contains(&held), "a held item does not run");
+        assert_eq!(items.len(), app.checklist.items.len() - 1);
+        // Rerunning it (r) or everything (R) keeps it waiting.
+        select(&mut app, "bind-ports-localhost");
+        let effects = app.update(key(KeyCode::Char('r')));
+        assert!(effects.is_empty(), "{effects:?}");
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|m| m.text == "it runs when ready: starting the demo database…"),
+            "{:?}",
+            app.message
+        );
+        let screen = screen_text(&render(&app));
+        assert!(screen.contains("starting the demo database…"), "{screen}");
+        app.update(key(KeyCode::Char('m')));
+        assert!(app.matrix.is_none(), "the matrix waits too");
+
+        let error = outcome.is_err();
+        let effects = app.update(Action::Released(outcome));
+        let [Effect::Run { items, .. }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(items, &[held]);
+        assert!(app.held.is_none());
+        let message = app.message.clone().expect("the outcome is said");
+        assert_eq!(message.error, error);
+        // Released once: a second word changes nothing.
+        assert!(app.update(Action::Released(Ok(String::new()))).is_empty());
+    }
+}

@@ -73,8 +73,9 @@ fn lines(app: &App, index: usize, width: usize) -> Vec<Line<'static>> {
             meta.push(Span::styled(s.state.as_str(), fg(app, color)));
         }
     } else {
+        let doing = app.held_for(index).unwrap_or("checking");
         meta.push(Span::styled(
-            format!(" · {} checking", spinner(app)),
+            format!(" · {} {doing}", spinner(app)),
             fg(app, Color::Yellow),
         ));
     }
