@@ -79,8 +79,11 @@ pub struct Hold {
     pub why: String,
     /// Says when it is ready (`Ok`, a message) or will never be (`Err`, why); taken
     /// by the UI when it opens.
-    pub ready: Arc<std::sync::Mutex<Option<oneshot::Receiver<Result<String, String>>>>>,
+    pub ready: Ready,
 }
+
+/// How a [`Hold`] is released: once, by whoever takes the receiver.
+pub type Ready = Arc<std::sync::Mutex<Option<oneshot::Receiver<Result<String, String>>>>>;
 
 /// Why the UI could not run.
 #[derive(Debug, thiserror::Error)]
