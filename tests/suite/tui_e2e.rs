@@ -377,3 +377,119 @@ fn the_ui_sees_an_approval_recorded_by_the_cli() {
     tmux.send(&["C-c"]);
     tmux.wait_for("EXIT=130");
 }
+
+/// `preflight init` in a real terminal: it asks about each environment it found (a
+/// line answered per question), writes names only, and the file drives the UI.
+#[test]
+fn init_asks_in_a_real_terminal_and_writes_names_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(
+        project.join(".env.production"),
+        "PG_HOST=db.internal\nPG_USER=app\nPG_PASSWORD=Prod-Secret-9f2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join(".env.staging"),
+        "PG_HOST=staging.internal\nPG_USER=app\nPG_PASSWORD=Staging-Secret-4k1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join(".env.development"),
+        "PG_HOST=localhost\nPG_USER=dev\nPG_PASSWORD=dev\n",
+    )
+    .unwrap();
+    let binary = env!("CARGO_BIN_EXE_preflight");
+    let script = format!(
+        "cd {}; env -u PG_HOST -u PG_USER -u PG_PASSWORD -u DATABASE_URL {binary} init; echo \"EXIT=$?\"; sleep 60",
+        project.display()
+    );
+    let tmux = Tmux::script(&script, &[("XDG_CONFIG_HOME", tmp.path())]);
+    let screen = tmux.wait_for("add environment `staging`");
+    assert!(screen.contains("[Y/n]"), "{screen}");
+    tmux.send(&["y", "Enter"]);
+    tmux.wait_for("add environment `development`");
+    tmux.send(&["n", "Enter"]);
+    let screen = tmux.wait_for("EXIT=0");
+    let written = std::fs::read_to_string(project.join("preflight.toml")).unwrap();
+    assert!(written.contains("[environments.production]"), "{written}");
+    assert!(written.contains("[environments.staging]"), "{written}");
+    assert!(!written.contains("[environments.development]"), "{written}");
+    assert!(
+        written.contains("checklists = [\"postgres-production\", \"postgres-security\"]"),
+        "{written}"
+    );
+    for secret in ["Prod-Secret-9f2", "Staging-Secret-4k1"] {
+        assert!(!written.contains(secret), "{written}");
+        assert!(!screen.contains(secret), "{screen}");
+    }
+}
+
+/// Two checklists and two environments in a real terminal: items under each
+/// checklist, `E` switches environment, `m` shows the matrix, `q` quits with 0.
+#[test]
+fn two_checklists_switching_environment_and_the_matrix_in_a_real_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    for id in ["alpha", "beta"] {
+        std::fs::write(
+            project.join(format!("{id}.toml")),
+            format!(
+                "[checklist]\nid = \"{id}\"\ntitle = \"Checklist {id}\"\n\n[[item]]\nid = \"{id}-ignored\"\ntier = \"critical\"\ntitle = \"{id}: .env is ignored\"\n[[item.probe]]\nkind = \"gitignore-covers\"\npaths = [\".env\"]\n"
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        project.join("preflight.toml"),
+        "checklists = [\"alpha.toml\", \"beta.toml\"]\n[environments.production]\nhost = \"127.0.0.1\"\n[environments.staging]\nhost = \"127.0.0.1\"\n",
+    )
+    .unwrap();
+    std::fs::write(project.join(".gitignore"), ".env\n").unwrap();
+    let git = |args: &[&str]| {
+        let out = crate::support::git_command(&project)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "init"]);
+    let binary = env!("CARGO_BIN_EXE_preflight");
+    let script = format!(
+        "cd {}; {binary} --as 'Jane <jane@example.com>'; echo \"EXIT=$?\"; sleep 60",
+        project.display()
+    );
+    let tmux = Tmux::script(
+        &script,
+        &[
+            ("XDG_CONFIG_HOME", tmp.path()),
+            ("XDG_CACHE_HOME", tmp.path()),
+        ],
+    );
+    let screen = tmux.wait_for(" 2 pass ");
+    assert!(screen.contains("▌Checklist alpha (alpha)"), "{screen}");
+    assert!(screen.contains("▌Checklist beta (beta)"), "{screen}");
+    assert!(screen.contains("env production"), "{screen}");
+    tmux.send(&["E"]);
+    tmux.wait_for("env staging");
+    tmux.send(&["m"]);
+    let screen = tmux.wait_for("production staging");
+    // Both columns filled: no spinner left in the list.
+    let start = Instant::now();
+    let mut screen = screen;
+    while ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+        .iter()
+        .any(|s| screen.contains(s))
+    {
+        assert!(start.elapsed() < Duration::from_secs(20), "{screen}");
+        std::thread::sleep(Duration::from_millis(50));
+        screen = tmux.screen();
+    }
+    assert!(screen.contains("✓          ✓"), "{screen}");
+    tmux.send(&["q"]);
+    tmux.wait_for("EXIT=0");
+}
