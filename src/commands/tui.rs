@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::cli::{DemoArgs, LocationArgs, ProjectArgs, RunArgs, SignerArgs};
+use super::cli::{DemoArgs, InitArgs, LocationArgs, ProjectArgs, RunArgs, SignerArgs};
 use super::signoff::{signing_identity, signing_key};
 use super::{CommandError, Project};
 
@@ -14,34 +14,57 @@ use crate::probe::ProbeContext;
 use crate::signoff::Identity;
 use crate::tui::{self, Setup};
 
-/// `preflight tui` (and `preflight` alone).
+/// `preflight tui` (and `preflight` alone). On a project without configuration it
+/// opens on a welcome whose `i` leaves the UI to run `preflight init` on the terminal,
+/// then opens again on the configured project.
 pub fn tui(args: &SignerArgs) -> Result<u8, CommandError> {
-    let project = Project::open(&args.session.project)?;
-    project.check_env(&args.session.env.env)?;
-    let mut setup = setup(
-        &project,
-        &args.session.env.env,
-        args.identity.as_deref(),
-        &args.session.run,
-        EnvVars::from_process(),
-    )?;
-    setup.signer = signing_key(&project.dir, args.key.as_deref())?.map(Arc::new);
-    // A project nobody configured yet: say so once, and how to fix it.
-    let configured = args.session.project.location.config.is_some()
-        || project.dir.join(crate::config::FILE_NAME).exists();
-    if !configured {
-        setup.welcome = Some(
-            "This project has no preflight.toml. The database probes read the guides' PG_* variables (PG_HOST, PG_USER, PG_PASSWORD, …) and are skipped until they are set. `preflight init` writes a preflight.toml from this project's .env files and your shell's variables (names only, never values): q quits, to run it; any other key looks around first."
-                .to_string(),
-        );
+    loop {
+        let project = Project::open(&args.session.project)?;
+        project.check_env(&args.session.env.env)?;
+        let mut setup = setup(
+            &project,
+            &args.session.env.env,
+            args.identity.as_deref(),
+            &args.session.run,
+            EnvVars::from_process(),
+        )?;
+        setup.signer = signing_key(&project.dir, args.key.as_deref())?.map(Arc::new);
+        // A project nobody configured yet: say so once, and how to fix it.
+        let configured = args.session.project.location.config.is_some()
+            || project.dir.join(crate::config::FILE_NAME).exists();
+        if !configured {
+            setup.welcome = Some(
+                "This project has no preflight.toml. The database probes read the guides' PG_* variables (PG_HOST, PG_USER, PG_PASSWORD, …) and are skipped until they are set. `preflight init` writes a preflight.toml from this project's .env files and your shell's variables (names only, never values), asking about each environment it finds."
+                    .to_string(),
+            );
+        }
+        let ending = tui::run(setup)?;
+        if ending != tui::Ending::Init {
+            return Ok(exit_code(ending));
+        }
+        // The UI has given the terminal back: init asks its questions there.
+        let init_args = InitArgs {
+            dir: project.dir.clone(),
+            checklist: args.session.project.checklist.clone(),
+            yes: false,
+            force: false,
+            stdout: false,
+        };
+        let mut stdout = std::io::stdout();
+        super::init(
+            &init_args,
+            &EnvVars::from_process(),
+            super::interactive(),
+            &mut std::io::stdin().lock(),
+            &mut stdout,
+        )?;
     }
-    Ok(exit_code(tui::run(setup)?))
 }
 
 /// The process's exit code for how the UI ended.
 fn exit_code(ending: tui::Ending) -> u8 {
     match ending {
-        tui::Ending::Quit => exit::OK,
+        tui::Ending::Quit | tui::Ending::Init => exit::OK,
         tui::Ending::Interrupted => exit::INTERRUPTED,
     }
 }

@@ -288,6 +288,8 @@ pub struct App {
     pub should_quit: bool,
     /// Set when it exits because of Ctrl-C or SIGINT (the process then exits 130).
     pub interrupted: bool,
+    /// Set when it exits to run `preflight init` (from the welcome).
+    pub init_requested: bool,
     /// Only items of this tier (`t` cycles), or every tier.
     pub tier_filter: Option<Tier>,
     /// How far the help is scrolled (a small terminal cannot show every key at once).
@@ -359,6 +361,7 @@ impl App {
             now,
             message: None,
             should_quit: false,
+            init_requested: false,
             interrupted: false,
             tier_filter: None,
             help_scroll: 0,
@@ -541,13 +544,14 @@ impl App {
         self.say(true, text);
     }
 
-    /// Opens a first screen (an explanation, whole, in a box; any key closes it)
-    /// unless something else is open.
+    /// Opens a first screen (an explanation, whole, in a box; `i` leaves to run
+    /// `preflight init`, any other key closes it) unless something else is open.
     pub fn welcome(&mut self, text: &str) {
         if self.mode == Mode::Normal {
             self.mode = Mode::Dialog(Dialog::Message(MessageDialog {
                 error: false,
                 text: safe_line(text),
+                offers_init: true,
             }));
         }
     }
@@ -559,7 +563,11 @@ impl App {
         let room = usize::from(self.size.0.saturating_sub(2));
         if text.chars().count() > room && self.mode == Mode::Normal {
             self.message = None;
-            self.mode = Mode::Dialog(Dialog::Message(MessageDialog { error, text }));
+            self.mode = Mode::Dialog(Dialog::Message(MessageDialog {
+                error,
+                text,
+                offers_init: false,
+            }));
         } else {
             self.message = Some(Message { error, text });
         }
@@ -1138,6 +1146,11 @@ impl App {
             }
             Then::Quit => {
                 self.should_quit = true;
+                Vec::new()
+            }
+            Then::Init => {
+                self.should_quit = true;
+                self.init_requested = true;
                 Vec::new()
             }
         }

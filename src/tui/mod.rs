@@ -105,6 +105,8 @@ pub enum Ending {
     Quit,
     /// Ctrl-C or SIGINT.
     Interrupted,
+    /// `i` on the welcome: run `preflight init`, then open the UI again.
+    Init,
 }
 
 /// Runs the UI until the user quits or a signal arrives. The terminal is restored on
@@ -259,6 +261,8 @@ async fn event_loop(
     }
     Ok(if app.interrupted {
         Ending::Interrupted
+    } else if app.init_requested {
+        Ending::Init
     } else {
         Ending::Quit
     })

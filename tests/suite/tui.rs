@@ -1040,8 +1040,21 @@ fn an_unconfigured_project_is_welcomed_once() {
     assert!(!app.should_quit);
     // q on it quits: there is nothing typed to lose.
     app.welcome("This project has no preflight.toml.");
+    let screen = screen_text(&render(&app));
+    assert!(
+        screen.contains("i run preflight init"),
+        "the footer offers it: {screen}"
+    );
     app.update(key(KeyCode::Char('q')));
     assert!(app.should_quit);
+    assert!(!app.init_requested);
+    // i leaves to run `preflight init`; elsewhere i does nothing of the kind.
+    let mut app = finished((100, 30));
+    app.update(key(KeyCode::Char('i')));
+    assert!(!app.should_quit);
+    app.welcome("This project has no preflight.toml.");
+    app.update(key(KeyCode::Char('i')));
+    assert!(app.should_quit && app.init_requested);
 }
 
 /// The matrix (`m`) checks every other environment in a run of its own and shows each

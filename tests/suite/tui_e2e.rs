@@ -493,3 +493,49 @@ fn two_checklists_switching_environment_and_the_matrix_in_a_real_terminal() {
     tmux.send(&["q"]);
     tmux.wait_for("EXIT=0");
 }
+
+/// The welcome of an unconfigured project runs `preflight init` on `i` (its questions
+/// on the terminal), then opens again on the configured project.
+#[test]
+fn the_welcome_runs_init_and_comes_back_configured() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(
+        project.join(".env.production"),
+        "PG_HOST=127.0.0.1\nPG_USER=app\nPG_PASSWORD=Prod-Secret-9f2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join(".env.staging"),
+        "PG_HOST=127.0.0.1\nPG_USER=app\nPG_PASSWORD=Staging-Secret-4k1\n",
+    )
+    .unwrap();
+    let binary = env!("CARGO_BIN_EXE_preflight");
+    let script = format!(
+        "cd {}; env -u PG_HOST -u PG_USER -u PG_PASSWORD -u DATABASE_URL {binary} --as 'Jane <jane@example.com>'; echo \"EXIT=$?\"; sleep 60",
+        project.display()
+    );
+    let tmux = Tmux::script(
+        &script,
+        &[
+            ("XDG_CONFIG_HOME", tmp.path()),
+            ("XDG_CACHE_HOME", tmp.path()),
+        ],
+    );
+    tmux.wait_for("i runs preflight init");
+    tmux.send(&["i"]);
+    tmux.wait_for("add environment `staging`");
+    tmux.send(&["y", "Enter"]);
+    // Back in the UI, on the two checklists init chose, with both environments.
+    let screen = tmux.wait_for("(2 checklists)");
+    assert!(!screen.contains("no preflight.toml"), "{screen}");
+    tmux.send(&["E"]);
+    tmux.wait_for("env staging");
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for("EXIT=0");
+    assert!(screen.contains("wrote "), "init's output stays: {screen}");
+    let written = std::fs::read_to_string(project.join("preflight.toml")).unwrap();
+    assert!(written.contains("[environments.staging]"), "{written}");
+    assert!(!written.contains("Secret"), "{written}");
+}

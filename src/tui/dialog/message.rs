@@ -1,5 +1,7 @@
 //! A message too long for the status line (a refusal with its way out, a long error),
-//! shown whole in a box; `q` quits, any other key closes it.
+//! shown whole in a box; `q` quits, any other key closes it. The welcome of a project
+//! without configuration also offers `i`: leave the UI to run `preflight init`, and
+//! come back to the project it configured.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -14,6 +16,13 @@ use crate::tui::view::fg;
 /// The keys the footer offers.
 pub const KEYS: &[(&str, &str)] = &[("any key", "close"), ("q", "quit")];
 
+/// The keys the footer offers on the welcome.
+pub const WELCOME_KEYS: &[(&str, &str)] = &[
+    ("i", "run preflight init"),
+    ("any key", "look around"),
+    ("q", "quit"),
+];
+
 /// The message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageDialog {
@@ -21,6 +30,9 @@ pub struct MessageDialog {
     pub error: bool,
     /// The whole text (control characters already escaped).
     pub text: String,
+    /// Whether it offers `i` (run `preflight init`): the welcome of a project
+    /// without configuration.
+    pub offers_init: bool,
 }
 
 impl MessageDialog {
@@ -28,6 +40,7 @@ impl MessageDialog {
     pub fn on_key(self, key: &KeyEvent) -> Reply {
         match key.code {
             KeyCode::Char('q') => Reply::close(Then::Quit),
+            KeyCode::Char('i') if self.offers_init => Reply::close(Then::Init),
             _ => Reply::close(Then::Nothing),
         }
     }
@@ -63,7 +76,14 @@ impl MessageDialog {
         let text = Paragraph::new(vec![
             Line::raw(self.text.clone()),
             Line::raw(""),
-            Line::styled("any key closes this · q quits", fg(app, Color::DarkGray)),
+            Line::styled(
+                if self.offers_init {
+                    "i runs preflight init · any other key looks around · q quits"
+                } else {
+                    "any key closes this · q quits"
+                },
+                fg(app, Color::DarkGray),
+            ),
         ])
         .wrap(Wrap { trim: false })
         .block(modal_block(app, title.into()));
@@ -80,6 +100,7 @@ mod tests {
         let m = MessageDialog {
             error: true,
             text: "aaaa bbbb cccc".into(),
+            offers_init: false,
         };
         assert_eq!(m.lines_at(9), 2);
         assert_eq!(m.lines_at(20), 1);

@@ -76,6 +76,9 @@ pub enum Then {
     CommandsAllowed(bool),
     /// Leave preflight.
     Quit,
+    /// Leave the UI to run `preflight init` (it opens again on the configured
+    /// project).
+    Init,
 }
 
 impl Reply {
@@ -143,6 +146,7 @@ impl Dialog {
             Dialog::Export(_) => export::KEYS,
             Dialog::ConfirmDiscard(_) => confirm_discard::KEYS,
             Dialog::TrustCommands(_) => trust_commands::KEYS,
+            Dialog::Message(m) if m.offers_init => message::WELCOME_KEYS,
             Dialog::Message(_) => message::KEYS,
         }
     }
