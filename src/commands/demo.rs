@@ -67,7 +67,7 @@ const FILES: &[(&str, &str, u32)] = &[
     ("checklist.toml", CHECKLIST, 0o644),
     (
         "preflight.toml",
-        "# The demo's configuration: its own checklist, and the ledger in .preflight/.\nchecklist = \"checklist.toml\"\n\n# Staging reuses the development credentials (the mistake).\n[environments.staging]\nhost = \"staging-db.internal\"\nuser = { dotenv = \".env.staging\", key = \"PG_USER\" }\npassword = { dotenv = \".env.staging\", key = \"PG_PASSWORD\" }\n",
+        "# The demo's configuration: its own checklist, and the ledger in .preflight/.\nchecklist = \"checklist.toml\"\n\n# Staging reuses the development credentials (the mistake). It lives on this machine:\n# port 9 is closed (its database probes say they cannot connect) unless the demo's own\n# cluster runs, which it then shares.\n[environments.staging]\nhost = \"127.0.0.1\"\nport = 9\ndatabase = \"taskman_v2\"\nuser = { dotenv = \".env.staging\", key = \"PG_USER\" }\npassword = { dotenv = \".env.staging\", key = \"PG_PASSWORD\" }\n",
         0o644,
     ),
     (
@@ -412,10 +412,12 @@ pub fn add_postgres(dir: &Path, cluster: &PendingCluster) -> Result<(), DemoErro
         .append(true)
         .open(dir.join("checklist.toml"))?
         .write_all(items.as_bytes())?;
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(dir.join("preflight.toml"))?
-        .write_all(cluster.admin_environment().as_bytes())?;
+    // Staging shares the cluster (with the development credentials: the mistake).
+    let config = dir.join("preflight.toml");
+    let text = std::fs::read_to_string(&config)?
+        .replacen("port = 9\n", &format!("port = {}\n", cluster.port), 1)
+        + &cluster.admin_environment();
+    std::fs::write(&config, text)?;
     git(dir, &["commit", "-q", "-a", "-m", "demo database"])?;
     Ok(())
 }

@@ -434,7 +434,12 @@ impl App {
 
     /// Screen areas for the current size.
     pub fn areas(&self) -> Areas {
-        Areas::with_focus(self.size.0, self.size.1, self.focus == Pane::Detail)
+        Areas::with_focus(
+            self.size.0,
+            self.size.1,
+            self.focus == Pane::Detail,
+            self.matrix.is_some(),
+        )
     }
 
     /// Applies an action; returns what must happen outside.

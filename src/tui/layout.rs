@@ -25,12 +25,13 @@ pub const SINGLE_PANE_BELOW: u16 = 100;
 impl Areas {
     /// The areas of a `width` × `height` terminal with both panes.
     pub fn new(width: u16, height: u16) -> Areas {
-        Areas::with_focus(width, height, false)
+        Areas::with_focus(width, height, false, false)
     }
 
     /// The areas when the details have the focus (`detail`): on a narrow terminal the
-    /// pane with the focus takes the whole width and the other none.
-    pub fn with_focus(width: u16, height: u16, detail: bool) -> Areas {
+    /// pane with the focus takes the whole width and the other none. With the matrix
+    /// (`wide_list`), the list takes three fifths of a wide terminal, for its columns.
+    pub fn with_focus(width: u16, height: u16, detail: bool, wide_list: bool) -> Areas {
         let screen = Rect::new(0, 0, width, height);
         let [header, body, status, footer] = Layout::vertical([
             Constraint::Length(2),
@@ -41,6 +42,8 @@ impl Areas {
         .areas(screen);
         let list_width = if width < SINGLE_PANE_BELOW {
             if detail { 0 } else { width }
+        } else if wide_list {
+            (width * 3 / 5).clamp(28.min(width), 96)
         } else {
             (width * 2 / 5).clamp(28.min(width), 64)
         };

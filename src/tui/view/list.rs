@@ -35,9 +35,9 @@ pub(super) fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         .title(title);
     // The matrix's column headings sit on the border, over their columns.
     if let Some(matrix) = &app.matrix {
+        let widths = column_widths(matrix, area.width.saturating_sub(2));
         let mut spans = Vec::new();
-        for column in &matrix.columns {
-            let width = column_width(&column.env);
+        for (column, &width) in matrix.columns.iter().zip(&widths) {
             let name: String = column.env.chars().take(width).collect();
             let style = if column.env == app.env {
                 bold().add_modifier(Modifier::UNDERLINED)
@@ -111,7 +111,10 @@ fn item_line(app: &App, index: usize, width: usize, focused: bool) -> Line<'stat
     } else {
         app.state_of(index).and_then(state_badge)
     };
-    let cells = app.matrix.as_ref().map(|m| matrix_cells(app, m, index));
+    let cells = app
+        .matrix
+        .as_ref()
+        .map(|m| matrix_cells(app, m, index, column_widths(m, width as u16)));
     let badge_width = match &cells {
         Some(cells) => cells.iter().map(|(_, w, _)| w + 1).sum(),
         None => badge.map_or(0, |(b, _)| b.chars().count() + 1),
@@ -157,22 +160,44 @@ fn item_line(app: &App, index: usize, width: usize, focused: bool) -> Line<'stat
     }
 }
 
-/// How wide an environment's column of the matrix is: its name, within bounds.
-fn column_width(env: &str) -> usize {
-    env.chars().count().clamp(1, 10)
+/// How wide each environment's column of the matrix is in a list `width` columns
+/// wide: each as wide as its name (at most 10), narrowed alike until the columns leave
+/// the titles at least half the width (down to one column each, its name's initial).
+fn column_widths(matrix: &Matrix, width: u16) -> Vec<usize> {
+    let room = usize::from(width) / 2;
+    let fits = |cap: usize| -> Vec<usize> {
+        matrix
+            .columns
+            .iter()
+            .map(|c| c.env.chars().count().clamp(1, cap))
+            .collect()
+    };
+    for cap in [10, 7, 4, 3, 2] {
+        let widths = fits(cap);
+        if widths.iter().map(|w| w + 1).sum::<usize>() <= room {
+            return widths;
+        }
+    }
+    fits(1)
 }
 
 /// The matrix's cells of an item: symbol, width and colour per environment.
-fn matrix_cells(app: &App, matrix: &Matrix, index: usize) -> Vec<(&'static str, usize, Color)> {
+fn matrix_cells(
+    app: &App,
+    matrix: &Matrix,
+    index: usize,
+    widths: Vec<usize>,
+) -> Vec<(&'static str, usize, Color)> {
     matrix
         .columns
         .iter()
-        .map(|column| {
+        .zip(widths)
+        .map(|(column, width)| {
             let (symbol, color) = match app.matrix_cell(column, index) {
                 Some(status) => item_status(status),
                 None => (spinner(app), Color::Yellow),
             };
-            (symbol, column_width(&column.env), color)
+            (symbol, width, color)
         })
         .collect()
 }
