@@ -477,7 +477,9 @@ fn two_checklists_switching_environment_and_the_matrix_in_a_real_terminal() {
     tmux.send(&["E"]);
     tmux.wait_for("env staging");
     tmux.send(&["m"]);
-    let screen = tmux.wait_for("production staging");
+    // A column per environment (the conventional development and deployment ones
+    // too), their names cut alike to fit.
+    let screen = tmux.wait_for("deploym develop product staging");
     // Both columns filled: no spinner left in the list.
     let start = Instant::now();
     let mut screen = screen;
@@ -489,7 +491,7 @@ fn two_checklists_switching_environment_and_the_matrix_in_a_real_terminal() {
         std::thread::sleep(Duration::from_millis(50));
         screen = tmux.screen();
     }
-    assert!(screen.contains("✓          ✓"), "{screen}");
+    assert!(screen.contains("✓       ✓       ✓       ✓"), "{screen}");
     tmux.send(&["q"]);
     tmux.wait_for("EXIT=0");
 }
