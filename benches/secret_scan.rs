@@ -22,13 +22,13 @@ fn main() {
         NAME_KEYWORDS.join("\n") + "\n",
     )
     .expect("patterns written");
-    let scanner = Scanner::default();
+    let scanner = std::sync::Arc::new(Scanner::default());
     let exclude = PathGlobs::new(&["*.md"]).expect("valid pattern");
     let root = std::path::Path::new(&dir);
     let mut best = f64::MAX;
     let mut last = (0, 0, 0);
     for round in 0..4 {
-        let stats = Stats::default();
+        let stats = std::sync::Arc::new(Stats::default());
         let started = Instant::now();
         let listing = Walk::new(root).excluding(&exclude).list();
         let found = scanner.scan_listing(&listing, &stats);

@@ -414,9 +414,11 @@ pub fn add_postgres(dir: &Path, cluster: &PendingCluster) -> Result<(), DemoErro
         .write_all(items.as_bytes())?;
     // Staging shares the cluster (with the development credentials: the mistake).
     let config = dir.join("preflight.toml");
-    let text = std::fs::read_to_string(&config)?
-        .replacen("port = 9\n", &format!("port = {}\n", cluster.port), 1)
-        + &cluster.admin_environment();
+    let text = std::fs::read_to_string(&config)?.replacen(
+        "port = 9\n",
+        &format!("port = {}\n", cluster.port),
+        1,
+    ) + &cluster.admin_environment();
     std::fs::write(&config, text)?;
     git(dir, &["commit", "-q", "-a", "-m", "demo database"])?;
     Ok(())

@@ -44,12 +44,62 @@ pub struct RunFiles {
     compose: std::sync::Mutex<HashMap<PathBuf, Arc<std::sync::OnceLock<ParsedCompose>>>>,
     /// The files git tracks (`git ls-files`), asked once per run.
     index: std::sync::OnceLock<TrackedFiles>,
+    /// The run's one pass over the files' contents (see [`super::pass`]).
+    pass: PassGate,
+}
+
+/// Whether the run makes a pass over the project's files, and whether it has ended.
+#[derive(Debug, Default)]
+struct PassGate {
+    state: std::sync::Mutex<PassState>,
+    ended: std::sync::Condvar,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum PassState {
+    /// No pass: a probe that reads files reads them itself.
+    #[default]
+    None,
+    /// A pass is under way (or about to start): readers wait for it.
+    Expected,
+    /// The pass ended.
+    Ended,
 }
 
 /// The files git tracks, relative to the project, or why git could not say.
 pub type TrackedFiles = Result<Arc<Vec<String>>, Arc<GitError>>;
 
 impl RunFiles {
+    /// Says that this run makes a pass over the files: probes that read files wait for
+    /// it (see [`RunFiles::end_pass`]).
+    pub fn expect_pass(&self) {
+        *self.pass.state.lock().unwrap_or_else(|e| e.into_inner()) = PassState::Expected;
+    }
+
+    /// Says that the run's pass ended: the waiting readers go on.
+    pub fn end_pass(&self) {
+        *self.pass.state.lock().unwrap_or_else(|e| e.into_inner()) = PassState::Ended;
+        self.pass.ended.notify_all();
+    }
+
+    /// Waits for the run's pass to end; `false` when the run makes none.
+    pub fn await_pass(&self) -> bool {
+        let mut state = self.pass.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            match *state {
+                PassState::None => return false,
+                PassState::Ended => return true,
+                PassState::Expected => {
+                    state = self
+                        .pass
+                        .ended
+                        .wait(state)
+                        .unwrap_or_else(|e| e.into_inner());
+                }
+            }
+        }
+    }
+
     fn tracked(&self, project_dir: &Path) -> TrackedFiles {
         self.index
             .get_or_init(|| {

@@ -9,6 +9,7 @@
 //! - [`events`]: the runner's progress events, the interface to its consumers;
 //! - [`context`]: what a probe may read;
 //! - [`runner`]: plans and runs probes concurrently under timeouts;
+//! - [`pass`]: a probe's share of the run's one pass over the project's files;
 //! - [`catalog`]: every kind with its parameters;
 //! - [`consent`]: the programs a run would start that need the user's yes;
 //! - [`shared`]: helpers several kinds use (Compose files, git patterns, PostgreSQL
@@ -21,6 +22,7 @@ pub mod context;
 pub mod events;
 pub mod kinds;
 pub mod outcome;
+pub mod pass;
 pub mod runner;
 pub mod shared;
 
@@ -29,6 +31,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::system::walk::Visitor;
 pub use context::ProbeContext;
 pub use outcome::{
     Evidence, EvidenceStatus, ItemResult, ItemStatus, ProbeOutcome, ProbeResult, ProbeStatus,
@@ -42,6 +45,19 @@ pub trait Probe: Send + Sync + fmt::Debug + 'static {
     /// Runs the check. The runner applies the timeout; a probe that talks to the network
     /// also bounds each of its own steps.
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture;
+
+    /// Whether it reads the contents of the project's files (then it takes them from
+    /// the run's one pass: see [`pass`]).
+    fn reads_files(&self) -> bool {
+        false
+    }
+
+    /// Its share of the run's pass over the project's files, prepared once (on the
+    /// pass's thread, before any file is read): which files, and what it does with
+    /// each. `None` when it reads none after all (its `run` says why).
+    fn visitor(&self, _ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
+        None
+    }
 }
 
 /// A probe that does blocking work (files, child processes): it runs on tokio's
@@ -49,9 +65,27 @@ pub trait Probe: Send + Sync + fmt::Debug + 'static {
 pub trait BlockingProbe: Send + Sync + fmt::Debug + 'static {
     /// Runs the check synchronously.
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome;
+
+    /// As [`Probe::reads_files`].
+    fn reads_files(&self) -> bool {
+        false
+    }
+
+    /// As [`Probe::visitor`].
+    fn visitor(&self, _ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
+        None
+    }
 }
 
 impl<T: BlockingProbe> Probe for T {
+    fn reads_files(&self) -> bool {
+        BlockingProbe::reads_files(self)
+    }
+
+    fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
+        BlockingProbe::visitor(self, ctx)
+    }
+
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
         Box::pin(async move {
             match tokio::task::spawn_blocking(move || self.check(&ctx)).await {

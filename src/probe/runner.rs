@@ -162,8 +162,35 @@ pub async fn run(
     events: Option<mpsc::UnboundedSender<RunEvent>>,
 ) -> Vec<ItemResult> {
     let planned = plan(checklist, selection, options);
-    // The probes of this run share one listing of the project's files.
+    // The probes of this run share one listing of the project's files, and one pass
+    // over their contents.
     let ctx = Arc::new(ctx.for_run());
+    let readers: Vec<Arc<dyn Probe>> = planned
+        .iter()
+        .filter_map(|p| p.probe.as_ref().ok())
+        .filter(|p| p.reads_files())
+        .cloned()
+        .collect();
+    // Not waited for at the end: a reader that timed out does not hold the run.
+    let _pass = (!readers.is_empty()).then(|| {
+        ctx.files.expect_pass();
+        let ctx = Arc::clone(&ctx);
+        tokio::task::spawn_blocking(move || {
+            // The readers go on however this ends (a panic included).
+            struct End(Arc<ProbeContext>);
+            impl Drop for End {
+                fn drop(&mut self) {
+                    self.0.files.end_pass();
+                }
+            }
+            let _end = End(Arc::clone(&ctx));
+            let visitors: Vec<Arc<dyn crate::system::walk::Visitor>> =
+                readers.iter().filter_map(|p| p.visitor(&ctx)).collect();
+            let refs: Vec<&dyn crate::system::walk::Visitor> =
+                visitors.iter().map(|v| &**v).collect();
+            crate::system::walk::pass(&refs);
+        })
+    });
     let mut finished = execute(planned, ctx, options.concurrency, events).await;
     selection
         .iter()

@@ -590,7 +590,7 @@ impl Listing {
     pub fn read_each<T: Send>(
         &self,
         content: Content,
-        visit: impl Fn(&ProjectFile, &[u8]) -> T + Sync,
+        visit: impl Fn(&ProjectFile, &[u8]) -> T + Send + Sync,
     ) -> (Vec<T>, Vec<Skipped>) {
         read_each(&self.files, content, visit)
     }
@@ -598,52 +598,158 @@ impl Listing {
 
 /// Reads every file (see [`read`]) on every core and calls `visit` with its contents.
 /// Returns what the visits returned, in file order, and the files that could not be
-/// read, with why.
+/// read, with why. (A [`pass`] with one [`Collect`].)
 pub fn read_each<T: Send>(
     files: &[ProjectFile],
     content: Content,
-    visit: impl Fn(&ProjectFile, &[u8]) -> T + Sync,
+    visit: impl Fn(&ProjectFile, &[u8]) -> T + Send + Sync,
 ) -> (Vec<T>, Vec<Skipped>) {
+    let collect = Collect::new(files.to_vec(), content, visit);
+    pass(&[&collect]);
+    collect.take()
+}
+
+/// One reader's client in a [`pass`]: the files it wants, and what it does with each.
+pub trait Visitor: Send + Sync {
+    /// The files it wants, by position (its `visit` and `skip` get that position).
+    fn files(&self) -> &[ProjectFile];
+    /// Whether it takes binary files too.
+    fn content(&self) -> Content;
+    /// The contents of its file at `index`.
+    fn visit(&self, index: usize, bytes: &[u8]);
+    /// Its file at `index` could not be read, or is binary for a text visitor.
+    fn skip(&self, index: usize, reason: SkipReason);
+}
+
+/// One pass over the files of several visitors: each file is read at most once (see
+/// [`read`]), on every core, and its contents handed to every visitor that wants it.
+/// Memory holds one file per core, whatever the number of files.
+pub fn pass(visitors: &[&dyn Visitor]) {
+    // Every wanted path once, with who wants it.
+    let mut wanted: std::collections::BTreeMap<&Path, Vec<(usize, usize)>> =
+        std::collections::BTreeMap::new();
+    for (v, visitor) in visitors.iter().enumerate() {
+        for (i, file) in visitor.files().iter().enumerate() {
+            wanted.entry(file.path.as_path()).or_default().push((v, i));
+        }
+    }
+    let work: Vec<(&Path, Vec<(usize, usize)>)> = wanted.into_iter().collect();
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Result<T, SkipReason>)>> = Mutex::new(Vec::new());
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(files.len().max(1));
+        .min(work.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
                 let mut buf = Vec::new();
-                let mut mine = Vec::new();
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(file) = files.get(index) else {
+                    let Some((path, who)) = work.get(index) else {
                         break;
                     };
-                    let result =
-                        read_into(&file.path, content, &mut buf).map(|()| visit(file, &buf));
-                    mine.push((index, result));
+                    match read_into(path, Content::Any, &mut buf) {
+                        Err(reason) => {
+                            for &(v, i) in who {
+                                visitors[v].skip(i, reason.clone());
+                            }
+                        }
+                        Ok(()) => {
+                            let binary = is_binary(&buf);
+                            for &(v, i) in who {
+                                if binary && visitors[v].content() == Content::Text {
+                                    visitors[v].skip(i, SkipReason::Binary);
+                                } else {
+                                    visitors[v].visit(i, &buf);
+                                }
+                            }
+                        }
+                    }
                 }
-                results
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .extend(mine);
             });
         }
     });
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|(index, _)| *index);
-    let mut visited = Vec::with_capacity(results.len());
-    let mut skipped = Vec::new();
-    for (index, result) in results {
-        match result {
-            Ok(value) => visited.push(value),
-            Err(reason) => skipped.push(Skipped {
-                rel: files[index].rel.clone(),
-                reason,
-            }),
+}
+
+/// What a [`Collect`] does with each file's contents.
+type VisitFn<'a, T> = Box<dyn Fn(&ProjectFile, &[u8]) -> T + Send + Sync + 'a>;
+
+/// The visitor most readers need: `visit` maps each file's contents to a value, kept
+/// with the file's position; [`Collect::take`] returns them in file order with what
+/// was not read.
+pub struct Collect<'a, T> {
+    files: Vec<ProjectFile>,
+    content: Content,
+    visit: VisitFn<'a, T>,
+    found: Mutex<Vec<(usize, Result<T, SkipReason>)>>,
+}
+
+impl<T> std::fmt::Debug for Collect<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collect")
+            .field("files", &self.files.len())
+            .field("content", &self.content)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, T: Send> Collect<'a, T> {
+    /// A visitor of `files` (as `content` says) calling `visit` on each.
+    pub fn new(
+        files: Vec<ProjectFile>,
+        content: Content,
+        visit: impl Fn(&ProjectFile, &[u8]) -> T + Send + Sync + 'a,
+    ) -> Collect<'a, T> {
+        Collect {
+            files,
+            content,
+            visit: Box::new(visit),
+            found: Mutex::new(Vec::new()),
         }
     }
-    (visited, skipped)
+
+    /// What the visits returned, in file order, and the files not read, with why.
+    /// Taken once: a second call returns nothing.
+    pub fn take(&self) -> (Vec<T>, Vec<Skipped>) {
+        let mut found = std::mem::take(&mut *self.found.lock().unwrap_or_else(|e| e.into_inner()));
+        found.sort_by_key(|(index, _)| *index);
+        let mut visited = Vec::with_capacity(found.len());
+        let mut skipped = Vec::new();
+        for (index, result) in found {
+            match result {
+                Ok(value) => visited.push(value),
+                Err(reason) => skipped.push(Skipped {
+                    rel: self.files[index].rel.clone(),
+                    reason,
+                }),
+            }
+        }
+        (visited, skipped)
+    }
+}
+
+impl<T: Send> Visitor for Collect<'_, T> {
+    fn files(&self) -> &[ProjectFile] {
+        &self.files
+    }
+
+    fn content(&self) -> Content {
+        self.content
+    }
+
+    fn visit(&self, index: usize, bytes: &[u8]) {
+        let value = (self.visit)(&self.files[index], bytes);
+        self.found
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((index, Ok(value)));
+    }
+
+    fn skip(&self, index: usize, reason: SkipReason) {
+        self.found
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((index, Err(reason)));
+    }
 }
 
 /// Reads a file of the project: a regular file (a symbolic link is not followed), at
@@ -668,11 +774,15 @@ fn read_into(path: &Path, content: Content, buf: &mut Vec<u8>) -> Result<(), Ski
         ReadError::TooLarge { size, .. } => SkipReason::TooLarge { size },
         other => SkipReason::Unreadable(other.to_string()),
     })?;
-    if content == Content::Text && memchr::memchr(0, &buf[..buf.len().min(BINARY_PREFIX)]).is_some()
-    {
+    if content == Content::Text && is_binary(buf) {
         return Err(SkipReason::Binary);
     }
     Ok(())
+}
+
+/// Whether contents are binary: a NUL byte in the first [`BINARY_PREFIX`] bytes.
+fn is_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PREFIX)]).is_some()
 }
 
 #[cfg(test)]

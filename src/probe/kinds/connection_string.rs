@@ -11,9 +11,10 @@ use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::config::pgurl::PgUrl;
 use crate::probe::catalog::KindInfo;
+use crate::probe::pass::Share;
 use crate::probe::shared::files::is_development_file;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::walk;
+use crate::system::walk::{Collect, Content, Visitor};
 
 const SSLMODES: &[&str] = &[
     "disable",
@@ -54,6 +55,8 @@ pub const KIND: KindInfo = KindInfo {
 pub struct ConnectionStringProbe {
     files: PathGlobs,
     min_sslmode: usize,
+    /// Its share of the run's pass over the project's files: each file's URLs.
+    share: Share<(String, Vec<FoundUrl>)>,
 }
 
 impl ConnectionStringProbe {
@@ -64,7 +67,11 @@ impl ConnectionStringProbe {
             .iter()
             .position(|m| *m == min)
             .ok_or_else(|| ParamError::new("min_sslmode", format!("`{min}` is not an sslmode")))?;
-        Ok(ConnectionStringProbe { files, min_sslmode })
+        Ok(ConnectionStringProbe {
+            files,
+            min_sslmode,
+            share: Share::default(),
+        })
     }
 }
 
@@ -135,23 +142,44 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-impl BlockingProbe for ConnectionStringProbe {
-    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+impl ConnectionStringProbe {
+    /// Its visitor: the matching files (git-ignored ones too: they are on disk), each
+    /// searched for connection URLs as it is read.
+    fn prepare(
+        &self,
+        ctx: &ProbeContext,
+    ) -> Result<Collect<'static, (String, Vec<FoundUrl>)>, ProbeOutcome> {
         let paths = ctx
             .project_files_with_ignored()
             .filtered(Some(&self.files), None)
             .files;
-        let rel: Vec<String> = paths.iter().map(|p| p.rel.clone()).collect();
+        Ok(Collect::new(paths, Content::Text, |file, bytes| {
+            (file.rel.clone(), find_urls(&String::from_utf8_lossy(bytes)))
+        }))
+    }
+}
+
+impl BlockingProbe for ConnectionStringProbe {
+    fn reads_files(&self) -> bool {
+        true
+    }
+
+    fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
+        self.share.visitor(|| self.prepare(ctx))
+    }
+
+    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let (per_file, _unread) = match self.share.results(ctx, || self.prepare(ctx)) {
+            Ok(found) => found,
+            Err(outcome) => return outcome,
+        };
         let index = ctx.tracked_files().unwrap_or_default();
         let tracked: std::collections::HashSet<&String> = index.iter().collect();
         let min = SSLMODES[self.min_sslmode];
         let (mut bad, mut good, mut local) = (Vec::new(), Vec::new(), Vec::new());
-        for (path, rel) in paths.iter().zip(&rel) {
-            let Ok(text) = walk::read_text(&path.path) else {
-                continue;
-            };
+        for (rel, urls) in &per_file {
             let development = is_development_file(rel);
-            for found in find_urls(&text) {
+            for found in urls {
                 let shown = masked(&found.text);
                 let at =
                     |message: String| Evidence::at(rel.clone(), found.line, found.column, message);

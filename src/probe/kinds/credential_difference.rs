@@ -4,12 +4,14 @@
 //! folders unless asked, and files over the walker's size limit, are not searched, and
 //! the evidence names them). Evidence names fields and files, never a value.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
+use crate::config::ResolvedEnvironment;
 use crate::probe::catalog::KindInfo;
+use crate::probe::pass::Share;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::walk::{Content, Listing, Skipped, Walk};
+use crate::system::walk::{Collect, Content, Skipped, Visitor, Walk};
 
 /// Passwords shorter than this are not searched for (they would match by accident).
 const MIN_SEARCHED: usize = 6;
@@ -43,6 +45,12 @@ pub struct CredentialDifferenceProbe {
     first: String,
     second: String,
     vendored: bool,
+    /// Its share of the run's pass over the project's files: those holding the first
+    /// environment's password.
+    share: Share<Option<String>>,
+    /// The two environments as the pass was prepared with them, and what the walk
+    /// left out.
+    prepared: OnceLock<(ResolvedEnvironment, ResolvedEnvironment, Vec<Skipped>)>,
 }
 
 impl CredentialDifferenceProbe {
@@ -54,6 +62,8 @@ impl CredentialDifferenceProbe {
                 first: a.clone(),
                 second: b.clone(),
                 vendored,
+                share: Share::default(),
+                prepared: OnceLock::new(),
             }),
             _ => Err(ParamError::new(
                 "environments",
@@ -63,23 +73,64 @@ impl CredentialDifferenceProbe {
     }
 }
 
-/// The files of `listing` containing `needle`, relative to the root (binary ones too,
-/// since a value can sit in any), and what was not searched.
-fn files_containing(listing: &Listing, needle: &[u8]) -> (Vec<String>, Vec<Skipped>) {
-    let (hits, mut unread) = listing.read_each(Content::Any, |file, bytes| {
-        memchr::memmem::find(bytes, needle).map(|_| file.rel.clone())
-    });
-    unread.extend(listing.skipped.iter().cloned());
-    (hits.into_iter().flatten().collect(), unread)
-}
-
-impl BlockingProbe for CredentialDifferenceProbe {
-    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+impl CredentialDifferenceProbe {
+    /// Its visitor: with a password long enough to search for, every file (git-ignored
+    /// ones too: they are still on disk; binary ones too: a value can sit in any),
+    /// searched for it as it is read.
+    fn prepare(
+        &self,
+        ctx: &ProbeContext,
+    ) -> Result<Collect<'static, Option<String>>, ProbeOutcome> {
         let resolve = |name: &str| ctx.environment_blocking(name);
         let (a, b) = match (resolve(&self.first), resolve(&self.second)) {
             (Ok(a), Ok(b)) => (a, b),
-            (Err(e), _) | (_, Err(e)) => return ProbeOutcome::error(e.to_string()),
+            (Err(e), _) | (_, Err(e)) => return Err(ProbeOutcome::error(e.to_string())),
         };
+        let needle = a
+            .password
+            .as_ref()
+            .filter(|p| p.expose().len() >= MIN_SEARCHED)
+            .map(|p| zeroize::Zeroizing::new(p.expose().as_bytes().to_vec()));
+        let (files, skipped) = match &needle {
+            None => (Vec::new(), Vec::new()),
+            Some(_) if self.vendored => {
+                let listing = Walk::new(&ctx.project_dir)
+                    .include_ignored(true)
+                    .include_vendored(true)
+                    .list();
+                (listing.files, listing.skipped)
+            }
+            Some(_) => {
+                let listing = ctx.project_files_with_ignored();
+                (listing.files.clone(), listing.skipped.clone())
+            }
+        };
+        let _ = self.prepared.set((a, b, skipped));
+        Ok(Collect::new(files, Content::Any, move |file, bytes| {
+            let needle: &[u8] = needle.as_ref().map_or(&[], |n| n.as_slice());
+            memchr::memmem::find(bytes, needle).map(|_| file.rel.clone())
+        }))
+    }
+}
+
+impl BlockingProbe for CredentialDifferenceProbe {
+    fn reads_files(&self) -> bool {
+        true
+    }
+
+    fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
+        self.share.visitor(|| self.prepare(ctx))
+    }
+
+    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let (hits, mut unread) = match self.share.results(ctx, || self.prepare(ctx)) {
+            Ok(found) => found,
+            Err(outcome) => return outcome,
+        };
+        let Some((a, b, skipped)) = self.prepared.get() else {
+            return ProbeOutcome::error("the search was not prepared (this is a bug in preflight)");
+        };
+        unread.extend(skipped.iter().cloned());
         let (first, second) = (&self.first, &self.second);
         let mut same = Vec::new();
         let mut differ = Vec::new();
@@ -118,19 +169,7 @@ impl BlockingProbe for CredentialDifferenceProbe {
         let mut leaked = Vec::new();
         match &a.password {
             Some(p) if p.expose().len() >= MIN_SEARCHED => {
-                // Ignored files are searched too: they are still on disk.
-                let vendored_too;
-                let listing = if self.vendored {
-                    vendored_too = Walk::new(&ctx.project_dir)
-                        .include_ignored(true)
-                        .include_vendored(true)
-                        .list();
-                    &vendored_too
-                } else {
-                    ctx.project_files_with_ignored()
-                };
-                let unread;
-                (leaked, unread) = files_containing(listing, p.expose().as_bytes());
+                leaked = hits.into_iter().flatten().collect();
                 for f in &leaked {
                     evidence.push(Evidence::file(
                         f.clone(),

@@ -5,15 +5,17 @@
 //! one, by fingerprint, each with a justification.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 
 use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
+use crate::probe::pass::Share;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::secretscan::key::{KEY_FILE, KeyOrigin, ephemeral_key, project_key};
-use crate::system::secretscan::{Finding, Scanner, Stats};
+use crate::system::secretscan::{self, Finding, Scanner, Stats};
+use crate::system::walk::{Collect, Visitor};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -43,6 +45,18 @@ pub const KIND: KindInfo = KindInfo {
 pub struct SecretScanProbe {
     exclude: PathGlobs,
     allow: BTreeMap<String, String>,
+    /// Its share of the run's pass over the project's files.
+    share: Share<Vec<Finding>>,
+    /// What its visitor was prepared with.
+    prepared: OnceLock<Prepared>,
+}
+
+/// What the scan of a run was prepared with, for its evidence.
+#[derive(Debug)]
+struct Prepared {
+    origin: KeyOrigin,
+    searched_known: bool,
+    stats: Arc<Stats>,
 }
 
 impl SecretScanProbe {
@@ -57,6 +71,8 @@ impl SecretScanProbe {
         Ok(SecretScanProbe {
             exclude: p.globs_or_default("exclude")?,
             allow,
+            share: Share::default(),
+            prepared: OnceLock::new(),
         })
     }
 }
@@ -70,8 +86,10 @@ fn describe(f: &Finding) -> String {
     )
 }
 
-impl BlockingProbe for SecretScanProbe {
-    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+impl SecretScanProbe {
+    /// Its visitor: the project's files (but the excluded and the fingerprint key),
+    /// scanned for the detectors and the production password as they are read.
+    fn prepare(&self, ctx: &ProbeContext) -> Result<Collect<'static, Vec<Finding>>, ProbeOutcome> {
         // The production password, when it can be read, is searched for verbatim.
         let known: Vec<_> = ctx
             .environment_blocking("production")
@@ -87,22 +105,55 @@ impl BlockingProbe for SecretScanProbe {
             Err(e) => match ephemeral_key() {
                 Ok(key) => (key, KeyOrigin::Ephemeral(e.to_string())),
                 Err(io) => {
-                    return ProbeOutcome::error(format!("no fingerprint key can be made: {io}"));
+                    return Err(ProbeOutcome::error(format!(
+                        "no fingerprint key can be made: {io}"
+                    )));
                 }
             },
         };
         // The walk counts tracked files even when an ignore rule matches them (a
-        // committed `.env`).
-        // preflight's own key is not the project's content.
+        // committed `.env`); preflight's own key is not the project's content.
         let own = PathGlobs::new(&[KEY_FILE]).expect("the key's path is a valid pattern");
         let listing = ctx
             .project_files()
             .filtered(None, Some(&self.exclude))
             .filtered(None, Some(&own));
-        let stats = Stats::default();
-        let findings = Scanner::new(known)
-            .with_fingerprint_key(key)
-            .scan_listing(&listing, &stats);
+        let stats = Arc::new(Stats::default());
+        let scanner = Arc::new(Scanner::new(known).with_fingerprint_key(key));
+        let visitor = scanner.visitor(listing.files, Arc::clone(&stats));
+        let _ = self.prepared.set(Prepared {
+            origin,
+            searched_known,
+            stats,
+        });
+        Ok(visitor)
+    }
+}
+
+impl BlockingProbe for SecretScanProbe {
+    fn reads_files(&self) -> bool {
+        true
+    }
+
+    fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
+        self.share.visitor(|| self.prepare(ctx))
+    }
+
+    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let collect = match self.share.collected(ctx, || self.prepare(ctx)) {
+            Ok(collect) => collect,
+            Err(outcome) => return outcome,
+        };
+        let Some(Prepared {
+            origin,
+            searched_known,
+            stats,
+        }) = self.prepared.get()
+        else {
+            return ProbeOutcome::error("the scan was not prepared (this is a bug in preflight)");
+        };
+        let searched_known = *searched_known;
+        let findings = secretscan::findings(&collect, stats);
         let (allowed, found): (Vec<&Finding>, Vec<&Finding>) = findings
             .iter()
             .partition(|f| self.allow.contains_key(&f.fingerprint));

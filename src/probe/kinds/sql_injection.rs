@@ -18,9 +18,10 @@ use regex::Regex;
 use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
+use crate::probe::pass::Share;
 use crate::probe::shared::{files, plural};
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::walk::{self, Content};
+use crate::system::walk::{Collect, Content, Visitor};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -42,12 +43,15 @@ pub const KIND: KindInfo = KindInfo {
 #[derive(Debug)]
 pub struct SqlInjectionProbe {
     files: PathGlobs,
+    /// Its share of the run's pass over the project's files.
+    share: Share<Vec<Evidence>>,
 }
 
 impl SqlInjectionProbe {
     fn from_params(p: &Params) -> Result<Self, ParamError> {
         Ok(SqlInjectionProbe {
             files: p.globs_or_default("files")?,
+            share: Share::default(),
         })
     }
 }
@@ -137,13 +141,11 @@ pub fn scan(text: &str) -> Vec<(usize, usize, &'static str)> {
     found
 }
 
-impl BlockingProbe for SqlInjectionProbe {
-    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let paths = match files::matching(ctx, &self.files, "source files") {
-            Ok(paths) => paths,
-            Err(skipped) => return skipped,
-        };
-        let (per_file, unread) = walk::read_each(&paths, Content::Text, |file, bytes| {
+impl SqlInjectionProbe {
+    /// Its visitor: the matching source files, each scanned as it is read.
+    fn prepare(&self, ctx: &ProbeContext) -> Result<Collect<'static, Vec<Evidence>>, ProbeOutcome> {
+        let paths = files::matching(ctx, &self.files, "source files")?;
+        Ok(Collect::new(paths, Content::Text, |file, bytes| {
             scan(&String::from_utf8_lossy(bytes))
                 .into_iter()
                 .map(|(line, column, what)| {
@@ -157,7 +159,25 @@ impl BlockingProbe for SqlInjectionProbe {
                     )
                 })
                 .collect::<Vec<_>>()
-        });
+        }))
+    }
+}
+
+impl BlockingProbe for SqlInjectionProbe {
+    fn reads_files(&self) -> bool {
+        true
+    }
+
+    fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
+        self.share.visitor(|| self.prepare(ctx))
+    }
+
+    fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+        let (per_file, unread) = match self.share.results(ctx, || self.prepare(ctx)) {
+            Ok(found) => found,
+            Err(outcome) => return outcome,
+        };
+        let matching = per_file.len() + unread.len();
         let read = per_file.len();
         let findings: Vec<Evidence> = per_file.into_iter().flatten().collect();
         let unread_notes: Vec<Evidence> = unread
@@ -166,9 +186,8 @@ impl BlockingProbe for SqlInjectionProbe {
             .collect();
         if read == 0 {
             return ProbeOutcome::error(format!(
-                "none of the {} matching source file{} could be read",
-                paths.len(),
-                plural(paths.len())
+                "none of the {matching} matching source file{} could be read",
+                plural(matching)
             ))
             .with_evidence(unread_notes);
         }

@@ -26,13 +26,14 @@ pub mod files;
 pub mod key;
 pub mod rules;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use aho_corasick::AhoCorasick;
 
 use self::files::FileKind;
 use self::rules::{Hit, LONG_LINE, TOKENS, Tokens};
-use super::walk::{Content, Listing, SkipReason};
+use super::walk::{Collect, Content, Listing, ProjectFile, SkipReason};
 use crate::base::digest::hmac_sha256_parts_hex;
 use crate::base::secret::{MASK, Secret};
 
@@ -287,21 +288,40 @@ impl Scanner {
 
     /// Scans every file of a walk, on every core. Findings come back sorted by file
     /// and position; binary and oversized files are counted in `stats.skipped`.
-    pub fn scan_listing(&self, listing: &Listing, stats: &Stats) -> Vec<Finding> {
-        let (found, skipped) = listing.read_each(Content::Text, |file, bytes| {
+    pub fn scan_listing(self: &Arc<Self>, listing: &Listing, stats: &Arc<Stats>) -> Vec<Finding> {
+        let collect = Arc::clone(self).visitor(listing.files.clone(), Arc::clone(stats));
+        super::walk::pass(&[&collect]);
+        findings(&collect, stats)
+    }
+
+    /// A visitor that scans `files` as a pass over the project reads them (see
+    /// [`super::walk::pass`]), counting what it reads in `stats`; [`findings`] gives
+    /// what it found.
+    pub fn visitor(
+        self: Arc<Self>,
+        files: Vec<ProjectFile>,
+        stats: Arc<Stats>,
+    ) -> Collect<'static, Vec<Finding>> {
+        Collect::new(files, Content::Text, move |file, bytes| {
             stats.files.fetch_add(1, Ordering::Relaxed);
             stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             self.scan(&file.rel, bytes)
-        });
-        let unscanned = skipped
-            .iter()
-            .filter(|s| matches!(s.reason, SkipReason::Binary | SkipReason::TooLarge { .. }))
-            .count();
-        stats.skipped.fetch_add(unscanned as u64, Ordering::Relaxed);
-        let mut found: Vec<Finding> = found.into_iter().flatten().collect();
-        found.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-        found
+        })
     }
+}
+
+/// The findings of a [`Scanner::visitor`] after its pass, sorted by file and position;
+/// binary and oversized files are counted in `stats.skipped`.
+pub fn findings(collect: &Collect<'static, Vec<Finding>>, stats: &Stats) -> Vec<Finding> {
+    let (found, skipped) = collect.take();
+    let unscanned = skipped
+        .iter()
+        .filter(|s| matches!(s.reason, SkipReason::Binary | SkipReason::TooLarge { .. }))
+        .count();
+    stats.skipped.fetch_add(unscanned as u64, Ordering::Relaxed);
+    let mut found: Vec<Finding> = found.into_iter().flatten().collect();
+    found.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    found
 }
 
 /// Byte offset → (line, column), moving forward cheaply.
