@@ -3,13 +3,14 @@
 # cluster, and the cost of one throwaway cluster as the test harness makes it (copy a
 # template data directory, start it, stop it).
 #
-# Usage: scripts/bench-postgres.sh [runs]   (builds the release binary first)
+# Usage: scripts/bench-postgres.sh [runs]   (builds the release binary first; BIN=PATH
+# measures another binary)
 # Target: each check's median wall time <= 300 ms on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
 cargo build --release --quiet
-bin=$PWD/target/release/preflight
+bin=${BIN:-$PWD/target/release/preflight}
 
 bindir=$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")")
 # A tmpfs when there is one: copying a data directory there is ~15x faster.
@@ -89,6 +90,13 @@ bench_check() { # checklist
   done
   counts=$({ "$bin" check --dir "$project" --checklist "$1" --format json || true; } | python3 -c 'import json,sys; r=json.load(sys.stdin); print(sum(len(i["probes"]) for i in r["items"]), "probes,", len([i for i in r["items"] if not i["probes"]]), "manual items")')
   echo "check, $1 ($counts) against a TLS cluster: median $(printf '%s\n' "${times[@]}" | median) ms over $runs runs (target <= 300 ms)"
+  # Connections one run opens, from the server's log (log_connections).
+  local before after
+  before=$(grep -c "connection authorized" "$work/data.log" || true)
+  "$bin" check --dir "$project" --checklist "$1" >/dev/null || true
+  sleep 0.2
+  after=$(grep -c "connection authorized" "$work/data.log" || true)
+  echo "  connections logged in per run: $((after - before))"
 }
 
 bench_check postgres-production

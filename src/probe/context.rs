@@ -12,6 +12,7 @@ use crate::config::{
 use crate::system::compose::{self, ComposeError, ComposeFile};
 use crate::system::git::{GitError, Repo};
 use crate::system::keyvault::Vaults;
+use crate::system::postgres::SessionPool;
 use crate::system::walk::{IndexSource, Listing, Walk};
 
 /// Why a named environment could not be read. Never carries a value.
@@ -145,6 +146,9 @@ pub struct ProbeContext {
     /// The run's environment (`--env`): what a probe checks unless its checklist names
     /// another.
     pub environment: String,
+    /// The run's database sessions, one per server and credential (see
+    /// [`SessionPool`]).
+    pub sessions: Arc<SessionPool>,
 }
 
 impl ProbeContext {
@@ -159,14 +163,17 @@ impl ProbeContext {
             allow_project_programs: false,
             files: Arc::default(),
             environment: DEFAULT_ENVIRONMENT.to_string(),
+            sessions: Arc::default(),
         }
     }
 
     /// The same context for a new run: the project's files are listed afresh (a file
-    /// may have changed since the last run), once, for every probe of the run.
+    /// may have changed since the last run), once, for every probe of the run; database
+    /// sessions are opened afresh, once per server and credential.
     pub fn for_run(&self) -> ProbeContext {
         ProbeContext {
             files: Arc::default(),
+            sessions: Arc::default(),
             ..self.clone()
         }
     }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::base::secret::Secret;
@@ -83,18 +84,27 @@ impl Connection {
         })
     }
 
-    /// Connects to a target; a failure becomes an `error` outcome (the probe could
-    /// not check what it was asked to).
-    pub async fn open(&self, target: &Target) -> Result<Session, ProbeOutcome> {
-        postgres::connect(target, self.connect_timeout, self.query_timeout)
+    /// The run's session to a target (shared with the run's other probes that read
+    /// the same server with the same credentials); a failure becomes an `error`
+    /// outcome (the probe could not check what it was asked to).
+    pub async fn open(
+        &self,
+        ctx: &ProbeContext,
+        target: &Target,
+    ) -> Result<Arc<Session>, ProbeOutcome> {
+        ctx.sessions
+            .session(target, self.connect_timeout, self.query_timeout)
             .await
             .map_err(|e| ProbeOutcome::error(format!("cannot connect: {e}")))
     }
 
-    /// Resolves the environment and connects.
-    pub async fn session(&self, ctx: &ProbeContext) -> Result<(Target, Session), ProbeOutcome> {
+    /// Resolves the environment and connects (or shares the run's session).
+    pub async fn session(
+        &self,
+        ctx: &ProbeContext,
+    ) -> Result<(Target, Arc<Session>), ProbeOutcome> {
         let target = self.target(ctx).await?;
-        let session = self.open(&target).await?;
+        let session = self.open(ctx, &target).await?;
         Ok((target, session))
     }
 }
@@ -229,6 +239,7 @@ async fn findings_in(
 /// database that accepts connections; an unreadable catalog or a database that could
 /// not be checked is an `error`, never a pass.
 pub async fn run_finding_queries(
+    ctx: &ProbeContext,
     connection: &Connection,
     session: &Session,
     target: &Target,
@@ -270,7 +281,7 @@ pub async fn run_finding_queries(
                 }
                 let mut there = target.clone();
                 there.database.clone_from(&database);
-                let result = match connection.open(&there).await {
+                let result = match connection.open(ctx, &there).await {
                     Ok(session) => findings_in(&session, &database, queries, false)
                         .await
                         .map_err(|o| o.summary),

@@ -9,6 +9,7 @@ pub mod server;
 pub mod tls;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_postgres::Client;
@@ -238,6 +239,14 @@ pub struct Session {
     connection: tokio::task::JoinHandle<()>,
 }
 
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("query_timeout", &self.query_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         self.connection.abort();
@@ -308,6 +317,60 @@ fn classify(target: &Target, e: &tokio_postgres::Error) -> ConnectError {
     ConnectError {
         kind,
         message: format!("{target}: {what}"),
+    }
+}
+
+/// The connections a run shares, one per target (server, database, user, password,
+/// TLS mode and roots) and timeouts: probes that read the same server over the same
+/// credentials share one session, so a run logs in once per host and credential.
+/// A failed connection is shared too (its error), so a wrong password is tried once.
+#[derive(Debug, Default)]
+pub struct SessionPool {
+    sessions: tokio::sync::Mutex<std::collections::HashMap<String, SharedSession>>,
+    opened: std::sync::atomic::AtomicUsize,
+}
+
+type SharedSession = Arc<tokio::sync::OnceCell<Result<Arc<Session>, ConnectError>>>;
+
+impl SessionPool {
+    /// The session to `target`, opened on first use (see [`connect`]).
+    pub async fn session(
+        &self,
+        target: &Target,
+        timeout: Duration,
+        query_timeout: Duration,
+    ) -> Result<Arc<Session>, ConnectError> {
+        let key = format!(
+            "{}\0{}\0{}\0{}\0{}\0{:?}\0{}\0{:?}\0{:?}\0{:?}",
+            target.host,
+            target.port,
+            target.database,
+            target.user,
+            // The password's digest tells credentials apart; the value stays out of the key.
+            target
+                .password
+                .as_ref()
+                .map(|p| crate::base::digest::sha256_hex(p.expose().as_bytes()))
+                .unwrap_or_default(),
+            target.sslmode,
+            target.sslmode_given,
+            target.roots,
+            timeout,
+            query_timeout,
+        );
+        let cell = Arc::clone(self.sessions.lock().await.entry(key).or_default());
+        cell.get_or_init(|| async {
+            self.opened
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            connect(target, timeout, query_timeout).await.map(Arc::new)
+        })
+        .await
+        .clone()
+    }
+
+    /// How many connections it opened (or tried to).
+    pub fn opened(&self) -> usize {
+        self.opened.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -128,6 +128,7 @@ impl CodeProbe {
             many: "findings",
         };
         run_finding_queries(
+            &ctx,
             &self.connection,
             &session,
             &target,

@@ -9,7 +9,6 @@ use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::postgres::{CONNECT_TIMEOUT, Connection, ENVIRONMENT, QUERY_TIMEOUT};
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
-use crate::system::postgres;
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -61,13 +60,16 @@ impl ConnectProbe {
             Ok(t) => t,
             Err(outcome) => return outcome,
         };
-        // Not connecting is the finding here, so it is a failure, not an error.
-        let session = match postgres::connect(
-            &target,
-            self.connection.connect_timeout,
-            self.connection.query_timeout,
-        )
-        .await
+        // Not connecting is the finding here, so it is a failure, not an error. The
+        // session is the run's (the other probes of this server and role share it).
+        let session = match ctx
+            .sessions
+            .session(
+                &target,
+                self.connection.connect_timeout,
+                self.connection.query_timeout,
+            )
+            .await
         {
             Ok(s) => s,
             Err(e) => return ProbeOutcome::fail(format!("cannot connect: {e}")),

@@ -145,6 +145,7 @@ impl PrivilegesProbe {
             many: "grants too wide",
         };
         run_finding_queries(
+            &ctx,
             &self.connection,
             &session,
             &target,
