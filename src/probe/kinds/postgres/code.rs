@@ -128,7 +128,7 @@ impl CodeProbe {
             many: "findings",
         };
         run_finding_queries(
-            &ctx,
+            ctx,
             &self.connection,
             &session,
             &target,

@@ -145,7 +145,7 @@ impl PrivilegesProbe {
             many: "grants too wide",
         };
         run_finding_queries(
-            &ctx,
+            ctx,
             &self.connection,
             &session,
             &target,
