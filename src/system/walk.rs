@@ -621,19 +621,29 @@ pub trait Visitor: Send + Sync {
     fn skip(&self, index: usize, reason: SkipReason);
 }
 
+/// A path a pass reads, and who wants it: (visitor, position in its files).
+type Wanted<'a> = (&'a Path, Vec<(usize, usize)>);
+
 /// One pass over the files of several visitors: each file is read at most once (see
 /// [`read`]), on every core, and its contents handed to every visitor that wants it.
 /// Memory holds one file per core, whatever the number of files.
 pub fn pass(visitors: &[&dyn Visitor]) {
-    // Every wanted path once, with who wants it.
-    let mut wanted: std::collections::BTreeMap<&Path, Vec<(usize, usize)>> =
-        std::collections::BTreeMap::new();
+    // Every wanted path once, with who wants it, in path order (by bytes: comparing
+    // paths component by component costs more than reading them).
+    use std::os::unix::ffi::OsStrExt;
+    let mut wanted: std::collections::HashMap<&[u8], Wanted<'_>> = std::collections::HashMap::new();
     for (v, visitor) in visitors.iter().enumerate() {
         for (i, file) in visitor.files().iter().enumerate() {
-            wanted.entry(file.path.as_path()).or_default().push((v, i));
+            wanted
+                .entry(file.path.as_os_str().as_bytes())
+                .or_insert_with(|| (file.path.as_path(), Vec::new()))
+                .1
+                .push((v, i));
         }
     }
-    let work: Vec<(&Path, Vec<(usize, usize)>)> = wanted.into_iter().collect();
+    let mut work: Vec<(&[u8], Wanted<'_>)> = wanted.into_iter().collect();
+    work.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let work: Vec<Wanted<'_>> = work.into_iter().map(|(_, w)| w).collect();
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -647,7 +657,7 @@ pub fn pass(visitors: &[&dyn Visitor]) {
                     let Some((path, who)) = work.get(index) else {
                         break;
                     };
-                    match read_into(path, Content::Any, &mut buf) {
+                    match read_listed(path, &mut buf) {
                         Err(reason) => {
                             for &(v, i) in who {
                                 visitors[v].skip(i, reason.clone());
@@ -769,15 +779,24 @@ pub fn read_text(path: &Path) -> Result<String, SkipReason> {
 }
 
 fn read_into(path: &Path, content: Content, buf: &mut Vec<u8>) -> Result<(), SkipReason> {
-    fs::read_into(path, MAX_FILE, Links::Refuse, buf).map_err(|e| match e {
-        ReadError::NotRegular(kind) => SkipReason::NotRegular(kind),
-        ReadError::TooLarge { size, .. } => SkipReason::TooLarge { size },
-        other => SkipReason::Unreadable(other.to_string()),
-    })?;
+    fs::read_into(path, MAX_FILE, Links::Refuse, buf).map_err(skip_reason)?;
     if content == Content::Text && is_binary(buf) {
         return Err(SkipReason::Binary);
     }
     Ok(())
+}
+
+/// Reads a file a walk listed (see [`Links::Listed`]), bounded as [`read`].
+fn read_listed(path: &Path, buf: &mut Vec<u8>) -> Result<(), SkipReason> {
+    fs::read_into(path, MAX_FILE, Links::Listed, buf).map_err(skip_reason)
+}
+
+fn skip_reason(e: ReadError) -> SkipReason {
+    match e {
+        ReadError::NotRegular(kind) => SkipReason::NotRegular(kind),
+        ReadError::TooLarge { size, .. } => SkipReason::TooLarge { size },
+        other => SkipReason::Unreadable(other.to_string()),
+    }
 }
 
 /// Whether contents are binary: a NUL byte in the first [`BINARY_PREFIX`] bytes.

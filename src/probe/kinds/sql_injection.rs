@@ -13,6 +13,7 @@
 
 use std::sync::{Arc, LazyLock};
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::base::pathglob::PathGlobs;
@@ -108,10 +109,41 @@ static CONSTRUCTS: LazyLock<Vec<Construct>> = LazyLock::new(|| {
     ]
 });
 
+/// The words a line must hold for [`SQL`] to match it, found in one pass over a file
+/// before any regex runs: most source files hold none.
+static KEYWORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["select", "insert", "update", "delete"])
+        .expect("the keywords build an automaton")
+});
+
 /// `(line, column, construct)` of each line that builds SQL by formatting.
 pub fn scan(text: &str) -> Vec<(usize, usize, &'static str)> {
     let mut found = Vec::new();
-    for (index, line) in text.lines().enumerate() {
+    // Only lines holding a keyword can match: their starts, in order, once each.
+    let mut starts: Vec<usize> = Vec::new();
+    for m in KEYWORDS.find_iter(text) {
+        let start = memchr::memrchr(b'\n', &text.as_bytes()[..m.start()]).map_or(0, |i| i + 1);
+        if starts.last() != Some(&start) {
+            starts.push(start);
+        }
+    }
+    if starts.is_empty() {
+        return found;
+    }
+    // Line numbers of those starts, counted as the text is walked once.
+    let mut line_number = 1;
+    let mut counted_to = 0;
+    for start in starts {
+        line_number += memchr::memchr_iter(b'\n', &text.as_bytes()[counted_to..start]).count();
+        counted_to = start;
+        let end =
+            memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
+        let line = text[start..end]
+            .strip_suffix('\r')
+            .unwrap_or(&text[start..end]);
+        let index = line_number - 1;
         if !SQL.is_match(line) {
             continue;
         }
