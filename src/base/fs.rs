@@ -175,6 +175,99 @@ pub fn read_into(
     Ok(())
 }
 
+/// The configuration files of one run, read once however many readers ask: a probe
+/// that reads a Compose file by name, the dotenv source of an environment, the walker
+/// reading a `.gitignore`, and the run's pass over every file's contents all get the
+/// same bytes from one read. Only files whose names mark them as configuration
+/// ([`ReadCache::keeps`]) are kept, so memory holds a few small files, not the project.
+#[derive(Debug, Default)]
+pub struct ReadCache {
+    entries: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, CachedRead>>,
+}
+
+type CachedRead = std::sync::Arc<std::sync::OnceLock<Result<std::sync::Arc<[u8]>, ReadError>>>;
+
+/// The most a kept file may hold (each reader applies its own, smaller limit).
+pub const KEPT_LIMIT: u64 = 4 * 1024 * 1024;
+
+impl ReadCache {
+    /// Whether a file of this name is one that readers ask for by name (dotenv files,
+    /// Compose files, Dockerfiles, ignore files, `.mcp.json`): kept for the run.
+    pub fn keeps(path: &Path) -> bool {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return false;
+        };
+        let lower = name.to_ascii_lowercase();
+        lower.starts_with(".env")
+            || lower.ends_with(".env")
+            || (lower.contains("compose") && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
+            || lower.starts_with("dockerfile")
+            || lower.ends_with(".dockerfile")
+            || lower.starts_with("containerfile")
+            || lower == ".gitignore"
+            || lower == ".mcp.json"
+    }
+
+    /// The file at `path` as [`read`] would give it (at most `limit` bytes, links as
+    /// `links` says), read once for the run when it is kept and not a symbolic link.
+    pub fn read(
+        &self,
+        path: &Path,
+        limit: u64,
+        links: Links<'_>,
+    ) -> Result<std::sync::Arc<[u8]>, ReadError> {
+        // A link is read as asked, every time: where it leads is the reader's rule.
+        let plain = Self::keeps(path)
+            && match links {
+                Links::Refuse | Links::Listed => true,
+                Links::Within(_) | Links::Follow => {
+                    std::fs::symlink_metadata(path).map_or(true, |m| !m.file_type().is_symlink())
+                }
+            };
+        if !plain {
+            return read(path, limit, links).map(std::sync::Arc::from);
+        }
+        let cell = {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            std::sync::Arc::clone(entries.entry(path.to_path_buf()).or_default())
+        };
+        let bytes = cell
+            .get_or_init(|| read(path, KEPT_LIMIT, Links::Refuse).map(std::sync::Arc::from))
+            .clone()?;
+        if bytes.len() as u64 > limit {
+            return Err(ReadError::TooLarge {
+                size: bytes.len() as u64,
+                limit,
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// [`ReadCache::read`] as text, invalid UTF-8 replaced.
+    pub fn read_text(
+        &self,
+        path: &Path,
+        limit: u64,
+        links: Links<'_>,
+    ) -> Result<String, ReadError> {
+        self.read(path, limit, links)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+/// Reads through `cache` when there is one, else straight from the file.
+pub fn read_text_via(
+    cache: Option<&ReadCache>,
+    path: &Path,
+    limit: u64,
+    links: Links<'_>,
+) -> Result<String, ReadError> {
+    match cache {
+        Some(cache) => cache.read_text(path, limit, links),
+        None => read_text(path, limit, links),
+    }
+}
+
 /// [`read_into`] a new buffer.
 pub fn read(path: &Path, limit: u64, links: Links<'_>) -> Result<Vec<u8>, ReadError> {
     let mut buf = Vec::new();

@@ -40,11 +40,21 @@ pub const MAX_DOTENV: u64 = 1024 * 1024;
 /// Reads a dotenv file of the project rooted at `root` into a map (later keys win, as
 /// in shells). A symbolic link is followed only to a file inside `root`.
 pub fn read(path: &Path, root: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
+    read_via(None, path, root)
+}
+
+/// [`read`] through a run's [`fs::ReadCache`], when there is one.
+pub fn read_via(
+    cache: Option<&fs::ReadCache>,
+    path: &Path,
+    root: &Path,
+) -> Result<BTreeMap<String, String>, DotenvError> {
     let unreadable = |reason| DotenvError::Unreadable {
         path: path.to_path_buf(),
         reason,
     };
-    let text = fs::read_text(path, MAX_DOTENV, Links::Within(root)).map_err(unreadable)?;
+    let text =
+        fs::read_text_via(cache, path, MAX_DOTENV, Links::Within(root)).map_err(unreadable)?;
     let entries = parse(&text).map_err(|line| DotenvError::Syntax {
         path: path.to_path_buf(),
         line,
@@ -203,7 +213,16 @@ fn expand(value: &str, lookup: &dyn Fn(&str) -> String) -> String {
 
 /// Like [`read`], but an absent file is an empty map.
 pub fn read_if_exists(path: &Path, root: &Path) -> Result<BTreeMap<String, String>, DotenvError> {
-    match read(path, root) {
+    read_if_exists_via(None, path, root)
+}
+
+/// [`read_if_exists`] through a run's [`fs::ReadCache`], when there is one.
+pub fn read_if_exists_via(
+    cache: Option<&fs::ReadCache>,
+    path: &Path,
+    root: &Path,
+) -> Result<BTreeMap<String, String>, DotenvError> {
+    match read_via(cache, path, root) {
         Err(DotenvError::Unreadable {
             reason: ReadError::Missing(_),
             ..

@@ -457,7 +457,7 @@ mod tests {
             Err("secret `db-password` is disabled".into()),
         );
         let err = p
-            .resolve(Path::new("."), &EnvVars::default(), &fetched)
+            .resolve(Path::new("."), &EnvVars::default(), &fetched, None)
             .unwrap_err()
             .to_string();
         assert_eq!(
@@ -466,7 +466,7 @@ mod tests {
         );
         fetched.insert((vault, "db-password".into()), Ok(Secret::new("s3cret")));
         let env = p
-            .resolve(Path::new("."), &EnvVars::default(), &fetched)
+            .resolve(Path::new("."), &EnvVars::default(), &fetched, None)
             .unwrap();
         assert_eq!(env.host.as_deref(), Some("db.internal"));
         assert_eq!(env.password.unwrap().expose(), "s3cret");
@@ -513,7 +513,12 @@ mod tests {
         let dev = c
             .environment("development", dir.path())
             .unwrap()
-            .resolve(dir.path(), &EnvVars::default(), &FetchedSecrets::new())
+            .resolve(
+                dir.path(),
+                &EnvVars::default(),
+                &FetchedSecrets::new(),
+                None,
+            )
             .unwrap();
         assert_eq!(dev.port, Some(5434));
         assert_eq!(dev.password.as_ref().unwrap().expose(), "contextforge");
@@ -524,7 +529,7 @@ mod tests {
         let err = c
             .environment("production", dir.path())
             .unwrap()
-            .resolve(dir.path(), &vars, &FetchedSecrets::new())
+            .resolve(dir.path(), &vars, &FetchedSecrets::new(), None)
             .unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -549,7 +554,7 @@ mod tests {
         .collect();
         let dir = std::path::Path::new(".");
         let env = c.environments["production"]
-            .resolve(dir, &vars, &FetchedSecrets::new())
+            .resolve(dir, &vars, &FetchedSecrets::new(), None)
             .unwrap();
         assert_eq!(env.host.as_deref(), Some("db.internal"));
         assert_eq!(env.port, Some(6543));
@@ -568,7 +573,7 @@ mod tests {
             .into_iter()
             .collect();
         let e = c.environments["production"]
-            .resolve(dir, &bad, &FetchedSecrets::new())
+            .resolve(dir, &bad, &FetchedSecrets::new(), None)
             .unwrap_err()
             .to_string();
         assert!(

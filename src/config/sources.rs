@@ -180,6 +180,7 @@ impl EnvironmentSpec {
         project_dir: &Path,
         vars: &EnvVars,
         fetched: &FetchedSecrets,
+        reads: Option<&crate::base::fs::ReadCache>,
     ) -> Result<ResolvedEnvironment, SourceError> {
         let mut files: BTreeMap<PathBuf, BTreeMap<String, String>> = BTreeMap::new();
         // Values stay in memory that is wiped on drop; only the password (and a URL's)
@@ -195,7 +196,7 @@ impl EnvironmentSpec {
                 Some(Source::Dotenv { file, key }) => {
                     let path = project_dir.join(file);
                     if !files.contains_key(&path) {
-                        let map = dotenv::read(&path, project_dir)
+                        let map = dotenv::read_via(reads, &path, project_dir)
                             .map_err(|source| SourceError::Dotenv { field, source })?;
                         files.insert(path.clone(), map);
                     }

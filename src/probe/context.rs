@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::base::fs::ReadCache;
 use crate::config::{
     Config, EnvVars, EnvironmentSpec, FetchedSecrets, ResolvedEnvironment, SourceError,
 };
@@ -47,6 +48,8 @@ pub struct RunFiles {
     index: std::sync::OnceLock<TrackedFiles>,
     /// The run's one pass over the files' contents (see [`super::pass`]).
     pass: PassGate,
+    /// Configuration files, read once for the run by whoever asks first.
+    pub reads: Arc<ReadCache>,
 }
 
 /// Whether the run makes a pass over the project's files, and whether it has ended.
@@ -185,7 +188,10 @@ impl ProbeContext {
             let files = Arc::clone(&self.files);
             let dir = self.project_dir.clone();
             let index = IndexSource::new(move || files.tracked(&dir).unwrap_or_default());
-            Walk::new(&self.project_dir).index(index).list()
+            Walk::new(&self.project_dir)
+                .index(index)
+                .reads(Arc::clone(&self.files.reads))
+                .list()
         })
     }
 
@@ -206,15 +212,21 @@ impl ProbeContext {
         };
         // Outside the map's lock: another probe asking for the same file waits for
         // this parse instead of starting its own.
-        cell.get_or_init(|| compose::load(&self.project_dir, path, &self.vars).map(Arc::new))
-            .clone()
+        cell.get_or_init(|| {
+            compose::load(&self.project_dir, path, &self.vars, Some(&self.files.reads))
+                .map(Arc::new)
+        })
+        .clone()
     }
 
     /// The project's files, git-ignored ones included (vendored folders skipped).
     pub fn project_files_with_ignored(&self) -> &Listing {
-        self.files
-            .with_ignored
-            .get_or_init(|| Walk::new(&self.project_dir).include_ignored(true).list())
+        self.files.with_ignored.get_or_init(|| {
+            Walk::new(&self.project_dir)
+                .include_ignored(true)
+                .reads(Arc::clone(&self.files.reads))
+                .list()
+        })
     }
 
     /// A path from a checklist: `~` is `$HOME`, a relative path starts at the project
@@ -246,11 +258,16 @@ impl ProbeContext {
         spec: &EnvironmentSpec,
         fetched: &FetchedSecrets,
     ) -> Result<ResolvedEnvironment, EnvironmentError> {
-        spec.resolve(&self.project_dir, &self.vars, fetched)
-            .map_err(|reason| EnvironmentError::Source {
-                name: name.to_string(),
-                reason,
-            })
+        spec.resolve(
+            &self.project_dir,
+            &self.vars,
+            fetched,
+            Some(&self.files.reads),
+        )
+        .map_err(|reason| EnvironmentError::Source {
+            name: name.to_string(),
+            reason,
+        })
     }
 
     /// Every field of a named environment read from its sources, Key Vault secrets

@@ -62,7 +62,7 @@ impl<T: Send + 'static> Share<T> {
     ) -> Result<Arc<Collect<'static, T>>, ProbeOutcome> {
         let collect = self.get(prepare)?;
         if !ctx.files.await_pass() {
-            walk::pass(&[&*collect]);
+            walk::pass_via(&[&*collect], Some(&ctx.files.reads));
         }
         Ok(collect)
     }

@@ -188,7 +188,7 @@ pub async fn run(
                 readers.iter().filter_map(|p| p.visitor(&ctx)).collect();
             let refs: Vec<&dyn crate::system::walk::Visitor> =
                 visitors.iter().map(|v| &**v).collect();
-            crate::system::walk::pass(&refs);
+            crate::system::walk::pass_via(&refs, Some(&ctx.files.reads));
         })
     });
     let mut finished = execute(planned, ctx, options.concurrency, events).await;

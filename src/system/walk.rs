@@ -164,6 +164,7 @@ pub struct Walk {
     matching: Option<PathGlobs>,
     excluding: Option<PathGlobs>,
     index: Option<IndexSource>,
+    reads: Option<Arc<fs::ReadCache>>,
 }
 
 impl Walk {
@@ -177,7 +178,14 @@ impl Walk {
             matching: None,
             excluding: None,
             index: None,
+            reads: None,
         }
+    }
+
+    /// Read ignore files through a run's cache (the run's pass reads them too).
+    pub fn reads(mut self, cache: Arc<fs::ReadCache>) -> Walk {
+        self.reads = Some(cache);
+        self
     }
 
     /// Learn which files git tracks from `source` instead of asking git.
@@ -239,7 +247,8 @@ impl Walk {
         let rules = if self.include_ignored {
             None
         } else {
-            work_tree(&self.root).map(|top| Rules::above(&self.root, &top, &mut listing))
+            work_tree(&self.root)
+                .map(|top| Rules::above(&self.root, &top, &mut listing, self.reads.as_deref()))
         };
         // Which files git tracks, asked while the folders are read rather than after:
         // a rule nearly always ignores something, and then the answer is on the walk's
@@ -259,7 +268,15 @@ impl Walk {
         let mut pending: Vec<(PathBuf, usize, Option<Arc<Rules>>)> =
             vec![(self.root.clone(), 0, rules.map(Arc::new))];
         while let Some((dir, depth, rules)) = pending.pop() {
-            let rules = rules.map(|parent| Rules::inside(&dir, parent, &self.root, &mut listing));
+            let rules = rules.map(|parent| {
+                Rules::inside(
+                    &dir,
+                    parent,
+                    &self.root,
+                    &mut listing,
+                    self.reads.as_deref(),
+                )
+            });
             let entries = match std::fs::read_dir(&dir) {
                 Ok(entries) => entries,
                 Err(e) => {
@@ -391,8 +408,9 @@ impl Rules {
         base: &Path,
         root: &Path,
         listing: &mut Listing,
+        reads: Option<&fs::ReadCache>,
     ) -> Option<ignore::gitignore::Gitignore> {
-        let text = match fs::read_text(file, MAX_IGNORE_FILE, Links::Refuse) {
+        let text = match fs::read_text_via(reads, file, MAX_IGNORE_FILE, Links::Refuse) {
             Ok(text) => text,
             Err(ReadError::Missing(_)) => return None,
             Err(e) => {
@@ -423,7 +441,12 @@ impl Rules {
     /// The rules in force at `root`, in the work tree whose top is `top`: the user's
     /// excludes, the repository's, and the `.gitignore` files from `top` down to
     /// `root`'s parent.
-    fn above(root: &Path, top: &Path, listing: &mut Listing) -> Rules {
+    fn above(
+        root: &Path,
+        top: &Path,
+        listing: &mut Listing,
+        reads: Option<&fs::ReadCache>,
+    ) -> Rules {
         let mut rules = Rules {
             matcher: ignore::gitignore::Gitignore::empty(),
             parent: None,
@@ -436,10 +459,10 @@ impl Rules {
             None => rules,
         };
         if let Some(global) = global_excludes() {
-            rules = push(rules, Rules::read(&global, top, root, listing));
+            rules = push(rules, Rules::read(&global, top, root, listing, reads));
         }
         let exclude = top.join(".git").join("info").join("exclude");
-        rules = push(rules, Rules::read(&exclude, top, root, listing));
+        rules = push(rules, Rules::read(&exclude, top, root, listing, reads));
         let between: Vec<&Path> = root
             .ancestors()
             .skip(1)
@@ -448,15 +471,21 @@ impl Rules {
         for dir in between.into_iter().rev() {
             rules = push(
                 rules,
-                Rules::read(&dir.join(".gitignore"), dir, root, listing),
+                Rules::read(&dir.join(".gitignore"), dir, root, listing, reads),
             );
         }
         rules
     }
 
     /// The rules in force in `dir`: its own `.gitignore` over `parent`'s.
-    fn inside(dir: &Path, parent: Arc<Rules>, root: &Path, listing: &mut Listing) -> Arc<Rules> {
-        match Rules::read(&dir.join(".gitignore"), dir, root, listing) {
+    fn inside(
+        dir: &Path,
+        parent: Arc<Rules>,
+        root: &Path,
+        listing: &mut Listing,
+        reads: Option<&fs::ReadCache>,
+    ) -> Arc<Rules> {
+        match Rules::read(&dir.join(".gitignore"), dir, root, listing, reads) {
             Some(matcher) => Arc::new(Rules {
                 matcher,
                 parent: Some(parent),
@@ -628,6 +657,13 @@ type Wanted<'a> = (&'a Path, Vec<(usize, usize)>);
 /// [`read`]), on every core, and its contents handed to every visitor that wants it.
 /// Memory holds one file per core, whatever the number of files.
 pub fn pass(visitors: &[&dyn Visitor]) {
+    pass_via(visitors, None);
+}
+
+/// [`pass`], taking configuration files from a run's cache (see [`fs::ReadCache`]):
+/// a Compose file or a `.env` that another reader of the run asked for by name is
+/// read once for both.
+pub fn pass_via(visitors: &[&dyn Visitor], reads: Option<&fs::ReadCache>) {
     // Every wanted path once, with who wants it, in path order (by bytes: comparing
     // paths component by component costs more than reading them).
     use std::os::unix::ffi::OsStrExt;
@@ -657,7 +693,14 @@ pub fn pass(visitors: &[&dyn Visitor]) {
                     let Some((path, who)) = work.get(index) else {
                         break;
                     };
-                    match read_listed(path, &mut buf) {
+                    let read = match reads.filter(|_| fs::ReadCache::keeps(path)) {
+                        Some(cache) => cache.read(path, MAX_FILE, Links::Listed).map(|bytes| {
+                            buf.clear();
+                            buf.extend_from_slice(&bytes);
+                        }),
+                        None => fs::read_into(path, MAX_FILE, Links::Listed, &mut buf),
+                    };
+                    match read.map_err(skip_reason) {
                         Err(reason) => {
                             for &(v, i) in who {
                                 visitors[v].skip(i, reason.clone());
@@ -784,11 +827,6 @@ fn read_into(path: &Path, content: Content, buf: &mut Vec<u8>) -> Result<(), Ski
         return Err(SkipReason::Binary);
     }
     Ok(())
-}
-
-/// Reads a file a walk listed (see [`Links::Listed`]), bounded as [`read`].
-fn read_listed(path: &Path, buf: &mut Vec<u8>) -> Result<(), SkipReason> {
-    fs::read_into(path, MAX_FILE, Links::Listed, buf).map_err(skip_reason)
 }
 
 fn skip_reason(e: ReadError) -> SkipReason {

@@ -90,7 +90,7 @@ fn copy(from: &Path, to: &Path) {
 }
 
 fn load(dir: &Path, rel: &str) -> Result<ComposeFile, ComposeError> {
-    compose::load(dir, &dir.join(rel), &EnvVars::default())
+    compose::load(dir, &dir.join(rel), &EnvVars::default(), None)
 }
 
 fn service<'a>(file: &'a ComposeFile, name: &str) -> &'a Node {

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::base::fs::Links;
 use crate::base::pathglob::PathGlobs;
 use crate::base::secret::{is_reference, is_secret_assignment, is_secret_name};
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
@@ -224,7 +225,12 @@ impl BlockingProbe for DockerfileSecretsProbe {
         let mut notes = Vec::new();
         let mut errors = Vec::new();
         for ProjectFile { path, rel: file } in &paths {
-            let text = match walk::read_text(path) {
+            // Through the run's cache: the run's pass reads the same Dockerfile.
+            let text = match ctx
+                .files
+                .reads
+                .read_text(path, walk::MAX_FILE, Links::Refuse)
+            {
                 Ok(text) => text,
                 Err(e) => {
                     errors.push(Evidence::file(file, format!("cannot read: {e}")));

@@ -39,6 +39,8 @@ pub struct Loader<'a> {
     read: usize,
     /// Files read for their services (extends), by canonical path.
     bases: HashMap<PathBuf, Arc<ComposeFile>>,
+    /// The run's cache of configuration files, when loading for a run.
+    reads: Option<&'a fs::ReadCache>,
 }
 
 impl<'a> Loader<'a> {
@@ -51,7 +53,15 @@ impl<'a> Loader<'a> {
             stack: Vec::new(),
             read: 0,
             bases: HashMap::new(),
+            reads: None,
         }
+    }
+
+    /// Reads through a run's cache of configuration files (the run's other readers
+    /// of the same files get the same read).
+    pub fn reads(mut self, cache: Option<&'a fs::ReadCache>) -> Loader<'a> {
+        self.reads = cache;
+        self
     }
 
     /// The file at `path` (one of the project's files, as the walker lists it), its
@@ -60,13 +70,17 @@ impl<'a> Loader<'a> {
         let file = display_path(self.root, path);
         let dotenv_path = path.parent().unwrap_or(self.root).join(".env");
         let dotenv =
-            dotenv::read_if_exists(&dotenv_path, self.root).map_err(|e| ComposeError::Io {
-                file: display_path(self.root, &dotenv_path),
-                reason: e.to_string(),
+            dotenv::read_if_exists_via(self.reads, &dotenv_path, self.root).map_err(|e| {
+                ComposeError::Io {
+                    file: display_path(self.root, &dotenv_path),
+                    reason: e.to_string(),
+                }
             })?;
-        let text = super::super::walk::read_text(path).map_err(|e| ComposeError::Io {
-            file: file.clone(),
-            reason: e.to_string(),
+        let text = fs::read_text_via(self.reads, path, MAX_FILE, Links::Refuse).map_err(|e| {
+            ComposeError::Io {
+                file: file.clone(),
+                reason: e.to_string(),
+            }
         })?;
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let variables = Variables::new(self.shell.clone(), dotenv.clone());
@@ -157,8 +171,8 @@ impl<'a> Loader<'a> {
     fn read(&mut self, dir: &Path, written: &str) -> Result<(PathBuf, String, String), String> {
         let (canonical, shown) = self.locate(dir, written)?;
         let root = self.canonical_root.clone().unwrap_or_default();
-        let text =
-            fs::read_text(&canonical, MAX_FILE, Links::Within(&root)).map_err(|e| e.to_string())?;
+        let text = fs::read_text_via(self.reads, &canonical, MAX_FILE, Links::Within(&root))
+            .map_err(|e| e.to_string())?;
         Ok((canonical, shown, text))
     }
 
@@ -330,7 +344,8 @@ impl<'a> Loader<'a> {
                     continue;
                 }
                 let path = dir.join(written);
-                match dotenv::read_if_exists(
+                match dotenv::read_if_exists_via(
+                    self.reads,
                     &path,
                     self.canonical_root.as_deref().unwrap_or(self.root),
                 ) {

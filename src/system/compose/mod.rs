@@ -96,8 +96,13 @@ impl Service {
 
 /// Reads and parses one Compose file with what it extends and includes (see
 /// [`load`](self::load)); `shell` supplies the environment.
-pub fn load(root: &Path, path: &Path, shell: &EnvVars) -> Result<ComposeFile, ComposeError> {
-    load::Loader::new(root, shell).load_top(path)
+pub fn load(
+    root: &Path,
+    path: &Path,
+    shell: &EnvVars,
+    reads: Option<&crate::base::fs::ReadCache>,
+) -> Result<ComposeFile, ComposeError> {
+    load::Loader::new(root, shell).reads(reads).load_top(path)
 }
 
 /// The parts of a Compose file's top level this module reads, documents merged.

@@ -1,0 +1,131 @@
+//! One pass over the project per run: every shipped checklist together, run by the
+//! real binary under `strace`, opens no project file twice (the walk, the content
+//! pass, Compose, Dockerfile and dotenv readers and the ignore rules share reads).
+//! `strace` counts what the process really opened: an oracle outside preflight.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use crate::support::{Project, preflight, text};
+
+/// A project with something for every reader: source files for the scanners, Compose
+/// files with a `.env` beside them and an `env_file`, a Dockerfile, `.env` files that
+/// environments read passwords from, ignore files in two folders, `.mcp.json`.
+fn project() -> Project {
+    let p = Project::git();
+    for n in 0..40 {
+        p.write(
+            &format!("src/m{}/f{n}.py", n % 4),
+            "def f(cur, user_id):\n    cur.execute(f\"SELECT * FROM users WHERE id = {user_id}\")\n",
+        );
+    }
+    p.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    env_file: db.env\n    environment:\n      POSTGRES_PASSWORD: ${PG_PASSWORD}\n    ports:\n      - \"5434:5432\"\n",
+    );
+    p.write("db.env", "POSTGRES_DB=app\n");
+    p.write(
+        "deploy/compose.prod.yaml",
+        "services:\n  db:\n    image: postgres:16.4\n    ports:\n      - \"127.0.0.1:5432:5432\"\n",
+    );
+    p.write(".env", "PG_PASSWORD=dev-password-1\n");
+    p.write(
+        ".env.production",
+        "PG_HOST=127.0.0.1\nPG_PORT=9\nPG_USER=app\nPG_PASSWORD=Prod-Password-77\n",
+    );
+    p.write(".env.example", "PG_USER=dev\nPG_PASSWORD=changeme\n");
+    p.write(
+        "Dockerfile",
+        "FROM python:3.12\nENV PG_PASSWORD=Xq7pL2vR9sKd4mWn\n",
+    );
+    p.write(".gitignore", ".env\n.env.production\n");
+    p.write("src/.gitignore", "*.pyc\n");
+    p.write(
+        ".mcp.json",
+        "{\"env\": {\"DATABASE_URL\": \"postgresql://app@db.internal/app?sslmode=verify-full\"}}\n",
+    );
+    p.write(
+        "preflight.toml",
+        "checklists = [\"postgres-production\", \"postgres-security\", \"postgres-hardening\"]\n\
+         [environments.production]\nhost = { dotenv = \".env.production\", key = \"PG_HOST\" }\n\
+         port = { dotenv = \".env.production\", key = \"PG_PORT\" }\n\
+         user = { dotenv = \".env.production\", key = \"PG_USER\" }\n\
+         password = { dotenv = \".env.production\", key = \"PG_PASSWORD\" }\n\
+         sslmode = \"disable\"\n",
+    );
+    p.commit_all("init");
+    p
+}
+
+#[test]
+fn a_run_of_every_shipped_checklist_opens_each_project_file_once() {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("strace").is_file()));
+    assert!(
+        found,
+        "`strace` is not installed: run the tests with `scripts/test`, which installs it"
+    );
+    let p = project();
+    let trace = p.path().join("..").join(format!(
+        "openat-{}.txt",
+        p.path().file_name().unwrap().to_string_lossy()
+    ));
+    let binary = preflight(p.path());
+    let mut cmd = Command::new("strace");
+    cmd.args(["-f", "-qq", "-e", "trace=openat", "-o"])
+        .arg(&trace)
+        .arg(binary.get_program())
+        .args(["check", "--timeout", "2s"])
+        .current_dir(p.path())
+        .env_clear()
+        .envs(binary.get_envs().filter_map(|(k, v)| Some((k, v?))));
+    let out = cmd.output().unwrap();
+    let log = std::fs::read_to_string(&trace).unwrap_or_default();
+    let _ = std::fs::remove_file(&trace);
+    assert!(
+        !log.is_empty(),
+        "strace recorded nothing (is ptrace allowed here?): {}",
+        text(&out.stderr)
+    );
+    // The run did its job: every probe kind that reads files had something to read.
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("SQL built with an f-string") || stdout.contains("build SQL"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Dockerfile"), "{stdout}");
+    // Files of the project preflight itself opened (absolute paths: git, run as a
+    // child, opens paths relative to the project), folders and git's own files aside.
+    let root = std::fs::canonicalize(p.path()).unwrap();
+    let prefix = format!("\"{}/", root.display());
+    let mut opens: BTreeMap<String, usize> = BTreeMap::new();
+    for line in log.lines() {
+        if line.contains("O_DIRECTORY") || line.contains("ENOENT") {
+            continue;
+        }
+        let Some(at) = line.find(&prefix) else {
+            continue;
+        };
+        let path = &line[at + prefix.len()..];
+        let path = &path[..path.find('"').unwrap_or(path.len())];
+        if path.starts_with(".git/") {
+            continue;
+        }
+        *opens.entry(path.to_string()).or_default() += 1;
+    }
+    for file in [
+        "src/m0/f0.py",
+        "docker-compose.yml",
+        "db.env",
+        ".env",
+        ".env.production",
+        "Dockerfile",
+        ".gitignore",
+        "src/.gitignore",
+        ".mcp.json",
+    ] {
+        assert!(opens.contains_key(file), "{file} was never read: {opens:?}");
+    }
+    let twice: Vec<(&String, &usize)> = opens.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "read more than once: {twice:?}");
+}
