@@ -278,6 +278,11 @@ fn run_report(
     let env = &session.env.env;
     // The probes check this environment, so it must exist even without sign-off.
     project.check_env(env)?;
+    // Which revision is checked is asked of git while the probes run.
+    let revision = {
+        let dir = project.dir.clone();
+        std::thread::spawn(move || crate::report::CheckedRevision::of(&dir))
+    };
     let results = project.run(selection, &session.run, env, show_progress)?;
     let previous = project.remember(&results, now);
     let contents = if signoff {
@@ -292,7 +297,11 @@ fn run_report(
         ledger_path: &ledger_path,
     });
     let mut report = Report::new(&project.checklist, &results, now, input);
-    report.provenance = Some(crate::report::CheckedRevision::of(&project.dir));
+    report.provenance = Some(
+        revision
+            .join()
+            .unwrap_or_else(|_| crate::report::CheckedRevision::of(&project.dir)),
+    );
     // The probes checked this environment, sign-off or not.
     report.environment = Some(env.clone());
     Ok((report, previous))
