@@ -39,8 +39,8 @@ pub enum EnvironmentError {
 /// project asks for one of these, so the tree is walked once per flavour and run.
 #[derive(Debug, Default)]
 pub struct RunFiles {
-    standard: std::sync::OnceLock<Listing>,
-    with_ignored: std::sync::OnceLock<Listing>,
+    standard: std::sync::OnceLock<Arc<Listing>>,
+    with_ignored: std::sync::OnceLock<Arc<Listing>>,
     /// Each Compose file, parsed once for every probe that reads it (in memory once,
     /// however many probes run at the same time).
     compose: std::sync::Mutex<HashMap<PathBuf, Arc<std::sync::OnceLock<ParsedCompose>>>>,
@@ -184,14 +184,21 @@ impl ProbeContext {
     /// The project's files as the walker lists them (git-ignored files and vendored
     /// folders skipped), listed on first use in this run.
     pub fn project_files(&self) -> &Listing {
+        self.project_files_shared()
+    }
+
+    /// [`ProbeContext::project_files`], to share with a visitor of the run's pass.
+    pub fn project_files_shared(&self) -> &Arc<Listing> {
         self.files.standard.get_or_init(|| {
             let files = Arc::clone(&self.files);
             let dir = self.project_dir.clone();
             let index = IndexSource::new(move || files.tracked(&dir).unwrap_or_default());
-            Walk::new(&self.project_dir)
-                .index(index)
-                .reads(Arc::clone(&self.files.reads))
-                .list()
+            Arc::new(
+                Walk::new(&self.project_dir)
+                    .index(index)
+                    .reads(Arc::clone(&self.files.reads))
+                    .list(),
+            )
         })
     }
 
@@ -221,11 +228,18 @@ impl ProbeContext {
 
     /// The project's files, git-ignored ones included (vendored folders skipped).
     pub fn project_files_with_ignored(&self) -> &Listing {
+        self.project_files_with_ignored_shared()
+    }
+
+    /// [`ProbeContext::project_files_with_ignored`], to share with a visitor.
+    pub fn project_files_with_ignored_shared(&self) -> &Arc<Listing> {
         self.files.with_ignored.get_or_init(|| {
-            Walk::new(&self.project_dir)
-                .include_ignored(true)
-                .reads(Arc::clone(&self.files.reads))
-                .list()
+            Arc::new(
+                Walk::new(&self.project_dir)
+                    .include_ignored(true)
+                    .reads(Arc::clone(&self.files.reads))
+                    .list(),
+            )
         })
     }
 

@@ -12,7 +12,7 @@
 use std::sync::{Arc, OnceLock};
 
 use super::{ProbeContext, ProbeOutcome};
-use crate::system::walk::{self, Collect, Skipped, Visitor};
+use crate::system::walk::{self, Collect, Found, Skipped, Visitor};
 
 /// A probe's visitor for one run: prepared once, by the pass or by the probe itself,
 /// whichever asks first; or the outcome that made reading pointless (nothing to read).
@@ -36,7 +36,7 @@ impl<T> std::fmt::Debug for Share<T> {
     }
 }
 
-impl<T: Send + 'static> Share<T> {
+impl<T: Send + Found + 'static> Share<T> {
     /// The visitor, prepared by `prepare` on the first call.
     fn get(
         &self,
@@ -67,14 +67,17 @@ impl<T: Send + 'static> Share<T> {
         Ok(collect)
     }
 
-    /// What the visits collected: after the run's pass (waited for), or after a pass
-    /// of its own when the run makes none. `Err` is the outcome `prepare` gave instead
+    /// What the visits found (files that found nothing left out), the files not read,
+    /// and how many were read: after the run's pass (waited for), or after a pass of
+    /// its own when the run makes none. `Err` is the outcome `prepare` gave instead
     /// of a visitor.
     pub fn results(
         &self,
         ctx: &ProbeContext,
         prepare: impl FnOnce() -> Result<Collect<'static, T>, ProbeOutcome>,
-    ) -> Result<(Vec<T>, Vec<Skipped>), ProbeOutcome> {
-        Ok(self.collected(ctx, prepare)?.take())
+    ) -> Result<(Vec<T>, Vec<Skipped>, usize), ProbeOutcome> {
+        let collect = self.collected(ctx, prepare)?;
+        let (found, skipped) = collect.take();
+        Ok((found, skipped, collect.visited()))
     }
 }

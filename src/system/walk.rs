@@ -614,34 +614,15 @@ impl Listing {
                 .collect(),
         }
     }
-
-    /// Reads every file (see [`read_each`]).
-    pub fn read_each<T: Send>(
-        &self,
-        content: Content,
-        visit: impl Fn(&ProjectFile, &[u8]) -> T + Send + Sync,
-    ) -> (Vec<T>, Vec<Skipped>) {
-        read_each(&self.files, content, visit)
-    }
-}
-
-/// Reads every file (see [`read`]) on every core and calls `visit` with its contents.
-/// Returns what the visits returned, in file order, and the files that could not be
-/// read, with why. (A [`pass`] with one [`Collect`].)
-pub fn read_each<T: Send>(
-    files: &[ProjectFile],
-    content: Content,
-    visit: impl Fn(&ProjectFile, &[u8]) -> T + Send + Sync,
-) -> (Vec<T>, Vec<Skipped>) {
-    let collect = Collect::new(files.to_vec(), content, visit);
-    pass(&[&collect]);
-    collect.take()
 }
 
 /// One reader's client in a [`pass`]: the files it wants, and what it does with each.
 pub trait Visitor: Send + Sync {
-    /// The files it wants, by position (its `visit` and `skip` get that position).
-    fn files(&self) -> &[ProjectFile];
+    /// How many files it wants.
+    fn count(&self) -> usize;
+    /// The file it wants at `index` (below [`Visitor::count`]); `visit` and `skip`
+    /// get that position.
+    fn file(&self, index: usize) -> &ProjectFile;
     /// Whether it takes binary files too.
     fn content(&self) -> Content;
     /// The contents of its file at `index`.
@@ -669,7 +650,8 @@ pub fn pass_via(visitors: &[&dyn Visitor], reads: Option<&fs::ReadCache>) {
     use std::os::unix::ffi::OsStrExt;
     let mut wanted: std::collections::HashMap<&[u8], Wanted<'_>> = std::collections::HashMap::new();
     for (v, visitor) in visitors.iter().enumerate() {
-        for (i, file) in visitor.files().iter().enumerate() {
+        for i in 0..visitor.count() {
+            let file = visitor.file(i);
             wanted
                 .entry(file.path.as_os_str().as_bytes())
                 .or_insert_with(|| (file.path.as_path(), Vec::new()))
@@ -726,41 +708,116 @@ pub fn pass_via(visitors: &[&dyn Visitor], reads: Option<&fs::ReadCache>) {
 /// What a [`Collect`] does with each file's contents.
 type VisitFn<'a, T> = Box<dyn Fn(&ProjectFile, &[u8]) -> T + Send + Sync + 'a>;
 
-/// The visitor most readers need: `visit` maps each file's contents to a value, kept
-/// with the file's position; [`Collect::take`] returns them in file order with what
-/// was not read.
+/// What a visit found, which may be nothing worth keeping (no finding in the file):
+/// a [`Collect`] keeps only the rest, so its memory grows with findings, not files.
+pub trait Found {
+    /// Whether it holds nothing.
+    fn is_nothing(&self) -> bool;
+}
+
+impl<T> Found for Vec<T> {
+    fn is_nothing(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<T> Found for Option<T> {
+    fn is_nothing(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<A, T> Found for (A, Vec<T>) {
+    fn is_nothing(&self) -> bool {
+        self.1.is_empty()
+    }
+}
+
+/// The visitor most readers need: `visit` maps each file's contents to what it found,
+/// kept (unless nothing) with the file's position; [`Collect::take`] returns them in
+/// file order with what was not read, [`Collect::visited`] how many files were read.
 pub struct Collect<'a, T> {
-    files: Vec<ProjectFile>,
+    /// The listing its files come from.
+    listing: Arc<Listing>,
+    /// Which of the listing's files (all when `None`), by position.
+    chosen: Option<Vec<u32>>,
     content: Content,
     visit: VisitFn<'a, T>,
     found: Mutex<Vec<(usize, Result<T, SkipReason>)>>,
+    visited: AtomicUsize,
 }
 
 impl<T> std::fmt::Debug for Collect<'_, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Collect")
-            .field("files", &self.files.len())
+            .field(
+                "files",
+                &self
+                    .chosen
+                    .as_ref()
+                    .map_or(self.listing.files.len(), Vec::len),
+            )
             .field("content", &self.content)
             .finish_non_exhaustive()
     }
 }
 
-impl<'a, T: Send> Collect<'a, T> {
+impl<'a, T: Send + Found> Collect<'a, T> {
     /// A visitor of `files` (as `content` says) calling `visit` on each.
     pub fn new(
         files: Vec<ProjectFile>,
         content: Content,
         visit: impl Fn(&ProjectFile, &[u8]) -> T + Send + Sync + 'a,
     ) -> Collect<'a, T> {
-        Collect {
+        let listing = Arc::new(Listing {
             files,
+            skipped: Vec::new(),
+        });
+        Collect::over(listing, None, content, visit)
+    }
+
+    /// A visitor of the files of a shared `listing` for which `keep` holds (without
+    /// copying them: a run's visitors share the run's listing).
+    pub fn of(
+        listing: Arc<Listing>,
+        keep: impl Fn(&ProjectFile) -> bool,
+        content: Content,
+        visit: impl Fn(&ProjectFile, &[u8]) -> T + Send + Sync + 'a,
+    ) -> Collect<'a, T> {
+        let chosen: Vec<u32> = listing
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| keep(f))
+            .filter_map(|(i, _)| u32::try_from(i).ok())
+            .collect();
+        let chosen = (chosen.len() < listing.files.len()).then_some(chosen);
+        Collect::over(listing, chosen, content, visit)
+    }
+
+    fn over(
+        listing: Arc<Listing>,
+        chosen: Option<Vec<u32>>,
+        content: Content,
+        visit: impl Fn(&ProjectFile, &[u8]) -> T + Send + Sync + 'a,
+    ) -> Collect<'a, T> {
+        Collect {
+            listing,
+            chosen,
             content,
             visit: Box::new(visit),
             found: Mutex::new(Vec::new()),
+            visited: AtomicUsize::new(0),
         }
     }
 
-    /// What the visits returned, in file order, and the files not read, with why.
+    /// How many files were read and visited (binary ones too for [`Content::Any`]).
+    pub fn visited(&self) -> usize {
+        self.visited.load(Ordering::Relaxed)
+    }
+
+    /// What the visits found (those that found something), in file order, and the
+    /// files not read, with why.
     /// Taken once: a second call returns nothing.
     pub fn take(&self) -> (Vec<T>, Vec<Skipped>) {
         let mut found = std::mem::take(&mut *self.found.lock().unwrap_or_else(|e| e.into_inner()));
@@ -771,7 +828,7 @@ impl<'a, T: Send> Collect<'a, T> {
             match result {
                 Ok(value) => visited.push(value),
                 Err(reason) => skipped.push(Skipped {
-                    rel: self.files[index].rel.clone(),
+                    rel: self.file(index).rel.clone(),
                     reason,
                 }),
             }
@@ -780,9 +837,19 @@ impl<'a, T: Send> Collect<'a, T> {
     }
 }
 
-impl<T: Send> Visitor for Collect<'_, T> {
-    fn files(&self) -> &[ProjectFile] {
-        &self.files
+impl<T: Send + Found> Visitor for Collect<'_, T> {
+    fn count(&self) -> usize {
+        self.chosen
+            .as_ref()
+            .map_or(self.listing.files.len(), Vec::len)
+    }
+
+    fn file(&self, index: usize) -> &ProjectFile {
+        let at = self
+            .chosen
+            .as_ref()
+            .map_or(index, |chosen| chosen[index] as usize);
+        &self.listing.files[at]
     }
 
     fn content(&self) -> Content {
@@ -790,7 +857,11 @@ impl<T: Send> Visitor for Collect<'_, T> {
     }
 
     fn visit(&self, index: usize, bytes: &[u8]) {
-        let value = (self.visit)(&self.files[index], bytes);
+        let value = (self.visit)(self.file(index), bytes);
+        self.visited.fetch_add(1, Ordering::Relaxed);
+        if value.is_nothing() {
+            return;
+        }
         self.found
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -920,8 +991,13 @@ mod tests {
             Err(SkipReason::NotRegular("a symbolic link"))
         );
         let listing = Walk::new(root).list();
-        let (lengths, skipped) = listing.read_each(Content::Text, |_, bytes| bytes.len());
-        assert_eq!(lengths, [5]);
+        let collect = Collect::new(listing.files.clone(), Content::Text, |_, bytes| {
+            vec![bytes.len()]
+        });
+        pass(&[&collect]);
+        assert_eq!(collect.visited(), 1);
+        let (lengths, skipped) = collect.take();
+        assert_eq!(lengths, [vec![5]]);
         let reasons: Vec<&str> = skipped.iter().map(|s| s.rel.as_str()).collect();
         assert_eq!(reasons, ["big.txt", "bin.dat"]);
     }

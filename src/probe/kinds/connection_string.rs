@@ -169,7 +169,7 @@ impl BlockingProbe for ConnectionStringProbe {
     }
 
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let (per_file, _unread) = match self.share.results(ctx, || self.prepare(ctx)) {
+        let (per_file, _unread, _read) = match self.share.results(ctx, || self.prepare(ctx)) {
             Ok(found) => found,
             Err(outcome) => return outcome,
         };

@@ -11,7 +11,7 @@ use crate::config::ResolvedEnvironment;
 use crate::probe::catalog::KindInfo;
 use crate::probe::pass::Share;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::walk::{Collect, Content, Skipped, Visitor, Walk};
+use crate::system::walk::{Collect, Content, Listing, Skipped, Visitor, Walk};
 
 /// Passwords shorter than this are not searched for (they would match by accident).
 const MIN_SEARCHED: usize = 6;
@@ -91,25 +91,27 @@ impl CredentialDifferenceProbe {
             .as_ref()
             .filter(|p| p.expose().len() >= MIN_SEARCHED)
             .map(|p| zeroize::Zeroizing::new(p.expose().as_bytes().to_vec()));
-        let (files, skipped) = match &needle {
-            None => (Vec::new(), Vec::new()),
-            Some(_) if self.vendored => {
-                let listing = Walk::new(&ctx.project_dir)
+        // The run's listing is shared with the visitor, not copied.
+        let listing = match &needle {
+            None => Arc::new(Listing::default()),
+            Some(_) if self.vendored => Arc::new(
+                Walk::new(&ctx.project_dir)
                     .include_ignored(true)
                     .include_vendored(true)
-                    .list();
-                (listing.files, listing.skipped)
-            }
-            Some(_) => {
-                let listing = ctx.project_files_with_ignored();
-                (listing.files.clone(), listing.skipped.clone())
-            }
+                    .list(),
+            ),
+            Some(_) => Arc::clone(ctx.project_files_with_ignored_shared()),
         };
-        let _ = self.prepared.set((a, b, skipped));
-        Ok(Collect::new(files, Content::Any, move |file, bytes| {
-            let needle: &[u8] = needle.as_ref().map_or(&[], |n| n.as_slice());
-            memchr::memmem::find(bytes, needle).map(|_| file.rel.clone())
-        }))
+        let _ = self.prepared.set((a, b, listing.skipped.clone()));
+        Ok(Collect::of(
+            listing,
+            |_| true,
+            Content::Any,
+            move |file, bytes| {
+                let needle: &[u8] = needle.as_ref().map_or(&[], |n| n.as_slice());
+                memchr::memmem::find(bytes, needle).map(|_| file.rel.clone())
+            },
+        ))
     }
 }
 
@@ -123,7 +125,7 @@ impl BlockingProbe for CredentialDifferenceProbe {
     }
 
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let (hits, mut unread) = match self.share.results(ctx, || self.prepare(ctx)) {
+        let (hits, mut unread, _read) = match self.share.results(ctx, || self.prepare(ctx)) {
             Ok(found) => found,
             Err(outcome) => return outcome,
         };

@@ -15,7 +15,7 @@ use crate::probe::pass::Share;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
 use crate::system::secretscan::key::{KEY_FILE, KeyOrigin, ephemeral_key, project_key};
 use crate::system::secretscan::{self, Finding, Scanner, Stats};
-use crate::system::walk::{Collect, Visitor};
+use crate::system::walk::{Collect, ProjectFile, Visitor};
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -114,13 +114,15 @@ impl SecretScanProbe {
         // The walk counts tracked files even when an ignore rule matches them (a
         // committed `.env`); preflight's own key is not the project's content.
         let own = PathGlobs::new(&[KEY_FILE]).expect("the key's path is a valid pattern");
-        let listing = ctx
-            .project_files()
-            .filtered(None, Some(&self.exclude))
-            .filtered(None, Some(&own));
+        let exclude = self.exclude.clone();
+        let keep = move |f: &ProjectFile| !exclude.is_match(&f.rel) && !own.is_match(&f.rel);
         let stats = Arc::new(Stats::default());
         let scanner = Arc::new(Scanner::new(known).with_fingerprint_key(key));
-        let visitor = scanner.visitor(listing.files, Arc::clone(&stats));
+        let visitor = scanner.visitor(
+            Arc::clone(ctx.project_files_shared()),
+            keep,
+            Arc::clone(&stats),
+        );
         let _ = self.prepared.set(Prepared {
             origin,
             searched_known,

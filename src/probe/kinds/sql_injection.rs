@@ -176,22 +176,32 @@ pub fn scan(text: &str) -> Vec<(usize, usize, &'static str)> {
 impl SqlInjectionProbe {
     /// Its visitor: the matching source files, each scanned as it is read.
     fn prepare(&self, ctx: &ProbeContext) -> Result<Collect<'static, Vec<Evidence>>, ProbeOutcome> {
-        let paths = files::matching(ctx, &self.files, "source files")?;
-        Ok(Collect::new(paths, Content::Text, |file, bytes| {
-            scan(&String::from_utf8_lossy(bytes))
-                .into_iter()
-                .map(|(line, column, what)| {
-                    Evidence::at(
-                        &file.rel,
-                        line,
-                        column,
-                        format!(
-                            "SQL built with {what}: pass the values as query parameters instead"
-                        ),
-                    )
-                })
-                .collect::<Vec<_>>()
-        }))
+        // The run's listing, shared: the files matching are chosen, not copied.
+        let globs = self.files.clone();
+        let collect = Collect::of(
+            Arc::clone(ctx.project_files_shared()),
+            move |f| globs.is_match(&f.rel),
+            Content::Text,
+            |file, bytes| {
+                scan(&String::from_utf8_lossy(bytes))
+                    .into_iter()
+                    .map(|(line, column, what)| {
+                        Evidence::at(
+                            &file.rel,
+                            line,
+                            column,
+                            format!(
+                                "SQL built with {what}: pass the values as query parameters instead"
+                            ),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        if collect.count() == 0 {
+            return Err(files::none_match(&self.files, "source files"));
+        }
+        Ok(collect)
     }
 }
 
@@ -205,12 +215,11 @@ impl BlockingProbe for SqlInjectionProbe {
     }
 
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let (per_file, unread) = match self.share.results(ctx, || self.prepare(ctx)) {
+        let (per_file, unread, read) = match self.share.results(ctx, || self.prepare(ctx)) {
             Ok(found) => found,
             Err(outcome) => return outcome,
         };
-        let matching = per_file.len() + unread.len();
-        let read = per_file.len();
+        let matching = read + unread.len();
         let findings: Vec<Evidence> = per_file.into_iter().flatten().collect();
         let unread_notes: Vec<Evidence> = unread
             .iter()

@@ -14,12 +14,14 @@ pub fn matching(
 ) -> Result<Vec<ProjectFile>, ProbeOutcome> {
     let files = ctx.project_files().filtered(Some(globs), None).files;
     if files.is_empty() {
-        return Err(ProbeOutcome::skipped(format!(
-            "no {what} match {}",
-            globs.describe()
-        )));
+        return Err(none_match(globs, what));
     }
     Ok(files)
+}
+
+/// The `skipped` outcome of a probe that found no `what` matching `globs`.
+pub fn none_match(globs: &PathGlobs, what: &str) -> ProbeOutcome {
+    ProbeOutcome::skipped(format!("no {what} match {}", globs.describe()))
 }
 
 /// Whether a file holds development or example settings, never production ones:

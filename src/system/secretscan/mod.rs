@@ -289,20 +289,22 @@ impl Scanner {
     /// Scans every file of a walk, on every core. Findings come back sorted by file
     /// and position; binary and oversized files are counted in `stats.skipped`.
     pub fn scan_listing(self: &Arc<Self>, listing: &Listing, stats: &Arc<Stats>) -> Vec<Finding> {
-        let collect = Arc::clone(self).visitor(listing.files.clone(), Arc::clone(stats));
+        let collect =
+            Arc::clone(self).visitor(Arc::new(listing.clone()), |_| true, Arc::clone(stats));
         super::walk::pass(&[&collect]);
         findings(&collect, stats)
     }
 
-    /// A visitor that scans `files` as a pass over the project reads them (see
-    /// [`super::walk::pass`]), counting what it reads in `stats`; [`findings`] gives
-    /// what it found.
+    /// A visitor that scans the files of `listing` that `keep` keeps as a pass over
+    /// the project reads them (see [`super::walk::pass`]), counting what it reads in
+    /// `stats`; [`findings`] gives what it found.
     pub fn visitor(
         self: Arc<Self>,
-        files: Vec<ProjectFile>,
+        listing: Arc<Listing>,
+        keep: impl Fn(&ProjectFile) -> bool,
         stats: Arc<Stats>,
     ) -> Collect<'static, Vec<Finding>> {
-        Collect::new(files, Content::Text, move |file, bytes| {
+        Collect::of(listing, keep, Content::Text, move |file, bytes| {
             stats.files.fetch_add(1, Ordering::Relaxed);
             stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             self.scan(&file.rel, bytes)
