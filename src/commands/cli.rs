@@ -21,7 +21,10 @@ Examples:
   preflight demo                           the terminal UI on a sandbox project
   preflight                                the terminal UI on this directory
   preflight init                           write preflight.toml from the project's .env files
-  preflight check                          run the default checklist in this directory
+  preflight check                          run the configured checklists in this directory
+  preflight check --checklist postgres-production,postgres-security
+                                           two shipped checklists in one run
+  preflight check --env staging,production each environment in turn; go only if all are
   preflight check --dir ../api --tier critical
   preflight check --only bind-ports-localhost,env-files-not-committed --format json
   preflight attest rotate-production-credentials --note \"rotated, see OPS-142\"
