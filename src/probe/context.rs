@@ -66,8 +66,21 @@ enum PassState {
     None,
     /// A pass is under way (or about to start): readers wait for it.
     Expected,
-    /// The pass ended.
-    Ended,
+    /// The pass read every file it was asked for.
+    Completed,
+    /// The pass stopped early (a panic): what the visitors hold is incomplete.
+    Failed,
+}
+
+/// How a run's pass over the files ended, for a reader that waited for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassEnd {
+    /// The run makes no pass: a reader reads its files itself.
+    None,
+    /// Every file was read and visited.
+    Completed,
+    /// It stopped early: a reader must not conclude from what it collected.
+    Failed,
 }
 
 /// The files git tracks, relative to the project, or why git could not say.
@@ -80,19 +93,25 @@ impl RunFiles {
         *self.pass.state.lock().unwrap_or_else(|e| e.into_inner()) = PassState::Expected;
     }
 
-    /// Says that the run's pass ended: the waiting readers go on.
-    pub fn end_pass(&self) {
-        *self.pass.state.lock().unwrap_or_else(|e| e.into_inner()) = PassState::Ended;
+    /// Says that the run's pass ended, having read everything (`completed`) or not:
+    /// the waiting readers go on.
+    pub fn end_pass(&self, completed: bool) {
+        *self.pass.state.lock().unwrap_or_else(|e| e.into_inner()) = if completed {
+            PassState::Completed
+        } else {
+            PassState::Failed
+        };
         self.pass.ended.notify_all();
     }
 
-    /// Waits for the run's pass to end; `false` when the run makes none.
-    pub fn await_pass(&self) -> bool {
+    /// Waits for the run's pass to end, and says how it ended.
+    pub fn await_pass(&self) -> PassEnd {
         let mut state = self.pass.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             match *state {
-                PassState::None => return false,
-                PassState::Ended => return true,
+                PassState::None => return PassEnd::None,
+                PassState::Completed => return PassEnd::Completed,
+                PassState::Failed => return PassEnd::Failed,
                 PassState::Expected => {
                     state = self
                         .pass

@@ -11,6 +11,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use super::context::PassEnd;
 use super::{ProbeContext, ProbeOutcome};
 use crate::system::walk::{self, Collect, Found, Skipped, Visitor};
 
@@ -61,8 +62,14 @@ impl<T: Send + Found + 'static> Share<T> {
         prepare: impl FnOnce() -> Result<Collect<'static, T>, ProbeOutcome>,
     ) -> Result<Arc<Collect<'static, T>>, ProbeOutcome> {
         let collect = self.get(prepare)?;
-        if !ctx.files.await_pass() {
-            walk::pass_via(&[&*collect], Some(&ctx.files.reads));
+        match ctx.files.await_pass() {
+            PassEnd::None => walk::pass_via(&[&*collect], Some(&ctx.files.reads)),
+            PassEnd::Completed => {}
+            PassEnd::Failed => {
+                return Err(ProbeOutcome::error(
+                    "the run's pass over the project's files stopped early (this is a bug in preflight): nothing concluded",
+                ));
+            }
         }
         Ok(collect)
     }

@@ -15,6 +15,7 @@ use super::outcome::{ItemResult, ItemStatus, ProbeResult};
 use super::{Probe, ProbeContext, ProbeOutcome};
 use crate::base::duration::{HumanDuration, describe};
 use crate::checklist::Checklist;
+use crate::system::walk::Visitor;
 
 /// How the runner behaves.
 #[derive(Debug, Clone)]
@@ -152,6 +153,42 @@ pub async fn execute(
     finished
 }
 
+/// Starts the run's one pass over the project's files on a blocking thread, when a
+/// planned probe reads files: every reader's visitor is prepared, then each file is
+/// read once for all of them (see [`super::pass`]). The readers wait for it; a pass
+/// that stops early (a panic) is said to have failed, so that none concludes from
+/// half the files.
+fn start_pass(
+    planned: &[PlannedProbe],
+    ctx: &Arc<ProbeContext>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let readers: Vec<Arc<dyn Probe>> = planned
+        .iter()
+        .filter_map(|p| p.probe.as_ref().ok())
+        .filter(|p| p.reads_files())
+        .cloned()
+        .collect();
+    if readers.is_empty() {
+        return None;
+    }
+    ctx.files.expect_pass();
+    let ctx = Arc::clone(ctx);
+    Some(tokio::task::spawn_blocking(move || {
+        struct End(Arc<ProbeContext>, bool);
+        impl Drop for End {
+            fn drop(&mut self) {
+                self.0.files.end_pass(self.1);
+            }
+        }
+        let mut end = End(Arc::clone(&ctx), false);
+        let visitors: Vec<Arc<dyn Visitor>> =
+            readers.iter().filter_map(|p| p.visitor(&ctx)).collect();
+        let refs: Vec<&dyn Visitor> = visitors.iter().map(|v| &**v).collect();
+        crate::system::walk::pass_via(&refs, Some(&ctx.files.reads));
+        end.1 = true;
+    }))
+}
+
 /// Runs the probes of the items at `selection` (indexes into `checklist.items`).
 /// Events go to `events` when given; results come back in selection order.
 pub async fn run(
@@ -165,32 +202,8 @@ pub async fn run(
     // The probes of this run share one listing of the project's files, and one pass
     // over their contents.
     let ctx = Arc::new(ctx.for_run());
-    let readers: Vec<Arc<dyn Probe>> = planned
-        .iter()
-        .filter_map(|p| p.probe.as_ref().ok())
-        .filter(|p| p.reads_files())
-        .cloned()
-        .collect();
     // Not waited for at the end: a reader that timed out does not hold the run.
-    let _pass = (!readers.is_empty()).then(|| {
-        ctx.files.expect_pass();
-        let ctx = Arc::clone(&ctx);
-        tokio::task::spawn_blocking(move || {
-            // The readers go on however this ends (a panic included).
-            struct End(Arc<ProbeContext>);
-            impl Drop for End {
-                fn drop(&mut self) {
-                    self.0.files.end_pass();
-                }
-            }
-            let _end = End(Arc::clone(&ctx));
-            let visitors: Vec<Arc<dyn crate::system::walk::Visitor>> =
-                readers.iter().filter_map(|p| p.visitor(&ctx)).collect();
-            let refs: Vec<&dyn crate::system::walk::Visitor> =
-                visitors.iter().map(|v| &**v).collect();
-            crate::system::walk::pass_via(&refs, Some(&ctx.files.reads));
-        })
-    });
+    let _pass = start_pass(&planned, &ctx);
     let mut finished = execute(planned, ctx, options.concurrency, events).await;
     selection
         .iter()
@@ -257,6 +270,105 @@ mod tests {
             Arc::new(Config::default()),
             Default::default(),
         ))
+    }
+
+    /// A probe reading every `*.txt` of the project through the run's pass, whose
+    /// visits panic on a file named `boom.txt` when `fragile`.
+    #[derive(Debug)]
+    struct Reader {
+        fragile: bool,
+        share: crate::probe::pass::Share<Vec<usize>>,
+    }
+
+    impl Reader {
+        fn prepare(
+            &self,
+            ctx: &ProbeContext,
+        ) -> Result<crate::system::walk::Collect<'static, Vec<usize>>, ProbeOutcome> {
+            let fragile = self.fragile;
+            Ok(crate::system::walk::Collect::of(
+                Arc::clone(ctx.project_files_shared()),
+                |f| f.rel.ends_with(".txt"),
+                crate::system::walk::Content::Text,
+                move |file, bytes| {
+                    assert!(!(fragile && file.rel == "boom.txt"), "a visitor's bug");
+                    vec![bytes.len()]
+                },
+            ))
+        }
+    }
+
+    impl crate::probe::BlockingProbe for Reader {
+        fn reads_files(&self) -> bool {
+            true
+        }
+
+        fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
+            self.share.visitor(|| self.prepare(ctx))
+        }
+
+        fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
+            match self.share.results(ctx, || self.prepare(ctx)) {
+                Ok((found, _, read)) => {
+                    ProbeOutcome::pass(format!("{read} read, {} found", found.len()))
+                }
+                Err(outcome) => outcome,
+            }
+        }
+    }
+
+    async fn readers(fragile: bool) -> Vec<ProbeOutcome> {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.txt", "boom.txt", "c.txt"] {
+            std::fs::write(dir.path().join(name), "text").unwrap();
+        }
+        let ctx = Arc::new(
+            ProbeContext::new(
+                dir.path().to_path_buf(),
+                Arc::new(Config::default()),
+                Default::default(),
+            )
+            .for_run(),
+        );
+        let planned: Vec<PlannedProbe> = [fragile, false]
+            .into_iter()
+            .enumerate()
+            .map(|(i, fragile)| PlannedProbe {
+                id: ProbeId { item: i, probe: 0 },
+                kind: "reader".into(),
+                probe: Ok(Arc::new(Reader {
+                    fragile,
+                    share: Default::default(),
+                }) as Arc<dyn Probe>),
+                timeout: Duration::from_secs(10),
+                shared_with: Vec::new(),
+            })
+            .collect();
+        let _pass = start_pass(&planned, &ctx);
+        let mut results = execute(planned, ctx, 4, None).await;
+        (0..2)
+            .map(|i| {
+                results
+                    .remove(&ProbeId { item: i, probe: 0 })
+                    .unwrap()
+                    .outcome
+            })
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn readers_share_one_pass_and_a_failed_pass_concludes_nothing() {
+        let outcomes = readers(false).await;
+        for o in &outcomes {
+            assert_eq!(o.status, ProbeStatus::Pass, "{o:?}");
+            assert_eq!(o.summary, "3 read, 3 found");
+        }
+        // One visitor's bug stops the pass: neither reader passes on half the files.
+        let outcomes = readers(true).await;
+        for o in &outcomes {
+            assert_eq!(o.status, ProbeStatus::Error, "{o:?}");
+            assert!(o.summary.contains("stopped early"), "{o:?}");
+        }
     }
 
     #[tokio::test(start_paused = true)]
