@@ -216,12 +216,14 @@ impl ReadCache {
         limit: u64,
         links: Links<'_>,
     ) -> Result<std::sync::Arc<[u8]>, ReadError> {
-        // A link is read as asked, every time: where it leads is the reader's rule.
+        // A path through a link (its last part or any folder on the way) is read as
+        // asked, every time: where it leads is the reader's rule (`Within` confines
+        // it to the project). Kept files are read without following anything.
         let plain = Self::keeps(path)
             && match links {
                 Links::Refuse | Links::Listed => true,
                 Links::Within(_) | Links::Follow => {
-                    std::fs::symlink_metadata(path).map_or(true, |m| !m.file_type().is_symlink())
+                    std::fs::canonicalize(path).map_or(true, |c| c == path)
                 }
             };
         if !plain {
@@ -286,6 +288,44 @@ pub fn read_text(path: &Path, limit: u64, links: Links<'_>) -> Result<String, Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_keeps_the_readers_link_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let project = root.join("project");
+        let outside = root.join("outside");
+        std::fs::create_dir_all(&project).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join(".env"), "SECRET=x").unwrap();
+        std::fs::write(project.join(".env"), "A=1").unwrap();
+        // A folder of the project that leads out of it.
+        std::os::unix::fs::symlink(&outside, project.join("config")).unwrap();
+        let cache = ReadCache::default();
+        assert_eq!(
+            &*cache
+                .read(&project.join(".env"), 100, Links::Within(&project))
+                .unwrap(),
+            b"A=1"
+        );
+        // Read once: the second reader gets the same bytes.
+        std::fs::write(project.join(".env"), "A=2").unwrap();
+        assert_eq!(
+            &*cache
+                .read(&project.join(".env"), 100, Links::Listed)
+                .unwrap(),
+            b"A=1"
+        );
+        assert!(matches!(
+            cache.read(&project.join("config/.env"), 100, Links::Within(&project)),
+            Err(ReadError::Outside { .. })
+        ));
+        // Its own limit for each reader.
+        assert!(matches!(
+            cache.read(&project.join(".env"), 2, Links::Refuse),
+            Err(ReadError::TooLarge { size: 3, limit: 2 })
+        ));
+    }
 
     #[test]
     fn only_regular_files_within_the_limit_are_read() {
