@@ -164,6 +164,17 @@ impl Project {
                 // Said in reports and recorded in the ledger: relative to the project.
                 checklist.set_origin(display_path(&dir, Path::new(&checklist.origin)));
             }
+            // Sign-offs name a checklist by id: two different checklists with one id
+            // could not be told apart in the ledger.
+            if let Some(same) = checklists
+                .iter()
+                .find(|c: &&Checklist| c.id == checklist.id && c.digest != checklist.digest)
+            {
+                return Err(CommandError::Usage(format!(
+                    "checklists {} and {} both have the id `{}`: give one of them another id (sign-offs name a checklist by its id)",
+                    same.origin, checklist.origin, checklist.id
+                )));
+            }
             checklists.push(checklist);
         }
         Ok(Project {

@@ -256,6 +256,33 @@ fn the_configuration_names_one_list() {
     let (code, _, err) = run(p.path(), &["check"]);
     assert_eq!(code, 2);
     assert!(err.contains("`checklists` names no checklist"), "{err}");
+    // Two different checklists with one id: their sign-offs could not be told apart.
+    p.write(
+        "one.toml",
+        "[checklist]\nid = \"same\"\ntitle = \"One\"\n[[item]]\nid = \"a\"\ntier = \"optional\"\ntitle = \"A\"\n",
+    );
+    p.write(
+        "two.toml",
+        "[checklist]\nid = \"same\"\ntitle = \"Two\"\n[[item]]\nid = \"b\"\ntier = \"optional\"\ntitle = \"B\"\n",
+    );
+    p.write(
+        "preflight.toml",
+        "checklists = [\"one.toml\", \"two.toml\"]\n",
+    );
+    let (code, _, err) = run(p.path(), &["check"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("checklists one.toml and two.toml both have the id `same`"),
+        "{err}"
+    );
+    // The same checklist named twice counts once.
+    p.write(
+        "preflight.toml",
+        "checklists = [\"one.toml\", \"one.toml\"]\n",
+    );
+    let (code, out, err) = run(p.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out)["checklist"]["id"], "same", "{out}");
     p.write("preflight.toml", "checklists = [\"postgres-securty\"]\n");
     let (code, _, err) = run(p.path(), &["check"]);
     assert_eq!(code, 2);
