@@ -72,16 +72,22 @@ fn demo_events(checklist: &Checklist) -> Vec<RunEvent> {
     events
 }
 
-fn app(size: (u16, u16)) -> (App, Vec<Effect>) {
-    let mut app = App::new(
-        checklist(),
+/// An app on `checklist` for Jane Doe in production, with an empty ledger, before any
+/// run.
+fn new_app(checklist: Arc<Checklist>, size: (u16, u16)) -> App {
+    App::new(
+        checklist,
         "production",
         Identity::parse("Jane Doe <jane@example.com>").unwrap(),
         ".preflight/ledger.jsonl",
         Contents::default(),
         now(),
         size,
-    );
+    )
+}
+
+fn app(size: (u16, u16)) -> (App, Vec<Effect>) {
+    let mut app = new_app(checklist(), size);
     let effects = app.update(Action::RunAll);
     (app, effects)
 }
@@ -604,15 +610,7 @@ fn commands_app(size: (u16, u16)) -> App {
         )
         .unwrap(),
     );
-    let mut app = App::new(
-        checklist,
-        "production",
-        Identity::parse("Jane Doe <jane@example.com>").unwrap(),
-        ".preflight/ledger.jsonl",
-        Contents::default(),
-        now(),
-        size,
-    );
+    let mut app = new_app(checklist, size);
     app.ask_before_commands(command_lines(&app.checklist));
     app
 }
@@ -890,15 +888,7 @@ fn a_hostile_project_never_reaches_the_screen_raw() {
         &RunOptions::default(),
         Some(tx),
     ));
-    let mut app = App::new(
-        checklist,
-        "production",
-        Identity::parse("Jane Doe <jane@example.com>").unwrap(),
-        ".preflight/ledger.jsonl",
-        Contents::default(),
-        now(),
-        (160, 50),
-    );
+    let mut app = new_app(checklist, (160, 50));
     app.update(Action::RunAll);
     while let Ok(event) = rx.try_recv() {
         app.update(Action::Probe { run: 1, event });
@@ -1167,15 +1157,7 @@ fn several_checklists_are_grouped_by_checklist() {
     )
     .unwrap();
     let combined = Checklist::combine(vec![(*checklist()).clone(), other]);
-    let mut app = App::new(
-        Arc::new(combined),
-        "production",
-        Identity::parse("Jane Doe <jane@example.com>").unwrap(),
-        ".preflight/ledger.jsonl",
-        Contents::default(),
-        now(),
-        (120, 40),
-    );
+    let mut app = new_app(Arc::new(combined), (120, 40));
     app.update(Action::RunAll);
     assert_eq!(app.rows.first(), Some(&Row::Checklist(0)));
     let second = app
@@ -1212,15 +1194,7 @@ fn held_items_wait_for_the_demo_database_then_run() {
         Ok("demo database: a throwaway PostgreSQL cluster on 127.0.0.1:5999".to_string()),
         Err("the demo database could not start (initdb failed)".to_string()),
     ] {
-        let mut app = App::new(
-            checklist(),
-            "production",
-            Identity::parse("Jane Doe <jane@example.com>").unwrap(),
-            ".preflight/ledger.jsonl",
-            Contents::default(),
-            now(),
-            (120, 40),
-        );
+        let mut app = new_app(checklist(), (120, 40));
         app.environments = vec!["production".into(), "staging".into()];
         let (held, _) = row_of(&app, "bind-ports-localhost");
         app.hold(vec![held], "starting the demo database…");
