@@ -204,11 +204,6 @@ impl Checklist {
         keys.join("+")
     }
 
-    /// Where its parts came from, a line each for people; none for shipped ones.
-    pub fn source_lines(&self) -> Vec<String> {
-        self.parts.iter().filter_map(Part::source_line).collect()
-    }
-
     /// The checklist `item` belongs to.
     pub fn part_of(&self, item: &Item) -> &Part {
         // Every item's part indexes `parts` (see `combine` and the loader).

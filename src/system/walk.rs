@@ -884,14 +884,6 @@ pub fn read(path: &Path, content: Content) -> Result<Vec<u8>, SkipReason> {
     Ok(buf)
 }
 
-/// [`read`] as text, invalid UTF-8 replaced.
-pub fn read_text(path: &Path) -> Result<String, SkipReason> {
-    read(path, Content::Text).map(|bytes| match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
-}
-
 fn read_into(path: &Path, content: Content, buf: &mut Vec<u8>) -> Result<(), SkipReason> {
     fs::read_into(path, MAX_FILE, Links::Refuse, buf).map_err(skip_reason)?;
     if content == Content::Text && is_binary(buf) {
@@ -973,7 +965,7 @@ mod tests {
         let big = vec![b'a'; MAX_FILE as usize + 1];
         std::fs::write(root.join("big.txt"), big).unwrap();
         std::os::unix::fs::symlink(root.join("text.txt"), root.join("link")).unwrap();
-        assert_eq!(read_text(&root.join("text.txt")).unwrap(), "hello");
+        assert_eq!(read(&root.join("text.txt"), Content::Text).unwrap(), b"hello");
         assert_eq!(
             read(&root.join("bin.dat"), Content::Text),
             Err(SkipReason::Binary)
