@@ -28,6 +28,7 @@ pub use tui::{demo, tui};
 
 use crate::base::diagnostic::{SourceFile, did_you_mean};
 use crate::base::path::display_path;
+use crate::base::text::safe_line;
 use crate::base::timestamp::Timestamp;
 use crate::checklist::{self, Checklist, LoadError, shipped};
 use crate::config::user::UserDirs;
@@ -172,7 +173,9 @@ impl Project {
             {
                 return Err(CommandError::Usage(format!(
                     "checklists {} and {} both have the id `{}`: give one of them another id (sign-offs name a checklist by its id)",
-                    same.origin, checklist.origin, checklist.id
+                    safe_line(&same.origin),
+                    safe_line(&checklist.origin),
+                    checklist.id
                 )));
             }
             checklists.push(checklist);
