@@ -175,14 +175,20 @@ pub fn read_into(
     Ok(())
 }
 
-/// The configuration files of one run, read once however many readers ask: a probe
-/// that reads a Compose file by name, the dotenv source of an environment, the walker
-/// reading a `.gitignore`, and the run's pass over every file's contents all get the
-/// same bytes from one read. Only files whose names mark them as configuration
-/// ([`ReadCache::keeps`]) are kept, so memory holds a few small files, not the project.
-#[derive(Debug, Default)]
+/// Files of one run read once however many readers ask: a probe that reads a Compose
+/// file by name, the dotenv source of an environment, the walker reading a
+/// `.gitignore`, and the run's pass over every file's contents all get the same bytes
+/// from one read. Only the files its owner says readers ask for by name are kept (see
+/// [`ReadCache::keeping`]), so memory holds a few small files, not the project.
 pub struct ReadCache {
     entries: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, CachedRead>>,
+    keeps: fn(&Path) -> bool,
+}
+
+impl std::fmt::Debug for ReadCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadCache").finish_non_exhaustive()
+    }
 }
 
 type CachedRead = std::sync::Arc<std::sync::OnceLock<Result<std::sync::Arc<[u8]>, ReadError>>>;
@@ -191,21 +197,17 @@ type CachedRead = std::sync::Arc<std::sync::OnceLock<Result<std::sync::Arc<[u8]>
 pub const KEPT_LIMIT: u64 = 4 * 1024 * 1024;
 
 impl ReadCache {
-    /// Whether a file of this name is one that readers ask for by name (dotenv files,
-    /// Compose files, Dockerfiles, ignore files, `.mcp.json`): kept for the run.
-    pub fn keeps(path: &Path) -> bool {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            return false;
-        };
-        let lower = name.to_ascii_lowercase();
-        lower.starts_with(".env")
-            || lower.ends_with(".env")
-            || (lower.contains("compose") && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
-            || lower.starts_with("dockerfile")
-            || lower.ends_with(".dockerfile")
-            || lower.starts_with("containerfile")
-            || lower == ".gitignore"
-            || lower == ".mcp.json"
+    /// A cache keeping the files for which `keeps` holds.
+    pub fn keeping(keeps: fn(&Path) -> bool) -> ReadCache {
+        ReadCache {
+            entries: std::sync::Mutex::default(),
+            keeps,
+        }
+    }
+
+    /// Whether it keeps the file at `path`.
+    pub fn keeps(&self, path: &Path) -> bool {
+        (self.keeps)(path)
     }
 
     /// The file at `path` as [`read`] would give it (at most `limit` bytes, links as
@@ -219,7 +221,7 @@ impl ReadCache {
         // A path through a link (its last part or any folder on the way) is read as
         // asked, every time: where it leads is the reader's rule (`Within` confines
         // it to the project). Kept files are read without following anything.
-        let plain = Self::keeps(path)
+        let plain = self.keeps(path)
             && match links {
                 Links::Refuse | Links::Listed => true,
                 Links::Within(_) | Links::Follow => {
@@ -301,7 +303,7 @@ mod tests {
         std::fs::write(project.join(".env"), "A=1").unwrap();
         // A folder of the project that leads out of it.
         std::os::unix::fs::symlink(&outside, project.join("config")).unwrap();
-        let cache = ReadCache::default();
+        let cache = ReadCache::keeping(|p| p.file_name().is_some_and(|n| n == ".env"));
         assert_eq!(
             &*cache
                 .read(&project.join(".env"), 100, Links::Within(&project))

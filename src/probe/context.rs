@@ -37,7 +37,7 @@ pub enum EnvironmentError {
 
 /// The listings of the project's files one run shares: every probe that reads the
 /// project asks for one of these, so the tree is walked once per flavour and run.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RunFiles {
     standard: std::sync::OnceLock<Arc<Listing>>,
     with_ignored: std::sync::OnceLock<Arc<Listing>>,
@@ -50,6 +50,20 @@ pub struct RunFiles {
     pass: PassGate,
     /// Configuration files, read once for the run by whoever asks first.
     pub reads: Arc<ReadCache>,
+}
+
+impl Default for RunFiles {
+    fn default() -> Self {
+        RunFiles {
+            standard: Default::default(),
+            with_ignored: Default::default(),
+            compose: Default::default(),
+            index: Default::default(),
+            pass: Default::default(),
+            // The files some reader asks for by name are kept for the others.
+            reads: Arc::new(ReadCache::keeping(crate::system::walk::read_by_name)),
+        }
+    }
 }
 
 /// Whether the run makes a pass over the project's files, and whether it has ended.

@@ -631,6 +631,24 @@ pub trait Visitor: Send + Sync {
     fn skip(&self, index: usize, reason: SkipReason);
 }
 
+/// Whether a project file is one that readers ask for by name, besides the pass over
+/// contents (dotenv files, Compose files, Dockerfiles, ignore files, `.mcp.json`): what
+/// a run's [`fs::ReadCache`] keeps, so that both get one read.
+pub fn read_by_name(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with(".env")
+        || lower.ends_with(".env")
+        || (lower.contains("compose") && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
+        || lower.starts_with("dockerfile")
+        || lower.ends_with(".dockerfile")
+        || lower.starts_with("containerfile")
+        || lower == ".gitignore"
+        || lower == ".mcp.json"
+}
+
 /// A path a pass reads, and who wants it: (visitor, position in its files).
 type Wanted<'a> = (&'a Path, Vec<(usize, usize)>);
 
@@ -675,7 +693,7 @@ pub fn pass_via(visitors: &[&dyn Visitor], reads: Option<&fs::ReadCache>) {
                     let Some((path, who)) = work.get(index) else {
                         break;
                     };
-                    let read = match reads.filter(|_| fs::ReadCache::keeps(path)) {
+                    let read = match reads.filter(|cache| cache.keeps(path)) {
                         Some(cache) => cache.read(path, MAX_FILE, Links::Listed).map(|bytes| {
                             buf.clear();
                             buf.extend_from_slice(&bytes);
@@ -965,7 +983,10 @@ mod tests {
         let big = vec![b'a'; MAX_FILE as usize + 1];
         std::fs::write(root.join("big.txt"), big).unwrap();
         std::os::unix::fs::symlink(root.join("text.txt"), root.join("link")).unwrap();
-        assert_eq!(read(&root.join("text.txt"), Content::Text).unwrap(), b"hello");
+        assert_eq!(
+            read(&root.join("text.txt"), Content::Text).unwrap(),
+            b"hello"
+        );
         assert_eq!(
             read(&root.join("bin.dat"), Content::Text),
             Err(SkipReason::Binary)
