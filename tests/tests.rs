@@ -19,6 +19,7 @@ mod suite {
     mod ledger_merge;
     mod local_probes;
     mod malformed;
+    mod many_hosts;
     mod one_pass;
     mod postgres;
     mod postgres_hardening;

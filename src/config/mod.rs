@@ -17,6 +17,7 @@
 pub mod dotenv;
 pub mod env_vars;
 pub mod environment;
+pub mod hosts;
 pub mod pgurl;
 pub mod sources;
 pub mod suggest;
@@ -31,9 +32,11 @@ use toml::de::DeValue;
 
 use crate::base::diagnostic::{Diagnostics, SourceFile};
 use crate::base::fs::{self, Links, ReadError};
+use crate::base::text as base_text;
 use crate::base::toml_reader::{Table, TomlReader, integer_value, parse_document, type_name};
 pub use env_vars::EnvVars;
 pub use environment::ResolvedEnvironment;
+pub use hosts::HostEntry;
 use sources::ENVIRONMENT_FIELDS;
 pub use sources::{EnvironmentSpec, FetchedSecrets, Source, SourceError};
 pub use vault_url::VaultUrl;
@@ -299,8 +302,16 @@ fn read_signoff(r: &mut TomlReader<'_>, table: &Table<'_>) -> SignoffConfig {
 
 fn read_environment(r: &mut TomlReader<'_>, table: &Table<'_>, name: &str) -> EnvironmentSpec {
     let context = format!("[environments.{name}]");
-    r.reject_unknown_keys(table, ENVIRONMENT_FIELDS, &context);
-    let mut spec = EnvironmentSpec::default();
+    let allowed: Vec<&str> = ENVIRONMENT_FIELDS
+        .iter()
+        .copied()
+        .chain(std::iter::once("hosts"))
+        .collect();
+    r.reject_unknown_keys(table, &allowed, &context);
+    let mut spec = EnvironmentSpec {
+        hosts: read_hosts(r, table, &context),
+        ..EnvironmentSpec::default()
+    };
     for field in ENVIRONMENT_FIELDS {
         let Some(value) = table.get(*field) else {
             continue;
@@ -318,6 +329,65 @@ fn read_environment(r: &mut TomlReader<'_>, table: &Table<'_>, name: &str) -> En
         }
     }
     spec
+}
+
+/// `hosts = ["db-1.internal", "db-2.internal:5433", "postgres://db-3/tenant"]`: each
+/// entry checked where it is written; `host` beside it is refused (which would win?).
+fn read_hosts(r: &mut TomlReader<'_>, table: &Table<'_>, context: &str) -> Vec<HostEntry> {
+    let Some(value) = table.get("hosts") else {
+        return Vec::new();
+    };
+    let DeValue::Array(items) = value.get_ref() else {
+        let found = type_name(value.get_ref());
+        r.error(
+            value.span(),
+            format!("`hosts` in {context} must be an array of strings, found {found}"),
+        );
+        return Vec::new();
+    };
+    if let Some(host) = table.get("host") {
+        r.error_with_help(
+            host.span(),
+            format!("both `host` and `hosts` in {context}"),
+            "list every server in `hosts` and remove `host`",
+        );
+    }
+    if items.is_empty() {
+        r.error(value.span(), format!("`hosts` in {context} names no host"));
+    }
+    let mut hosts: Vec<HostEntry> = Vec::with_capacity(items.len());
+    for item in items.iter() {
+        let DeValue::String(text) = item.get_ref() else {
+            let found = type_name(item.get_ref());
+            r.error(
+                item.span(),
+                format!("`hosts` in {context} must contain only strings, found {found}"),
+            );
+            continue;
+        };
+        if pgurl::has_password(text) {
+            r.secret_error(
+                item.span(),
+                format!("a host URL with a password in `hosts` of {context}"),
+                "a host entry says where a server is; give the password as the environment's `password` from a source",
+            );
+            continue;
+        }
+        match HostEntry::parse(text) {
+            Ok(entry) if hosts.contains(&entry) => {
+                r.error(
+                    item.span(),
+                    format!(
+                        "`hosts` in {context} lists `{}` twice",
+                        base_text::safe_line(text)
+                    ),
+                );
+            }
+            Ok(entry) => hosts.push(entry),
+            Err(why) => r.error(item.span(), format!("`hosts` in {context}: {why}")),
+        }
+    }
+    hosts
 }
 
 fn read_source(

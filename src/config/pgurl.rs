@@ -6,7 +6,8 @@
 use super::environment::ResolvedEnvironment;
 use crate::base::secret::Secret;
 
-fn decode(text: &str) -> String {
+/// A percent-encoded part of a URL, decoded.
+pub(super) fn decode(text: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())

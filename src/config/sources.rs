@@ -68,6 +68,9 @@ pub struct EnvironmentSpec {
     pub sslrootcert: Option<Source>,
     /// A `postgres://` / `postgresql://` URL supplying every field not given on its own.
     pub url: Option<Source>,
+    /// The environment's servers, when it has several (`hosts`): each replaces `host`
+    /// (and `port`, `database` where it names them) for one check of each server.
+    pub hosts: Vec<super::HostEntry>,
 }
 
 pub(super) const ENVIRONMENT_FIELDS: &[&str] = &[
@@ -140,6 +143,7 @@ impl EnvironmentSpec {
             sslmode: Some(source("PG_SSLMODE")),
             sslrootcert: Some(source("PG_SSLROOTCERT")),
             url: Some(source("DATABASE_URL")),
+            hosts: Vec::new(),
         }
     }
 
@@ -252,6 +256,7 @@ impl EnvironmentSpec {
             password: password.or(url.password),
             sslmode: text("sslmode", &self.sslmode)?.or(url.sslmode),
             sslrootcert: text("sslrootcert", &self.sslrootcert)?.or(url.sslrootcert),
+            hosts: self.hosts.clone(),
         })
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::base::fs::ReadCache;
 use crate::config::{
-    Config, EnvVars, EnvironmentSpec, FetchedSecrets, ResolvedEnvironment, SourceError,
+    Config, EnvVars, EnvironmentSpec, FetchedSecrets, HostEntry, ResolvedEnvironment, SourceError,
 };
 use crate::system::compose::{self, ComposeError, ComposeFile};
 use crate::system::git::{GitError, Repo};
@@ -185,6 +185,9 @@ pub struct ProbeContext {
     /// The run's database sessions, one per server and credential (see
     /// [`SessionPool`]).
     pub sessions: Arc<SessionPool>,
+    /// The one server of an environment's `hosts` this probe checks (the runner runs
+    /// a probe once per host): that environment reads as that host.
+    pub host: Option<(String, HostEntry)>,
 }
 
 impl ProbeContext {
@@ -200,6 +203,7 @@ impl ProbeContext {
             files: Arc::default(),
             environment: DEFAULT_ENVIRONMENT.to_string(),
             sessions: Arc::default(),
+            host: None,
         }
     }
 
@@ -212,6 +216,23 @@ impl ProbeContext {
             sessions: Arc::default(),
             ..self.clone()
         }
+    }
+
+    /// The same context checking one server of environment `env`'s `hosts`.
+    pub fn on_host(&self, env: &str, entry: HostEntry) -> ProbeContext {
+        ProbeContext {
+            host: Some((env.to_string(), entry)),
+            ..self.clone()
+        }
+    }
+
+    /// The servers environment `env` lists (`hosts`), empty when it names one `host`
+    /// or is not configured.
+    pub fn hosts(&self, env: &str) -> Vec<HostEntry> {
+        self.config
+            .environment(env, &self.project_dir)
+            .map(|spec| spec.hosts)
+            .unwrap_or_default()
     }
 
     /// The project's files as the walker lists them (git-ignored files and vendored
@@ -314,6 +335,10 @@ impl ProbeContext {
         .map_err(|reason| EnvironmentError::Source {
             name: name.to_string(),
             reason,
+        })
+        .map(|resolved| match &self.host {
+            Some((env, entry)) if env == name => resolved.on_host(entry),
+            _ => resolved,
         })
     }
 

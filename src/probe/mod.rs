@@ -34,7 +34,8 @@ use std::sync::Arc;
 use crate::system::walk::Visitor;
 pub use context::ProbeContext;
 pub use outcome::{
-    Evidence, EvidenceStatus, ItemResult, ItemStatus, ProbeOutcome, ProbeResult, ProbeStatus,
+    Evidence, EvidenceStatus, HostOutcome, ItemResult, ItemStatus, ProbeOutcome, ProbeResult,
+    ProbeStatus,
 };
 
 /// The future a probe returns.
@@ -58,6 +59,13 @@ pub trait Probe: Send + Sync + fmt::Debug + 'static {
     fn visitor(&self, _ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
         None
     }
+
+    /// The environment whose servers it checks, when it checks a server: where that
+    /// environment lists several (`hosts`), the runner runs it once per host (each
+    /// under its own timeout, within `--jobs`) and merges the verdicts.
+    fn environment<'a>(&'a self, _ctx: &'a ProbeContext) -> Option<&'a str> {
+        None
+    }
 }
 
 /// A probe that does blocking work (files, child processes): it runs on tokio's
@@ -75,6 +83,11 @@ pub trait BlockingProbe: Send + Sync + fmt::Debug + 'static {
     fn visitor(&self, _ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
         None
     }
+
+    /// As [`Probe::environment`].
+    fn environment<'a>(&'a self, _ctx: &'a ProbeContext) -> Option<&'a str> {
+        None
+    }
 }
 
 impl<T: BlockingProbe> Probe for T {
@@ -84,6 +97,10 @@ impl<T: BlockingProbe> Probe for T {
 
     fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
         BlockingProbe::visitor(self, ctx)
+    }
+
+    fn environment<'a>(&'a self, ctx: &'a ProbeContext) -> Option<&'a str> {
+        BlockingProbe::environment(self, ctx)
     }
 
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {

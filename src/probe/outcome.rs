@@ -143,6 +143,67 @@ pub struct ProbeOutcome {
     pub summary: String,
     /// The details behind the summary.
     pub evidence: Vec<Evidence>,
+    /// Each server's verdict, when the probe checked every one of an environment's
+    /// `hosts` (empty otherwise): the status and evidence above are their sum.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostOutcome>,
+}
+
+/// What a host's outcome says with the host's own name replaced by `each host`: hosts
+/// whose shapes are equal said the same.
+#[derive(Debug, PartialEq, Eq)]
+struct OutcomeShape {
+    status: ProbeStatus,
+    summary: String,
+    evidence: Vec<String>,
+    places: Vec<(Option<String>, Option<usize>, EvidenceStatus)>,
+}
+
+impl OutcomeShape {
+    fn of(label: &str, outcome: &ProbeOutcome) -> OutcomeShape {
+        // `host:port/db`, `[v6]:port`: the label, then its host alone.
+        let host = label
+            .split_once('/')
+            .map_or(label, |(before, _)| before)
+            .rsplit_once(':')
+            .map_or(label, |(host, _)| host)
+            .trim_matches(['[', ']']);
+        let general = |text: &str| {
+            let text = text.replace(label, "each host");
+            if host.is_empty() {
+                text
+            } else {
+                text.replace(host, "each host")
+            }
+        };
+        OutcomeShape {
+            status: outcome.status,
+            summary: general(&outcome.summary),
+            evidence: outcome
+                .evidence
+                .iter()
+                .map(|e| general(&e.message))
+                .collect(),
+            places: outcome
+                .evidence
+                .iter()
+                .map(|e| (e.file.clone(), e.line, e.status))
+                .collect(),
+        }
+    }
+}
+
+/// One server's verdict, when a probe checked each of an environment's `hosts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostOutcome {
+    /// The server (`host:port`, with `/database` when it names its own).
+    pub host: String,
+    /// What the probe concluded there.
+    pub status: ProbeStatus,
+    /// One line.
+    pub summary: String,
+    /// Its details.
+    pub evidence: Vec<Evidence>,
 }
 
 impl ProbeOutcome {
@@ -151,6 +212,153 @@ impl ProbeOutcome {
             status,
             summary: summary.into(),
             evidence: Vec::new(),
+            hosts: Vec::new(),
+        }
+    }
+
+    /// One probe's verdicts on each server of an environment, as one: `fail` if it
+    /// failed on any host, else `error` if any could not be checked, `skipped` when
+    /// it applied to none, else `pass`. The summary names the hosts that decided it;
+    /// the evidence gives each host's verdict, then its evidence, each line led by
+    /// the host.
+    pub fn across_hosts(per_host: Vec<(String, ProbeOutcome)>) -> ProbeOutcome {
+        let statuses: Vec<ProbeStatus> = per_host.iter().map(|(_, o)| o.status).collect();
+        let status = match ItemStatus::from_outcomes(&statuses) {
+            ItemStatus::Fail => ProbeStatus::Fail,
+            ItemStatus::Error => ProbeStatus::Error,
+            ItemStatus::Pass => ProbeStatus::Pass,
+            ItemStatus::Skipped | ItemStatus::Manual => ProbeStatus::Skipped,
+        };
+        let total = per_host.len();
+        let with = |s: ProbeStatus| -> Vec<&str> {
+            per_host
+                .iter()
+                .filter(|(_, o)| o.status == s)
+                .map(|(h, _)| h.as_str())
+                .collect()
+        };
+        let named = |hosts: &[&str]| {
+            const SHOWN: usize = 5;
+            let mut text = hosts
+                .iter()
+                .take(SHOWN)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if hosts.len() > SHOWN {
+                text.push_str(&format!(" and {} more", hosts.len() - SHOWN));
+            }
+            text
+        };
+        let of = |n: usize| {
+            if n == total {
+                match total {
+                    1 => "the host".to_string(),
+                    2 => "both hosts".to_string(),
+                    _ => format!("all {total} hosts"),
+                }
+            } else {
+                format!("{n} of {total} hosts")
+            }
+        };
+        let (passed, failed, errored, skipped) = (
+            with(ProbeStatus::Pass),
+            with(ProbeStatus::Fail),
+            with(ProbeStatus::Error),
+            with(ProbeStatus::Skipped),
+        );
+        let mut summary = match status {
+            ProbeStatus::Fail => format!("fails on {}: {}", of(failed.len()), named(&failed)),
+            ProbeStatus::Error => format!(
+                "could not be checked on {}: {}",
+                of(errored.len()),
+                named(&errored)
+            ),
+            ProbeStatus::Pass => format!("passes on {}", of(passed.len())),
+            ProbeStatus::Skipped => format!("skipped on {}", of(skipped.len())),
+        };
+        let rest: Vec<String> = [
+            (ProbeStatus::Fail, failed.len(), "fail"),
+            (ProbeStatus::Error, errored.len(), "error"),
+            (ProbeStatus::Pass, passed.len(), "pass"),
+            (ProbeStatus::Skipped, skipped.len(), "skipped"),
+        ]
+        .into_iter()
+        .filter(|(s, n, _)| *s != status && *n > 0)
+        .map(|(_, n, word)| format!("{n} {word}"))
+        .collect();
+        if !rest.is_empty() {
+            summary.push_str(&format!(" ({})", rest.join(", ")));
+        }
+        // Hosts that say the same (but for their own name) are told once, after the
+        // list of them: twenty replicas with one finding read as one finding.
+        let mut groups: Vec<(OutcomeShape, Vec<usize>)> = Vec::new();
+        for (index, (host, outcome)) in per_host.iter().enumerate() {
+            let shape = OutcomeShape::of(host, outcome);
+            match groups.iter_mut().find(|(s, _)| *s == shape) {
+                Some((_, members)) => members.push(index),
+                None => groups.push((shape, vec![index])),
+            }
+        }
+        if let [(shape, _)] = groups.as_slice() {
+            summary.push_str(&format!(": {}", shape.summary));
+        }
+        let mut evidence = Vec::new();
+        for (shape, members) in &groups {
+            let (first_host, first) = &per_host[members[0]];
+            let names: Vec<&str> = members.iter().map(|&i| per_host[i].0.as_str()).collect();
+            let verdict = Evidence::note(format!(
+                "{}: {}: {}",
+                names.join(", "),
+                first.status.as_str(),
+                if members.len() == 1 {
+                    first.summary.clone()
+                } else {
+                    shape.summary.clone()
+                }
+            ));
+            evidence.push(match first.status {
+                ProbeStatus::Fail => verdict.failing(),
+                ProbeStatus::Pass => verdict.passing(),
+                _ => verdict,
+            });
+            let lead = if members.len() == 1 {
+                first_host.clone()
+            } else {
+                format!("{} hosts", members.len())
+            };
+            evidence.extend(
+                first
+                    .evidence
+                    .iter()
+                    .zip(&shape.evidence)
+                    .map(|(e, general)| Evidence {
+                        message: format!(
+                            "  {lead}: {}",
+                            if members.len() == 1 {
+                                &e.message
+                            } else {
+                                general
+                            }
+                        ),
+                        ..e.clone()
+                    }),
+            );
+        }
+        let hosts = per_host
+            .into_iter()
+            .map(|(host, outcome)| HostOutcome {
+                host,
+                status: outcome.status,
+                summary: outcome.summary,
+                evidence: outcome.evidence,
+            })
+            .collect();
+        ProbeOutcome {
+            status,
+            summary,
+            evidence,
+            hosts,
         }
     }
 
@@ -184,12 +392,19 @@ impl ProbeOutcome {
     /// character escaped in its summary and evidence (which quote the project's file
     /// names, service names, commit subjects, ...).
     pub fn sanitized(mut self) -> Self {
-        self.summary = safe_line(&self.summary);
-        for e in &mut self.evidence {
-            e.message = safe_line(&e.message);
-            if let Some(file) = &mut e.file {
-                *file = safe_line(file);
+        fn clean(summary: &mut String, evidence: &mut [Evidence]) {
+            *summary = safe_line(summary);
+            for e in evidence {
+                e.message = safe_line(&e.message);
+                if let Some(file) = &mut e.file {
+                    *file = safe_line(file);
+                }
             }
+        }
+        clean(&mut self.summary, &mut self.evidence);
+        for h in &mut self.hosts {
+            h.host = safe_line(&h.host);
+            clean(&mut h.summary, &mut h.evidence);
         }
         self
     }

@@ -112,23 +112,34 @@ pub async fn execute(
     for p in planned {
         let (ctx, permits, events) = (ctx.clone(), permits.clone(), events.clone());
         tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
             let ids: Vec<ProbeId> = std::iter::once(p.id).chain(p.shared_with).collect();
+            let hosts = match &p.probe {
+                Ok(probe) if ctx.host.is_none() => probe
+                    .environment(&ctx)
+                    .map(|env| (env.to_string(), ctx.hosts(env)))
+                    .filter(|(_, hosts)| !hosts.is_empty()),
+                _ => None,
+            };
+            // A probe of one server holds a permit while it runs; a probe of several
+            // holds none itself, each host's run takes one.
+            let permit = match hosts {
+                None => Some(permits.clone().acquire_owned().await),
+                Some(_) => None,
+            };
             if let Some(tx) = &events {
                 for &id in &ids {
                     let _ = tx.send(RunEvent::Started(id));
                 }
             }
             let started = Instant::now();
-            let outcome = match p.probe {
-                Err(reason) => ProbeOutcome::error(reason),
-                Ok(probe) => match tokio::time::timeout(p.timeout, probe.run(ctx)).await {
-                    Ok(outcome) => outcome,
-                    Err(_) => {
-                        ProbeOutcome::error(format!("timed out after {}", describe(p.timeout)))
-                    }
-                },
+            let outcome = match (p.probe, hosts) {
+                (Err(reason), _) => ProbeOutcome::error(reason),
+                (Ok(probe), None) => timed(probe.run(ctx), p.timeout).await,
+                (Ok(probe), Some((env, hosts))) => {
+                    on_each_host(&probe, &ctx, &env, hosts, &permits, p.timeout).await
+                }
             };
+            drop(permit);
             let result = ProbeResult {
                 kind: p.kind,
                 outcome: outcome.sanitized(),
@@ -151,6 +162,63 @@ pub async fn execute(
         }
     }
     finished
+}
+
+/// A probe's outcome, or an `error` when it did not end within `timeout`.
+async fn timed(run: super::ProbeFuture, timeout: Duration) -> ProbeOutcome {
+    match tokio::time::timeout(timeout, run).await {
+        Ok(outcome) => outcome,
+        Err(_) => ProbeOutcome::error(format!("timed out after {}", describe(timeout))),
+    }
+}
+
+/// Runs `probe` once for each of environment `env`'s `hosts`, concurrently, each
+/// under `timeout` and holding one of the run's permits (so `--jobs` bounds host
+/// checks as it bounds probes), and merges the verdicts
+/// ([`ProbeOutcome::across_hosts`]).
+async fn on_each_host(
+    probe: &Arc<dyn Probe>,
+    ctx: &Arc<ProbeContext>,
+    env: &str,
+    hosts: Vec<crate::config::HostEntry>,
+    permits: &Arc<Semaphore>,
+    timeout: Duration,
+) -> ProbeOutcome {
+    let default_port = ctx
+        .environment(env)
+        .await
+        .ok()
+        .and_then(|e| e.port)
+        .unwrap_or(crate::system::postgres::DEFAULT_PORT);
+    let mut runs = JoinSet::new();
+    for (index, entry) in hosts.into_iter().enumerate() {
+        let label = entry.label(default_port);
+        let here = Arc::new(ctx.on_host(env, entry));
+        let (probe, permits) = (Arc::clone(probe), Arc::clone(permits));
+        runs.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (index, label, timed(probe.run(here), timeout).await)
+        });
+    }
+    let mut per_host = Vec::new();
+    while let Some(joined) = runs.join_next().await {
+        match joined {
+            Ok(done) => per_host.push(done),
+            // A host's run that panicked concluded nothing: the merge must not pass.
+            Err(_) => {
+                return ProbeOutcome::error(
+                    "a host's check stopped early (this is a bug in preflight): nothing concluded",
+                );
+            }
+        }
+    }
+    per_host.sort_by_key(|(index, _, _)| *index);
+    ProbeOutcome::across_hosts(
+        per_host
+            .into_iter()
+            .map(|(_, label, outcome)| (label, outcome))
+            .collect(),
+    )
 }
 
 /// Starts the run's one pass over the project's files on a blocking thread, when a

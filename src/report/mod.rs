@@ -18,7 +18,7 @@ use crate::base::secret::scrub;
 use crate::base::text::{safe_line, safe_lines};
 use crate::base::timestamp::Timestamp;
 use crate::checklist::{Checklist, Part, Provenance, Tier};
-use crate::probe::{Evidence, ProbeStatus};
+use crate::probe::{Evidence, HostOutcome, ProbeStatus};
 use crate::probe::{ItemResult, ItemStatus};
 use crate::signoff::{self, Action, Contents, Identity, ItemSignoff, Standing, State};
 
@@ -183,6 +183,9 @@ pub struct ProbeReport {
     pub summary: String,
     /// Details.
     pub evidence: Vec<Evidence>,
+    /// Each server's verdict, when the probe checked an environment's `hosts`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<HostOutcome>,
 }
 
 /// One item's result.
@@ -591,6 +594,7 @@ impl Report {
                                 status: outcome.status,
                                 summary: outcome.summary,
                                 evidence: outcome.evidence,
+                                hosts: outcome.hosts,
                             }
                         })
                         .collect(),

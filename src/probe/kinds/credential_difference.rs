@@ -167,7 +167,14 @@ impl BlockingProbe for CredentialDifferenceProbe {
                 _ => None,
             },
         );
-        compare("host", both(&a.host, &b.host));
+        // Several hosts: sharing any one is sharing the server.
+        compare("host", {
+            let (x, y) = (a.host_names(), b.host_names());
+            (!x.is_empty() && !y.is_empty()).then(|| {
+                x.iter()
+                    .any(|h| y.iter().any(|g| h.eq_ignore_ascii_case(g)))
+            })
+        });
         let mut leaked = Vec::new();
         match &a.password {
             Some(p) if p.expose().len() >= MIN_SEARCHED => {

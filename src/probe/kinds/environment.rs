@@ -61,7 +61,7 @@ impl EnvironmentProbe {
             }
         };
         let missing: Vec<&str> = [
-            ("host", resolved.host.is_some()),
+            ("host", resolved.has_host()),
             ("user", resolved.user.is_some()),
             (
                 "password",
@@ -76,9 +76,24 @@ impl EnvironmentProbe {
         .map(|(field, _)| field)
         .collect();
         if missing.is_empty() {
+            let servers = match resolved.hosts.len() {
+                0 => format!("host {}", resolved.host.unwrap_or_default()),
+                n => format!(
+                    "{n} hosts ({})",
+                    resolved
+                        .hosts
+                        .iter()
+                        .map(|h| h.label(
+                            resolved
+                                .port
+                                .unwrap_or(crate::system::postgres::DEFAULT_PORT)
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
             ProbeOutcome::pass(format!(
-                "environment `{env}` is configured: host {}, user {}, a password",
-                resolved.host.unwrap_or_default(),
+                "environment `{env}` is configured: {servers}, user {}, a password",
                 resolved.user.unwrap_or_default()
             ))
         } else {

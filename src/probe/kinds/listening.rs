@@ -79,6 +79,11 @@ impl ListeningProbe {
 }
 
 impl BlockingProbe for ListeningProbe {
+    fn environment<'a>(&'a self, ctx: &'a ProbeContext) -> Option<&'a str> {
+        // Only the default ports are the database host's.
+        self.ports.is_none().then(|| self.environment.name(ctx))
+    }
+
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
         let listeners = match net::listening_tcp() {
             Ok(listeners) => listeners,

@@ -206,13 +206,13 @@ impl BlockingProbe for PasswordPolicyProbe {
             Ok(env) => env,
             Err(e) => return ProbeOutcome::error(e.to_string()),
         };
-        if env.host.is_none() && env.password.is_none() {
+        if !env.has_host() && env.password.is_none() {
             return ProbeOutcome::skipped(format!(
                 "environment `{}` is not configured: the `environment` check says what to set",
                 self.environment.name(ctx)
             ));
         }
-        let Some(password) = env.password.filter(|p| !p.expose().is_empty()) else {
+        let Some(password) = env.password.clone().filter(|p| !p.expose().is_empty()) else {
             return ProbeOutcome::error(format!(
                 "environment `{}` has no password to check (set its `password` source)",
                 self.environment.name(ctx)
@@ -223,21 +223,21 @@ impl BlockingProbe for PasswordPolicyProbe {
             .canonicalize()
             .ok()
             .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
-        // A host's first label (`db` of `db.internal`); an address says nothing.
-        let host = env
-            .host
-            .as_deref()
-            .and_then(|h| h.split('.').next())
-            .filter(|h| h.parse::<u8>().is_err())
-            .map(str::to_string);
+        // Each host's first label (`db` of `db.internal`); an address says nothing.
+        let hosts: Vec<&str> = env
+            .host_names()
+            .into_iter()
+            .filter_map(|h| h.split('.').next())
+            .filter(|h| h.parse::<u8>().is_err() && !h.starts_with('/'))
+            .collect();
         let names: Vec<(&str, &str)> = [
             ("user", env.user.as_deref()),
             ("database", env.database.as_deref()),
-            ("host", host.as_deref()),
             ("project", project.as_deref()),
         ]
         .into_iter()
         .filter_map(|(what, name)| Some((what, name?)))
+        .chain(hosts.into_iter().map(|h| ("host", h)))
         .collect();
         let problems = self.problems(password.expose(), &names);
         let whose = format!("the {} password", self.environment.name(ctx));

@@ -219,6 +219,15 @@ fn listens_here(port: u16) -> bool {
 }
 
 impl Probe for ReachableProbe {
+    fn environment<'a>(&'a self, ctx: &'a ProbeContext) -> Option<&'a str> {
+        // Only addresses of this machine are about the database host.
+        let about_here = self
+            .addresses
+            .iter()
+            .any(|a| a == "auto" || a.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()));
+        about_here.then(|| self.environment.name(ctx))
+    }
+
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
         Box::pin(async move { self.check(&ctx).await })
     }

@@ -141,6 +141,10 @@ impl CodeProbe {
 }
 
 impl Probe for CodeProbe {
+    fn environment<'a>(&'a self, ctx: &'a ProbeContext) -> Option<&'a str> {
+        Some(self.connection.environment.name(ctx))
+    }
+
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
         Box::pin(async move { self.check(&ctx).await })
     }

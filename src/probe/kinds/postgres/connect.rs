@@ -124,6 +124,10 @@ impl ConnectProbe {
 }
 
 impl Probe for ConnectProbe {
+    fn environment<'a>(&'a self, ctx: &'a ProbeContext) -> Option<&'a str> {
+        Some(self.connection.environment.name(ctx))
+    }
+
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
         Box::pin(async move { self.check(&ctx).await })
     }

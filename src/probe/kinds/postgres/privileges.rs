@@ -158,6 +158,10 @@ impl PrivilegesProbe {
 }
 
 impl Probe for PrivilegesProbe {
+    fn environment<'a>(&'a self, ctx: &'a ProbeContext) -> Option<&'a str> {
+        Some(self.connection.environment.name(ctx))
+    }
+
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
         Box::pin(async move { self.check(&ctx).await })
     }

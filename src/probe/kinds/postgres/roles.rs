@@ -553,6 +553,10 @@ async fn app_role(session: &Session, role: &str) -> Result<Option<Vec<&'static s
 }
 
 impl Probe for RolesProbe {
+    fn environment<'a>(&'a self, ctx: &'a ProbeContext) -> Option<&'a str> {
+        Some(self.connection.environment.name(ctx))
+    }
+
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
         Box::pin(async move { self.check(&ctx).await })
     }

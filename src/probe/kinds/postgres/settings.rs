@@ -307,6 +307,10 @@ fn plural(n: usize) -> String {
 }
 
 impl Probe for SettingsProbe {
+    fn environment<'a>(&'a self, ctx: &'a ProbeContext) -> Option<&'a str> {
+        Some(self.connection.environment.name(ctx))
+    }
+
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
         Box::pin(async move { self.check(&ctx).await })
     }
