@@ -13,6 +13,7 @@ use crate::config::{
 use crate::system::compose::{self, ComposeError, ComposeFile};
 use crate::system::git::{GitError, Repo};
 use crate::system::keyvault::Vaults;
+use crate::system::net::SocketSnapshot;
 use crate::system::postgres::SessionPool;
 use crate::system::walk::{IndexSource, Listing, Walk};
 
@@ -185,6 +186,8 @@ pub struct ProbeContext {
     /// The run's database sessions, one per server and credential (see
     /// [`SessionPool`]).
     pub sessions: Arc<SessionPool>,
+    /// The machine's listening sockets, read once per run.
+    pub sockets: Arc<SocketSnapshot>,
     /// The one server of an environment's `hosts` this probe checks (the runner runs
     /// a probe once per host): that environment reads as that host.
     pub host: Option<(String, HostEntry)>,
@@ -203,6 +206,7 @@ impl ProbeContext {
             files: Arc::default(),
             environment: DEFAULT_ENVIRONMENT.to_string(),
             sessions: Arc::default(),
+            sockets: Arc::default(),
             host: None,
         }
     }
@@ -214,6 +218,7 @@ impl ProbeContext {
         ProbeContext {
             files: Arc::default(),
             sessions: Arc::default(),
+            sockets: Arc::default(),
             ..self.clone()
         }
     }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The kernel's socket tables could not be read.
@@ -169,13 +170,47 @@ fn parse_address(hex: &str) -> Option<IpAddr> {
     }
 }
 
-/// Socket inode → its process, for the processes whose descriptors we can read.
+/// The machine's listening sockets and their owners as first read, kept for whoever
+/// asks next: one run's view of the machine (a hundred checks of one machine read
+/// `/proc` once, not a hundred times).
+#[derive(Debug, Default)]
+pub struct SocketSnapshot {
+    listening: std::sync::OnceLock<Result<Arc<Vec<Listener>>, Arc<SocketTableError>>>,
+    owners: std::sync::OnceLock<Arc<HashMap<u64, SocketOwner>>>,
+}
+
+impl SocketSnapshot {
+    /// [`listening_tcp`], read on first use.
+    pub fn listening(&self) -> Result<Arc<Vec<Listener>>, Arc<SocketTableError>> {
+        self.listening
+            .get_or_init(|| listening_tcp().map(Arc::new).map_err(Arc::new))
+            .clone()
+    }
+
+    /// [`socket_owners`] of every listening socket, read on first use.
+    pub fn owners(&self) -> Arc<HashMap<u64, SocketOwner>> {
+        Arc::clone(self.owners.get_or_init(|| {
+            let inodes: Vec<u64> = self
+                .listening()
+                .map(|all| all.iter().map(|l| l.inode).collect())
+                .unwrap_or_default();
+            Arc::new(socket_owners(&inodes))
+        }))
+    }
+}
+
+/// Socket inode → its process, for the processes whose descriptors we can read (the
+/// first process found for each: the lowest pid, usually the one that opened it).
 pub fn socket_owners(inodes: &[u64]) -> HashMap<u64, SocketOwner> {
     let mut found = HashMap::new();
+    let wanted: std::collections::HashSet<u64> = inodes.iter().copied().collect();
     let Ok(procs) = std::fs::read_dir("/proc") else {
         return found;
     };
     for entry in procs.flatten() {
+        if found.len() == wanted.len() {
+            break;
+        }
         let Some(pid) = entry
             .file_name()
             .to_str()
@@ -195,7 +230,8 @@ pub fn socket_owners(inodes: &[u64]) -> HashMap<u64, SocketOwner> {
                 .strip_prefix("socket:[")
                 .and_then(|s| s.strip_suffix(']'))
                 .and_then(|s| s.parse::<u64>().ok())
-                && inodes.contains(&inode)
+                && wanted.contains(&inode)
+                && !found.contains_key(&inode)
             {
                 let name = std::fs::read_to_string(entry.path().join("comm"))
                     .map(|s| s.trim().to_string())

@@ -19,7 +19,7 @@ use crate::probe::context::EnvironmentChoice;
 use crate::probe::shared::compose::published_host_ports;
 use crate::probe::shared::host;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::net::{self, Listener, SocketOwner, SocketTableError};
+use crate::system::net::{Listener, SocketOwner, SocketTableError};
 use crate::system::postgres;
 
 /// The kind's catalog entry.
@@ -85,9 +85,11 @@ impl BlockingProbe for ListeningProbe {
     }
 
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let listeners = match net::listening_tcp() {
+        let listeners = match ctx.sockets.listening() {
             Ok(listeners) => listeners,
-            Err(e @ SocketTableError::NotLinux) => return ProbeOutcome::skipped(e.to_string()),
+            Err(e) if matches!(*e, SocketTableError::NotLinux) => {
+                return ProbeOutcome::skipped(e.to_string());
+            }
             Err(e) => return ProbeOutcome::error(e.to_string()),
         };
         if self.ports.is_none() {
@@ -108,8 +110,7 @@ impl BlockingProbe for ListeningProbe {
             .iter()
             .filter(|l| ports.contains(&l.port))
             .collect();
-        let inodes: Vec<u64> = watched.iter().map(|l| l.inode).collect();
-        let owners = net::socket_owners(&inodes);
+        let owners = ctx.sockets.owners();
         let describe = |l: &Listener| {
             let address = match l.address {
                 IpAddr::V6(a) => format!("[{a}]:{}", l.port),

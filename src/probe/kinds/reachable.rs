@@ -158,7 +158,7 @@ impl ReachableProbe {
             }
             if let DatabaseHost::Here { host } = &here
                 && !self.reachable
-                && !listens_here(self.port)
+                && !listens_here(ctx, self.port)
             {
                 // Unreachable because nothing runs is no evidence of a firewall.
                 return ProbeOutcome::skipped(format!(
@@ -214,8 +214,10 @@ impl ReachableProbe {
 
 /// Whether some socket of this machine listens on `port` (any address); unknown counts
 /// as yes, so that the connections decide.
-fn listens_here(port: u16) -> bool {
-    net::listening_tcp().map_or(true, |all| all.iter().any(|l| l.port == port))
+fn listens_here(ctx: &ProbeContext, port: u16) -> bool {
+    ctx.sockets
+        .listening()
+        .map_or(true, |all| all.iter().any(|l| l.port == port))
 }
 
 impl Probe for ReachableProbe {

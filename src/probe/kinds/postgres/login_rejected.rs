@@ -12,7 +12,7 @@ use crate::probe::shared::postgres::{
     CONNECT_TIMEOUT, Connection, DEFAULT_CREDENTIALS, ENVIRONMENT, QUERY_TIMEOUT, credentials,
 };
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
-use crate::system::postgres::{self, FailureKind};
+use crate::system::postgres::FailureKind;
 
 /// At most this many login attempts per run.
 pub const MAX_ATTEMPTS: usize = 8;
@@ -122,12 +122,16 @@ impl LoginRejectedProbe {
         } in &attempts
         {
             let candidate = target.with_credentials(user, password.clone());
-            match postgres::connect(
-                &candidate,
-                self.connection.connect_timeout,
-                self.connection.query_timeout,
-            )
-            .await
+            // Through the run's pool: two probes trying one credential on one server
+            // try it once (an accepted one is the same finding for both).
+            match ctx
+                .sessions
+                .session(
+                    &candidate,
+                    self.connection.connect_timeout,
+                    self.connection.query_timeout,
+                )
+                .await
             {
                 Ok(_) => {
                     accepted.push(format!("user `{user}` ({origin})"));
