@@ -670,4 +670,38 @@ mod tests {
             .is_ok()
         );
     }
+
+    #[test]
+    fn hosts_are_read_and_each_mistake_is_named_where_it_is() {
+        let c = parse(
+            "[environments.production]\nhosts = [\"db-1.internal\", \"db-2.internal:5433\", \"postgres://db-3.internal/tenant_b\"]\nuser = \"app\"\n",
+        )
+        .unwrap();
+        let hosts = &c.environments["production"].hosts;
+        assert_eq!(hosts.len(), 3);
+        assert_eq!(hosts[1].port, Some(5433));
+        assert_eq!(hosts[2].database.as_deref(), Some("tenant_b"));
+        let e = parse(
+            "[environments.production]\nhosts = [\"db-1\", \"db 2\", \"db-1\", 5, \"postgres://app:hunter2@db-4/x\"]\nhost = \"db\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        for want in [
+            "preflight.toml:2:18",
+            "`db 2` is not a host name",
+            "preflight.toml:2:26",
+            "lists `db-1` twice",
+            "preflight.toml:2:34",
+            "must contain only strings, found an integer",
+            "preflight.toml:2:37",
+            "a host URL with a password",
+            "preflight.toml:3:8",
+            "both `host` and `hosts`",
+        ] {
+            assert!(e.contains(want), "{want}: {e}");
+        }
+        assert!(!e.contains("hunter2"), "{e}");
+        let empty = parse("[environments.production]\nhosts = []\n").unwrap_err();
+        assert!(empty.to_string().contains("names no host"), "{empty}");
+    }
 }

@@ -169,11 +169,11 @@ impl OutcomeShape {
             .map_or(label, |(host, _)| host)
             .trim_matches(['[', ']']);
         let general = |text: &str| {
-            let text = text.replace(label, "each host");
+            let text = replace_name(text, label, "each host");
             if host.is_empty() {
                 text
             } else {
-                text.replace(host, "each host")
+                replace_name(&text, host, "each host")
             }
         };
         OutcomeShape {
@@ -191,6 +191,28 @@ impl OutcomeShape {
                 .collect(),
         }
     }
+}
+
+/// `text` with each occurrence of the name `name` that stands on its own (not part of
+/// a longer name: `db` in `db-2` or `adb` is left alone) replaced by `with`.
+fn replace_name(text: &str, name: &str, with: &str) -> String {
+    let part_of_name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(name) {
+        // The character before: in what is left, or else the last one written.
+        let before = rest[..at].chars().last().or_else(|| out.chars().last());
+        let after = rest[at + name.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(part_of_name) || after.is_some_and(part_of_name) {
+            out.push_str(name);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[at + name.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// One server's verdict, when a probe checked each of an environment's `hosts`.
@@ -481,6 +503,126 @@ pub struct ItemResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn on(
+        host: &str,
+        status: ProbeStatus,
+        summary: &str,
+        evidence: &[&str],
+    ) -> (String, ProbeOutcome) {
+        (
+            host.to_string(),
+            ProbeOutcome::new(status, summary)
+                .with_evidence(evidence.iter().map(|e| Evidence::note(*e))),
+        )
+    }
+
+    #[test]
+    fn hosts_merge_into_one_verdict_that_names_the_deciding_hosts() {
+        use ProbeStatus::*;
+        let merged = ProbeOutcome::across_hosts(vec![
+            on(
+                "db-1:5432",
+                Pass,
+                "3 settings as expected on app@db-1:5432/app",
+                &["log_connections = on"],
+            ),
+            on(
+                "db-2:5432",
+                Fail,
+                "log_connections off on app@db-2:5432/app",
+                &["log_connections = off"],
+            ),
+            on(
+                "db-3:5432",
+                Pass,
+                "3 settings as expected on app@db-3:5432/app",
+                &["log_connections = on"],
+            ),
+            on("db-4:5432", Error, "cannot connect: refused", &[]),
+        ]);
+        assert_eq!(merged.status, Fail);
+        assert_eq!(
+            merged.summary,
+            "fails on 1 of 4 hosts: db-2:5432 (1 error, 2 pass)"
+        );
+        // Hosts that said the same but for their own name are one group, told once.
+        let lines: Vec<String> = merged.evidence.iter().map(|e| e.message.clone()).collect();
+        assert_eq!(
+            lines,
+            [
+                "db-1:5432, db-3:5432: pass: 3 settings as expected on app@each host/app",
+                "  2 hosts: log_connections = on",
+                "db-2:5432: fail: log_connections off on app@db-2:5432/app",
+                "  db-2:5432: log_connections = off",
+                "db-4:5432: error: cannot connect: refused",
+            ]
+        );
+        assert_eq!(merged.evidence[0].status, EvidenceStatus::Pass);
+        assert_eq!(merged.evidence[2].status, EvidenceStatus::Fail);
+        // Each host keeps its own verdict, in the order configured.
+        let hosts: Vec<(&str, ProbeStatus)> = merged
+            .hosts
+            .iter()
+            .map(|h| (h.host.as_str(), h.status))
+            .collect();
+        assert_eq!(
+            hosts,
+            [
+                ("db-1:5432", Pass),
+                ("db-2:5432", Fail),
+                ("db-3:5432", Pass),
+                ("db-4:5432", Error)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_error_on_any_host_is_never_a_pass_and_skipped_hosts_do_not_pass() {
+        use ProbeStatus::*;
+        let some_unchecked = ProbeOutcome::across_hosts(vec![
+            on("a:1", Pass, "fine", &[]),
+            on("b:1", Error, "timed out after 3s", &[]),
+        ]);
+        assert_eq!(some_unchecked.status, Error);
+        assert_eq!(
+            some_unchecked.summary,
+            "could not be checked on 1 of 2 hosts: b:1 (1 pass)"
+        );
+        let none_applied = ProbeOutcome::across_hosts(vec![
+            on("a:1", Skipped, "not the database host", &[]),
+            on("b:1", Skipped, "not the database host", &[]),
+        ]);
+        assert_eq!(none_applied.status, Skipped);
+        assert_eq!(
+            none_applied.summary,
+            "skipped on both hosts: not the database host"
+        );
+        let partly = ProbeOutcome::across_hosts(vec![
+            on("a:1", Pass, "fine", &[]),
+            on("b:1", Skipped, "elsewhere", &[]),
+        ]);
+        assert_eq!(partly.status, Pass);
+        assert_eq!(partly.summary, "passes on 1 of 2 hosts (1 skipped)");
+        let many = ProbeOutcome::across_hosts(
+            (1..=8)
+                .map(|i| on(&format!("h{i}:1"), Fail, "bad", &[]))
+                .collect(),
+        );
+        assert_eq!(
+            many.summary,
+            "fails on all 8 hosts: h1:1, h2:1, h3:1, h4:1, h5:1 and 3 more: bad"
+        );
+    }
+
+    #[test]
+    fn only_a_name_standing_on_its_own_is_replaced() {
+        assert_eq!(
+            replace_name("db on db-2, adb, db.x and (db)", "db", "H"),
+            "H on db-2, adb, db.x and (H)"
+        );
+        assert_eq!(replace_name("dbdb db", "db", "H"), "dbdb H");
+    }
 
     #[test]
     fn item_status_follows_the_rules() {

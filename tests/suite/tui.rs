@@ -1233,3 +1233,66 @@ fn held_items_wait_for_the_demo_database_then_run() {
         assert!(app.update(Action::Released(Ok(String::new()))).is_empty());
     }
 }
+
+/// A probe run on several hosts shows each group of hosts' verdict under the probe,
+/// with what they found nested beneath it.
+#[test]
+fn per_host_results_show_under_the_probe() {
+    use preflight::probe::events::ProbeId;
+    use preflight::probe::{Evidence, ProbeOutcome, ProbeResult};
+    let source = "[checklist]\nid = \"t\"\ntitle = \"Replicas\"\n\n[[item]]\nid = \"logging\"\ntier = \"critical\"\ntitle = \"Connections are logged\"\n\n[[item.probe]]\nkind = \"postgres-settings\"\nsettings = { log_connections = true }\n";
+    let checklist = Arc::new(
+        load_source(
+            &SourceFile::new("checklist.toml", source),
+            "t",
+            &preflight::probe::catalog::Catalog,
+        )
+        .unwrap(),
+    );
+    let host = |name: &str, on: bool| {
+        let outcome = if on {
+            ProbeOutcome::pass(format!("1 setting as expected on app@{name}/app"))
+                .with_evidence([Evidence::note("log_connections = on (expected = on)").passing()])
+        } else {
+            ProbeOutcome::fail(format!(
+                "1 setting not as expected on app@{name}/app: log_connections"
+            ))
+            .with_evidence([Evidence::note("log_connections = off, expected = on").failing()])
+        };
+        (name.to_string(), outcome)
+    };
+    let merged = ProbeOutcome::across_hosts(vec![
+        host("db-1:5432", true),
+        host("db-2:5432", false),
+        host("db-3:5432", true),
+        host("db-4:5432", false),
+    ]);
+    let mut app = new_app(checklist, (150, 20));
+    app.update(Action::RunAll);
+    let id = ProbeId { item: 0, probe: 0 };
+    for event in [
+        RunEvent::Started(id),
+        RunEvent::Finished(
+            id,
+            ProbeResult {
+                kind: "postgres-settings".into(),
+                outcome: merged,
+                elapsed: std::time::Duration::from_millis(40),
+            },
+        ),
+    ] {
+        app.update(Action::Probe { run: 1, event });
+    }
+    select(&mut app, "logging");
+    let screen = format!("{}", render(&app).backend());
+    for want in [
+        "fail    postgres-settings: fails on 2 of 4 hosts: db-2:5432, db-4:5432 (2 pass)",
+        "✓ db-1:5432, db-3:5432: pass: 1 setting as expected on app@each host/app",
+        "  ✓ 2 hosts: log_connections = on (expected = on)",
+        "✗ db-2:5432, db-4:5432: fail: 1 setting not as expected on app@each host/app:",
+        "  ✗ 2 hosts: log_connections = off, expected = on",
+    ] {
+        assert!(screen.contains(want), "{want}\n{screen}");
+    }
+    snapshot("per_host_results", &app);
+}

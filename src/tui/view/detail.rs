@@ -109,15 +109,21 @@ fn lines(app: &App, index: usize, width: usize) -> Vec<Line<'static>> {
                             EvidenceStatus::Info => ("  ", Style::new()),
                         };
                         // Wrapped with a hanging indent, so each line of evidence
-                        // reads as one.
-                        for (i, row) in wrap(&e.to_string(), width.saturating_sub(4))
+                        // reads as one; a host's details sit under its verdict (the
+                        // evidence of a probe run on several hosts nests them).
+                        let text = e.to_string();
+                        let (nest, text) = match text.strip_prefix("  ") {
+                            Some(inner) if !o.hosts.is_empty() => ("  ", inner.to_string()),
+                            _ => ("", text),
+                        };
+                        for (i, row) in wrap(&text, width.saturating_sub(4 + nest.len()))
                             .into_iter()
                             .enumerate()
                         {
                             let lead = if i == 0 {
-                                Span::styled(format!("  {mark}"), style)
+                                Span::styled(format!("  {nest}{mark}"), style)
                             } else {
-                                Span::raw("    ")
+                                Span::raw(format!("    {nest}"))
                             };
                             out.push(Line::from(vec![lead, Span::raw(row)]));
                         }
