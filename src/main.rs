@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     let mut stdout = ScrubbingWriter::new(anstream::stdout());
     let mut stderr = ScrubbingWriter::new(anstream::stderr());
     let now = Timestamp::now();
+    preflight::system::process::raise_open_file_limit();
     let result = match &command {
         Command::Tui(args) => commands::tui(args),
         Command::Demo(args) => commands::demo(args, &mut stdout),

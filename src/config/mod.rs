@@ -44,6 +44,10 @@ pub use vault_url::VaultUrl;
 /// The largest configuration file read (`preflight.toml`, the user's settings).
 pub const MAX_CONFIG: u64 = 1024 * 1024;
 
+/// The most servers one environment may list (`hosts`): a run holds a session open per
+/// server and credential.
+pub const MAX_HOSTS: usize = 1000;
+
 /// The file name looked for at the project root.
 pub const FILE_NAME: &str = "preflight.toml";
 
@@ -354,6 +358,16 @@ fn read_hosts(r: &mut TomlReader<'_>, table: &Table<'_>, context: &str) -> Vec<H
     }
     if items.is_empty() {
         r.error(value.span(), format!("`hosts` in {context} names no host"));
+    }
+    if items.len() > MAX_HOSTS {
+        r.error(
+            value.span(),
+            format!(
+                "`hosts` in {context} lists {} hosts; at most {MAX_HOSTS} are checked in one run (split them into environments)",
+                items.len()
+            ),
+        );
+        return Vec::new();
     }
     let mut hosts: Vec<HostEntry> = Vec::with_capacity(items.len());
     for item in items.iter() {
@@ -703,5 +717,30 @@ mod tests {
         assert!(!e.contains("hunter2"), "{e}");
         let empty = parse("[environments.production]\nhosts = []\n").unwrap_err();
         assert!(empty.to_string().contains("names no host"), "{empty}");
+        let list = |n: usize| {
+            (0..n)
+                .map(|i| format!("\"10.0.{}.{}\"", i / 250, i % 250 + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let most = parse(&format!(
+            "[environments.production]\nhosts = [{}]\n",
+            list(MAX_HOSTS)
+        ));
+        assert_eq!(
+            most.unwrap().environments["production"].hosts.len(),
+            MAX_HOSTS
+        );
+        let too_many = parse(&format!(
+            "[environments.production]\nhosts = [{}]\n",
+            list(MAX_HOSTS + 1)
+        ))
+        .unwrap_err();
+        assert!(
+            too_many
+                .to_string()
+                .contains("lists 1001 hosts; at most 1000"),
+            "{too_many}"
+        );
     }
 }

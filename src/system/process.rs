@@ -266,6 +266,24 @@ async fn read_async(
     }
 }
 
+/// Raises this process's limit of open files to the most it may have (the soft limit to
+/// the hard one, as servers do): a run keeps a session open per database server, and an
+/// environment of hundreds of hosts would otherwise meet the usual 1,024 first. Does
+/// nothing where the limit cannot be read or raised.
+pub fn raise_open_file_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let _ = setrlimit(
+            Resource::Nofile,
+            rustix::process::Rlimit {
+                current: limit.maximum,
+                maximum: limit.maximum,
+            },
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
