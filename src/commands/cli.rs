@@ -187,6 +187,7 @@ impl RunArgs {
         RunOptions {
             concurrency: usize::from(self.jobs),
             default_timeout: self.timeout.duration,
+            memo: None,
         }
     }
 }

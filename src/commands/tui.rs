@@ -11,6 +11,7 @@ use super::{CommandError, Project};
 use super::exit;
 use crate::config::EnvVars;
 use crate::probe::ProbeContext;
+use crate::probe::runner::{MemoUse, RunOptions};
 use crate::signoff::Identity;
 use crate::tui::{self, Setup};
 
@@ -190,7 +191,15 @@ fn setup(
     Ok(Setup {
         checklist: Arc::new(project.checklist.clone()),
         ctx: project.context(vars, run.allow_commands, env),
-        options: run.options(),
+        // The session keeps the file readers' outcomes: a rerun of one item takes
+        // them when no file changed.
+        options: RunOptions {
+            memo: Some(MemoUse {
+                memo: Arc::default(),
+                reuse: false,
+            }),
+            ..run.options()
+        },
         ledger: project.ledger(),
         ledger_display: project.ledger_display(),
         env: env.to_string(),

@@ -66,6 +66,13 @@ pub trait Probe: Send + Sync + fmt::Debug + 'static {
     fn environment<'a>(&'a self, _ctx: &'a ProbeContext) -> Option<&'a str> {
         None
     }
+
+    /// Whether what it concludes follows from the project's files alone (and its
+    /// parameters): then a rerun that finds no file changed may take its last outcome
+    /// instead of reading every file again (see [`runner::PassMemo`]).
+    fn concludes_from_files(&self) -> bool {
+        false
+    }
 }
 
 /// A probe that does blocking work (files, child processes): it runs on tokio's
@@ -88,6 +95,11 @@ pub trait BlockingProbe: Send + Sync + fmt::Debug + 'static {
     fn environment<'a>(&'a self, _ctx: &'a ProbeContext) -> Option<&'a str> {
         None
     }
+
+    /// As [`Probe::concludes_from_files`].
+    fn concludes_from_files(&self) -> bool {
+        false
+    }
 }
 
 impl<T: BlockingProbe> Probe for T {
@@ -101,6 +113,10 @@ impl<T: BlockingProbe> Probe for T {
 
     fn environment<'a>(&'a self, ctx: &'a ProbeContext) -> Option<&'a str> {
         BlockingProbe::environment(self, ctx)
+    }
+
+    fn concludes_from_files(&self) -> bool {
+        BlockingProbe::concludes_from_files(self)
     }
 
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {

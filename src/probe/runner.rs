@@ -15,7 +15,7 @@ use super::outcome::{ItemResult, ItemStatus, ProbeResult};
 use super::{Probe, ProbeContext, ProbeOutcome};
 use crate::base::duration::{HumanDuration, describe};
 use crate::checklist::Checklist;
-use crate::system::walk::Visitor;
+use crate::system::walk::{FilesStamp, Visitor};
 
 /// How the runner behaves.
 #[derive(Debug, Clone)]
@@ -24,7 +24,48 @@ pub struct RunOptions {
     pub concurrency: usize,
     /// Timeout for probes that do not set their own.
     pub default_timeout: Duration,
+    /// Outcomes kept from one run to the next (the terminal UI's), and whether this
+    /// run may take them.
+    pub memo: Option<MemoUse>,
 }
+
+/// A run's use of a [`PassMemo`].
+#[derive(Debug, Clone)]
+pub struct MemoUse {
+    /// The memo: read when reusing, written after every run that reads files.
+    pub memo: Arc<PassMemo>,
+    /// Whether this run may take kept outcomes (a rerun of some items); a full rerun
+    /// reads every file again and refreshes the memo.
+    pub reuse: bool,
+}
+
+/// The outcomes of the probes that conclude from the project's files
+/// ([`Probe::concludes_from_files`]), kept with a stamp of those files
+/// ([`FilesStamp`]: sizes, modification times, inodes) and the environment checked. A
+/// later run that may reuse them, and finds the same stamp, takes them instead of
+/// reading every file again: each says so in its evidence.
+#[derive(Debug, Default)]
+pub struct PassMemo {
+    kept: std::sync::Mutex<Option<Kept>>,
+}
+
+#[derive(Debug)]
+struct Kept {
+    environment: String,
+    stamp: FilesStamp,
+    outcomes: HashMap<String, ProbeOutcome>,
+}
+
+impl PassMemo {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Kept>> {
+        self.kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// What a reused outcome adds to its evidence.
+pub const REUSED: &str = "no file changed since the last pass (sizes, modification times): its findings are reused; a full rerun reads every file again";
 
 impl RunOptions {
     /// How many probes run at once unless told otherwise (`--jobs`).
@@ -38,6 +79,7 @@ impl Default for RunOptions {
         RunOptions {
             concurrency: usize::from(Self::DEFAULT_CONCURRENCY),
             default_timeout: Self::DEFAULT_TIMEOUT.duration,
+            memo: None,
         }
     }
 }
@@ -56,6 +98,8 @@ pub struct PlannedProbe {
     /// Probes of other items with the same kind, parameters and timeout: they get
     /// this probe's result instead of running again.
     pub shared_with: Vec<ProbeId>,
+    /// What identifies it: kind, parameters and timeout.
+    key: String,
 }
 
 /// Builds the probes of the items at `selection` (indexes into `checklist.items`). A
@@ -82,7 +126,7 @@ pub fn plan(checklist: &Checklist, selection: &[usize], options: &RunOptions) ->
                     planned[at].shared_with.push(id);
                     continue;
                 }
-                first.insert(key, planned.len());
+                first.insert(key.clone(), planned.len());
             }
             let probe = catalog::find(&spec.kind)
                 .ok_or_else(|| format!("unknown probe kind `{}`", spec.kind))
@@ -93,6 +137,7 @@ pub fn plan(checklist: &Checklist, selection: &[usize], options: &RunOptions) ->
                 probe,
                 timeout: spec.timeout.map_or(options.default_timeout, |t| t.duration),
                 shared_with: Vec::new(),
+                key,
             });
         }
     }
@@ -162,6 +207,51 @@ pub async fn execute(
         }
     }
     finished
+}
+
+/// Takes out of `planned` the probes whose outcome `memo` kept for the same files
+/// (`stamp`) and environment, and gives them that outcome (with [`REUSED`] in its
+/// evidence) and their events.
+fn take_kept(
+    memo: &PassMemo,
+    stamp: &FilesStamp,
+    ctx: &ProbeContext,
+    planned: &mut Vec<PlannedProbe>,
+    finished: &mut HashMap<ProbeId, ProbeResult>,
+    events: &Option<mpsc::UnboundedSender<RunEvent>>,
+) {
+    let kept = memo.lock();
+    let Some(kept) = kept
+        .as_ref()
+        .filter(|k| stamp.settled && k.stamp == *stamp && k.environment == ctx.environment)
+    else {
+        return;
+    };
+    planned.retain(|p| {
+        let from_files = p.probe.as_ref().is_ok_and(|p| p.concludes_from_files());
+        let Some(outcome) = kept
+            .outcomes
+            .get(&p.key)
+            .filter(|_| from_files && !p.key.is_empty())
+        else {
+            return true;
+        };
+        let result = ProbeResult {
+            kind: p.kind.clone(),
+            outcome: outcome
+                .clone()
+                .with_evidence([super::Evidence::note(REUSED)]),
+            elapsed: Duration::ZERO,
+        };
+        for &id in std::iter::once(&p.id).chain(&p.shared_with) {
+            if let Some(tx) = events {
+                let _ = tx.send(RunEvent::Started(id));
+                let _ = tx.send(RunEvent::Finished(id, result.clone()));
+            }
+            finished.insert(id, result.clone());
+        }
+        false
+    });
 }
 
 /// A probe's outcome, or an `error` when it did not end within `timeout`.
@@ -266,13 +356,57 @@ pub async fn run(
     options: &RunOptions,
     events: Option<mpsc::UnboundedSender<RunEvent>>,
 ) -> Vec<ItemResult> {
-    let planned = plan(checklist, selection, options);
+    let mut planned = plan(checklist, selection, options);
     // The probes of this run share one listing of the project's files, and one pass
     // over their contents.
     let ctx = Arc::new(ctx.for_run());
+    let mut finished = HashMap::new();
+    let memo = options.memo.as_ref().map(|m| {
+        let from_files: Vec<(String, ProbeId)> = planned
+            .iter()
+            .filter(|p| p.probe.as_ref().is_ok_and(|p| p.concludes_from_files()))
+            .map(|p| (p.key.clone(), p.id))
+            .collect();
+        (m, from_files)
+    });
+    let stamp = match &memo {
+        Some((_, from_files)) if !from_files.is_empty() => {
+            let ctx = Arc::clone(&ctx);
+            tokio::task::spawn_blocking(move || FilesStamp::of(ctx.project_files_with_ignored()))
+                .await
+                .ok()
+        }
+        _ => None,
+    };
+    if let (Some((m, _)), Some(stamp)) = (&memo, &stamp)
+        && m.reuse
+    {
+        take_kept(&m.memo, stamp, &ctx, &mut planned, &mut finished, &events);
+    }
     // Not waited for at the end: a reader that timed out does not hold the run.
     let _pass = start_pass(&planned, &ctx);
-    let mut finished = execute(planned, ctx, options.concurrency, events).await;
+    let environment = ctx.environment.clone();
+    finished.extend(execute(planned, ctx, options.concurrency, events).await);
+    if let Some((m, from_files)) = &memo
+        && !from_files.is_empty()
+    {
+        // Kept only with a stamp taken before the files were read, and settled: a file
+        // that changes meanwhile, or within the clock's tick, is read again next time.
+        *m.memo.lock() = stamp.filter(|s| s.settled).map(|stamp| Kept {
+            environment,
+            stamp,
+            outcomes: from_files
+                .iter()
+                .filter_map(|(key, id)| {
+                    let outcome = finished.get(id)?.outcome.clone();
+                    // A reused outcome is kept as it was first found.
+                    let mut fresh = outcome;
+                    fresh.evidence.retain(|e| e.message != REUSED);
+                    Some((key.clone(), fresh))
+                })
+                .collect(),
+        });
+    }
     selection
         .iter()
         .filter_map(|&item_index| {
@@ -410,6 +544,7 @@ mod tests {
                 }) as Arc<dyn Probe>),
                 timeout: Duration::from_secs(10),
                 shared_with: Vec::new(),
+                key: format!("{i}"),
             })
             .collect();
         let _pass = start_pass(&planned, &ctx);
@@ -454,6 +589,7 @@ mod tests {
                 }) as Arc<dyn Probe>),
                 timeout: Duration::from_secs(5),
                 shared_with: Vec::new(),
+                key: format!("{i}"),
             })
             .collect();
         let (tx, mut rx) = mpsc::unbounded_channel();

@@ -649,6 +649,53 @@ pub fn read_by_name(path: &Path) -> bool {
         || lower == ".mcp.json"
 }
 
+/// What a listing's files looked like at one moment, to tell later whether any changed
+/// without reading them: each file's path, size, modification and change times and
+/// inode, and the files left out, as one digest. A file modified within the last two
+/// seconds makes the stamp unusable ([`FilesStamp::settled`] is false): a change in
+/// the same tick of the clock would not show, as git's racily clean entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilesStamp {
+    digest: String,
+    /// No file was modified too recently to trust its times.
+    pub settled: bool,
+}
+
+impl FilesStamp {
+    /// Stats every file of `listing` (reads none).
+    pub fn of(listing: &Listing) -> FilesStamp {
+        use std::os::unix::fs::MetadataExt;
+        let recent = std::time::SystemTime::now() - std::time::Duration::from_secs(2);
+        let mut settled = true;
+        let mut text = String::with_capacity(listing.files.len() * 64);
+        for f in &listing.files {
+            text.push_str(&f.rel);
+            match std::fs::symlink_metadata(&f.path) {
+                Ok(m) => {
+                    settled &= m.modified().is_ok_and(|t| t < recent);
+                    text.push_str(&format!(
+                        "\0{}\0{}.{}\0{}.{}\0{}\n",
+                        m.len(),
+                        m.mtime(),
+                        m.mtime_nsec(),
+                        m.ctime(),
+                        m.ctime_nsec(),
+                        m.ino()
+                    ));
+                }
+                Err(_) => text.push_str("\0gone\n"),
+            }
+        }
+        for s in &listing.skipped {
+            text.push_str(&format!("{}\0{:?}\n", s.rel, s.reason));
+        }
+        FilesStamp {
+            digest: crate::base::digest::sha256_hex(text.as_bytes()),
+            settled,
+        }
+    }
+}
+
 /// A path a pass reads, and who wants it: (visitor, position in its files).
 type Wanted<'a> = (&'a Path, Vec<(usize, usize)>);
 

@@ -304,7 +304,13 @@ fn carry_out(
                 }
                 let checklist = Arc::clone(&setup.checklist);
                 let ctx = run_context(setup, allow_commands, env);
-                let options = setup.options.clone();
+                let mut options = setup.options.clone();
+                // A rerun of some items may take the file readers' last outcomes
+                // (when no file changed); a full rerun reads every file again.
+                let partial = items.len() < setup.checklist.items.len();
+                if let Some(memo) = &mut options.memo {
+                    memo.reuse = partial;
+                }
                 let tx = tx.clone();
                 runs.push(tokio::spawn(async move {
                     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
@@ -329,7 +335,11 @@ fn carry_out(
                 runs.retain(|h| !h.is_finished());
                 let checklist = Arc::clone(&setup.checklist);
                 let ctx = run_context(setup, allow_commands, env);
-                let options = setup.options.clone();
+                // Another environment's run neither takes nor replaces this one's.
+                let options = RunOptions {
+                    memo: None,
+                    ..setup.options.clone()
+                };
                 let tx = tx.clone();
                 runs.push(tokio::spawn(async move {
                     let results = runner::run(&checklist, &items, ctx, &options, None).await;

@@ -129,3 +129,150 @@ fn a_run_of_every_shipped_checklist_opens_each_project_file_once() {
     let twice: Vec<(&String, &usize)> = opens.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "read more than once: {twice:?}");
 }
+
+/// The terminal UI's rerun of one item: the file readers' outcomes from the last run
+/// are taken when no file changed (sizes, modification and change times, inodes), and
+/// each says so; a changed file, a file modified too recently to trust its time, or a
+/// full rerun reads the files again.
+#[test]
+fn a_rerun_of_one_item_reuses_the_pass_only_while_no_file_changed() {
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
+    use preflight::base::diagnostic::SourceFile;
+    use preflight::checklist::load_source;
+    use preflight::config::{Config, EnvVars};
+    use preflight::probe::runner::{self, MemoUse, PassMemo, REUSED, RunOptions};
+    use preflight::probe::{ItemResult, ProbeContext};
+
+    let p = Project::git();
+    let old = SystemTime::now() - Duration::from_secs(60);
+    let write_old = |rel: &str, text: &str| {
+        let path = p.write(rel, text);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    };
+    for n in 0..20 {
+        write_old(&format!("src/f{n}.py"), "def f(x):\n    return x\n");
+    }
+    write_old(
+        "src/db.py",
+        "def find(cur, user_id):\n    cur.execute(f\"SELECT * FROM users WHERE id = {user_id}\")\n",
+    );
+    let checklist = load_source(
+        &SourceFile::new(
+            "c.toml",
+            "[checklist]\nid = \"c\"\ntitle = \"C\"\n\n[[item]]\nid = \"sql\"\ntier = \"critical\"\ntitle = \"S\"\n\n[[item.probe]]\nkind = \"sql-injection\"\n\n[[item]]\nid = \"secrets\"\ntier = \"critical\"\ntitle = \"T\"\n\n[[item.probe]]\nkind = \"secret-scan\"\n",
+        ),
+        "c",
+        &preflight::probe::catalog::Catalog,
+    )
+    .unwrap();
+    let ctx = Arc::new(ProbeContext::new(
+        p.path().to_path_buf(),
+        Arc::new(Config::default()),
+        EnvVars::default(),
+    ));
+    let memo = Arc::new(PassMemo::default());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let run = |items: &[usize], reuse: bool| -> Vec<ItemResult> {
+        let options = RunOptions {
+            memo: Some(MemoUse {
+                memo: Arc::clone(&memo),
+                reuse,
+            }),
+            ..RunOptions::default()
+        };
+        rt.block_on(runner::run(
+            &checklist,
+            items,
+            Arc::clone(&ctx),
+            &options,
+            None,
+        ))
+    };
+    let reused = |r: &ItemResult| {
+        r.probes[0]
+            .outcome
+            .evidence
+            .iter()
+            .any(|e| e.message == REUSED)
+    };
+
+    // Files preflight itself writes on a first run (the scanner's fingerprint key)
+    // are project files too: made, then dated back like the others.
+    run(&[0, 1], false);
+    let settle = || {
+        for entry in walkdir(p.path()) {
+            std::fs::File::options()
+                .write(true)
+                .open(&entry)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+    };
+    settle();
+
+    // A run reads every file; a rerun of one item takes its outcome.
+    let first = run(&[0, 1], false);
+    assert_eq!(first[0].probes[0].outcome.status.as_str(), "fail");
+    assert!(!reused(&first[0]));
+    let again = run(&[0], true);
+    assert!(reused(&again[0]), "{:?}", again[0].probes[0].outcome);
+    assert_eq!(
+        again[0].probes[0].outcome.summary,
+        first[0].probes[0].outcome.summary
+    );
+    assert_eq!(again[0].status, first[0].status);
+
+    // A fixed file (its change time moves, even with the old modification time put
+    // back) is read again: the finding is gone.
+    write_old(
+        "src/db.py",
+        "def find(cur, user_id):\n    cur.execute(\"SELECT * FROM users WHERE id = %s\", (user_id,))\n",
+    );
+    let fixed = run(&[0], true);
+    assert!(!reused(&fixed[0]));
+    assert_eq!(
+        fixed[0].probes[0].outcome.status.as_str(),
+        "pass",
+        "{:?}",
+        fixed[0]
+    );
+    // That run kept its outcome: the next rerun takes it.
+    assert!(reused(&run(&[0], true)[0]));
+
+    // A file written just now cannot be trusted by its time: nothing is kept.
+    p.write("src/new.py", "x = 1\n");
+    assert!(!reused(&run(&[0], true)[0]));
+    assert!(!reused(&run(&[0], true)[0]));
+
+    // A full rerun (no reuse) always reads.
+    write_old("src/new.py", "x = 2\n");
+    run(&[0, 1], false);
+    assert!(!reused(&run(&[0, 1], false)[1]));
+    assert!(reused(&run(&[1], true)[0]));
+}
+
+/// Every regular file under `dir`, `.git` left out.
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() && entry.file_name() != ".git" {
+            out.extend(walkdir(&path));
+        } else if kind.is_file() {
+            out.push(path);
+        }
+    }
+    out
+}

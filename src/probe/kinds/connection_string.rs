@@ -160,6 +160,10 @@ impl ConnectionStringProbe {
 }
 
 impl BlockingProbe for ConnectionStringProbe {
+    fn concludes_from_files(&self) -> bool {
+        true
+    }
+
     fn reads_files(&self) -> bool {
         true
     }

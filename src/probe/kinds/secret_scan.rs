@@ -133,6 +133,10 @@ impl SecretScanProbe {
 }
 
 impl BlockingProbe for SecretScanProbe {
+    fn concludes_from_files(&self) -> bool {
+        true
+    }
+
     fn reads_files(&self) -> bool {
         true
     }

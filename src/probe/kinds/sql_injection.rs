@@ -206,6 +206,10 @@ impl SqlInjectionProbe {
 }
 
 impl BlockingProbe for SqlInjectionProbe {
+    fn concludes_from_files(&self) -> bool {
+        true
+    }
+
     fn reads_files(&self) -> bool {
         true
     }
