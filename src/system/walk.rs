@@ -53,13 +53,21 @@ pub const VENDORED: &[&str] = &[
     "target",
 ];
 
-/// One file of the project.
+/// One file of the project: the walk's root (shared by every file of a listing) and
+/// the path below it, so that a listing of 100,000 files holds each path once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectFile {
-    /// Where it is.
-    pub path: PathBuf,
+    /// The walk's root.
+    pub root: Arc<Path>,
     /// Relative to the walk's root, `/`-separated, for evidence.
     pub rel: String,
+}
+
+impl ProjectFile {
+    /// Where it is.
+    pub fn path(&self) -> PathBuf {
+        self.root.join(&self.rel)
+    }
 }
 
 /// Why a file or folder was left out.
@@ -242,6 +250,7 @@ impl Walk {
     /// Lists the files (see the module documentation).
     pub fn list(&self) -> Listing {
         let mut listing = Listing::default();
+        let root: Arc<Path> = Arc::from(self.root.as_path());
         // What the ignore rules left out: git may track some of it all the same.
         let mut ignored: Vec<String> = Vec::new();
         let rules = if self.include_ignored {
@@ -315,7 +324,10 @@ impl Walk {
                     }
                 } else if self.wanted(&rel) {
                     if kind.is_file() {
-                        listing.files.push(ProjectFile { path, rel });
+                        listing.files.push(ProjectFile {
+                            root: Arc::clone(&root),
+                            rel,
+                        });
                     } else {
                         listing.skipped.push(Skipped {
                             rel,
@@ -349,7 +361,7 @@ impl Walk {
                     std::fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.is_file())
                 })
                 .map(|rel| ProjectFile {
-                    path: self.root.join(rel),
+                    root: Arc::clone(&root),
                     rel: rel.clone(),
                 })
                 .collect();
@@ -670,7 +682,7 @@ impl FilesStamp {
         let mut text = String::with_capacity(listing.files.len() * 64);
         for f in &listing.files {
             text.push_str(&f.rel);
-            match std::fs::symlink_metadata(&f.path) {
+            match std::fs::symlink_metadata(f.path()) {
                 Ok(m) => {
                     settled &= m.modified().is_ok_and(|t| t < recent);
                     text.push_str(&format!(
@@ -697,7 +709,7 @@ impl FilesStamp {
 }
 
 /// A path a pass reads, and who wants it: (visitor, position in its files).
-type Wanted<'a> = (&'a Path, Vec<(usize, usize)>);
+type Wanted<'a> = (&'a ProjectFile, Vec<(usize, usize)>);
 
 /// One pass over the files of several visitors: each file is read at most once (see
 /// [`read`]), on every core, and its contents handed to every visitor that wants it.
@@ -712,20 +724,22 @@ pub fn pass(visitors: &[&dyn Visitor]) {
 pub fn pass_via(visitors: &[&dyn Visitor], reads: Option<&fs::ReadCache>) {
     // Every wanted path once, with who wants it, in path order (by bytes: comparing
     // paths component by component costs more than reading them).
-    use std::os::unix::ffi::OsStrExt;
-    let mut wanted: std::collections::HashMap<&[u8], Wanted<'_>> = std::collections::HashMap::new();
+    // Keyed by root (listings of one run share it) and relative path.
+    type Key<'a> = (&'a Path, &'a [u8]);
+    let mut wanted: std::collections::HashMap<Key<'_>, Wanted<'_>> =
+        std::collections::HashMap::new();
     for (v, visitor) in visitors.iter().enumerate() {
         for i in 0..visitor.count() {
             let file = visitor.file(i);
             wanted
-                .entry(file.path.as_os_str().as_bytes())
-                .or_insert_with(|| (file.path.as_path(), Vec::new()))
+                .entry((&*file.root, file.rel.as_bytes()))
+                .or_insert_with(|| (file, Vec::new()))
                 .1
                 .push((v, i));
         }
     }
-    let mut work: Vec<(&[u8], Wanted<'_>)> = wanted.into_iter().collect();
-    work.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut work: Vec<(Key<'_>, Wanted<'_>)> = wanted.into_iter().collect();
+    work.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let work: Vec<Wanted<'_>> = work.into_iter().map(|(_, w)| w).collect();
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
@@ -737,9 +751,10 @@ pub fn pass_via(visitors: &[&dyn Visitor], reads: Option<&fs::ReadCache>) {
                 let mut buf = Vec::new();
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((path, who)) = work.get(index) else {
+                    let Some((file, who)) = work.get(index) else {
                         break;
                     };
+                    let path = &file.path();
                     let read = match reads.filter(|cache| cache.keeps(path)) {
                         Some(cache) => cache.read(path, MAX_FILE, Links::Listed).map(|bytes| {
                             buf.clear();

@@ -13,7 +13,7 @@ use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::shared::files;
 use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
-use crate::system::walk::{self, ProjectFile};
+use crate::system::walk;
 
 /// The kind's catalog entry.
 pub const KIND: KindInfo = KindInfo {
@@ -224,7 +224,8 @@ impl BlockingProbe for DockerfileSecretsProbe {
         let mut bad = Vec::new();
         let mut notes = Vec::new();
         let mut errors = Vec::new();
-        for ProjectFile { path, rel: file } in &paths {
+        for found in &paths {
+            let (path, file) = (&found.path(), &found.rel);
             // Through the run's cache: the run's pass reads the same Dockerfile.
             let text = match ctx
                 .files

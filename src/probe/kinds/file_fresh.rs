@@ -127,17 +127,17 @@ fn newest_match(pattern: &Path) -> Result<Option<(PathBuf, SystemTime)>, String>
     }
     let mut newest: Option<(PathBuf, SystemTime)> = None;
     for file in walk.list().files {
-        if !matcher.is_match(&file.path) {
+        if !matcher.is_match(file.path()) {
             continue;
         }
-        let Some(modified) = std::fs::symlink_metadata(&file.path)
+        let Some(modified) = std::fs::symlink_metadata(file.path())
             .ok()
             .and_then(|m| m.modified().ok())
         else {
             continue;
         };
         if newest.as_ref().is_none_or(|(_, t)| modified > *t) {
-            newest = Some((file.path, modified));
+            newest = Some((file.path(), modified));
         }
     }
     Ok(newest)

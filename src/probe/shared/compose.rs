@@ -44,7 +44,10 @@ pub fn compose_files(
 ) -> Result<Vec<ParsedCompose>, ProbeOutcome> {
     let listed = files::matching(ctx, globs, "Compose files");
     let mut paths: Vec<PathBuf> = match &listed {
-        Ok(found) => found.iter().map(|f| f.path.clone()).collect(),
+        Ok(found) => found
+            .iter()
+            .map(crate::system::walk::ProjectFile::path)
+            .collect(),
         Err(_) => Vec::new(),
     };
     let mut dirs: BTreeSet<PathBuf> = paths
