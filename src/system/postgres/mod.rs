@@ -330,7 +330,11 @@ pub struct SessionPool {
     opened: std::sync::atomic::AtomicUsize,
 }
 
-type SharedSession = Arc<tokio::sync::OnceCell<Result<Arc<Session>, ConnectError>>>;
+/// A session (or why it could not be opened) and the certificates the server presented
+/// while it was opened.
+type Opened = (Result<Arc<Session>, ConnectError>, PresentedChain);
+
+type SharedSession = Arc<tokio::sync::OnceCell<Opened>>;
 
 impl SessionPool {
     /// The session to `target`, opened on first use (see [`connect`]).
@@ -340,6 +344,18 @@ impl SessionPool {
         timeout: Duration,
         query_timeout: Duration,
     ) -> Result<Arc<Session>, ConnectError> {
+        self.session_seeing(target, timeout, query_timeout).await.0
+    }
+
+    /// [`SessionPool::session`], with the certificates the server presented when it
+    /// was opened (empty without TLS, and kept when the login then failed): what
+    /// `postgres-tls` judges, without a connection of its own.
+    pub async fn session_seeing(
+        &self,
+        target: &Target,
+        timeout: Duration,
+        query_timeout: Duration,
+    ) -> Opened {
         let key = format!(
             "{}\0{}\0{}\0{}\0{}\0{:?}\0{}\0{:?}\0{:?}\0{:?}",
             target.host,
@@ -362,7 +378,11 @@ impl SessionPool {
         cell.get_or_init(|| async {
             self.opened
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            connect(target, timeout, query_timeout).await.map(Arc::new)
+            let chain = PresentedChain::default();
+            let session = connect_seeing(target, timeout, query_timeout, Some(chain.clone()))
+                .await
+                .map(Arc::new);
+            (session, chain)
         })
         .await
         .clone()

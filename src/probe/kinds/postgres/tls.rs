@@ -24,7 +24,7 @@ use crate::probe::shared::postgres::{
 };
 use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome};
 use crate::system::certificate::{self, PublicKey};
-use crate::system::postgres::{self, FailureKind, PresentedChain, SslMode, Target};
+use crate::system::postgres::{FailureKind, PresentedChain, SslMode, Target};
 
 const PROTOCOLS: &[&str] = &["TLSv1.2", "TLSv1.3"];
 
@@ -234,14 +234,16 @@ impl TlsProbe {
             target.sslmode = SslMode::Require;
             target.sslmode_given = true;
         }
-        let chain = PresentedChain::default();
-        let connected = postgres::connect_seeing(
-            &target,
-            self.connection.connect_timeout,
-            self.connection.query_timeout,
-            Some(chain.clone()),
-        )
-        .await;
+        // The run's session when the environment asks for TLS itself (the same
+        // handshake the other probes' session made); its own when TLS was forced.
+        let (connected, chain) = ctx
+            .sessions
+            .session_seeing(
+                &target,
+                self.connection.connect_timeout,
+                self.connection.query_timeout,
+            )
+            .await;
         let mut findings = Vec::new();
         let mut evidence = Vec::new();
         if self.wants("certificate") {
