@@ -6,7 +6,8 @@
 # (log_connections), split into successful and refused ones.
 #
 # Usage: scripts/bench-hosts.sh [hosts] [runs]   (default 100 hosts, 5 runs; builds the
-# release binary first; BIN=PATH measures another binary, ARGS="--jobs 16" passes options)
+# release binary first; BIN=PATH measures another binary, ARGS="--jobs 16" passes
+# options to check, KEEP=1 leaves the clusters and the project in place)
 # Target: 100 hosts within 5 s on this 2-core machine (the servers share the cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,7 +95,7 @@ for _ in $(seq "$runs"); do
   per_run="$(( $(logins) - before )) logins, $(( $(refused) - before_refused )) refused"
 done
 echo "check, postgres-production + postgres-security, $(( 2 * half )) hosts on 2 TLS clusters: median $(printf '%s\n' "${times[@]}" | median) ms over $runs runs (all: ${times[*]} ms; target <= 5000 ms)"
-echo "  per run: $per_run (one session per host and credential, postgres-tls's handshake, other databases, the default credentials tried)"
+echo "  per run: $per_run (logins: one session per host and credential, and other databases; refused: the default credentials tried on each host)"
 "$bin" check --dir "$project" --format json | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
