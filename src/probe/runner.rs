@@ -392,20 +392,28 @@ pub async fn run(
     {
         // Kept only with a stamp taken before the files were read, and settled: a file
         // that changes meanwhile, or within the clock's tick, is read again next time.
-        *m.memo.lock() = stamp.filter(|s| s.settled).map(|stamp| Kept {
-            environment,
-            stamp,
-            outcomes: from_files
-                .iter()
-                .filter_map(|(key, id)| {
-                    let outcome = finished.get(id)?.outcome.clone();
-                    // A reused outcome is kept as it was first found.
-                    let mut fresh = outcome;
-                    fresh.evidence.retain(|e| e.message != REUSED);
-                    Some((key.clone(), fresh))
-                })
-                .collect(),
+        let outcomes = from_files.iter().filter_map(|(key, id)| {
+            // A reused outcome is kept as it was first found.
+            let mut outcome = finished.get(id)?.outcome.clone();
+            outcome.evidence.retain(|e| e.message != REUSED);
+            Some((key.clone(), outcome))
         });
+        let mut kept = m.memo.lock();
+        match (stamp.filter(|s| s.settled), kept.as_mut()) {
+            // The same files: this run's outcomes join the others kept (a rerun of one
+            // item does not make the memo forget the rest).
+            (Some(stamp), Some(k)) if k.stamp == stamp && k.environment == environment => {
+                k.outcomes.extend(outcomes);
+            }
+            (Some(stamp), _) => {
+                *kept = Some(Kept {
+                    environment,
+                    stamp,
+                    outcomes: outcomes.collect(),
+                });
+            }
+            (None, _) => *kept = None,
+        }
     }
     selection
         .iter()

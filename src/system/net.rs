@@ -200,7 +200,8 @@ impl SocketSnapshot {
 }
 
 /// Socket inode → its process, for the processes whose descriptors we can read (the
-/// first process found for each: the lowest pid, usually the one that opened it).
+/// first process found for each: `/proc` lists the lowest pids first, usually the one
+/// that opened it).
 pub fn socket_owners(inodes: &[u64]) -> HashMap<u64, SocketOwner> {
     let mut found = HashMap::new();
     let wanted: std::collections::HashSet<u64> = inodes.iter().copied().collect();

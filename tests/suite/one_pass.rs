@@ -260,6 +260,9 @@ fn a_rerun_of_one_item_reuses_the_pass_only_while_no_file_changed() {
     run(&[0, 1], false);
     assert!(!reused(&run(&[0, 1], false)[1]));
     assert!(reused(&run(&[1], true)[0]));
+    // Rerunning one item keeps the other's outcome in the memo.
+    assert!(reused(&run(&[0], true)[0]));
+    assert!(reused(&run(&[1], true)[0]));
 }
 
 /// Every regular file under `dir`, `.git` left out.
