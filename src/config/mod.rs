@@ -8,6 +8,7 @@
 //!   literal password in the file is refused.
 //! - [`sources`]: reading an environment's fields from those sources;
 //! - [`environment`]: an environment's fields once read;
+//! - [`hosts`]: the servers of an environment that lists several (`hosts = [...]`);
 //! - [`env_vars`], [`dotenv`], [`pgurl`], [`vault_url`]: the sources' formats;
 //! - [`user`]: the user's own settings;
 //! - [`suggest`]: the configuration `preflight init` proposes for a project.

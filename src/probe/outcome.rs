@@ -1,7 +1,8 @@
-//! What probes conclude: a probe's [`ProbeOutcome`] (status, summary, evidence), its
+//! What probes conclude: a probe's [`ProbeOutcome`] (status, summary, evidence, and
+//! each host's [`HostOutcome`] when it checked an environment of several servers), its
 //! [`ProbeResult`] with kind and timing, and an item's [`ItemStatus`] derived from its
 //! probes. This is the vocabulary the runner, the sign-off rules, the reports and the
-//! TUI share; it holds data only and does no work.
+//! TUI share; it holds data and merges it, and does no other work.
 
 use std::fmt;
 use std::time::Duration;

@@ -1,6 +1,9 @@
 //! Runs the probes of selected checklist items concurrently, each under a timeout, and
 //! reports progress as [`RunEvent`]s (see [`super::events`]) that printers and the TUI
-//! consume.
+//! consume. A probe of an environment that lists several servers runs once per host
+//! (within the same `--jobs` bound) and its verdicts are merged; the terminal UI's
+//! reruns may take the file readers' last outcomes when no file changed
+//! ([`PassMemo`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
