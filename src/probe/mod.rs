@@ -76,58 +76,34 @@ pub trait Probe: Send + Sync + fmt::Debug + 'static {
 }
 
 /// A probe that does blocking work (files, child processes): it runs on tokio's
-/// blocking pool so it never stalls the event loop.
+/// blocking pool so it never stalls the event loop. A blocking probe that declares
+/// more (files it reads, servers it checks) implements [`Probe`] itself and runs its
+/// check through [`on_blocking_pool`].
 pub trait BlockingProbe: Send + Sync + fmt::Debug + 'static {
     /// Runs the check synchronously.
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome;
-
-    /// As [`Probe::reads_files`].
-    fn reads_files(&self) -> bool {
-        false
-    }
-
-    /// As [`Probe::visitor`].
-    fn visitor(&self, _ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
-        None
-    }
-
-    /// As [`Probe::environment`].
-    fn environment<'a>(&'a self, _ctx: &'a ProbeContext) -> Option<&'a str> {
-        None
-    }
-
-    /// As [`Probe::concludes_from_files`].
-    fn concludes_from_files(&self) -> bool {
-        false
-    }
 }
 
 impl<T: BlockingProbe> Probe for T {
-    fn reads_files(&self) -> bool {
-        BlockingProbe::reads_files(self)
-    }
-
-    fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
-        BlockingProbe::visitor(self, ctx)
-    }
-
-    fn environment<'a>(&'a self, ctx: &'a ProbeContext) -> Option<&'a str> {
-        BlockingProbe::environment(self, ctx)
-    }
-
-    fn concludes_from_files(&self) -> bool {
-        BlockingProbe::concludes_from_files(self)
-    }
-
     fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
-        Box::pin(async move {
-            match tokio::task::spawn_blocking(move || self.check(&ctx)).await {
-                Ok(outcome) => outcome,
-                Err(e) if e.is_panic() => {
-                    ProbeOutcome::error("the probe panicked (this is a bug in preflight)")
-                }
-                Err(_) => ProbeOutcome::error("the probe was cancelled"),
-            }
-        })
+        on_blocking_pool(self, ctx, T::check)
     }
+}
+
+/// Runs `check` of `probe` on tokio's blocking pool; a panic or a cancellation is an
+/// `error`, never a verdict.
+pub fn on_blocking_pool<T: Send + Sync + 'static>(
+    probe: Arc<T>,
+    ctx: Arc<ProbeContext>,
+    check: fn(&T, &ProbeContext) -> ProbeOutcome,
+) -> ProbeFuture {
+    Box::pin(async move {
+        match tokio::task::spawn_blocking(move || check(&probe, &ctx)).await {
+            Ok(outcome) => outcome,
+            Err(e) if e.is_panic() => {
+                ProbeOutcome::error("the probe panicked (this is a bug in preflight)")
+            }
+            Err(_) => ProbeOutcome::error("the probe was cancelled"),
+        }
+    })
 }

@@ -511,7 +511,11 @@ mod tests {
         }
     }
 
-    impl crate::probe::BlockingProbe for Reader {
+    impl Probe for Reader {
+        fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
+            crate::probe::on_blocking_pool(self, ctx, Self::check)
+        }
+
         fn reads_files(&self) -> bool {
             true
         }
@@ -519,7 +523,9 @@ mod tests {
         fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
             self.share.visitor(|| self.prepare(ctx))
         }
+    }
 
+    impl Reader {
         fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
             match self.share.results(ctx, || self.prepare(ctx)) {
                 Ok((found, _, read)) => {

@@ -13,7 +13,7 @@ use crate::config::pgurl::PgUrl;
 use crate::probe::catalog::KindInfo;
 use crate::probe::pass::Share;
 use crate::probe::shared::files::is_development_file;
-use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
+use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome, on_blocking_pool};
 use crate::system::walk::{Collect, Content, Visitor};
 
 const SSLMODES: &[&str] = &[
@@ -159,7 +159,11 @@ impl ConnectionStringProbe {
     }
 }
 
-impl BlockingProbe for ConnectionStringProbe {
+impl Probe for ConnectionStringProbe {
+    fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
+        on_blocking_pool(self, ctx, Self::check)
+    }
+
     fn concludes_from_files(&self) -> bool {
         true
     }
@@ -171,7 +175,10 @@ impl BlockingProbe for ConnectionStringProbe {
     fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
         self.share.visitor(|| self.prepare(ctx))
     }
+}
 
+impl ConnectionStringProbe {
+    /// The check, on the blocking pool (see [`Probe::run`]).
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
         let (per_file, _unread, _read) = match self.share.results(ctx, || self.prepare(ctx)) {
             Ok(found) => found,

@@ -10,7 +10,7 @@ use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::config::ResolvedEnvironment;
 use crate::probe::catalog::KindInfo;
 use crate::probe::pass::Share;
-use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
+use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome, on_blocking_pool};
 use crate::system::walk::{Collect, Content, Listing, Skipped, Visitor, Walk};
 
 /// Passwords shorter than this are not searched for (they would match by accident).
@@ -115,7 +115,11 @@ impl CredentialDifferenceProbe {
     }
 }
 
-impl BlockingProbe for CredentialDifferenceProbe {
+impl Probe for CredentialDifferenceProbe {
+    fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
+        on_blocking_pool(self, ctx, Self::check)
+    }
+
     fn reads_files(&self) -> bool {
         true
     }
@@ -123,7 +127,10 @@ impl BlockingProbe for CredentialDifferenceProbe {
     fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
         self.share.visitor(|| self.prepare(ctx))
     }
+}
 
+impl CredentialDifferenceProbe {
+    /// The check, on the blocking pool (see [`Probe::run`]).
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
         let (hits, mut unread, _read) = match self.share.results(ctx, || self.prepare(ctx)) {
             Ok(found) => found,

@@ -18,7 +18,7 @@ use crate::probe::catalog::KindInfo;
 use crate::probe::context::EnvironmentChoice;
 use crate::probe::shared::compose::published_host_ports;
 use crate::probe::shared::host;
-use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
+use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome, on_blocking_pool};
 use crate::system::net::{Listener, SocketOwner, SocketTableError};
 use crate::system::postgres;
 
@@ -78,12 +78,19 @@ impl ListeningProbe {
     }
 }
 
-impl BlockingProbe for ListeningProbe {
+impl Probe for ListeningProbe {
+    fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
+        on_blocking_pool(self, ctx, Self::check)
+    }
+
     fn environment<'a>(&'a self, ctx: &'a ProbeContext) -> Option<&'a str> {
         // Only the default ports are the database host's.
         self.ports.is_none().then(|| self.environment.name(ctx))
     }
+}
 
+impl ListeningProbe {
+    /// The check, on the blocking pool (see [`Probe::run`]).
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
         let listeners = match ctx.sockets.listening() {
             Ok(listeners) => listeners,

@@ -12,7 +12,7 @@ use crate::base::pathglob::PathGlobs;
 use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::pass::Share;
-use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
+use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome, on_blocking_pool};
 use crate::system::secretscan::key::{KEY_FILE, KeyOrigin, ephemeral_key, project_key};
 use crate::system::secretscan::{self, Finding, Scanner, Stats};
 use crate::system::walk::{Collect, ProjectFile, Visitor};
@@ -132,7 +132,11 @@ impl SecretScanProbe {
     }
 }
 
-impl BlockingProbe for SecretScanProbe {
+impl Probe for SecretScanProbe {
+    fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
+        on_blocking_pool(self, ctx, Self::check)
+    }
+
     fn concludes_from_files(&self) -> bool {
         true
     }
@@ -144,7 +148,10 @@ impl BlockingProbe for SecretScanProbe {
     fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
         self.share.visitor(|| self.prepare(ctx))
     }
+}
 
+impl SecretScanProbe {
+    /// The check, on the blocking pool (see [`Probe::run`]).
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
         let collect = match self.share.collected(ctx, || self.prepare(ctx)) {
             Ok(collect) => collect,

@@ -21,7 +21,7 @@ use crate::checklist::params::{ParamError, ParamSpec, ParamType, Params};
 use crate::probe::catalog::KindInfo;
 use crate::probe::pass::Share;
 use crate::probe::shared::{files, plural};
-use crate::probe::{BlockingProbe, Evidence, ProbeContext, ProbeOutcome};
+use crate::probe::{Evidence, Probe, ProbeContext, ProbeFuture, ProbeOutcome, on_blocking_pool};
 use crate::system::walk::{Collect, Content, Visitor};
 
 /// The kind's catalog entry.
@@ -205,7 +205,11 @@ impl SqlInjectionProbe {
     }
 }
 
-impl BlockingProbe for SqlInjectionProbe {
+impl Probe for SqlInjectionProbe {
+    fn run(self: Arc<Self>, ctx: Arc<ProbeContext>) -> ProbeFuture {
+        on_blocking_pool(self, ctx, Self::check)
+    }
+
     fn concludes_from_files(&self) -> bool {
         true
     }
@@ -217,7 +221,10 @@ impl BlockingProbe for SqlInjectionProbe {
     fn visitor(&self, ctx: &ProbeContext) -> Option<Arc<dyn Visitor>> {
         self.share.visitor(|| self.prepare(ctx))
     }
+}
 
+impl SqlInjectionProbe {
+    /// The check, on the blocking pool (see [`Probe::run`]).
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
         let (per_file, unread, read) = match self.share.results(ctx, || self.prepare(ctx)) {
             Ok(found) => found,
