@@ -147,15 +147,15 @@ fn a_rerun_of_one_item_reuses_the_pass_only_while_no_file_changed() {
 
     let p = Project::git();
     let old = SystemTime::now() - Duration::from_secs(60);
-    let write_old = |rel: &str, text: &str| {
-        let path = p.write(rel, text);
+    let backdate = |path: &std::path::Path| {
         std::fs::File::options()
             .write(true)
-            .open(&path)
+            .open(path)
             .unwrap()
             .set_modified(old)
             .unwrap();
     };
+    let write_old = |rel: &str, text: &str| backdate(&p.write(rel, text));
     for n in 0..20 {
         write_old(&format!("src/f{n}.py"), "def f(x):\n    return x\n");
     }
@@ -209,17 +209,7 @@ fn a_rerun_of_one_item_reuses_the_pass_only_while_no_file_changed() {
     // Files preflight itself writes on a first run (the scanner's fingerprint key)
     // are project files too: made, then dated back like the others.
     run(&[0, 1], false);
-    let settle = || {
-        for entry in walkdir(p.path()) {
-            std::fs::File::options()
-                .write(true)
-                .open(&entry)
-                .unwrap()
-                .set_modified(old)
-                .unwrap();
-        }
-    };
-    settle();
+    walkdir(p.path()).iter().for_each(|f| backdate(f));
 
     // A run reads every file; a rerun of one item takes its outcome.
     let first = run(&[0, 1], false);
