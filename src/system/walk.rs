@@ -676,6 +676,7 @@ pub struct FilesStamp {
 impl FilesStamp {
     /// Stats every file of `listing` (reads none).
     pub fn of(listing: &Listing) -> FilesStamp {
+        use std::fmt::Write;
         use std::os::unix::fs::MetadataExt;
         let recent = std::time::SystemTime::now() - std::time::Duration::from_secs(2);
         let mut settled = true;
@@ -685,21 +686,22 @@ impl FilesStamp {
             match std::fs::symlink_metadata(f.path()) {
                 Ok(m) => {
                     settled &= m.modified().is_ok_and(|t| t < recent);
-                    text.push_str(&format!(
-                        "\0{}\0{}.{}\0{}.{}\0{}\n",
+                    let _ = writeln!(
+                        text,
+                        "\0{}\0{}.{}\0{}.{}\0{}",
                         m.len(),
                         m.mtime(),
                         m.mtime_nsec(),
                         m.ctime(),
                         m.ctime_nsec(),
                         m.ino()
-                    ));
+                    );
                 }
                 Err(_) => text.push_str("\0gone\n"),
             }
         }
         for s in &listing.skipped {
-            text.push_str(&format!("{}\0{:?}\n", s.rel, s.reason));
+            let _ = writeln!(text, "{}\0{:?}", s.rel, s.reason);
         }
         FilesStamp {
             digest: crate::base::digest::sha256_hex(text.as_bytes()),
