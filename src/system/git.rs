@@ -356,27 +356,56 @@ impl Repo {
     /// differ from it, and the `origin` remote's URL without credentials. Each is
     /// `None` when git cannot tell (no commit yet, a detached head, no remote).
     pub fn revision(&self) -> Revision {
-        let text = |args: &[&str]| {
-            self.run(args, None)
-                .ok()
-                .map(|out| String::from_utf8_lossy(&out).trim().to_string())
-                .filter(|s| !s.is_empty())
+        // One `git status` tells all three: headers `# branch.oid <commit>` (or
+        // `(initial)`) and `# branch.head <branch>` (or `(detached)`), then a record
+        // per tracked file that differs.
+        // Without git's threads that look at files ahead (preloadIndex): the run's
+        // own work has the cores, and they cost more CPU than they save here.
+        let status = self.run(
+            &[
+                "-c",
+                "core.preloadIndex=false",
+                "status",
+                "--porcelain=v2",
+                "--branch",
+                "--untracked-files=no",
+                "--ignored=no",
+                "-z",
+            ],
+            None,
+        );
+        let remote = self
+            .run(&["config", "--get", "remote.origin.url"], None)
+            .ok()
+            .map(|out| String::from_utf8_lossy(&out).trim().to_string())
+            .filter(|s| !s.is_empty())
+            .map(|u| without_credentials(&u));
+        let mut revision = Revision {
+            remote,
+            ..Revision::default()
         };
-        let commit = text(&["rev-parse", "--verify", "-q", "HEAD"]);
-        Revision {
-            branch: text(&["symbolic-ref", "--short", "-q", "HEAD"]),
-            dirty: commit.as_ref().and_then(|_| {
-                self.run(
-                    &["status", "--porcelain", "--untracked-files=no", "-z"],
-                    None,
-                )
-                .ok()
-                .map(|out| !out.is_empty())
-            }),
-            commit,
-            remote: text(&["config", "--get", "remote.origin.url"])
-                .map(|u| without_credentials(&u)),
+        let Ok(status) = status else {
+            return revision;
+        };
+        let mut changed = false;
+        // Headers come first; after the first file's record, a field starting with
+        // `#` is a path (a rename's source), never a header.
+        for record in status.split(|b| *b == 0).filter(|r| !r.is_empty()) {
+            let record = String::from_utf8_lossy(record);
+            let Some(header) = record.strip_prefix("# ") else {
+                changed = true;
+                break;
+            };
+            let (name, value) = header.split_once(' ').unwrap_or((header, ""));
+            match (name, value) {
+                (_, "") | ("branch.oid", "(initial)") | ("branch.head", "(detached)") => {}
+                ("branch.oid", commit) => revision.commit = Some(commit.to_string()),
+                ("branch.head", branch) => revision.branch = Some(branch.to_string()),
+                _ => {}
+            }
         }
+        revision.dirty = revision.commit.as_ref().map(|_| changed);
+        revision
     }
 
     /// The contents of `path` (relative to the repository's top) at revision `rev`,

@@ -224,3 +224,56 @@ fn outside_a_repository_git_probes_error_clearly() {
         );
     }
 }
+
+/// The checked revision (commit, branch, uncommitted changes, remote) a report names,
+/// from one `git status`, against git's own answers, including a staged rename whose
+/// source path reads like a status header.
+#[test]
+fn checked_revision_is_what_git_says() {
+    use preflight::system::git::Repo;
+    let p = Project::git();
+    let repo = Repo::open(p.path()).unwrap();
+    let unborn = repo.revision();
+    assert_eq!(
+        (unborn.commit, unborn.branch.as_deref(), unborn.dirty),
+        (None, Some("main"), None)
+    );
+
+    let fake = "0".repeat(40);
+    let tricky = format!("# branch.oid {fake}");
+    p.write(&tricky, "x\n");
+    p.write("app.py", "print(1)\n");
+    p.commit_all("initial");
+    let head = p.run_git(&["rev-parse", "HEAD"]).trim().to_string();
+    let clean = repo.revision();
+    assert_eq!(clean.commit.as_deref(), Some(head.as_str()));
+    assert_eq!(clean.branch.as_deref(), Some("main"));
+    assert_eq!(clean.dirty, Some(false));
+    assert_eq!(clean.remote, None);
+
+    // A staged rename lists its source after the new path: never a header.
+    p.run_git(&["mv", &tricky, "renamed.txt"]);
+    let renamed = repo.revision();
+    assert_eq!(renamed.commit.as_deref(), Some(head.as_str()));
+    assert_eq!(renamed.dirty, Some(true));
+    p.run_git(&["reset", "-q", "--hard"]);
+    assert_eq!(repo.revision().dirty, Some(false));
+
+    p.write("app.py", "print(2)\n");
+    assert_eq!(repo.revision().dirty, Some(true));
+
+    p.run_git(&["checkout", "-q", "--detach"]);
+    p.run_git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://token@example.invalid/team/app.git",
+    ]);
+    let detached = repo.revision();
+    assert_eq!(detached.branch, None);
+    assert_eq!(detached.commit.as_deref(), Some(head.as_str()));
+    assert_eq!(
+        detached.remote.as_deref(),
+        Some("https://example.invalid/team/app.git")
+    );
+}
