@@ -113,9 +113,8 @@ impl SecretScanProbe {
         };
         // The walk counts tracked files even when an ignore rule matches them (a
         // committed `.env`); preflight's own key is not the project's content.
-        let own = PathGlobs::new(&[KEY_FILE]).expect("the key's path is a valid pattern");
         let exclude = self.exclude.clone();
-        let keep = move |f: &ProjectFile| !exclude.is_match(&f.rel) && !own.is_match(&f.rel);
+        let keep = move |f: &ProjectFile| f.rel != KEY_FILE && !exclude.is_match(&f.rel);
         let stats = Arc::new(Stats::default());
         let scanner = Arc::new(Scanner::new(known).with_fingerprint_key(key));
         let visitor = scanner.visitor(

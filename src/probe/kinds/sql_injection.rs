@@ -13,7 +13,6 @@
 
 use std::sync::{Arc, LazyLock};
 
-use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::base::pathglob::PathGlobs;
@@ -110,12 +109,12 @@ static CONSTRUCTS: LazyLock<Vec<Construct>> = LazyLock::new(|| {
 });
 
 /// The words a line must hold for [`SQL`] to match it, found in one pass over a file
-/// before any regex runs: most source files hold none.
-static KEYWORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(["select", "insert", "update", "delete"])
-        .expect("the keywords build an automaton")
+/// before any other regex runs: most source files hold none. (In ASCII letters of
+/// either case. Four literals in a regex are searched with SIMD, several times faster
+/// than by a case-insensitive Aho-Corasick automaton, which has no prefilter.)
+static KEYWORDS: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new("(?i-u)select|insert|update|delete")
+        .expect("the keywords are a valid pattern")
 });
 
 /// `(line, column, construct)` of each line that builds SQL by formatting.
@@ -123,7 +122,7 @@ pub fn scan(text: &str) -> Vec<(usize, usize, &'static str)> {
     let mut found = Vec::new();
     // Only lines holding a keyword can match: their starts, in order, once each.
     let mut starts: Vec<usize> = Vec::new();
-    for m in KEYWORDS.find_iter(text) {
+    for m in KEYWORDS.find_iter(text.as_bytes()) {
         let start = memchr::memrchr(b'\n', &text.as_bytes()[..m.start()]).map_or(0, |i| i + 1);
         if starts.last() != Some(&start) {
             starts.push(start);
@@ -183,6 +182,10 @@ impl SqlInjectionProbe {
             move |f| globs.is_match(&f.rel),
             Content::Text,
             |file, bytes| {
+                // Decoded only when it holds a keyword.
+                if !KEYWORDS.is_match(bytes) {
+                    return Vec::new();
+                }
                 scan(&String::from_utf8_lossy(bytes))
                     .into_iter()
                     .map(|(line, column, what)| {

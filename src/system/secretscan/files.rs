@@ -121,29 +121,24 @@ fn is_language_stem(stem: &str) -> bool {
 
 /// The kind of the file at `path` (relative, `/`-separated).
 pub fn kind_of(path: &str) -> FileKind {
-    let lower = path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
-    let test = lower
-        .split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| TEST_DIRS.contains(&dir))
-        || is_test_name(path.rsplit('/').next().unwrap_or(path));
+    // Asked of every file that wakes a detector: only the name is copied (lowered).
+    let (dirs, written) = path.rsplit_once('/').unwrap_or(("", path));
+    let name = written.to_ascii_lowercase();
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
+    let in_folder = |folders: &[&str]| {
+        dirs.split('/')
+            .any(|dir| folders.iter().any(|f| dir.eq_ignore_ascii_case(f)))
+    };
     FileKind {
         code: CODE.contains(&ext),
-        test,
-        form_only: is_form_only(&lower, name, stem, ext),
+        test: in_folder(TEST_DIRS) || is_test_name(written),
+        form_only: is_form_only(in_folder(LOCALE_DIRS), &name, stem, ext),
     }
 }
 
-/// Translations, lockfiles and bundles.
-fn is_form_only(lower: &str, name: &str, stem: &str, ext: &str) -> bool {
-    let in_locale_dir = lower
-        .split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| LOCALE_DIRS.contains(&dir));
+/// Translations, lockfiles and bundles (`in_locale_dir`: below a folder of
+/// translations; the name lowered).
+fn is_form_only(in_locale_dir: bool, name: &str, stem: &str, ext: &str) -> bool {
     let translations = LOCALE_EXTENSIONS.contains(&ext)
         || (CATALOGUE_EXTENSIONS.contains(&ext) && is_language_stem(stem))
         || (in_locale_dir && (CATALOGUE_EXTENSIONS.contains(&ext) || CODE.contains(&ext)));

@@ -151,7 +151,9 @@ impl Scanner {
 
     /// Findings in one file's contents.
     pub fn scan(&self, file: &str, bytes: &[u8]) -> Vec<Finding> {
-        let kind = files::kind_of(file);
+        // Most files wake no detector: their path is judged only when one wakes.
+        let kind = std::cell::OnceCell::new();
+        let kind = || *kind.get_or_init(|| files::kind_of(file));
         // Rust keeps unit tests in the file they test, after `#[cfg(test)]`.
         let tests_from = if file.ends_with(".rs") {
             memchr::memmem::find(bytes, b"#[cfg(test)]").unwrap_or(bytes.len())
@@ -176,7 +178,7 @@ impl Scanner {
                 _ => {}
             }
             if let Some(line) = current.take() {
-                self.scan_line(bytes, line, kind, tests_from, &mut hits);
+                self.scan_line(bytes, line, kind(), tests_from, &mut hits);
             }
             let start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
             let end =
@@ -184,7 +186,7 @@ impl Scanner {
             current = Some((start, end, wake));
         }
         if let Some(line) = current {
-            self.scan_line(bytes, line, kind, tests_from, &mut hits);
+            self.scan_line(bytes, line, kind(), tests_from, &mut hits);
         }
         for known in &self.known {
             let needle = known.expose().as_bytes();
@@ -196,6 +198,9 @@ impl Scanner {
                     value: zeroize::Zeroizing::new(known.expose().to_string()),
                 });
             }
+        }
+        if hits.is_empty() {
+            return Vec::new();
         }
         let mut lines = LineIndex::new(bytes);
         hits.sort_by_key(|h| (h.offset, h.rule));
