@@ -92,13 +92,8 @@ impl Probe for ListeningProbe {
 impl ListeningProbe {
     /// The check, on the blocking pool (see [`Probe::run`]).
     fn check(&self, ctx: &ProbeContext) -> ProbeOutcome {
-        let listeners = match ctx.sockets.listening() {
-            Ok(listeners) => listeners,
-            Err(e) if matches!(*e, SocketTableError::NotLinux) => {
-                return ProbeOutcome::skipped(e.to_string());
-            }
-            Err(e) => return ProbeOutcome::error(e.to_string()),
-        };
+        // Whether this machine is the database host first: the kernel's tables are
+        // read only where they are evidence.
         if self.ports.is_none() {
             let here = match tokio::runtime::Handle::try_current() {
                 Ok(handle) => handle.block_on(host::database_host(
@@ -112,6 +107,13 @@ impl ListeningProbe {
                 return ProbeOutcome::skipped(why);
             }
         }
+        let listeners = match ctx.sockets.listening() {
+            Ok(listeners) => listeners,
+            Err(e) if matches!(*e, SocketTableError::NotLinux) => {
+                return ProbeOutcome::skipped(e.to_string());
+            }
+            Err(e) => return ProbeOutcome::error(e.to_string()),
+        };
         let ports = self.ports(ctx);
         let watched: Vec<&Listener> = listeners
             .iter()
