@@ -129,16 +129,24 @@ pub fn open_regular(path: &Path, links: Links<'_>) -> Result<(File, u64), ReadEr
             return Err(ReadError::NotRegular(file_kind(before.file_type())));
         }
     }
-    let file = match std::fs::OpenOptions::new()
+    let opened = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(flags.bits() as i32)
-        .open(&target)
-    {
+        .open(&target);
+    regular(opened)
+}
+
+/// The file just opened (`O_NOFOLLOW`), with its size, if it is a regular file.
+fn regular(opened: std::io::Result<File>) -> Result<(File, u64), ReadError> {
+    let file = match opened {
         Ok(file) => file,
         Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
             return Err(ReadError::NotRegular("a symbolic link"));
         }
-        Err(e) => return Err(missing(e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ReadError::Missing(e.to_string()));
+        }
+        Err(e) => return Err(ReadError::Unreadable(e.to_string())),
     };
     let meta = file
         .metadata()
@@ -149,6 +157,40 @@ pub fn open_regular(path: &Path, links: Links<'_>) -> Result<(File, u64), ReadEr
     Ok((file, meta.len()))
 }
 
+/// [`read_into`] of a file a walk listed (as [`Links::Listed`]), opened by its `name`
+/// in the open folder `dir`: the kernel looks up one name instead of every
+/// component of the path, which is a fair part of reading 10,000 small files.
+pub fn read_listed_at(
+    dir: &File,
+    name: &std::ffi::OsStr,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> Result<(), ReadError> {
+    use rustix::fs::OFlags;
+    let opened = rustix::fs::openat(
+        dir,
+        name,
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )
+    .map(File::from)
+    .map_err(std::io::Error::from);
+    let (file, size) = regular(opened)?;
+    read_open(file, size, limit, buf)
+}
+
+/// An open folder, for [`read_listed_at`].
+pub fn open_folder(path: &Path) -> std::io::Result<File> {
+    use rustix::fs::OFlags;
+    rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )
+    .map(File::from)
+    .map_err(std::io::Error::from)
+}
+
 /// Reads a regular file of at most `limit` bytes into `buf` (see [`open_regular`]).
 pub fn read_into(
     path: &Path,
@@ -157,18 +199,53 @@ pub fn read_into(
     buf: &mut Vec<u8>,
 ) -> Result<(), ReadError> {
     let (file, size) = open_regular(path, links)?;
+    read_open(file, size, limit, buf)
+}
+
+/// Reads the open `file` of `size` bytes into `buf`, at most `limit` bytes. A short
+/// read once `size` bytes are in is the end: it is not confirmed by another read that
+/// returns nothing (one system call per file fewer, on 10,000 files).
+fn read_open(mut file: File, size: u64, limit: u64, buf: &mut Vec<u8>) -> Result<(), ReadError> {
     if size > limit {
         return Err(ReadError::TooLarge { size, limit });
     }
+    // One byte more than the size: a file that grew since fills it and is read on.
+    let most = usize::try_from(limit)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
     buf.clear();
-    buf.reserve(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    file.take(limit + 1)
-        .read_to_end(buf)
-        .map_err(|e| ReadError::Unreadable(e.to_string()))?;
+    buf.resize(
+        usize::try_from(size)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1)
+            .min(most),
+        0,
+    );
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            if filled >= most {
+                break;
+            }
+            buf.resize((filled * 2).clamp(filled + 1, most), 0);
+        }
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                filled += n;
+                if filled < buf.len() && filled as u64 >= size {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(ReadError::Unreadable(e.to_string())),
+        }
+    }
+    buf.truncate(filled);
     // It grew while being read.
-    if buf.len() as u64 > limit {
+    if filled as u64 > limit {
         return Err(ReadError::TooLarge {
-            size: buf.len() as u64,
+            size: filled as u64,
             limit,
         });
     }

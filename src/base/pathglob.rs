@@ -2,7 +2,13 @@
 //! file name in any folder (`.env.*`), a pattern with `/` matches the path from the
 //! project root (`deploy/**/*.yml`), like `.gitignore`.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+/// How many lists of patterns [`PathGlobs::new`] keeps compiled.
+const MAX_COMPILED: usize = 256;
 
 /// A compiled set of name-or-path patterns.
 #[derive(Debug, Clone)]
@@ -23,8 +29,36 @@ pub struct PatternError {
 }
 
 impl PathGlobs {
-    /// Compiles the patterns.
+    /// Compiles the patterns, once per process for each list: a checklist is checked
+    /// when it loads and its probes are built again for each run, and several probes
+    /// share a list (the Compose kinds' default files).
     pub fn new<S: AsRef<str>>(patterns: &[S]) -> Result<Self, PatternError> {
+        type Compiled = HashMap<Vec<String>, Result<PathGlobs, PatternError>>;
+        static COMPILED: LazyLock<Mutex<Compiled>> = LazyLock::new(Mutex::default);
+        let key: Vec<String> = patterns.iter().map(|p| p.as_ref().to_string()).collect();
+        if let Some(known) = COMPILED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+        {
+            return known.clone();
+        }
+        // Compiled outside the lock: two threads may both compile a new list, and
+        // the result is the same.
+        let compiled = PathGlobs::compile_all(&key);
+        let mut memo = COMPILED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Bounded: a checklist names a few lists; a process making endless lists
+        // (a long TUI session editing a checklist) starts over.
+        if memo.len() >= MAX_COMPILED {
+            memo.clear();
+        }
+        memo.insert(key, compiled.clone());
+        compiled
+    }
+
+    fn compile_all<S: AsRef<str>>(patterns: &[S]) -> Result<Self, PatternError> {
         let mut names = GlobSetBuilder::new();
         let mut paths = GlobSetBuilder::new();
         for pattern in patterns {
@@ -59,8 +93,15 @@ impl PathGlobs {
 
     /// Whether a project-relative path (with `/` separators) matches any pattern.
     pub fn is_match(&self, rel_path: &str) -> bool {
+        // An empty set says no without looking (globset prepares the path first).
         let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
-        self.names.is_match(name) || self.paths.is_match(rel_path)
+        (!self.names.is_empty() && self.names.is_match(name))
+            || (!self.paths.is_empty() && self.paths.is_match(rel_path))
+    }
+
+    /// The patterns as written.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
     }
 
     /// The patterns joined for a one-line message.
@@ -94,6 +135,8 @@ mod tests {
     #[test]
     fn reports_the_bad_pattern() {
         let e = PathGlobs::new(&["ok", "[unclosed"]).unwrap_err();
+        // Compiled once per process: the second ask gets the same answer.
+        assert_eq!(PathGlobs::new(&["ok", "[unclosed"]).unwrap_err(), e);
         assert_eq!(e.pattern, "[unclosed");
     }
 }

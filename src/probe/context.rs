@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::base::fs::ReadCache;
+use crate::base::pathglob::PathGlobs;
 use crate::config::{
     Config, EnvVars, EnvironmentSpec, FetchedSecrets, HostEntry, ResolvedEnvironment, SourceError,
 };
@@ -15,7 +16,7 @@ use crate::system::git::{GitError, Repo};
 use crate::system::keyvault::Vaults;
 use crate::system::net::SocketSnapshot;
 use crate::system::postgres::SessionPool;
-use crate::system::walk::{IndexSource, Listing, Walk};
+use crate::system::walk::{IndexSource, Listing, ProjectFile, Walk};
 
 /// Why a named environment could not be read. Never carries a value.
 #[derive(Debug, thiserror::Error)]
@@ -37,16 +38,19 @@ pub enum EnvironmentError {
 }
 
 /// The listings of the project's files one run shares: every probe that reads the
-/// project asks for one of these, so the tree is walked once per flavour and run.
+/// project asks for one of these, so the tree is walked once per run.
 #[derive(Debug)]
 pub struct RunFiles {
-    standard: std::sync::OnceLock<Arc<Listing>>,
-    with_ignored: std::sync::OnceLock<Arc<Listing>>,
+    /// The standard listing and the one with git-ignored files, from one walk.
+    listings: std::sync::OnceLock<(Arc<Listing>, Arc<Listing>)>,
     /// Each Compose file, parsed once for every probe that reads it (in memory once,
     /// however many probes run at the same time).
     compose: std::sync::Mutex<HashMap<PathBuf, Arc<std::sync::OnceLock<ParsedCompose>>>>,
     /// The files git tracks (`git ls-files`), asked once per run.
     index: std::sync::OnceLock<TrackedFiles>,
+    /// The standard listing's files matching a list of patterns, keyed by the
+    /// patterns: the Compose probes all ask for the same ones.
+    matching: std::sync::Mutex<HashMap<Vec<String>, Arc<Vec<ProjectFile>>>>,
     /// The run's one pass over the files' contents (see [`super::pass`]).
     pass: PassGate,
     /// Configuration files, read once for the run by whoever asks first.
@@ -56,10 +60,10 @@ pub struct RunFiles {
 impl Default for RunFiles {
     fn default() -> Self {
         RunFiles {
-            standard: Default::default(),
-            with_ignored: Default::default(),
+            listings: Default::default(),
             compose: Default::default(),
             index: Default::default(),
+            matching: Default::default(),
             pass: Default::default(),
             // The files some reader asks for by name are kept for the others.
             reads: Arc::new(ReadCache::keeping(crate::system::walk::read_by_name)),
@@ -246,18 +250,47 @@ impl ProbeContext {
         self.project_files_shared()
     }
 
+    /// The files of [`ProbeContext::project_files`] whose path matches `globs`, in
+    /// path order, chosen once per run for each list of patterns.
+    pub fn project_files_matching(&self, globs: &PathGlobs) -> Arc<Vec<ProjectFile>> {
+        // Listed before the lock is taken: a walk is long.
+        let listing = self.project_files();
+        let mut memo = self
+            .files
+            .matching
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(found) = memo.get(globs.patterns()) {
+            return Arc::clone(found);
+        }
+        let found: Arc<Vec<ProjectFile>> = Arc::new(
+            listing
+                .files
+                .iter()
+                .filter(|f| globs.is_match(&f.rel))
+                .cloned()
+                .collect(),
+        );
+        memo.insert(globs.patterns().to_vec(), Arc::clone(&found));
+        found
+    }
+
     /// [`ProbeContext::project_files`], to share with a visitor of the run's pass.
     pub fn project_files_shared(&self) -> &Arc<Listing> {
-        self.files.standard.get_or_init(|| {
+        &self.listings().0
+    }
+
+    /// Both listings of the run, made by one walk on first use.
+    fn listings(&self) -> &(Arc<Listing>, Arc<Listing>) {
+        self.files.listings.get_or_init(|| {
             let files = Arc::clone(&self.files);
             let dir = self.project_dir.clone();
             let index = IndexSource::new(move || files.tracked(&dir).unwrap_or_default());
-            Arc::new(
-                Walk::new(&self.project_dir)
-                    .index(index)
-                    .reads(Arc::clone(&self.files.reads))
-                    .list(),
-            )
+            let (standard, with_ignored) = Walk::new(&self.project_dir)
+                .index(index)
+                .reads(Arc::clone(&self.files.reads))
+                .list_with_ignored();
+            (Arc::new(standard), Arc::new(with_ignored))
         })
     }
 
@@ -292,14 +325,7 @@ impl ProbeContext {
 
     /// [`ProbeContext::project_files_with_ignored`], to share with a visitor.
     pub fn project_files_with_ignored_shared(&self) -> &Arc<Listing> {
-        self.files.with_ignored.get_or_init(|| {
-            Arc::new(
-                Walk::new(&self.project_dir)
-                    .include_ignored(true)
-                    .reads(Arc::clone(&self.files.reads))
-                    .list(),
-            )
-        })
+        &self.listings().1
     }
 
     /// A path from a checklist: `~` is `$HOME`, a relative path starts at the project

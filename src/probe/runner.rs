@@ -342,8 +342,17 @@ fn start_pass(
             }
         }
         let mut end = End(Arc::clone(&ctx), false);
-        let visitors: Vec<Arc<dyn Visitor>> =
-            readers.iter().filter_map(|p| p.visitor(&ctx)).collect();
+        // Each reader chooses its files on a core of its own (a glob per file).
+        let visitors: Vec<Arc<dyn Visitor>> = std::thread::scope(|scope| {
+            let choosing: Vec<_> = readers
+                .iter()
+                .map(|p| scope.spawn(|| p.visitor(&ctx)))
+                .collect();
+            choosing
+                .into_iter()
+                .filter_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
         let refs: Vec<&dyn Visitor> = visitors.iter().map(|v| &**v).collect();
         crate::system::walk::pass_via(&refs, Some(&ctx.files.reads));
         end.1 = true;

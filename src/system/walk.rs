@@ -249,7 +249,24 @@ impl Walk {
 
     /// Lists the files (see the module documentation).
     pub fn list(&self) -> Listing {
+        self.traverse(false).0
+    }
+
+    /// This walk's listing and, from the same traversal, what it lists with
+    /// git-ignored files included (as [`Walk::include_ignored`] would): a run needs
+    /// both, and reading the folders once costs half.
+    pub fn list_with_ignored(&self) -> (Listing, Listing) {
+        let (listing, with_ignored) = self.traverse(true);
+        let with_ignored = with_ignored.unwrap_or_else(|| listing.clone());
+        (listing, with_ignored)
+    }
+
+    /// The traversal behind [`Walk::list`]; with `both`, git-ignored files and folders
+    /// are followed too, into a second listing (`None` when nothing was ignored).
+    fn traverse(&self, both: bool) -> (Listing, Option<Listing>) {
         let mut listing = Listing::default();
+        // What only the listing with ignored files holds.
+        let mut only_ignored = Listing::default();
         let root: Arc<Path> = Arc::from(self.root.as_path());
         // What the ignore rules left out: git may track some of it all the same.
         let mut ignored: Vec<String> = Vec::new();
@@ -259,6 +276,7 @@ impl Walk {
             work_tree(&self.root)
                 .map(|top| Rules::above(&self.root, &top, &mut listing, self.reads.as_deref()))
         };
+        let any_rules = rules.is_some();
         // Which files git tracks, asked while the folders are read rather than after:
         // a rule nearly always ignores something, and then the answer is on the walk's
         // critical path.
@@ -272,11 +290,24 @@ impl Walk {
             });
             std::thread::spawn(move || (source.0)())
         });
-        // Folders still to list, each with the ignore rules that apply in it. A stack,
-        // not recursion: a project can nest folders as deep as it likes.
-        let mut pending: Vec<(PathBuf, usize, Option<Arc<Rules>>)> =
-            vec![(self.root.clone(), 0, rules.map(Arc::new))];
-        while let Some((dir, depth, rules)) = pending.pop() {
+        // Folders still to list, each with the ignore rules that apply in it and
+        // whether git ignores it (followed only for `both`). A stack, not recursion:
+        // a project can nest folders as deep as it likes.
+        let mut pending = vec![Folder {
+            path: self.root.clone(),
+            rel: String::new(),
+            depth: 0,
+            rules: rules.map(Arc::new),
+            ignored: false,
+        }];
+        while let Some(Folder {
+            path: dir,
+            rel: dir_rel,
+            depth,
+            rules,
+            ignored: hidden,
+        }) = pending.pop()
+        {
             let rules = rules.map(|parent| {
                 Rules::inside(
                     &dir,
@@ -289,8 +320,13 @@ impl Walk {
             let entries = match std::fs::read_dir(&dir) {
                 Ok(entries) => entries,
                 Err(e) => {
-                    listing.skipped.push(Skipped {
-                        rel: display_path(&self.root, &dir),
+                    let out = if hidden {
+                        &mut only_ignored
+                    } else {
+                        &mut listing
+                    };
+                    out.skipped.push(Skipped {
+                        rel: dir_rel,
                         reason: SkipReason::Unreadable(e.to_string()),
                     });
                     continue;
@@ -302,34 +338,55 @@ impl Walk {
                     continue;
                 }
                 let path = entry.path();
-                let rel = display_path(&self.root, &path);
+                let rel = child_rel(&dir_rel, &name);
                 let Ok(kind) = entry.file_type() else {
                     continue;
                 };
                 let is_dir = kind.is_dir();
+                let vendored = is_dir
+                    && !self.include_vendored
+                    && name.to_str().is_some_and(|n| VENDORED.contains(&n));
+                let mut hidden = hidden;
                 if rules.as_ref().is_some_and(|r| r.ignores(&path, is_dir)) {
-                    ignored.push(rel);
-                    continue;
+                    // Tracked files below a vendored folder are not listed either:
+                    // git's list is not waited for on its account.
+                    if !vendored {
+                        ignored.push(rel.clone());
+                    }
+                    if !both {
+                        continue;
+                    }
+                    hidden = true;
                 }
+                let out = if hidden {
+                    &mut only_ignored
+                } else {
+                    &mut listing
+                };
                 if is_dir {
-                    if !self.include_vendored
-                        && name.to_str().is_some_and(|n| VENDORED.contains(&n))
-                    {
-                        listing.skipped.push(Skipped {
+                    if vendored {
+                        out.skipped.push(Skipped {
                             rel,
                             reason: SkipReason::Vendored,
                         });
                     } else if self.max_depth.is_none_or(|max| depth + 1 < max) {
-                        pending.push((path, depth + 1, rules.clone()));
+                        let rules = if hidden { None } else { rules.clone() };
+                        pending.push(Folder {
+                            path,
+                            rel,
+                            depth: depth + 1,
+                            rules,
+                            ignored: hidden,
+                        });
                     }
                 } else if self.wanted(&rel) {
                     if kind.is_file() {
-                        listing.files.push(ProjectFile {
+                        out.files.push(ProjectFile {
                             root: Arc::clone(&root),
                             rel,
                         });
                     } else {
-                        listing.skipped.push(Skipped {
+                        out.skipped.push(Skipped {
                             rel,
                             reason: SkipReason::NotRegular(fs::file_kind(kind)),
                         });
@@ -337,7 +394,9 @@ impl Walk {
                 }
             }
         }
-        listing.files.sort_by(|a, b| by_path(&a.rel, &b.rel));
+        listing
+            .files
+            .sort_unstable_by(|a, b| by_path(&a.rel, &b.rel));
         if let Some(index) = index.filter(|_| !ignored.is_empty()) {
             let tracked = tracked_below(index.join().unwrap_or_default(), &ignored);
             let seen = |rel: &str| {
@@ -367,12 +426,82 @@ impl Walk {
                 .collect();
             if !extra.is_empty() {
                 listing.files.extend(extra);
-                listing.files.sort_by(|a, b| by_path(&a.rel, &b.rel));
+                listing
+                    .files
+                    .sort_unstable_by(|a, b| by_path(&a.rel, &b.rel));
             }
         }
         listing.skipped.sort_by(|a, b| by_path(&a.rel, &b.rel));
-        listing
+        let with_ignored = (both && any_rules).then(|| {
+            // Everything listed, and what was listed only for being ignored; the
+            // rules' own troubles are not this listing's (it applies none).
+            only_ignored
+                .files
+                .sort_unstable_by(|a, b| by_path(&a.rel, &b.rel));
+            let files = merge_listed(&listing.files, only_ignored.files);
+            let mut skipped: Vec<Skipped> = listing
+                .skipped
+                .iter()
+                .filter(|s| {
+                    !matches!(
+                        s.reason,
+                        SkipReason::IgnoreFile(_) | SkipReason::LongIgnoreRule(_)
+                    )
+                })
+                .cloned()
+                .collect();
+            skipped.append(&mut only_ignored.skipped);
+            skipped.sort_by(|a, b| by_path(&a.rel, &b.rel));
+            Listing { files, skipped }
+        });
+        (listing, with_ignored)
     }
+}
+
+/// A folder a walk has still to list.
+struct Folder {
+    path: PathBuf,
+    /// Below the walk's root (`""` for the root).
+    rel: String,
+    depth: usize,
+    /// The ignore rules that apply in it (none inside an ignored folder).
+    rules: Option<Arc<Rules>>,
+    /// Whether git ignores it: listed only into the listing with ignored files.
+    ignored: bool,
+}
+
+/// The path below the walk's root of `name` in the folder at `dir_rel` (`""` for the
+/// root), as [`display_path`] writes it.
+fn child_rel(dir_rel: &str, name: &std::ffi::OsStr) -> String {
+    let name = name.to_string_lossy();
+    let mut rel = String::with_capacity(dir_rel.len() + 1 + name.len());
+    if !dir_rel.is_empty() {
+        rel.push_str(dir_rel);
+        rel.push('/');
+    }
+    if name.contains('\\') {
+        rel.push_str(&name.replace('\\', "/"));
+    } else {
+        rel.push_str(&name);
+    }
+    rel
+}
+
+/// Two lists of files in path order as one, each file once (a tracked file below an
+/// ignored folder is in both).
+fn merge_listed(listed: &[ProjectFile], more: Vec<ProjectFile>) -> Vec<ProjectFile> {
+    let mut files = Vec::with_capacity(listed.len() + more.len());
+    let mut listed = listed.iter().peekable();
+    for file in more {
+        while let Some(first) = listed.next_if(|f| by_path(&f.rel, &file.rel).is_le()) {
+            if first.rel != file.rel {
+                files.push(first.clone());
+            }
+        }
+        files.push(file);
+    }
+    files.extend(listed.cloned());
+    files
 }
 
 /// Paths in folder order (`flask/app.py` before `flask-redis/app.py`), as people read
@@ -382,7 +511,15 @@ fn by_path(a: &str, b: &str) -> std::cmp::Ordering {
     // `/`), comparing components equals comparing bytes with `/` below every other
     // byte, at a fraction of the cost on 10,000 paths.
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    // The common start, eight bytes at a time (paths of one folder share most).
+    let shortest = a.len().min(b.len());
+    let mut common = 0;
+    while common + 8 <= shortest && a[common..common + 8] == b[common..common + 8] {
+        common += 8;
+    }
+    while common < shortest && a[common] == b[common] {
+        common += 1;
+    }
     let rank = |s: &[u8]| {
         s.get(common)
             .map(|&c| if c == b'/' { 0 } else { u16::from(c) + 1 })
@@ -710,8 +847,75 @@ impl FilesStamp {
     }
 }
 
-/// A path a pass reads, and who wants it: (visitor, position in its files).
-type Wanted<'a> = (&'a ProjectFile, Vec<(usize, usize)>);
+/// The files a pass reads, each once, and who wants each: (visitor, position in its
+/// files), the entries `who[range]` for `files[n]`.
+struct Work<'a> {
+    files: Vec<(&'a ProjectFile, std::ops::Range<usize>)>,
+    who: Vec<(usize, usize)>,
+}
+
+/// Every file the visitors want, once, with who wants it, in path order: a merge of
+/// their lists, each in path order already when it comes from a listing (and put in
+/// order otherwise). Files are the same when root and path are; visitors choosing
+/// from one listing share the very same entries, which compare at once.
+fn union<'a>(visitors: &[&'a dyn Visitor]) -> Work<'a> {
+    let same = |a: &ProjectFile, b: &ProjectFile| {
+        std::ptr::eq(a, b) || (a.rel == b.rel && a.root == b.root)
+    };
+    let order = |a: &ProjectFile, b: &ProjectFile| {
+        if same(a, b) {
+            return std::cmp::Ordering::Equal;
+        }
+        a.root
+            .as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.root.as_os_str().as_encoded_bytes())
+            .then_with(|| by_path(&a.rel, &b.rel))
+    };
+    // Each visitor's positions in path order.
+    let lists: Vec<Vec<usize>> = visitors
+        .iter()
+        .map(|v| {
+            let mut list: Vec<usize> = (0..v.count()).collect();
+            if !list.is_sorted_by(|&a, &b| order(v.file(a), v.file(b)).is_le()) {
+                list.sort_by(|&a, &b| order(v.file(a), v.file(b)));
+            }
+            list
+        })
+        .collect();
+    let mut next = vec![0usize; visitors.len()];
+    let most = lists.iter().map(Vec::len).max().unwrap_or(0);
+    let mut work = Work {
+        files: Vec::with_capacity(most),
+        who: Vec::with_capacity(lists.iter().map(Vec::len).sum()),
+    };
+    loop {
+        // The first file not yet taken, over every visitor (a handful: a scan).
+        let mut first: Option<&'a ProjectFile> = None;
+        for (v, list) in lists.iter().enumerate() {
+            if let Some(&i) = list.get(next[v]) {
+                let file = visitors[v].file(i);
+                if first.is_none_or(|f| order(file, f).is_lt()) {
+                    first = Some(file);
+                }
+            }
+        }
+        let Some(file) = first else {
+            return work;
+        };
+        let from = work.who.len();
+        for (v, list) in lists.iter().enumerate() {
+            while let Some(&i) = list.get(next[v]) {
+                if !same(visitors[v].file(i), file) {
+                    break;
+                }
+                work.who.push((v, i));
+                next[v] += 1;
+            }
+        }
+        work.files.push((file, from..work.who.len()));
+    }
+}
 
 /// One pass over the files of several visitors: each file is read at most once (see
 /// [`read`]), on every core, and its contents handed to every visitor that wants it.
@@ -724,45 +928,31 @@ pub fn pass(visitors: &[&dyn Visitor]) {
 /// a Compose file or a `.env` that another reader of the run asked for by name is
 /// read once for both.
 pub fn pass_via(visitors: &[&dyn Visitor], reads: Option<&fs::ReadCache>) {
-    // Every wanted path once, with who wants it, in path order (by bytes: comparing
-    // paths component by component costs more than reading them).
-    // Keyed by root (listings of one run share it) and relative path.
-    type Key<'a> = (&'a Path, &'a [u8]);
-    let mut wanted: std::collections::HashMap<Key<'_>, Wanted<'_>> =
-        std::collections::HashMap::new();
-    for (v, visitor) in visitors.iter().enumerate() {
-        for i in 0..visitor.count() {
-            let file = visitor.file(i);
-            wanted
-                .entry((&*file.root, file.rel.as_bytes()))
-                .or_insert_with(|| (file, Vec::new()))
-                .1
-                .push((v, i));
-        }
-    }
-    let mut work: Vec<(Key<'_>, Wanted<'_>)> = wanted.into_iter().collect();
-    work.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let work: Vec<Wanted<'_>> = work.into_iter().map(|(_, w)| w).collect();
+    let work = union(visitors);
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(work.len().max(1));
+        .min(work.files.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
                 let mut buf = Vec::new();
+                // The folder of the last file read, open: files come in path order,
+                // so most are opened by name in it.
+                let mut folder: Option<(PathBuf, std::fs::File)> = None;
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((file, who)) = work.get(index) else {
+                    let Some((file, who)) = work.files.get(index) else {
                         break;
                     };
+                    let who = &work.who[who.clone()];
                     let path = &file.path();
                     let read = match reads.filter(|cache| cache.keeps(path)) {
                         Some(cache) => cache.read(path, MAX_FILE, Links::Listed).map(|bytes| {
                             buf.clear();
                             buf.extend_from_slice(&bytes);
                         }),
-                        None => fs::read_into(path, MAX_FILE, Links::Listed, &mut buf),
+                        None => read_listed(path, &mut folder, &mut buf),
                     };
                     match read.map_err(skip_reason) {
                         Err(reason) => {
@@ -785,6 +975,28 @@ pub fn pass_via(visitors: &[&dyn Visitor], reads: Option<&fs::ReadCache>) {
             });
         }
     });
+}
+
+/// Reads a listed file (as [`fs::read_into`] with [`Links::Listed`]) by its name in
+/// its folder, kept open in `folder` for the next file.
+fn read_listed(
+    path: &Path,
+    folder: &mut Option<(PathBuf, std::fs::File)>,
+    buf: &mut Vec<u8>,
+) -> Result<(), ReadError> {
+    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        return fs::read_into(path, MAX_FILE, Links::Listed, buf);
+    };
+    if folder.as_ref().is_none_or(|(open, _)| open != parent) {
+        *folder = fs::open_folder(parent)
+            .ok()
+            .map(|dir| (parent.to_path_buf(), dir));
+    }
+    match folder {
+        Some((_, dir)) => fs::read_listed_at(dir, name, MAX_FILE, buf),
+        // The folder cannot be opened: the path says why.
+        None => fs::read_into(path, MAX_FILE, Links::Listed, buf),
+    }
 }
 
 /// What a [`Collect`] does with each file's contents.
@@ -1153,6 +1365,123 @@ mod tests {
                 "committed.env",
                 "local.env"
             ]
+        );
+    }
+
+    /// The run's two listings come from one traversal: each must be what its own
+    /// walk lists, skipped entries and reasons included.
+    #[test]
+    fn one_traversal_lists_both_as_two_walks_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        write(root, ".gitignore", "*.env\nbuild/\nnode_modules/\n");
+        write(root, "app.py", "x");
+        write(root, "local.env", "A=1");
+        write(root, "committed.env", "A=1");
+        write(root, "build/out.txt", "x");
+        write(root, "build/tracked.txt", "x");
+        // Rules inside an ignored folder: the listing with ignored files applies none.
+        write(root, "build/deep/.gitignore", "*.txt\n");
+        write(root, "build/deep/notes.txt", "x");
+        write(root, "build/node_modules/pkg/index.js", "x");
+        write(root, "node_modules/pkg/index.js", "x");
+        write(root, "vendor/lib.go", "x");
+        write(root, "deploy/.gitignore", "*.yml\n!keep.yml\n");
+        write(root, "deploy/a.yml", "x");
+        write(root, "deploy/keep.yml", "x");
+        write(root, "deploy/a.yml.d/inner.txt", "x");
+        std::os::unix::fs::symlink("../app.py", root.join("build/link")).unwrap();
+        std::os::unix::fs::symlink("app.py", root.join("alias.py")).unwrap();
+        git(root, &["add", ".gitignore", "app.py", "deploy/.gitignore"]);
+        git(
+            root,
+            &[
+                "add",
+                "-f",
+                "committed.env",
+                "build/tracked.txt",
+                "deploy/a.yml",
+            ],
+        );
+        git(root, &["commit", "-qm", "x"]);
+        let (standard, with_ignored) = Walk::new(root).list_with_ignored();
+        let alone = Walk::new(root).list();
+        let alone_with_ignored = Walk::new(root).include_ignored(true).list();
+        assert_eq!(rels(&standard), rels(&alone));
+        assert_eq!(standard.skipped, alone.skipped);
+        assert_eq!(rels(&with_ignored), rels(&alone_with_ignored));
+        assert_eq!(with_ignored.skipped, alone_with_ignored.skipped);
+        // And they are what the rules say.
+        assert_eq!(
+            rels(&standard),
+            [
+                ".gitignore",
+                "app.py",
+                "build/tracked.txt",
+                "committed.env",
+                "deploy/.gitignore",
+                "deploy/a.yml",
+                "deploy/a.yml.d/inner.txt",
+                "deploy/keep.yml",
+            ]
+        );
+        assert_eq!(
+            rels(&with_ignored),
+            [
+                ".gitignore",
+                "app.py",
+                "build/deep/.gitignore",
+                "build/deep/notes.txt",
+                "build/out.txt",
+                "build/tracked.txt",
+                "committed.env",
+                "deploy/.gitignore",
+                "deploy/a.yml",
+                "deploy/a.yml.d/inner.txt",
+                "deploy/keep.yml",
+                "local.env",
+            ]
+        );
+        // Without a work tree there is one listing: both are it.
+        let plain = tempfile::tempdir().unwrap();
+        write(plain.path(), "a.txt", "x");
+        let (a, b) = Walk::new(plain.path()).list_with_ignored();
+        assert_eq!((rels(&a), rels(&b)), (vec!["a.txt"], vec!["a.txt"]));
+    }
+
+    /// Visitors may list their files in any order, and the same file more than once
+    /// or from another listing of the same root: each file is read once and every
+    /// visitor gets each of its entries.
+    #[test]
+    fn a_pass_merges_the_visitors_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in ["a.txt", "b/c.txt", "b-d.txt", "e.txt"] {
+            write(root, name, name);
+        }
+        let listing = Arc::new(Walk::new(root).list());
+        assert_eq!(rels(&listing), ["a.txt", "b/c.txt", "b-d.txt", "e.txt"]);
+        let mut backwards: Vec<ProjectFile> = Walk::new(root).list().files;
+        backwards.reverse();
+        backwards.push(backwards[0].clone());
+        let record = |file: &ProjectFile, bytes: &[u8]| {
+            assert_eq!(bytes, file.rel.as_bytes(), "each visitor gets its own file");
+            vec![file.rel.clone()]
+        };
+        let all = Collect::of(Arc::clone(&listing), |_| true, Content::Text, record);
+        let some = Collect::of(listing, |f| f.rel != "a.txt", Content::Text, record);
+        let odd = Collect::new(backwards, Content::Text, record);
+        pass(&[&all, &some, &odd]);
+        let seen = |c: &Collect<'_, Vec<String>>| -> Vec<String> {
+            c.take().0.into_iter().flatten().collect()
+        };
+        assert_eq!(seen(&all), ["a.txt", "b/c.txt", "b-d.txt", "e.txt"]);
+        assert_eq!(seen(&some), ["b/c.txt", "b-d.txt", "e.txt"]);
+        assert_eq!(
+            seen(&odd),
+            ["e.txt", "b-d.txt", "b/c.txt", "a.txt", "e.txt"],
+            "in its own order, the repeated file twice"
         );
     }
 

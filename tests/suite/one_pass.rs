@@ -72,7 +72,9 @@ fn a_run_of_every_shipped_checklist_opens_each_project_file_once() {
     ));
     let binary = preflight(p.path());
     let mut cmd = Command::new("strace");
-    cmd.args(["-f", "-qq", "-e", "trace=openat", "-o"])
+    // `-y`: a descriptor is shown with its path, so that a file opened by name in
+    // an open folder (`openat(5</project/src>, "app.py", ...)`) is known too.
+    cmd.args(["-f", "-qq", "-y", "-e", "trace=openat", "-o"])
         .arg(&trace)
         .arg(binary.get_program())
         .args(["check", "--timeout", "2s"])
@@ -94,24 +96,52 @@ fn a_run_of_every_shipped_checklist_opens_each_project_file_once() {
         "{stdout}"
     );
     assert!(stdout.contains("Dockerfile"), "{stdout}");
-    // Files of the project preflight itself opened (absolute paths: git, run as a
-    // child, opens paths relative to the project), folders and git's own files aside.
+    // Files of the project preflight itself opened, by absolute path or by name in
+    // an open folder of the project (git, run as a child, opens paths relative to its
+    // working directory, which neither form matches), folders and git's own files
+    // aside.
     let root = std::fs::canonicalize(p.path()).unwrap();
     let prefix = format!("\"{}/", root.display());
+    let in_folder = "openat(";
     let mut opens: BTreeMap<String, usize> = BTreeMap::new();
     for line in log.lines() {
-        if line.contains("O_DIRECTORY") || line.contains("ENOENT") {
+        // Reads only: preflight writes its own files (the fingerprint key it creates
+        // on a first run is then read by whichever reader lists it).
+        if line.contains("O_DIRECTORY") || line.contains("ENOENT") || line.contains("O_WRONLY") {
             continue;
         }
-        let Some(at) = line.find(&prefix) else {
+        let path = if let Some(at) = line.find(&prefix) {
+            let path = &line[at + prefix.len()..];
+            path[..path.find('"').unwrap_or(path.len())].to_string()
+        } else if let Some((folder, name)) = line
+            .split_once(in_folder)
+            .and_then(|(_, args)| args.split_once(">, \""))
+            .and_then(|(fd, rest)| {
+                // A descriptor, not AT_FDCWD (which `-y` shows with the working
+                // directory: git's relative paths).
+                let (number, folder) = fd.split_once('<')?;
+                number
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+                    .then_some((folder, rest.split_once('"')?.0))
+            })
+        {
+            let Some(below) = folder.strip_prefix(&*root.to_string_lossy()) else {
+                continue;
+            };
+            let below = below.trim_start_matches('/');
+            if below.is_empty() {
+                name.to_string()
+            } else {
+                format!("{below}/{name}")
+            }
+        } else {
             continue;
         };
-        let path = &line[at + prefix.len()..];
-        let path = &path[..path.find('"').unwrap_or(path.len())];
         if path.starts_with(".git/") {
             continue;
         }
-        *opens.entry(path.to_string()).or_default() += 1;
+        *opens.entry(path).or_default() += 1;
     }
     for file in [
         "src/m0/f0.py",

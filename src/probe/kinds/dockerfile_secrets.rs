@@ -224,7 +224,7 @@ impl BlockingProbe for DockerfileSecretsProbe {
         let mut bad = Vec::new();
         let mut notes = Vec::new();
         let mut errors = Vec::new();
-        for found in &paths {
+        for found in paths.iter() {
             let (path, file) = (&found.path(), &found.rel);
             // Through the run's cache: the run's pass reads the same Dockerfile.
             let text = match ctx

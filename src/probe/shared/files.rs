@@ -1,6 +1,8 @@
 //! The project's files a probe reads, as the walker lists them, and the `skipped`
 //! outcome when no file matches what the probe looks for.
 
+use std::sync::Arc;
+
 use crate::base::pathglob::PathGlobs;
 use crate::probe::{ProbeContext, ProbeOutcome};
 use crate::system::walk::ProjectFile;
@@ -11,8 +13,8 @@ pub fn matching(
     ctx: &ProbeContext,
     globs: &PathGlobs,
     what: &str,
-) -> Result<Vec<ProjectFile>, ProbeOutcome> {
-    let files = ctx.project_files().filtered(Some(globs), None).files;
+) -> Result<Arc<Vec<ProjectFile>>, ProbeOutcome> {
+    let files = ctx.project_files_matching(globs);
     if files.is_empty() {
         return Err(none_match(globs, what));
     }
