@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::cli::{CheckArgs, Format};
 use super::exit;
-use super::{CommandError, Project, progress_wanted, run_report};
+use super::{CommandError, Project, ReportWith, progress_wanted, run_report};
 use crate::base::timestamp::Timestamp;
 use crate::checklist::{self, Checklist};
 use crate::report::{self, Verdict};
@@ -40,7 +40,10 @@ pub fn check(args: &CheckArgs, now: Timestamp, stdout: &mut dyn Write) -> Result
             &project,
             &session,
             &selection,
-            args.require_signoff,
+            ReportWith {
+                signoff: args.require_signoff,
+                revision: false,
+            },
             now,
             show_progress,
         )?;

@@ -278,25 +278,36 @@ impl Project {
     }
 }
 
-/// Runs the selected items' probes and builds the report; with `signoff`, over the
-/// ledger's sign-offs in the session's environment (checked before anything runs).
+/// What a run's report says besides the probes' results.
+#[derive(Debug, Clone, Copy)]
+struct ReportWith {
+    /// The ledger's sign-offs in the session's environment (checked before anything
+    /// runs).
+    signoff: bool,
+    /// Which revision of the project was checked ([`Report::provenance`]): only the
+    /// reports that show it ask git (`check` and `status` show none).
+    revision: bool,
+}
+
+/// Runs the selected items' probes and builds the report, with what `with` asks for.
 /// Also returns the project's previous run, from the user's cache.
 fn run_report(
     project: &Project,
     session: &SessionArgs,
     selection: &[usize],
-    signoff: bool,
+    with: ReportWith,
     now: Timestamp,
     show_progress: bool,
 ) -> Result<(Report, Option<LastRun>), CommandError> {
+    let ReportWith { signoff, revision } = with;
     let env = &session.env.env;
     // The probes check this environment, so it must exist even without sign-off.
     project.check_env(env)?;
     // Which revision is checked is asked of git while the probes run.
-    let revision = {
+    let revision = revision.then(|| {
         let dir = project.dir.clone();
         std::thread::spawn(move || crate::report::CheckedRevision::of(&dir))
-    };
+    });
     let results = project.run(selection, &session.run, env, show_progress)?;
     let previous = project.remember(&results, now);
     let contents = if signoff {
@@ -311,11 +322,11 @@ fn run_report(
         ledger_path: &ledger_path,
     });
     let mut report = Report::new(&project.checklist, &results, now, input);
-    report.provenance = Some(
-        revision
+    report.provenance = revision.map(|asked| {
+        asked
             .join()
-            .unwrap_or_else(|_| crate::report::CheckedRevision::of(&project.dir)),
-    );
+            .unwrap_or_else(|_| crate::report::CheckedRevision::of(&project.dir))
+    });
     // The probes checked this environment, sign-off or not.
     report.environment = Some(env.clone());
     Ok((report, previous))

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::cli::ReportArgs;
 use super::exit;
-use super::{CommandError, Project, progress_wanted, run_report};
+use super::{CommandError, Project, ReportWith, progress_wanted, run_report};
 use crate::base::timestamp::Timestamp;
 use crate::report::{ReportFormat, intoto, render, write_new_file};
 use crate::system::ssh::fingerprint;
@@ -33,7 +33,10 @@ pub fn report(
         &project,
         &args.session,
         &project.all_items(),
-        true,
+        ReportWith {
+            signoff: true,
+            revision: true,
+        },
         now,
         progress_wanted(),
     )?;

@@ -10,7 +10,9 @@ use std::io::Write;
 use super::cli::{Format, HistoryArgs, SignArgs, SignerArgs, StatusArgs, VerifyArgs, WaiveArgs};
 use super::exit;
 use super::last_run::{LastRun, changes_since};
-use super::{CommandError, Project, open_config, progress_wanted, read_ledger, run_report};
+use super::{
+    CommandError, Project, ReportWith, open_config, progress_wanted, read_ledger, run_report,
+};
 use crate::base::text::safe_line;
 use crate::base::timestamp::{Timestamp, parse_deadline};
 use crate::checklist::{Checklist, shipped};
@@ -222,7 +224,10 @@ pub fn status(
         &project,
         &args.session,
         &project.all_items(),
-        true,
+        ReportWith {
+            signoff: true,
+            revision: false,
+        },
         now,
         show_progress,
     )?;
