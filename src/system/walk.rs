@@ -987,7 +987,10 @@ fn read_listed(
     let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
         return fs::read_into(path, MAX_FILE, Links::Listed, buf);
     };
-    if folder.as_ref().is_none_or(|(open, _)| open != parent) {
+    if folder
+        .as_ref()
+        .is_none_or(|(open, _)| open.as_os_str() != parent.as_os_str())
+    {
         *folder = fs::open_folder(parent)
             .ok()
             .map(|dir| (parent.to_path_buf(), dir));
