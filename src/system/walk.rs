@@ -262,7 +262,8 @@ impl Walk {
     }
 
     /// The traversal behind [`Walk::list`]; with `both`, git-ignored files and folders
-    /// are followed too, into a second listing (`None` when nothing was ignored).
+    /// are followed too, into a second listing (`None` when no ignore rule applies:
+    /// the walk includes ignored files, or the folder is not in a git work tree).
     fn traverse(&self, both: bool) -> (Listing, Option<Listing>) {
         let mut listing = Listing::default();
         // What only the listing with ignored files holds.
