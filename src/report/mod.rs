@@ -497,7 +497,7 @@ impl CheckedRevision {
             .unwrap_or_default();
         CheckedRevision {
             commit: revision.commit,
-            branch: revision.branch,
+            branch: revision.branch.map(|b| safe_line(&b)),
             dirty: revision.dirty,
             remote: revision.remote.map(|r| safe_line(&r)),
             host: safe_line(&rustix::system::uname().nodename().to_string_lossy()),

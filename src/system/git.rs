@@ -357,8 +357,9 @@ impl Repo {
     /// `None` when git cannot tell (no commit yet, a detached head, no remote).
     pub fn revision(&self) -> Revision {
         // One `git status` tells all three: headers `# branch.oid <commit>` (or
-        // `(initial)`) and `# branch.head <branch>` (or `(detached)`), then a record
-        // per tracked file that differs.
+        // `(initial)`) and `# branch.head <branch>` (or `(detached)`, or `(unknown)`
+        // when HEAD names no valid branch), then a record per tracked file that
+        // differs.
         // Without git's threads that look at files ahead (preloadIndex): the run's
         // own work has the cores, and they cost more CPU than they save here.
         let status = self.run(
@@ -398,7 +399,9 @@ impl Repo {
             };
             let (name, value) = header.split_once(' ').unwrap_or((header, ""));
             match (name, value) {
-                (_, "") | ("branch.oid", "(initial)") | ("branch.head", "(detached)") => {}
+                (_, "")
+                | ("branch.oid", "(initial)")
+                | ("branch.head", "(detached)" | "(unknown)") => {}
                 ("branch.oid", commit) => revision.commit = Some(commit.to_string()),
                 ("branch.head", branch) => revision.branch = Some(branch.to_string()),
                 _ => {}

@@ -271,6 +271,16 @@ fn checked_revision_is_what_git_says() {
     ]);
     let detached = repo.revision();
     assert_eq!(detached.branch, None);
+    // A HEAD naming no valid branch (git refuses a control character in a ref name):
+    // no branch, rather than git's placeholder.
+    let saved = std::fs::read_to_string(p.path().join(".git/HEAD")).unwrap();
+    std::fs::write(
+        p.path().join(".git/HEAD"),
+        "ref: refs/heads/ev\u{1b}[31mil\n",
+    )
+    .unwrap();
+    assert_eq!(repo.revision().branch, None);
+    std::fs::write(p.path().join(".git/HEAD"), saved).unwrap();
     assert_eq!(detached.commit.as_deref(), Some(head.as_str()));
     assert_eq!(
         detached.remote.as_deref(),
