@@ -742,30 +742,6 @@ fn tracked_below(tracked: Arc<Vec<String>>, ignored: &[String]) -> Vec<String> {
         .collect()
 }
 
-impl Listing {
-    /// The files whose relative path matches `globs` (and not `excluding`), with what
-    /// the walk left out.
-    pub fn filtered(&self, globs: Option<&PathGlobs>, excluding: Option<&PathGlobs>) -> Listing {
-        let keep = |rel: &str| {
-            globs.is_none_or(|g| g.is_match(rel)) && !excluding.is_some_and(|g| g.is_match(rel))
-        };
-        Listing {
-            files: self
-                .files
-                .iter()
-                .filter(|f| keep(&f.rel))
-                .cloned()
-                .collect(),
-            skipped: self
-                .skipped
-                .iter()
-                .filter(|s| !matches!(s.reason, SkipReason::NotRegular(_)) || keep(&s.rel))
-                .cloned()
-                .collect(),
-        }
-    }
-}
-
 /// One reader's client in a [`pass`]: the files it wants, and what it does with each.
 pub trait Visitor: Send + Sync {
     /// How many files it wants.

@@ -149,13 +149,14 @@ impl ConnectionStringProbe {
         &self,
         ctx: &ProbeContext,
     ) -> Result<Collect<'static, (String, Vec<FoundUrl>)>, ProbeOutcome> {
-        let paths = ctx
-            .project_files_with_ignored()
-            .filtered(Some(&self.files), None)
-            .files;
-        Ok(Collect::new(paths, Content::Text, |file, bytes| {
-            (file.rel.clone(), find_urls(&String::from_utf8_lossy(bytes)))
-        }))
+        // The run's listing, shared: the matching files are chosen, not copied.
+        let globs = self.files.clone();
+        Ok(Collect::of(
+            Arc::clone(ctx.project_files_with_ignored_shared()),
+            move |f| globs.is_match(&f.rel),
+            Content::Text,
+            |file, bytes| (file.rel.clone(), find_urls(&String::from_utf8_lossy(bytes))),
+        ))
     }
 }
 
